@@ -1,0 +1,51 @@
+//! The route record: the typed model of one immigration route, mirroring
+//! `schema/route.schema.json` field for field.
+//!
+//! Records are read with serde. Fields that have a syntax (ids, country and
+//! currency codes, dates) are newtypes that cannot be built in a bad state, so a
+//! [`Route`] that deserialised is well-formed. Whether a code *exists* (ISO 3166-1,
+//! ISO 4217) or a date lies in the past is checked by `routes-validate`, which
+//! also points at the exact spot of each problem.
+//!
+//! ```
+//! use routes_core::{Route, Tristate};
+//!
+//! let json = r#"{
+//!   "schema_version": 1,
+//!   "id": "kz/example-route",
+//!   "country": "KZ",
+//!   "name": "Example route",
+//!   "category": "residence",
+//!   "status": "active",
+//!   "eligibility": { "nationality": { "scope": "unknown" } },
+//!   "requirements": [],
+//!   "duration": {
+//!     "leads_to_permanent_residence": { "value": "unknown" },
+//!     "leads_to_citizenship": { "value": "unknown" }
+//!   },
+//!   "documents": [],
+//!   "application": {},
+//!   "legal_basis": [],
+//!   "sources": [{
+//!     "id": "gov-kz", "url": "https://www.gov.kz/", "title": "Government portal",
+//!     "tier": "official", "language": "en", "translation": "original", "seen": "2026-11-25"
+//!   }],
+//!   "last_verified": "2026-11-25",
+//!   "review_status": "unverified"
+//! }"#;
+//! let route: Route = serde_json::from_str(json)?;
+//! assert_eq!(route.id.as_str(), "kz/example-route");
+//! assert_eq!(route.id.country_part(), "kz");
+//! assert_eq!(route.duration.leads_to_citizenship.value, Tristate::Unknown);
+//! # Ok::<(), serde_json::Error>(())
+//! ```
+#![warn(missing_docs)]
+
+mod ids;
+mod model;
+
+pub use ids::{CountryCode, CurrencyCode, Date, IdError, RouteId, Slug};
+pub use model::*;
+
+/// The record format version this crate reads and writes (`schema_version`).
+pub const SCHEMA_VERSION: u32 = 1;

@@ -1,0 +1,863 @@
+//! The record types. Each mirrors one definition of `schema/route.schema.json`;
+//! the integration test `schema_agreement` proves that both accept and reject the
+//! same fixtures.
+
+use serde::{Deserialize, Serialize};
+
+use crate::ids::{CountryCode, CurrencyCode, Date, RouteId, Slug};
+
+/// One immigration route of one country.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Route {
+    /// Record format version; see [`crate::SCHEMA_VERSION`].
+    pub schema_version: SchemaVersion,
+    /// `<country>/<slug>`, equal to the file path under `dataset/routes/`.
+    pub id: RouteId,
+    /// ISO 3166-1 alpha-2 code of the country that runs the route.
+    pub country: CountryCode,
+    /// Short English name.
+    pub name: String,
+    /// The name the authority uses, in its language.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub official_name: Option<OfficialName>,
+    /// Official codes such as visa categories.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub codes: Vec<String>,
+    /// What the route is for.
+    pub category: Category,
+    /// Whether it is open to applications.
+    pub status: Status,
+    /// A sentence or two for readers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
+    /// Who may apply.
+    pub eligibility: Eligibility,
+    /// What an applicant must meet.
+    pub requirements: Vec<Requirement>,
+    /// Length of stay, renewal, path onward.
+    pub duration: Duration,
+    /// What to hand in.
+    pub documents: Vec<Document>,
+    /// How to apply.
+    pub application: Application,
+    /// Legal acts.
+    pub legal_basis: Vec<LegalAct>,
+    /// Every source cited.
+    pub sources: Vec<Source>,
+    /// When the record was last checked against its sources.
+    pub last_verified: Date,
+    /// How far the record has been reviewed.
+    pub review_status: ReviewStatus,
+    /// Links to other routes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub related: Vec<RelatedRoute>,
+    /// Remarks about the record.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<Note>,
+}
+
+/// The record format version. Only [`crate::SCHEMA_VERSION`] deserialises.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct SchemaVersion(u32);
+
+impl SchemaVersion {
+    /// The version this crate reads and writes.
+    pub const CURRENT: Self = Self(crate::SCHEMA_VERSION);
+
+    /// The number.
+    #[must_use]
+    pub fn get(self) -> u32 {
+        self.0
+    }
+}
+
+impl<'de> Deserialize<'de> for SchemaVersion {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let v = u32::deserialize(deserializer)?;
+        if v == crate::SCHEMA_VERSION {
+            Ok(Self(v))
+        } else {
+            Err(serde::de::Error::custom(format!(
+                "unsupported schema_version {v}: this build reads version {}",
+                crate::SCHEMA_VERSION
+            )))
+        }
+    }
+}
+
+/// Declares a string enum with its wire names.
+macro_rules! wire_enum {
+    ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident = $wire:literal),+ $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        pub enum $name {
+            $($(#[$vdoc])* #[serde(rename = $wire)] $variant),+
+        }
+
+        impl $name {
+            /// Every value, in declaration order.
+            pub const ALL: &'static [Self] = &[$(Self::$variant),+];
+
+            /// The name used in JSON and in published tables.
+            #[must_use]
+            pub fn as_str(self) -> &'static str {
+                match self { $(Self::$variant => $wire),+ }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+wire_enum!(
+    /// Controlled vocabulary of route purposes.
+    Category {
+        /// Work permits and work visas.
+        Work = "work",
+        /// Family reunification.
+        Family = "family",
+        /// Study.
+        Study = "study",
+        /// Investors.
+        Investment = "investment",
+        /// Remote workers.
+        DigitalNomad = "digital_nomad",
+        /// Short business visits.
+        BusinessVisit = "business_visit",
+        /// General (temporary) residence.
+        Residence = "residence",
+        /// Permanent residence.
+        PermanentResidence = "permanent_residence",
+        /// Citizenship.
+        Citizenship = "citizenship",
+        /// Return of the diaspora.
+        EthnicReturn = "ethnic_return",
+        /// Protection and humanitarian grounds.
+        Humanitarian = "humanitarian",
+        /// Anything else.
+        Other = "other",
+    }
+);
+
+wire_enum!(
+    /// Whether the route takes applications.
+    Status {
+        /// Open.
+        Active = "active",
+        /// Paused.
+        Suspended = "suspended",
+        /// Ended.
+        Closed = "closed",
+        /// Announced or in draft.
+        Proposed = "proposed",
+    }
+);
+
+wire_enum!(
+    /// A yes/no fact that may be unknown.
+    Tristate {
+        /// Yes.
+        Yes = "yes",
+        /// No.
+        No = "no",
+        /// Not found in the sources.
+        Unknown = "unknown",
+    }
+);
+
+wire_enum!(
+    /// How far a record has been reviewed.
+    ReviewStatus {
+        /// Checked against official sources by a reviewer.
+        Verified = "verified",
+        /// Being reviewed.
+        UnderReview = "under_review",
+        /// Not reviewed.
+        Unverified = "unverified",
+    }
+);
+
+wire_enum!(
+    /// Scope of nationalities that may apply.
+    NationalityScope {
+        /// Any nationality.
+        All = "all",
+        /// Only those listed.
+        Only = "only",
+        /// All but those listed.
+        AllExcept = "all_except",
+        /// Not found in the sources.
+        Unknown = "unknown",
+    }
+);
+
+wire_enum!(
+    /// Kind of a requirement.
+    RequirementKind {
+        /// Minimum income.
+        MinIncome = "min_income",
+        /// Minimum salary.
+        MinSalary = "min_salary",
+        /// Savings or funds.
+        Savings = "savings",
+        /// Investment.
+        Investment = "investment",
+        /// Age.
+        Age = "age",
+        /// A job offer.
+        JobOffer = "job_offer",
+        /// A sponsor (employer or host).
+        Sponsor = "sponsor",
+        /// An invitation.
+        Invitation = "invitation",
+        /// Work experience.
+        WorkExperience = "work_experience",
+        /// Health insurance.
+        HealthInsurance = "health_insurance",
+        /// Language skills.
+        Language = "language",
+        /// An exam (language, history, constitution).
+        Exam = "exam",
+        /// A criminal-record certificate.
+        CriminalRecord = "criminal_record",
+        /// A medical examination or certificate.
+        Medical = "medical",
+        /// A family tie.
+        FamilyTie = "family_tie",
+        /// A period of prior residence.
+        ResidencePeriod = "residence_period",
+        /// A qualification or profession.
+        Qualification = "qualification",
+        /// Anything else.
+        Other = "other",
+    }
+);
+
+impl RequirementKind {
+    /// Whether requirements of this kind are amounts of money.
+    #[must_use]
+    pub fn is_money(self) -> bool {
+        matches!(
+            self,
+            Self::MinIncome | Self::MinSalary | Self::Savings | Self::Investment
+        )
+    }
+}
+
+wire_enum!(
+    /// How often an amount is paid or held.
+    Period {
+        /// Once.
+        OneOff = "one_off",
+        /// Per month.
+        Month = "month",
+        /// Per year.
+        Year = "year",
+    }
+);
+
+wire_enum!(
+    /// An official index that amounts can be set in.
+    MoneyIndex {
+        /// Kazakhstan's monthly calculation index (MCI).
+        KzMci = "KZ_MCI",
+    }
+);
+
+wire_enum!(
+    /// Unit of a range.
+    Unit {
+        /// Calendar days.
+        Days = "days",
+        /// Working days.
+        WorkingDays = "working_days",
+        /// Weeks.
+        Weeks = "weeks",
+        /// Months.
+        Months = "months",
+        /// Years.
+        Years = "years",
+        /// Hours.
+        Hours = "hours",
+        /// Points (scores).
+        Points = "points",
+    }
+);
+
+wire_enum!(
+    /// Single or multiple entry.
+    Entries {
+        /// One entry.
+        Single = "single",
+        /// Several entries.
+        Multiple = "multiple",
+    }
+);
+
+wire_enum!(
+    /// A way to apply.
+    ChannelKind {
+        /// A web portal.
+        OnlinePortal = "online_portal",
+        /// A public service centre.
+        ServiceCentre = "service_centre",
+        /// An embassy or consulate.
+        Consulate = "consulate",
+        /// The migration service.
+        MigrationService = "migration_service",
+        /// An accredited agent.
+        Agent = "agent",
+        /// The employer applies.
+        Employer = "employer",
+        /// Anything else.
+        Other = "other",
+    }
+);
+
+wire_enum!(
+    /// Standing of a source.
+    Tier {
+        /// A state domain.
+        Official = "official",
+        /// A state-created body on its own domain.
+        OfficialAdjacent = "official_adjacent",
+        /// Anyone else.
+        ThirdParty = "third_party",
+    }
+);
+
+wire_enum!(
+    /// Whether a source text is an original or a translation.
+    Translation {
+        /// The original text.
+        Original = "original",
+        /// A translation by the authority.
+        OfficialTranslation = "official_translation",
+        /// A translation marked unofficial.
+        UnofficialTranslation = "unofficial_translation",
+    }
+);
+
+wire_enum!(
+    /// How two routes connect.
+    Relation {
+        /// This route leads to the other.
+        LeadsTo = "leads_to",
+        /// This route follows from the other.
+        FollowsFrom = "follows_from",
+        /// An alternative to the other.
+        Alternative = "alternative",
+        /// For the family of the other's holders.
+        FamilyOf = "family_of",
+        /// Part of the same programme.
+        SameProgramme = "same_programme",
+    }
+);
+
+/// Where a value comes from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Evidence {
+    /// Id of a source of the record.
+    pub source: Slug,
+    /// A short verbatim quote.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub excerpt: Option<String>,
+    /// Where in the source.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locator: Option<String>,
+}
+
+/// A name in its original language.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OfficialName {
+    /// The name.
+    pub text: String,
+    /// BCP 47 language tag.
+    pub language: String,
+    /// Evidence.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub evidence: Vec<Evidence>,
+}
+
+/// Countries and named groups.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NationalitySet {
+    /// ISO codes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub countries: Vec<CountryCode>,
+    /// Named groups such as `EAEU`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub groups: Vec<String>,
+}
+
+/// Who may apply.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Eligibility {
+    /// Nationality scope.
+    pub nationality: Nationality,
+    /// Exemptions for some nationalities.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exemptions: Vec<Exemption>,
+}
+
+/// Which nationalities may apply.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Nationality {
+    /// The kind of scope.
+    pub scope: NationalityScope,
+    /// Countries named by the scope.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub countries: Vec<CountryCode>,
+    /// Groups named by the scope.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub groups: Vec<String>,
+    /// The rule in words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Evidence.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub evidence: Vec<Evidence>,
+}
+
+/// An exemption for some nationalities.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Exemption {
+    /// Who is exempt.
+    pub who: NationalitySet,
+    /// The exemption in words.
+    pub description: String,
+    /// Waived requirement ids.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub requirements: Vec<Slug>,
+    /// Waived document ids.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub documents: Vec<Slug>,
+    /// Evidence.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub evidence: Vec<Evidence>,
+}
+
+/// An amount of money: fixed, or a multiple of an official index.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Money {
+    /// A fixed amount in one currency.
+    Fixed(FixedMoney),
+    /// A multiple of an index.
+    Indexed(IndexMoney),
+}
+
+impl Money {
+    /// The period of the amount.
+    #[must_use]
+    pub fn period(&self) -> Period {
+        match self {
+            Self::Fixed(m) => m.period,
+            Self::Indexed(m) => m.period,
+        }
+    }
+}
+
+/// A fixed amount in one currency.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FixedMoney {
+    /// The amount as stated.
+    pub amount: f64,
+    /// ISO 4217 code.
+    pub currency: CurrencyCode,
+    /// Once, per month or per year.
+    pub period: Period,
+    /// A converted rendering, with its rate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub converted: Option<Conversion>,
+}
+
+/// A multiple of an official index.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IndexMoney {
+    /// The index.
+    pub index: MoneyIndex,
+    /// How many index units.
+    pub multiplier: f64,
+    /// The year whose index value applies.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub year: Option<u16>,
+    /// Once, per month or per year.
+    pub period: Period,
+}
+
+/// A converted amount and the rate used.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Conversion {
+    /// The converted amount.
+    pub amount: f64,
+    /// Its currency.
+    pub currency: CurrencyCode,
+    /// Units of `currency` per unit of the original.
+    pub rate: f64,
+    /// Date of the rate.
+    pub date: Date,
+    /// Source id of the rate.
+    pub source: Slug,
+}
+
+/// A range with a unit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Range {
+    /// Lower bound, inclusive; `None` when not given.
+    #[serde(default)]
+    pub min: Option<f64>,
+    /// Upper bound, inclusive; `None` when not given.
+    #[serde(default)]
+    pub max: Option<f64>,
+    /// Unit of both bounds.
+    pub unit: Unit,
+}
+
+/// One condition an applicant must meet.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Requirement {
+    /// Id, unique in the record.
+    pub id: Slug,
+    /// Kind.
+    pub kind: RequirementKind,
+    /// In words.
+    pub description: String,
+    /// Whether it applies.
+    pub required: Tristate,
+    /// Purposes it holds for; empty means all.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub applies_to: Vec<Slug>,
+    /// Amount, for money requirements.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub money: Option<Money>,
+    /// Bounds, for age, experience, residence.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub range: Option<Range>,
+    /// From when it applies.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub effective_from: Option<Date>,
+    /// Evidence.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub evidence: Vec<Evidence>,
+    /// Conflict group.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conflict: Option<Slug>,
+    /// Remark.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// A length of stay or validity.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Term {
+    /// The length.
+    pub range: Range,
+    /// Single or multiple entry.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entries: Option<Entries>,
+    /// Purposes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub applies_to: Vec<Slug>,
+    /// Evidence.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub evidence: Vec<Evidence>,
+    /// Conflict group.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conflict: Option<Slug>,
+    /// Remark.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// Renewal rules.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Renewal {
+    /// Whether it can be renewed.
+    pub renewable: Tristate,
+    /// How many times.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub times: Option<u32>,
+    /// Length of each renewal.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub term: Option<Range>,
+    /// Purposes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub applies_to: Vec<Slug>,
+    /// Evidence.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub evidence: Vec<Evidence>,
+    /// Conflict group.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conflict: Option<Slug>,
+    /// Remark.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// A yes/no claim with evidence.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Claim {
+    /// The claim.
+    pub value: Tristate,
+    /// Evidence.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub evidence: Vec<Evidence>,
+    /// Remark.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// Length of stay, renewal and the path onward.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Duration {
+    /// Length of the first grant.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub initial_stay: Vec<Term>,
+    /// Renewal rules.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub renewal: Vec<Renewal>,
+    /// Leads to permanent residence.
+    pub leads_to_permanent_residence: Claim,
+    /// Leads to citizenship.
+    pub leads_to_citizenship: Claim,
+}
+
+/// One document to hand in.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Document {
+    /// Id, unique in the record.
+    pub id: Slug,
+    /// As the source names it.
+    pub name: String,
+    /// Whether it is required.
+    pub required: Tristate,
+    /// Purposes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub applies_to: Vec<Slug>,
+    /// From when it is required.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub effective_from: Option<Date>,
+    /// Evidence.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub evidence: Vec<Evidence>,
+    /// Conflict group.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conflict: Option<Slug>,
+    /// Remark.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// How to apply.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Application {
+    /// Ways to apply.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub channels: Vec<Channel>,
+    /// Processing times.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub processing_times: Vec<ProcessingTime>,
+    /// Fees.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fees: Vec<Fee>,
+}
+
+/// A way to apply.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Channel {
+    /// Kind.
+    pub kind: ChannelKind,
+    /// Name.
+    pub name: String,
+    /// Portal URL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// Purposes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub applies_to: Vec<Slug>,
+    /// Evidence.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub evidence: Vec<Evidence>,
+    /// Remark.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// How long a decision takes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProcessingTime {
+    /// The time with its unit.
+    pub range: Range,
+    /// Purposes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub applies_to: Vec<Slug>,
+    /// Evidence.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub evidence: Vec<Evidence>,
+    /// Conflict group.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conflict: Option<Slug>,
+    /// Remark.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// A fee.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Fee {
+    /// What it is for.
+    pub description: String,
+    /// The amount; `None` when the source names no amount.
+    pub money: Option<Money>,
+    /// Stated free of charge.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub free: Option<bool>,
+    /// Purposes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub applies_to: Vec<Slug>,
+    /// Evidence.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub evidence: Vec<Evidence>,
+    /// Conflict group.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conflict: Option<Slug>,
+    /// Remark.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// A legal act.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LegalAct {
+    /// Title.
+    pub title: String,
+    /// Official number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub number: Option<String>,
+    /// Registration number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub registration: Option<String>,
+    /// Date adopted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issued: Option<Date>,
+    /// Date in force.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub effective_from: Option<Date>,
+    /// Amending acts.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub amendments: Vec<Amendment>,
+    /// Where to read it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// Evidence.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub evidence: Vec<Evidence>,
+}
+
+/// An amending act.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Amendment {
+    /// Number of the amending act.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub number: Option<String>,
+    /// Date.
+    pub date: Date,
+    /// Remark.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// A cited source.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Source {
+    /// Id, unique in the record.
+    pub id: Slug,
+    /// Where it was read.
+    pub url: String,
+    /// Title.
+    pub title: String,
+    /// Publisher.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub publisher: Option<String>,
+    /// Standing.
+    pub tier: Tier,
+    /// BCP 47 language tag of the text read.
+    pub language: String,
+    /// Original or translation.
+    pub translation: Translation,
+    /// Date the source gives itself.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub published: Option<Date>,
+    /// Date it was read.
+    pub seen: Date,
+    /// Archived text copy.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub snapshot: Option<Snapshot>,
+    /// Other URLs of the same page.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
+}
+
+/// An archived text copy of a source.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Snapshot {
+    /// Path relative to the dataset folder.
+    pub path: String,
+    /// Lower-case hex SHA-256 of the bytes.
+    pub sha256: String,
+}
+
+/// A link to another route.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RelatedRoute {
+    /// The other route.
+    pub id: RouteId,
+    /// How they connect.
+    pub relation: Relation,
+    /// Remark.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// A remark about the record.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Note {
+    /// The remark.
+    pub text: String,
+    /// Evidence.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub evidence: Vec<Evidence>,
+}

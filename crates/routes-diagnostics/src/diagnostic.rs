@@ -1,0 +1,329 @@
+//! The diagnostic model.
+
+use std::fmt;
+use std::ops::Range;
+
+use miette::{LabeledSpan, SourceCode};
+use serde::Serialize;
+
+use crate::{LineIndex, Snippet};
+
+/// How serious a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Must be fixed: `routes validate` exits 1.
+    Error,
+    /// Should be looked at; fails only under `--deny warnings`.
+    Warning,
+}
+
+impl Severity {
+    /// `error` or `warning`.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Error => "error",
+            Self::Warning => "warning",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Position {
+    line: usize,
+    column: usize,
+    range: Range<usize>,
+    label: String,
+    snippet: Snippet,
+}
+
+/// One finding: a code, a severity, where it is and what to do about it.
+///
+/// Built with [`Diagnostic::new`] and the `with_*` methods.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    code: String,
+    severity: Severity,
+    file: String,
+    pointer: Option<String>,
+    message: String,
+    hint: Option<String>,
+    position: Option<Position>,
+    line_only: Option<(usize, usize)>,
+}
+
+impl Diagnostic {
+    /// A finding with code `code` (such as `schema/required`) in `file`, as the
+    /// file should be shown to the user.
+    #[must_use]
+    pub fn new(code: impl Into<String>, severity: Severity, file: impl Into<String>) -> Self {
+        Self {
+            code: code.into(),
+            severity,
+            file: file.into(),
+            pointer: None,
+            message: String::new(),
+            hint: None,
+            position: None,
+            line_only: None,
+        }
+    }
+
+    /// Replaces the code (to fill in a finding placed ahead of time).
+    #[must_use]
+    pub fn with_code(mut self, code: impl Into<String>) -> Self {
+        self.code = code.into();
+        self
+    }
+
+    /// Replaces the label of the span, if there is one.
+    #[must_use]
+    pub fn with_label(mut self, label: impl Into<String>) -> Self {
+        if let Some(p) = self.position.as_mut() {
+            p.label = label.into();
+        }
+        self
+    }
+
+    /// Sets the message.
+    #[must_use]
+    pub fn with_message(mut self, message: impl Into<String>) -> Self {
+        self.message = message.into();
+        self
+    }
+
+    /// Sets the JSON pointer of the offending value.
+    #[must_use]
+    pub fn with_pointer(mut self, pointer: impl Into<String>) -> Self {
+        self.pointer = Some(pointer.into());
+        self
+    }
+
+    /// Sets the hint.
+    #[must_use]
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    /// Points at `range` (byte offsets) of the whole file `text`, with a label.
+    #[must_use]
+    pub fn with_span(
+        self,
+        text: &str,
+        index: &LineIndex,
+        range: Range<usize>,
+        label: impl Into<String>,
+    ) -> Self {
+        self.with_span_in(text, index, 0, 0, range, label)
+    }
+
+    /// Points at `range`, given in offsets of `text`, where `text` is a part of
+    /// its file that starts at byte `base_offset` and 0-based line `base_line`
+    /// (one line of a JSON Lines file).
+    #[must_use]
+    pub fn with_span_in(
+        mut self,
+        text: &str,
+        index: &LineIndex,
+        base_offset: usize,
+        base_line: usize,
+        range: Range<usize>,
+        label: impl Into<String>,
+    ) -> Self {
+        let start = floor_char_boundary(text, range.start.min(text.len()));
+        let end = floor_char_boundary(text, range.end.clamp(start, text.len()));
+        let (line, column) = index.line_col(text, start);
+        let end_line = index.line_col(text, end.saturating_sub(1).max(start)).0;
+        // Keep the lines of the span, at most five, plus one line each side.
+        let first = line.saturating_sub(1).max(1);
+        let last = (end_line.min(line + 4) + 1).min(index.line_count());
+        let window = index.line_range(text, first).start..index.line_range(text, last).end;
+        let snippet = Snippet::new(
+            self.file.clone(),
+            text[window.clone()].to_owned(),
+            base_offset + window.start,
+            base_line + first - 1,
+        );
+        let end = end.min(window.end);
+        self.position = Some(Position {
+            line: base_line + line,
+            column,
+            range: base_offset + start..base_offset + end,
+            label: label.into(),
+            snippet,
+        });
+        self
+    }
+
+    /// Records a line and column without showing source text (when the text is
+    /// not valid UTF-8 and so cannot be shown).
+    #[must_use]
+    pub fn with_line(mut self, line: usize, column: usize) -> Self {
+        self.position = None;
+        self.line_only = Some((line, column));
+        self
+    }
+
+    /// The stable code.
+    #[must_use]
+    pub fn code(&self) -> &str {
+        &self.code
+    }
+
+    /// The severity.
+    #[must_use]
+    pub fn severity(&self) -> Severity {
+        self.severity
+    }
+
+    /// Changes the severity (for `--deny warnings` and per-dataset settings).
+    pub fn set_severity(&mut self, severity: Severity) {
+        self.severity = severity;
+    }
+
+    /// The file, as shown to the user.
+    #[must_use]
+    pub fn file(&self) -> &str {
+        &self.file
+    }
+
+    /// The JSON pointer of the offending value, if there is one.
+    #[must_use]
+    pub fn pointer(&self) -> Option<&str> {
+        self.pointer.as_deref()
+    }
+
+    /// The message.
+    #[must_use]
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// The hint.
+    #[must_use]
+    pub fn hint(&self) -> Option<&str> {
+        self.hint.as_deref()
+    }
+
+    /// 1-based line, when known.
+    #[must_use]
+    pub fn line(&self) -> Option<usize> {
+        self.position
+            .as_ref()
+            .map(|p| p.line)
+            .or(self.line_only.map(|(l, _)| l))
+    }
+
+    /// 1-based column in characters, when known.
+    #[must_use]
+    pub fn column(&self) -> Option<usize> {
+        self.position
+            .as_ref()
+            .map(|p| p.column)
+            .or(self.line_only.map(|(_, c)| c))
+    }
+
+    /// Byte offset in the file, when known.
+    #[must_use]
+    pub fn offset(&self) -> Option<usize> {
+        self.position.as_ref().map(|p| p.range.start)
+    }
+
+    /// The stable machine form: one JSON object with the fields `file`, `line`,
+    /// `column`, `pointer`, `code`, `severity`, `message` and `hint` (null when
+    /// not known).
+    #[must_use]
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "file": self.file,
+            "line": self.line(),
+            "column": self.column(),
+            "pointer": self.pointer,
+            "code": self.code,
+            "severity": self.severity,
+            "message": self.message,
+            "hint": self.hint,
+        })
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Diagnostic {}
+
+impl miette::Diagnostic for Diagnostic {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(&self.code))
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+        })
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.hint
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        self.position
+            .as_ref()
+            .map(|p| &p.snippet as &dyn SourceCode)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let p = self.position.as_ref()?;
+        let label = (!p.label.is_empty()).then(|| p.label.clone());
+        Some(Box::new(std::iter::once(
+            LabeledSpan::new_primary_with_span(
+                label,
+                p.range.start..p.range.end.max(p.range.start),
+            ),
+        )))
+    }
+}
+
+/// Sorts findings deterministically: by file, position, pointer, code, message.
+pub fn sort_diagnostics(diagnostics: &mut [Diagnostic]) {
+    diagnostics.sort_by(|a, b| {
+        (
+            a.file(),
+            a.line(),
+            a.column(),
+            a.pointer(),
+            a.code(),
+            a.message(),
+        )
+            .cmp(&(
+                b.file(),
+                b.line(),
+                b.column(),
+                b.pointer(),
+                b.code(),
+                b.message(),
+            ))
+    });
+}
+
+fn floor_char_boundary(text: &str, mut i: usize) -> usize {
+    while i > 0 && !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}

@@ -1,0 +1,68 @@
+//! A few lines of source text around a finding, with their place in the file.
+
+use miette::{MietteError, MietteSpanContents, SourceCode, SourceSpan, SpanContents};
+
+/// A window of source lines that a finding points into.
+///
+/// Offsets given to [`SourceCode::read_span`] are offsets in the whole file; the
+/// snippet shifts them to its window and reports file line numbers, so a
+/// renderer prints the real line numbers of a huge file without holding it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Snippet {
+    name: String,
+    text: String,
+    /// Byte offset of `text` in the file.
+    offset: usize,
+    /// 0-based line of the first line of `text` in the file.
+    first_line: usize,
+}
+
+impl Snippet {
+    /// A snippet of `text` from the file shown as `name`, which starts at byte
+    /// `offset` and 0-based line `first_line` of the file.
+    #[must_use]
+    pub fn new(name: String, text: String, offset: usize, first_line: usize) -> Self {
+        Self {
+            name,
+            text,
+            offset,
+            first_line,
+        }
+    }
+
+    /// The text of the window.
+    #[must_use]
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+}
+
+impl SourceCode for Snippet {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let local_start = span
+            .offset()
+            .checked_sub(self.offset)
+            .ok_or(MietteError::OutOfBounds)?;
+        let local = SourceSpan::new(local_start.into(), span.len());
+        let inner = self
+            .text
+            .read_span(&local, context_lines_before, context_lines_after)?;
+        let shifted = SourceSpan::new(
+            (inner.span().offset() + self.offset).into(),
+            inner.span().len(),
+        );
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.clone(),
+            inner.data(),
+            shifted,
+            inner.line() + self.first_line,
+            inner.column(),
+            inner.line_count(),
+        )))
+    }
+}

@@ -1,0 +1,194 @@
+//! Checks one record text: JSON syntax, schema, then the record rules.
+
+use routes_core::{Route, RouteId};
+use routes_diagnostics::{Diagnostic, LineIndex, Severity};
+use serde_json::Value;
+
+use crate::input::RecordText;
+use crate::locate::locate;
+use crate::schema::RouteSchema;
+use crate::{ValidateOptions, rules};
+
+/// What the cross-record rules need to know of a record.
+pub(crate) struct Summary {
+    pub(crate) id: RouteId,
+    /// A finding template placed at the record's `/id`.
+    pub(crate) id_at: Diagnostic,
+    /// Each `related` id, with a template placed at it.
+    pub(crate) related: Vec<(RouteId, Diagnostic)>,
+}
+
+/// A record text with its line index, to place findings by JSON pointer.
+pub(crate) struct Place<'a> {
+    pub(crate) rec: &'a RecordText<'a>,
+    index: LineIndex,
+}
+
+impl Place<'_> {
+    /// A finding at `pointer` (or at the member name, with `at_key`).
+    pub(crate) fn finding_at(
+        &self,
+        code: &str,
+        severity: Severity,
+        pointer: &str,
+        at_key: bool,
+        label: &str,
+    ) -> Diagnostic {
+        let diagnostic = Diagnostic::new(code, severity, self.rec.display).with_pointer(pointer);
+        let span = locate(self.rec.text, pointer).map(|l| {
+            if at_key {
+                l.key.unwrap_or(l.value)
+            } else {
+                l.value
+            }
+        });
+        match span {
+            Some(span) => diagnostic.with_span_in(
+                self.rec.text,
+                &self.index,
+                self.rec.base_offset,
+                self.rec.base_line,
+                span,
+                label,
+            ),
+            None => diagnostic.with_line(self.rec.base_line + 1, 1),
+        }
+    }
+
+    /// An error at `pointer` with a message and a hint.
+    pub(crate) fn error(
+        &self,
+        code: &str,
+        pointer: &str,
+        label: &str,
+        message: String,
+        hint: impl Into<String>,
+    ) -> Diagnostic {
+        self.finding_at(code, Severity::Error, pointer, false, label)
+            .with_message(message)
+            .with_hint(hint)
+    }
+}
+
+pub(crate) fn check(
+    rec: &RecordText<'_>,
+    schema: &RouteSchema,
+    options: &ValidateOptions,
+) -> (Vec<Diagnostic>, Option<Summary>) {
+    let place = Place {
+        rec,
+        index: LineIndex::new(rec.text),
+    };
+    let value: Value = match serde_json::from_str(rec.text) {
+        Ok(value) => value,
+        Err(err) => return (vec![syntax_error(&place, &err)], None),
+    };
+    let violations = schema.violations(&value);
+    if !violations.is_empty() {
+        let diags = violations
+            .into_iter()
+            .map(|v| {
+                place
+                    .finding_at(&v.code, Severity::Error, &v.pointer, v.at_key, &v.label)
+                    .with_message(v.message)
+                    .with_hint(v.hint)
+            })
+            .collect();
+        // Keep the id, if it is one, so that other records' links to it still resolve.
+        let summary = value
+            .get("id")
+            .and_then(Value::as_str)
+            .and_then(|id| RouteId::new(id).ok())
+            .map(|id| Summary {
+                id,
+                id_at: place.finding_at("", Severity::Error, "/id", false, ""),
+                related: Vec::new(),
+            });
+        return (diags, summary);
+    }
+    match serde_json::from_value::<Route>(value) {
+        Ok(route) => {
+            let diags = rules::record_rules(&route, &place, options);
+            let related = route
+                .related
+                .iter()
+                .enumerate()
+                .map(|(i, r)| (r.id.clone(), place.finding_at("", Severity::Error, &format!("/related/{i}/id"), false, "")))
+                .collect();
+            let summary = Summary { id: route.id, id_at: place.finding_at("", Severity::Error, "/id", false, ""), related };
+            (diags, Some(summary))
+        }
+        Err(err) => (
+            vec![place.error(
+                "schema/model-mismatch",
+                "",
+                "here",
+                format!("the record satisfies the schema but not the record model: {err}"),
+                "this is a bug in `routes`: the schema and the record model disagree; please report it with this record",
+            )],
+            None,
+        ),
+    }
+}
+
+fn syntax_error(place: &Place<'_>, err: &serde_json::Error) -> Diagnostic {
+    let text = place.rec.text;
+    let full = err.to_string();
+    let message = full
+        .rfind(" at line ")
+        .map_or(full.as_str(), |i| &full[..i])
+        .to_owned();
+    // serde_json counts columns in bytes from 1; turn them into a byte offset.
+    let line_range = place.index.line_range(text, err.line().max(1));
+    let mut offset = (line_range.start + err.column().saturating_sub(1)).min(text.len());
+    if err.is_eof() {
+        // Point at the last thing written, not at the blank end of the file.
+        offset = text.trim_end().len().saturating_sub(1);
+    }
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let end = text[offset..]
+        .chars()
+        .next()
+        .map_or(offset, |c| offset + c.len_utf8());
+    let (label, hint) = if message.contains("recursion limit") {
+        (
+            "nested too deeply",
+            "a route record nests at most 128 levels deep",
+        )
+    } else if err.is_eof() {
+        (
+            "the text ends after this",
+            "the record is cut short: close every `{`, `[` and `\"`",
+        )
+    } else if message.contains("trailing characters") && !place.rec.whole_file {
+        (
+            "unexpected text",
+            "each line of a `*.jsonl` file holds exactly one JSON object",
+        )
+    } else if message.contains("trailing characters") {
+        (
+            "unexpected text",
+            "a `*.json` file holds exactly one JSON object; put many routes in a `*.jsonl` file",
+        )
+    } else if message.contains("trailing comma") {
+        (
+            "remove this comma",
+            "JSON allows no comma after the last member or element",
+        )
+    } else {
+        ("invalid JSON here", "fix the JSON syntax at this spot")
+    };
+    Diagnostic::new("json/syntax", Severity::Error, place.rec.display)
+        .with_span_in(
+            text,
+            &place.index,
+            place.rec.base_offset,
+            place.rec.base_line,
+            offset..end,
+            label,
+        )
+        .with_message(message)
+        .with_hint(hint)
+}

@@ -1,0 +1,511 @@
+//! The rules a JSON Schema cannot express: within one record, and across records.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use routes_core::{Evidence, Money, Range, Route, Slug};
+use routes_diagnostics::Diagnostic;
+
+use crate::ValidateOptions;
+use crate::record::{Place, Summary};
+
+/// Every evidence list of a route, with the pointer of the list.
+fn evidence_lists(route: &Route) -> Vec<(String, &[Evidence])> {
+    let mut out: Vec<(String, &[Evidence])> = Vec::new();
+    if let Some(name) = &route.official_name {
+        out.push(("/official_name/evidence".into(), &name.evidence));
+    }
+    out.push((
+        "/eligibility/nationality/evidence".into(),
+        &route.eligibility.nationality.evidence,
+    ));
+    for (i, e) in route.eligibility.exemptions.iter().enumerate() {
+        out.push((format!("/eligibility/exemptions/{i}/evidence"), &e.evidence));
+    }
+    for (i, r) in route.requirements.iter().enumerate() {
+        out.push((format!("/requirements/{i}/evidence"), &r.evidence));
+    }
+    for (i, t) in route.duration.initial_stay.iter().enumerate() {
+        out.push((format!("/duration/initial_stay/{i}/evidence"), &t.evidence));
+    }
+    for (i, r) in route.duration.renewal.iter().enumerate() {
+        out.push((format!("/duration/renewal/{i}/evidence"), &r.evidence));
+    }
+    out.push((
+        "/duration/leads_to_permanent_residence/evidence".into(),
+        &route.duration.leads_to_permanent_residence.evidence,
+    ));
+    out.push((
+        "/duration/leads_to_citizenship/evidence".into(),
+        &route.duration.leads_to_citizenship.evidence,
+    ));
+    for (i, d) in route.documents.iter().enumerate() {
+        out.push((format!("/documents/{i}/evidence"), &d.evidence));
+    }
+    for (i, c) in route.application.channels.iter().enumerate() {
+        out.push((format!("/application/channels/{i}/evidence"), &c.evidence));
+    }
+    for (i, p) in route.application.processing_times.iter().enumerate() {
+        out.push((
+            format!("/application/processing_times/{i}/evidence"),
+            &p.evidence,
+        ));
+    }
+    for (i, f) in route.application.fees.iter().enumerate() {
+        out.push((format!("/application/fees/{i}/evidence"), &f.evidence));
+    }
+    for (i, l) in route.legal_basis.iter().enumerate() {
+        out.push((format!("/legal_basis/{i}/evidence"), &l.evidence));
+    }
+    for (i, n) in route.notes.iter().enumerate() {
+        out.push((format!("/notes/{i}/evidence"), &n.evidence));
+    }
+    out
+}
+
+/// Every amount of money of a route, with its pointer.
+fn money(route: &Route) -> Vec<(String, &Money)> {
+    let mut out = Vec::new();
+    for (i, r) in route.requirements.iter().enumerate() {
+        if let Some(m) = &r.money {
+            out.push((format!("/requirements/{i}/money"), m));
+        }
+    }
+    for (i, f) in route.application.fees.iter().enumerate() {
+        if let Some(m) = &f.money {
+            out.push((format!("/application/fees/{i}/money"), m));
+        }
+    }
+    out
+}
+
+/// Every range of a route, with its pointer.
+fn ranges(route: &Route) -> Vec<(String, &Range)> {
+    let mut out = Vec::new();
+    for (i, r) in route.requirements.iter().enumerate() {
+        if let Some(range) = &r.range {
+            out.push((format!("/requirements/{i}/range"), range));
+        }
+    }
+    for (i, t) in route.duration.initial_stay.iter().enumerate() {
+        out.push((format!("/duration/initial_stay/{i}/range"), &t.range));
+    }
+    for (i, r) in route.duration.renewal.iter().enumerate() {
+        if let Some(term) = &r.term {
+            out.push((format!("/duration/renewal/{i}/term"), term));
+        }
+    }
+    for (i, p) in route.application.processing_times.iter().enumerate() {
+        out.push((format!("/application/processing_times/{i}/range"), &p.range));
+    }
+    out
+}
+
+/// Every conflict-group mark of a route, with its pointer.
+fn conflicts(route: &Route) -> Vec<(String, &Slug)> {
+    fn marks<'r, T>(
+        list: &'r [T],
+        at: &str,
+        group: fn(&T) -> Option<&Slug>,
+    ) -> impl Iterator<Item = (String, &'r Slug)> {
+        list.iter()
+            .enumerate()
+            .filter_map(move |(i, item)| group(item).map(|g| (format!("{at}/{i}/conflict"), g)))
+    }
+    let d = &route.duration;
+    let a = &route.application;
+    marks(&route.requirements, "/requirements", |r| {
+        r.conflict.as_ref()
+    })
+    .chain(marks(&d.initial_stay, "/duration/initial_stay", |t| {
+        t.conflict.as_ref()
+    }))
+    .chain(marks(&d.renewal, "/duration/renewal", |r| {
+        r.conflict.as_ref()
+    }))
+    .chain(marks(&route.documents, "/documents", |x| {
+        x.conflict.as_ref()
+    }))
+    .chain(marks(
+        &a.processing_times,
+        "/application/processing_times",
+        |p| p.conflict.as_ref(),
+    ))
+    .chain(marks(&a.fees, "/application/fees", |f| f.conflict.as_ref()))
+    .collect()
+}
+
+/// The rules that look at one record.
+pub(crate) fn record_rules(
+    route: &Route,
+    place: &Place<'_>,
+    options: &ValidateOptions,
+) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    identity(route, place, &mut out);
+    codes(route, place, &mut out);
+    dates(route, place, options, &mut out);
+    for (pointer, range) in ranges(route) {
+        if let (Some(min), Some(max)) = (range.min, range.max)
+            && min > max
+        {
+            out.push(place.error(
+                "record/range-inverted",
+                &format!("{pointer}/min"),
+                "min is above max",
+                format!("`min` {min} is above `max` {max}"),
+                "swap the bounds, or check the source again",
+            ));
+        }
+    }
+    urls(route, place, &mut out);
+    references(route, place, &mut out);
+    out
+}
+
+fn identity(route: &Route, place: &Place<'_>, out: &mut Vec<Diagnostic>) {
+    if place.rec.whole_file {
+        let path = place.rec.path;
+        let stem = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or_default();
+        let parent = path
+            .parent()
+            .and_then(|p| p.file_name())
+            .and_then(|s| s.to_str())
+            .unwrap_or_default();
+        let expected = format!("{parent}/{stem}");
+        if route.id.as_str() != expected {
+            out.push(place.error(
+                "record/id-path-mismatch",
+                "/id",
+                "does not match the file path",
+                format!("id `{}` does not match the file path, which gives `{expected}`", route.id),
+                format!("a record lives at `routes/<country>/<slug>.json` with id `<country>/<slug>`: rename the file to `{}.json` or set the id to `{expected}`", route.id.slug_part()),
+            ));
+        }
+    }
+    let country = route.country.as_str().to_ascii_lowercase();
+    if route.id.country_part() != country {
+        out.push(place.error(
+            "record/id-country-mismatch",
+            "/id",
+            "country part differs",
+            format!(
+                "id `{}` starts with `{}` but `country` is `{}`",
+                route.id,
+                route.id.country_part(),
+                route.country
+            ),
+            format!("start the id with `{country}/`"),
+        ));
+    }
+    for (i, r) in route.related.iter().enumerate() {
+        if r.id == route.id {
+            out.push(place.error(
+                "record/related-self",
+                &format!("/related/{i}/id"),
+                "this record",
+                format!("route `{}` lists itself as related", r.id),
+                "remove the entry",
+            ));
+        }
+    }
+}
+
+fn codes(route: &Route, place: &Place<'_>, out: &mut Vec<Diagnostic>) {
+    let mut countries = vec![("/country".to_owned(), &route.country)];
+    let nat = &route.eligibility.nationality;
+    countries.extend(
+        nat.countries
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (format!("/eligibility/nationality/countries/{i}"), c)),
+    );
+    for (e, ex) in route.eligibility.exemptions.iter().enumerate() {
+        countries.extend(
+            ex.who
+                .countries
+                .iter()
+                .enumerate()
+                .map(|(i, c)| (format!("/eligibility/exemptions/{e}/who/countries/{i}"), c)),
+        );
+    }
+    for (pointer, code) in countries {
+        if celes::Country::from_alpha2(code.as_str()).is_err() {
+            out.push(place.error(
+                "record/unknown-country",
+                &pointer,
+                "not an ISO 3166-1 code",
+                format!("`{code}` is not an assigned ISO 3166-1 alpha-2 country code"),
+                "use the two-letter code of the country, such as `KZ` for Kazakhstan or `GB` for the United Kingdom",
+            ));
+        }
+    }
+    for (pointer, m) in money(route) {
+        if let Money::Fixed(fixed) = m {
+            let mut currencies = vec![(format!("{pointer}/currency"), &fixed.currency)];
+            if let Some(conv) = &fixed.converted {
+                currencies.push((format!("{pointer}/converted/currency"), &conv.currency));
+            }
+            for (pointer, code) in currencies {
+                if iso_currency::Currency::from_code(code.as_str()).is_none() {
+                    out.push(place.error(
+                        "record/unknown-currency",
+                        &pointer,
+                        "not an ISO 4217 code",
+                        format!("`{code}` is not an active ISO 4217 currency code"),
+                        "use the three-letter code, such as `KZT`, `USD` or `EUR`",
+                    ));
+                }
+            }
+        }
+    }
+}
+
+fn dates(route: &Route, place: &Place<'_>, options: &ValidateOptions, out: &mut Vec<Diagnostic>) {
+    // Observation dates: when something was seen, published or checked. Effective
+    // dates of laws may lie ahead and are not listed here.
+    let mut observed = vec![("/last_verified".to_owned(), route.last_verified)];
+    for (i, s) in route.sources.iter().enumerate() {
+        observed.push((format!("/sources/{i}/seen"), s.seen));
+        if let Some(p) = s.published {
+            observed.push((format!("/sources/{i}/published"), p));
+        }
+    }
+    for (pointer, m) in money(route) {
+        if let Money::Fixed(f) = m
+            && let Some(c) = &f.converted
+        {
+            observed.push((format!("{pointer}/converted/date"), c.date));
+        }
+    }
+    for (i, act) in route.legal_basis.iter().enumerate() {
+        if let Some(d) = act.issued {
+            observed.push((format!("/legal_basis/{i}/issued"), d));
+        }
+        for (j, a) in act.amendments.iter().enumerate() {
+            observed.push((format!("/legal_basis/{i}/amendments/{j}/date"), a.date));
+        }
+    }
+    for (pointer, date) in observed {
+        if date.civil() > options.today {
+            out.push(place.error(
+                "record/future-date",
+                &pointer,
+                "in the future",
+                format!("date {date} is after today ({})", options.today),
+                "a date that something was seen, published, issued or checked cannot lie ahead: check the year and month",
+            ));
+        }
+    }
+}
+
+fn urls(route: &Route, place: &Place<'_>, out: &mut Vec<Diagnostic>) {
+    let mut all = Vec::new();
+    for (i, s) in route.sources.iter().enumerate() {
+        all.push((format!("/sources/{i}/url"), s.url.as_str()));
+        all.extend(
+            s.aliases
+                .iter()
+                .enumerate()
+                .map(|(j, a)| (format!("/sources/{i}/aliases/{j}"), a.as_str())),
+        );
+    }
+    for (i, c) in route.application.channels.iter().enumerate() {
+        if let Some(u) = &c.url {
+            all.push((format!("/application/channels/{i}/url"), u.as_str()));
+        }
+    }
+    for (i, l) in route.legal_basis.iter().enumerate() {
+        if let Some(u) = &l.url {
+            all.push((format!("/legal_basis/{i}/url"), u.as_str()));
+        }
+    }
+    for (pointer, raw) in all {
+        let problem = match url::Url::parse(raw) {
+            Err(err) => Some(format!("`{raw}` is not a valid URL: {err}")),
+            Ok(u) if !matches!(u.scheme(), "http" | "https") => {
+                Some(format!("`{raw}` is not an http(s) URL"))
+            }
+            Ok(u) if u.host_str().is_none_or(|h| !h.contains('.')) => {
+                Some(format!("`{raw}` has no full host name"))
+            }
+            Ok(_) if raw.chars().any(char::is_whitespace) => {
+                Some(format!("`{raw}` contains white space"))
+            }
+            Ok(_) => None,
+        };
+        if let Some(message) = problem {
+            out.push(place.error(
+                "record/bad-url",
+                &pointer,
+                "not an absolute http(s) URL",
+                message,
+                "give the full address as the browser shows it, starting with `https://` or `http://`",
+            ));
+        }
+    }
+}
+
+fn references(route: &Route, place: &Place<'_>, out: &mut Vec<Diagnostic>) {
+    let unique = |label: &str,
+                  items: Vec<(String, &Slug)>,
+                  out: &mut Vec<Diagnostic>|
+     -> HashSet<String> {
+        let mut seen = HashMap::new();
+        for (pointer, id) in items {
+            if let Some(first) = seen.insert(id.as_str().to_owned(), pointer.clone()) {
+                out.push(place.error(
+                    "record/duplicate-local-id",
+                    &pointer,
+                    "used before",
+                    format!("{label} id `{id}` is used twice in this record (first at `{first}`)"),
+                    format!("give each {label} its own id"),
+                ));
+                seen.insert(id.as_str().to_owned(), first);
+            }
+        }
+        seen.into_keys().collect()
+    };
+    let sources = unique(
+        "source",
+        route
+            .sources
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (format!("/sources/{i}/id"), &s.id))
+            .collect(),
+        out,
+    );
+    let requirements = unique(
+        "requirement",
+        route
+            .requirements
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (format!("/requirements/{i}/id"), &r.id))
+            .collect(),
+        out,
+    );
+    let documents = unique(
+        "document",
+        route
+            .documents
+            .iter()
+            .enumerate()
+            .map(|(i, d)| (format!("/documents/{i}/id"), &d.id))
+            .collect(),
+        out,
+    );
+
+    let known = sources
+        .iter()
+        .map(|s| format!("`{s}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut refs: Vec<(String, &Slug)> = Vec::new();
+    for (pointer, list) in evidence_lists(route) {
+        refs.extend(
+            list.iter()
+                .enumerate()
+                .map(|(i, e)| (format!("{pointer}/{i}/source"), &e.source)),
+        );
+    }
+    for (pointer, m) in money(route) {
+        if let Money::Fixed(f) = m
+            && let Some(c) = &f.converted
+        {
+            refs.push((format!("{pointer}/converted/source"), &c.source));
+        }
+    }
+    for (pointer, source) in refs {
+        if !sources.contains(source.as_str()) {
+            out.push(place.error(
+                "record/dangling-evidence",
+                &pointer,
+                "no such source",
+                format!("evidence names source `{source}`, which this record does not list"),
+                format!("add a source with id `{source}` to `sources`, or name one of {known}"),
+            ));
+        }
+    }
+    for (e, ex) in route.eligibility.exemptions.iter().enumerate() {
+        for (kind, ids, known) in [
+            ("requirements", &ex.requirements, &requirements),
+            ("documents", &ex.documents, &documents),
+        ] {
+            for (i, id) in ids.iter().enumerate() {
+                if !known.contains(id.as_str()) {
+                    out.push(place.error(
+                        "record/dangling-exemption",
+                        &format!("/eligibility/exemptions/{e}/{kind}/{i}"),
+                        "no such entry",
+                        format!("exemption waives `{id}`, which is not an id in `{kind}`"),
+                        format!("use the id of an entry of `{kind}`"),
+                    ));
+                }
+            }
+        }
+    }
+    let mut groups: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    for (pointer, group) in conflicts(route) {
+        groups.entry(group.as_str()).or_default().push(pointer);
+    }
+    for (group, pointers) in groups {
+        if let [only] = pointers.as_slice() {
+            out.push(place.error(
+                "record/lonely-conflict",
+                only,
+                "no other value in this group",
+                format!("conflict group `{group}` has a single value"),
+                "a conflict group marks values of one fact that sources disagree on: give every disagreeing value the same group, or remove the mark",
+            ));
+        }
+    }
+}
+
+/// The rules that look across records: unique ids and links that resolve.
+pub(crate) fn cross_record(summaries: &[Summary]) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let mut first: HashMap<&str, &Summary> = HashMap::new();
+    for s in summaries {
+        if let Some(prev) = first.get(s.id.as_str()) {
+            let at = match prev.id_at.line() {
+                Some(line) => format!("{}:{line}", prev.id_at.file()),
+                None => prev.id_at.file().to_owned(),
+            };
+            out.push(
+                s.id_at
+                    .clone()
+                    .with_code("record/duplicate-id")
+                    .with_label("used before")
+                    .with_message(format!(
+                        "route id `{}` is already used by the record at {at}",
+                        s.id
+                    ))
+                    .with_hint("every route has its own id; merge the two records or rename one"),
+            );
+        } else {
+            first.insert(s.id.as_str(), s);
+        }
+    }
+    for s in summaries {
+        for (id, at) in &s.related {
+            if !first.contains_key(id.as_str()) {
+                out.push(
+                    at.clone()
+                        .with_code("record/dangling-related")
+                        .with_label("no such route")
+                        .with_message(format!(
+                            "related route `{id}` does not exist in the records read"
+                        ))
+                        .with_hint(
+                            "check the id, or validate the folder that holds that route too",
+                        ),
+                );
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,54 @@
+//! `routes`: validate, publish and search the open dataset of immigration routes.
+//!
+//! `main` parses the command line, runs the command and maps its outcome to an
+//! exit status: 0 clean, 1 findings in the data, 2 failure of the tool.
+
+mod args;
+mod commands;
+mod printer;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::args::{Cli, Command};
+use crate::printer::Printer;
+
+/// The outcome of a command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ExitStatus {
+    /// Nothing to report.
+    Success,
+    /// The data has findings.
+    Failure,
+    /// The tool itself failed.
+    Error,
+}
+
+impl From<ExitStatus> for ExitCode {
+    fn from(status: ExitStatus) -> Self {
+        match status {
+            ExitStatus::Success => ExitCode::SUCCESS,
+            ExitStatus::Failure => ExitCode::from(1),
+            ExitStatus::Error => ExitCode::from(2),
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let printer = Printer::new(cli.quiet);
+    let status = match cli.command {
+        Command::Validate(args) => commands::validate::run(&args, &printer),
+    };
+    match status {
+        Ok(status) => status.into(),
+        Err(err) => {
+            if printer::is_broken_pipe(&err) {
+                return ExitCode::SUCCESS;
+            }
+            printer.tool_error(&err);
+            ExitStatus::Error.into()
+        }
+    }
+}
