@@ -24,6 +24,8 @@ pub(crate) enum Command {
     /// line) under the given paths. Exits 0 when clean, 1 when there are
     /// findings, 2 when the tool itself fails.
     Validate(ValidateArgs),
+    /// Print the JSON Schema of a route record (draft 2020-12) on stdout.
+    Schema,
 }
 
 #[derive(Debug, Args)]
@@ -39,12 +41,7 @@ pub(crate) struct ValidateArgs {
 
     /// The date taken as today (`YYYY-MM-DD`), for the future-date rule;
     /// defaults to the current UTC date.
-    #[arg(
-        long,
-        env = "ROUTES_TODAY",
-        value_name = "DATE",
-        hide_env_values = true
-    )]
+    #[arg(long, env = "ROUTES_TODAY", value_name = "DATE", hide_env_values = true)]
     pub(crate) today: Option<String>,
 }
 
@@ -71,21 +68,21 @@ mod tests {
     #[test]
     fn validate_defaults_to_dataset() {
         let cli = Cli::try_parse_from(["routes", "validate"]).expect("parses");
-        let Command::Validate(args) = cli.command;
+        let Command::Validate(args) = cli.command else {
+            panic!("validate expected")
+        };
         assert_eq!(args.paths, vec![PathBuf::from("dataset")]);
         assert_eq!(args.format, Format::Human);
     }
 
     #[test]
     fn validate_takes_format_and_paths() {
-        let cli = Cli::try_parse_from(["routes", "validate", "--format", "json", "a", "b.jsonl"])
-            .expect("parses");
-        let Command::Validate(args) = cli.command;
+        let cli = Cli::try_parse_from(["routes", "validate", "--format", "json", "a", "b.jsonl"]).expect("parses");
+        let Command::Validate(args) = cli.command else {
+            panic!("validate expected")
+        };
         assert_eq!(args.format, Format::Json);
-        assert_eq!(
-            args.paths,
-            vec![PathBuf::from("a"), PathBuf::from("b.jsonl")]
-        );
+        assert_eq!(args.paths, vec![PathBuf::from("a"), PathBuf::from("b.jsonl")]);
         assert!(Cli::try_parse_from(["routes", "validate", "--format", "xml"]).is_err());
     }
 }

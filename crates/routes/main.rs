@@ -40,6 +40,9 @@ fn main() -> ExitCode {
     let printer = Printer::new(cli.quiet);
     let status = match cli.command {
         Command::Validate(args) => commands::validate::run(&args, &printer),
+        Command::Schema => printer
+            .data(routes_validate::ROUTE_SCHEMA)
+            .map(|()| ExitStatus::Success),
     };
     match status {
         Ok(status) => status.into(),

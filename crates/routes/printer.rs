@@ -4,6 +4,10 @@
     clippy::print_stderr,
     reason = "this module is the one place that prints"
 )]
+#![allow(
+    clippy::unused_self,
+    reason = "all output goes through one `Printer`, even where it needs no setting yet"
+)]
 
 use std::fmt::Write as _;
 use std::io::{IsTerminal, Write};
@@ -114,6 +118,14 @@ impl Printer {
         for d in diagnostics {
             writeln!(stdout, "{}", d.to_json())?;
         }
+        stdout.flush()?;
+        Ok(())
+    }
+
+    /// Data for programs, as is, on stdout.
+    pub(crate) fn data(&self, text: &str) -> Result<(), ToolError> {
+        let mut stdout = std::io::stdout().lock();
+        stdout.write_all(text.as_bytes())?;
         stdout.flush()?;
         Ok(())
     }

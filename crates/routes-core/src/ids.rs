@@ -24,12 +24,8 @@ pub enum IdError {
 fn is_slug(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 80
-        && s.split('-').all(|part| {
-            !part.is_empty()
-                && part
-                    .bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-        })
+        && s.split('-')
+            .all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
 }
 
 macro_rules! string_newtype {
@@ -205,21 +201,13 @@ impl FromStr for Date {
         let year: i16 = s[0..4].parse().map_err(|_| err())?;
         let month: i8 = s[5..7].parse().map_err(|_| err())?;
         let day: i8 = s[8..10].parse().map_err(|_| err())?;
-        jiff::civil::Date::new(year, month, day)
-            .map(Self)
-            .map_err(|_| err())
+        jiff::civil::Date::new(year, month, day).map(Self).map_err(|_| err())
     }
 }
 
 impl fmt::Display for Date {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{:04}-{:02}-{:02}",
-            self.0.year(),
-            self.0.month(),
-            self.0.day()
-        )
+        write!(f, "{:04}-{:02}-{:02}", self.0.year(), self.0.month(), self.0.day())
     }
 }
 

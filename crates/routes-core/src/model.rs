@@ -635,6 +635,9 @@ pub struct Duration {
     /// Length of the first grant.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub initial_stay: Vec<Term>,
+    /// How long a visa or permit stays valid, where that differs from the stay.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub validity: Vec<Term>,
     /// Renewal rules.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub renewal: Vec<Renewal>,
@@ -780,6 +783,9 @@ pub struct LegalAct {
     /// Evidence.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub evidence: Vec<Evidence>,
+    /// Remark.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 /// An amending act.

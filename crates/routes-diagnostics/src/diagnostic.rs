@@ -115,13 +115,7 @@ impl Diagnostic {
 
     /// Points at `range` (byte offsets) of the whole file `text`, with a label.
     #[must_use]
-    pub fn with_span(
-        self,
-        text: &str,
-        index: &LineIndex,
-        range: Range<usize>,
-        label: impl Into<String>,
-    ) -> Self {
+    pub fn with_span(self, text: &str, index: &LineIndex, range: Range<usize>, label: impl Into<String>) -> Self {
         self.with_span_in(text, index, 0, 0, range, label)
     }
 
@@ -142,17 +136,32 @@ impl Diagnostic {
         let end = floor_char_boundary(text, range.end.clamp(start, text.len()));
         let (line, column) = index.line_col(text, start);
         let end_line = index.line_col(text, end.saturating_sub(1).max(start)).0;
-        // Keep the lines of the span, at most five, plus one line each side.
-        let first = line.saturating_sub(1).max(1);
-        let last = (end_line.min(line + 4) + 1).min(index.line_count());
-        let window = index.line_range(text, first).start..index.line_range(text, last).end;
-        let snippet = Snippet::new(
-            self.file.clone(),
-            text[window.clone()].to_owned(),
-            base_offset + window.start,
-            base_line + first - 1,
-        );
-        let end = end.min(window.end);
+        let line_range = index.line_range(text, line);
+        let snippet = if end_line == line && line_range.len() > MAX_LINE {
+            // One very long line (a JSON Lines record): keep the span and some
+            // text either side, and remember how far into the line that starts.
+            let from = floor_char_boundary(text, start.saturating_sub(CROP_CONTEXT).max(line_range.start));
+            let to = floor_char_boundary(text, (end + CROP_CONTEXT).min(line_range.end)).max(end);
+            let skipped = text[line_range.start..from].chars().count();
+            Snippet::new(
+                self.file.clone(),
+                text[from..to].to_owned(),
+                base_offset + from,
+                base_line + line - 1,
+            )
+            .cropped(skipped)
+        } else {
+            // Keep the lines of the span, at most five, plus one line each side.
+            let first = line.saturating_sub(1).max(1);
+            let last = (end_line.min(line + 4) + 1).min(index.line_count());
+            let window = index.line_range(text, first).start..index.line_range(text, last).end;
+            Snippet::new(
+                self.file.clone(),
+                text[window].to_owned(),
+                base_offset + index.line_range(text, first).start,
+                base_line + first - 1,
+            )
+        };
         self.position = Some(Position {
             line: base_line + line,
             column,
@@ -276,50 +285,41 @@ impl miette::Diagnostic for Diagnostic {
     }
 
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.hint
-            .as_ref()
-            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+        self.hint.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
-        self.position
-            .as_ref()
-            .map(|p| &p.snippet as &dyn SourceCode)
+        self.position.as_ref().map(|p| &p.snippet as &dyn SourceCode)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         let p = self.position.as_ref()?;
         let label = (!p.label.is_empty()).then(|| p.label.clone());
-        Some(Box::new(std::iter::once(
-            LabeledSpan::new_primary_with_span(
-                label,
-                p.range.start..p.range.end.max(p.range.start),
-            ),
-        )))
+        Some(Box::new(std::iter::once(LabeledSpan::new_primary_with_span(
+            label,
+            p.range.start..p.range.end.max(p.range.start),
+        ))))
     }
 }
 
 /// Sorts findings deterministically: by file, position, pointer, code, message.
 pub fn sort_diagnostics(diagnostics: &mut [Diagnostic]) {
     diagnostics.sort_by(|a, b| {
-        (
-            a.file(),
-            a.line(),
-            a.column(),
-            a.pointer(),
-            a.code(),
-            a.message(),
-        )
-            .cmp(&(
-                b.file(),
-                b.line(),
-                b.column(),
-                b.pointer(),
-                b.code(),
-                b.message(),
-            ))
+        (a.file(), a.line(), a.column(), a.pointer(), a.code(), a.message()).cmp(&(
+            b.file(),
+            b.line(),
+            b.column(),
+            b.pointer(),
+            b.code(),
+            b.message(),
+        ))
     });
 }
+
+/// Lines longer than this are cropped around the span in snippets.
+const MAX_LINE: usize = 160;
+/// Bytes kept either side of the span in a cropped line.
+const CROP_CONTEXT: usize = 60;
 
 fn floor_char_boundary(text: &str, mut i: usize) -> usize {
     while i > 0 && !text.is_char_boundary(i) {

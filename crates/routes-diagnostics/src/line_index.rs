@@ -31,16 +31,10 @@ impl LineIndex {
     #[must_use]
     pub fn line_col(&self, text: &str, offset: usize) -> (usize, usize) {
         let offset = offset.min(self.len);
-        let line = self
-            .starts
-            .partition_point(|&s| s <= offset)
-            .saturating_sub(1);
+        let line = self.starts.partition_point(|&s| s <= offset).saturating_sub(1);
         let start = self.starts[line];
         let prefix = text.get(start..).unwrap_or("");
-        let column = prefix
-            .char_indices()
-            .take_while(|&(i, _)| start + i < offset)
-            .count();
+        let column = prefix.char_indices().take_while(|&(i, _)| start + i < offset).count();
         (line + 1, column + 1)
     }
 

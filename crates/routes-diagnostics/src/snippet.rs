@@ -15,6 +15,9 @@ pub struct Snippet {
     offset: usize,
     /// 0-based line of the first line of `text` in the file.
     first_line: usize,
+    /// Characters of the first line left out before `text` starts (when a
+    /// very long line is cropped around the span).
+    first_column: usize,
 }
 
 impl Snippet {
@@ -27,7 +30,15 @@ impl Snippet {
             text,
             offset,
             first_line,
+            first_column: 0,
         }
+    }
+
+    /// The same snippet, starting `columns` characters into its first line.
+    #[must_use]
+    pub fn cropped(mut self, columns: usize) -> Self {
+        self.first_column = columns;
+        self
     }
 
     /// The text of the window.
@@ -44,24 +55,20 @@ impl SourceCode for Snippet {
         context_lines_before: usize,
         context_lines_after: usize,
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
-        let local_start = span
-            .offset()
-            .checked_sub(self.offset)
-            .ok_or(MietteError::OutOfBounds)?;
+        let local_start = span.offset().checked_sub(self.offset).ok_or(MietteError::OutOfBounds)?;
         let local = SourceSpan::new(local_start.into(), span.len());
-        let inner = self
-            .text
-            .read_span(&local, context_lines_before, context_lines_after)?;
-        let shifted = SourceSpan::new(
-            (inner.span().offset() + self.offset).into(),
-            inner.span().len(),
-        );
+        let inner = self.text.read_span(&local, context_lines_before, context_lines_after)?;
+        let shifted = SourceSpan::new((inner.span().offset() + self.offset).into(), inner.span().len());
         Ok(Box::new(MietteSpanContents::new_named(
             self.name.clone(),
             inner.data(),
             shifted,
             inner.line() + self.first_line,
-            inner.column(),
+            if inner.line() == 0 {
+                inner.column() + self.first_column
+            } else {
+                inner.column()
+            },
             inner.line_count(),
         )))
     }

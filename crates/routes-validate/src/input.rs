@@ -11,7 +11,7 @@ use crate::{Error, ValidateOptions};
 /// A file to read, or a problem met while looking for files.
 pub(crate) enum Found {
     File(PathBuf),
-    Problem(Diagnostic),
+    Problem(Box<Diagnostic>),
 }
 
 /// The text of one record and where it sits in its file.
@@ -32,10 +32,7 @@ pub(crate) fn display(path: &Path) -> String {
 }
 
 fn is_record_file(path: &Path) -> bool {
-    matches!(
-        path.extension().and_then(|e| e.to_str()),
-        Some("json" | "jsonl")
-    )
+    matches!(path.extension().and_then(|e| e.to_str()), Some("json" | "jsonl"))
 }
 
 /// Lists the record files under `paths`, sorted, following symbolic links and
@@ -43,22 +40,20 @@ fn is_record_file(path: &Path) -> bool {
 pub(crate) fn discover(paths: &[PathBuf]) -> Result<Vec<Found>, Error> {
     let mut out = Vec::new();
     for root in paths {
-        let meta = fs_err::metadata(root).map_err(|source| Error::Path {
+        // `std::fs` here: the error names the path itself, so its cause need not.
+        let meta = std::fs::metadata(root).map_err(|source| Error::Path {
             path: root.clone(),
-            source: std::io::Error::new(source.kind(), source),
+            source,
         })?;
         if meta.is_file() {
             out.push(Found::File(root.clone()));
             continue;
         }
-        let walk = walkdir::WalkDir::new(root)
-            .follow_links(true)
-            .sort_by_file_name();
+        let walk = walkdir::WalkDir::new(root).follow_links(true).sort_by_file_name();
         for entry in walk {
             match entry {
                 Ok(entry) => {
-                    let hidden =
-                        entry.depth() > 0 && entry.file_name().to_string_lossy().starts_with('.');
+                    let hidden = entry.depth() > 0 && entry.file_name().to_string_lossy().starts_with('.');
                     if entry.file_type().is_file() && is_record_file(entry.path()) && !hidden {
                         out.push(Found::File(entry.into_path()));
                     }
@@ -78,11 +73,10 @@ pub(crate) fn discover(paths: &[PathBuf]) -> Result<Vec<Found>, Error> {
                             "check the permissions of the folder",
                         )
                     };
-                    out.push(Found::Problem(
-                        Diagnostic::new(code, Severity::Error, display(&path))
-                            .with_message(message)
-                            .with_hint(hint),
-                    ));
+                    let diagnostic = Diagnostic::new(code, Severity::Error, display(&path));
+                    out.push(Found::Problem(Box::new(
+                        diagnostic.with_message(message).with_hint(hint),
+                    )));
                 }
             }
         }
@@ -107,8 +101,7 @@ pub(crate) fn read_file(
     let file = match fs_err::File::open(path) {
         Ok(file) => file,
         Err(err) => {
-            let cause = std::error::Error::source(&err)
-                .map_or_else(|| err.to_string(), ToString::to_string);
+            let cause = std::error::Error::source(&err).map_or_else(|| err.to_string(), ToString::to_string);
             problems.push(fail(
                 "input/unreadable",
                 format!("cannot read the file: {cause}"),
@@ -244,12 +237,7 @@ fn read_lines(
 }
 
 /// Decodes UTF-8, or reports where the first bad byte is.
-fn decode<'a>(
-    bytes: &'a [u8],
-    shown: &str,
-    base_line: usize,
-    problems: &mut Vec<Diagnostic>,
-) -> Option<&'a str> {
+fn decode<'a>(bytes: &'a [u8], shown: &str, base_line: usize, problems: &mut Vec<Diagnostic>) -> Option<&'a str> {
     match std::str::from_utf8(bytes) {
         Ok(text) => Some(text),
         Err(err) => {
@@ -260,7 +248,9 @@ fn decode<'a>(
             problems.push(
                 Diagnostic::new("input/not-utf8", Severity::Error, shown)
                     .with_message(format!("byte 0x{:02X} is not valid UTF-8", bytes[err.valid_up_to()]))
-                    .with_hint("records must be UTF-8; re-encode the file (for example `iconv -f WINDOWS-1251 -t UTF-8`)")
+                    .with_hint(
+                        "records must be UTF-8; re-encode the file (for example `iconv -f WINDOWS-1251 -t UTF-8`)",
+                    )
                     .with_line(base_line + line, column),
             );
             None
@@ -268,12 +258,7 @@ fn decode<'a>(
     }
 }
 
-fn strip_bom<'a>(
-    text: &'a str,
-    shown: &str,
-    line: usize,
-    problems: &mut Vec<Diagnostic>,
-) -> (&'a str, usize) {
+fn strip_bom<'a>(text: &'a str, shown: &str, line: usize, problems: &mut Vec<Diagnostic>) -> (&'a str, usize) {
     match text.strip_prefix('\u{feff}') {
         Some(rest) => {
             problems.push(

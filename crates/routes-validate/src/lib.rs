@@ -23,7 +23,7 @@
 //! assert_eq!(report.files, 1);
 //! let finding = &report.diagnostics[0];
 //! assert_eq!(finding.code(), "json/syntax");
-//! assert_eq!(finding.line(), Some(3));
+//! assert_eq!(finding.line(), Some(2)); // the last thing written, where the text breaks off
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 #![warn(missing_docs)]
@@ -94,10 +94,7 @@ impl Report {
     /// Number of findings with this severity.
     #[must_use]
     pub fn count(&self, severity: Severity) -> usize {
-        self.diagnostics
-            .iter()
-            .filter(|d| d.severity() == severity)
-            .count()
+        self.diagnostics.iter().filter(|d| d.severity() == severity).count()
     }
 }
 
@@ -138,7 +135,7 @@ impl Validator {
                     };
                     input::read_file(&path, &self.options, &mut on_record, &mut problems);
                 }
-                input::Found::Problem(diagnostic) => problems.push(diagnostic),
+                input::Found::Problem(diagnostic) => problems.push(*diagnostic),
             }
         }
         findings.append(&mut problems);

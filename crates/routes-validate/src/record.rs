@@ -35,13 +35,7 @@ impl Place<'_> {
         label: &str,
     ) -> Diagnostic {
         let diagnostic = Diagnostic::new(code, severity, self.rec.display).with_pointer(pointer);
-        let span = locate(self.rec.text, pointer).map(|l| {
-            if at_key {
-                l.key.unwrap_or(l.value)
-            } else {
-                l.value
-            }
-        });
+        let span = locate(self.rec.text, pointer).map(|l| if at_key { l.key.unwrap_or(l.value) } else { l.value });
         match span {
             Some(span) => diagnostic.with_span_in(
                 self.rec.text,
@@ -134,10 +128,7 @@ pub(crate) fn check(
 fn syntax_error(place: &Place<'_>, err: &serde_json::Error) -> Diagnostic {
     let text = place.rec.text;
     let full = err.to_string();
-    let message = full
-        .rfind(" at line ")
-        .map_or(full.as_str(), |i| &full[..i])
-        .to_owned();
+    let message = full.rfind(" at line ").map_or(full.as_str(), |i| &full[..i]).to_owned();
     // serde_json counts columns in bytes from 1; turn them into a byte offset.
     let line_range = place.index.line_range(text, err.line().max(1));
     let mut offset = (line_range.start + err.column().saturating_sub(1)).min(text.len());
@@ -148,15 +139,9 @@ fn syntax_error(place: &Place<'_>, err: &serde_json::Error) -> Diagnostic {
     while !text.is_char_boundary(offset) {
         offset -= 1;
     }
-    let end = text[offset..]
-        .chars()
-        .next()
-        .map_or(offset, |c| offset + c.len_utf8());
+    let end = text[offset..].chars().next().map_or(offset, |c| offset + c.len_utf8());
     let (label, hint) = if message.contains("recursion limit") {
-        (
-            "nested too deeply",
-            "a route record nests at most 128 levels deep",
-        )
+        ("nested too deeply", "a route record nests at most 128 levels deep")
     } else if err.is_eof() {
         (
             "the text ends after this",

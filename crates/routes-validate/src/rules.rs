@@ -27,6 +27,9 @@ fn evidence_lists(route: &Route) -> Vec<(String, &[Evidence])> {
     for (i, t) in route.duration.initial_stay.iter().enumerate() {
         out.push((format!("/duration/initial_stay/{i}/evidence"), &t.evidence));
     }
+    for (i, t) in route.duration.validity.iter().enumerate() {
+        out.push((format!("/duration/validity/{i}/evidence"), &t.evidence));
+    }
     for (i, r) in route.duration.renewal.iter().enumerate() {
         out.push((format!("/duration/renewal/{i}/evidence"), &r.evidence));
     }
@@ -45,10 +48,7 @@ fn evidence_lists(route: &Route) -> Vec<(String, &[Evidence])> {
         out.push((format!("/application/channels/{i}/evidence"), &c.evidence));
     }
     for (i, p) in route.application.processing_times.iter().enumerate() {
-        out.push((
-            format!("/application/processing_times/{i}/evidence"),
-            &p.evidence,
-        ));
+        out.push((format!("/application/processing_times/{i}/evidence"), &p.evidence));
     }
     for (i, f) in route.application.fees.iter().enumerate() {
         out.push((format!("/application/fees/{i}/evidence"), &f.evidence));
@@ -89,6 +89,9 @@ fn ranges(route: &Route) -> Vec<(String, &Range)> {
     for (i, t) in route.duration.initial_stay.iter().enumerate() {
         out.push((format!("/duration/initial_stay/{i}/range"), &t.range));
     }
+    for (i, t) in route.duration.validity.iter().enumerate() {
+        out.push((format!("/duration/validity/{i}/range"), &t.range));
+    }
     for (i, r) in route.duration.renewal.iter().enumerate() {
         if let Some(term) = &r.term {
             out.push((format!("/duration/renewal/{i}/term"), term));
@@ -113,33 +116,21 @@ fn conflicts(route: &Route) -> Vec<(String, &Slug)> {
     }
     let d = &route.duration;
     let a = &route.application;
-    marks(&route.requirements, "/requirements", |r| {
-        r.conflict.as_ref()
-    })
-    .chain(marks(&d.initial_stay, "/duration/initial_stay", |t| {
-        t.conflict.as_ref()
-    }))
-    .chain(marks(&d.renewal, "/duration/renewal", |r| {
-        r.conflict.as_ref()
-    }))
-    .chain(marks(&route.documents, "/documents", |x| {
-        x.conflict.as_ref()
-    }))
-    .chain(marks(
-        &a.processing_times,
-        "/application/processing_times",
-        |p| p.conflict.as_ref(),
-    ))
-    .chain(marks(&a.fees, "/application/fees", |f| f.conflict.as_ref()))
-    .collect()
+    marks(&route.requirements, "/requirements", |r| r.conflict.as_ref())
+        .chain(marks(&d.initial_stay, "/duration/initial_stay", |t| {
+            t.conflict.as_ref()
+        }))
+        .chain(marks(&d.renewal, "/duration/renewal", |r| r.conflict.as_ref()))
+        .chain(marks(&route.documents, "/documents", |x| x.conflict.as_ref()))
+        .chain(marks(&a.processing_times, "/application/processing_times", |p| {
+            p.conflict.as_ref()
+        }))
+        .chain(marks(&a.fees, "/application/fees", |f| f.conflict.as_ref()))
+        .collect()
 }
 
 /// The rules that look at one record.
-pub(crate) fn record_rules(
-    route: &Route,
-    place: &Place<'_>,
-    options: &ValidateOptions,
-) -> Vec<Diagnostic> {
+pub(crate) fn record_rules(route: &Route, place: &Place<'_>, options: &ValidateOptions) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     identity(route, place, &mut out);
     codes(route, place, &mut out);
@@ -165,10 +156,7 @@ pub(crate) fn record_rules(
 fn identity(route: &Route, place: &Place<'_>, out: &mut Vec<Diagnostic>) {
     if place.rec.whole_file {
         let path = place.rec.path;
-        let stem = path
-            .file_stem()
-            .and_then(|s| s.to_str())
-            .unwrap_or_default();
+        let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
         let parent = path
             .parent()
             .and_then(|p| p.file_name())
@@ -325,15 +313,9 @@ fn urls(route: &Route, place: &Place<'_>, out: &mut Vec<Diagnostic>) {
     for (pointer, raw) in all {
         let problem = match url::Url::parse(raw) {
             Err(err) => Some(format!("`{raw}` is not a valid URL: {err}")),
-            Ok(u) if !matches!(u.scheme(), "http" | "https") => {
-                Some(format!("`{raw}` is not an http(s) URL"))
-            }
-            Ok(u) if u.host_str().is_none_or(|h| !h.contains('.')) => {
-                Some(format!("`{raw}` has no full host name"))
-            }
-            Ok(_) if raw.chars().any(char::is_whitespace) => {
-                Some(format!("`{raw}` contains white space"))
-            }
+            Ok(u) if !matches!(u.scheme(), "http" | "https") => Some(format!("`{raw}` is not an http(s) URL")),
+            Ok(u) if u.host_str().is_none_or(|h| !h.contains('.')) => Some(format!("`{raw}` has no full host name")),
+            Ok(_) if raw.chars().any(char::is_whitespace) => Some(format!("`{raw}` contains white space")),
             Ok(_) => None,
         };
         if let Some(message) = problem {
@@ -349,10 +331,7 @@ fn urls(route: &Route, place: &Place<'_>, out: &mut Vec<Diagnostic>) {
 }
 
 fn references(route: &Route, place: &Place<'_>, out: &mut Vec<Diagnostic>) {
-    let unique = |label: &str,
-                  items: Vec<(String, &Slug)>,
-                  out: &mut Vec<Diagnostic>|
-     -> HashSet<String> {
+    let unique = |label: &str, items: Vec<(String, &Slug)>, out: &mut Vec<Diagnostic>| -> HashSet<String> {
         let mut seen = HashMap::new();
         for (pointer, id) in items {
             if let Some(first) = seen.insert(id.as_str().to_owned(), pointer.clone()) {
@@ -399,11 +378,7 @@ fn references(route: &Route, place: &Place<'_>, out: &mut Vec<Diagnostic>) {
         out,
     );
 
-    let known = sources
-        .iter()
-        .map(|s| format!("`{s}`"))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let known = sources.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ");
     let mut refs: Vec<(String, &Slug)> = Vec::new();
     for (pointer, list) in evidence_lists(route) {
         refs.extend(
@@ -480,10 +455,7 @@ pub(crate) fn cross_record(summaries: &[Summary]) -> Vec<Diagnostic> {
                     .clone()
                     .with_code("record/duplicate-id")
                     .with_label("used before")
-                    .with_message(format!(
-                        "route id `{}` is already used by the record at {at}",
-                        s.id
-                    ))
+                    .with_message(format!("route id `{}` is already used by the record at {at}", s.id))
                     .with_hint("every route has its own id; merge the two records or rename one"),
             );
         } else {
@@ -497,12 +469,8 @@ pub(crate) fn cross_record(summaries: &[Summary]) -> Vec<Diagnostic> {
                     at.clone()
                         .with_code("record/dangling-related")
                         .with_label("no such route")
-                        .with_message(format!(
-                            "related route `{id}` does not exist in the records read"
-                        ))
-                        .with_hint(
-                            "check the id, or validate the folder that holds that route too",
-                        ),
+                        .with_message(format!("related route `{id}` does not exist in the records read"))
+                        .with_hint("check the id, or validate the folder that holds that route too"),
                 );
             }
         }

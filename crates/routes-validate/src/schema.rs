@@ -38,16 +38,12 @@ impl std::fmt::Debug for RouteSchema {
 impl RouteSchema {
     /// Compiles the built-in schema, asserting `format` (so `2026-02-30` is no date).
     pub fn new() -> Result<Self, Error> {
-        let document: Value =
-            serde_json::from_str(ROUTE_SCHEMA).map_err(|e| Error::Schema(e.to_string()))?;
+        let document: Value = serde_json::from_str(ROUTE_SCHEMA).map_err(|e| Error::Schema(e.to_string()))?;
         let validator = jsonschema::draft202012::options()
             .should_validate_formats(true)
             .build(&document)
             .map_err(|e| Error::Schema(e.to_string()))?;
-        Ok(Self {
-            validator,
-            document,
-        })
+        Ok(Self { validator, document })
     }
 
     /// The schema document.
@@ -79,12 +75,7 @@ impl RouteSchema {
                     let allowed = parent
                         .and_then(|s| s.get("properties"))
                         .and_then(Value::as_object)
-                        .map(|p| {
-                            p.keys()
-                                .map(|k| format!("`{k}`"))
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        })
+                        .map(|p| p.keys().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", "))
                         .unwrap_or_default();
                     for name in unexpected {
                         out.push(Violation {
@@ -100,17 +91,16 @@ impl RouteSchema {
                 ValidationErrorKind::Required { property } => {
                     let name = property.as_str().unwrap_or_default();
                     // One finding per object, listing every missing property.
-                    if let Some(prev) = out
-                        .iter_mut()
-                        .find(|v| v.code == code && v.pointer == pointer)
-                    {
+                    if let Some(prev) = out.iter_mut().find(|v| v.code == code && v.pointer == pointer) {
                         let names = prev
                             .message
                             .trim_start_matches("missing required property ")
                             .trim_start_matches("missing required properties ");
                         prev.message = format!("missing required properties {names}, `{name}`");
                         prev.label = "required properties are missing here".into();
-                        prev.hint = "add every property the message names; see `schema/route.schema.json` for what each holds".into();
+                        prev.hint =
+                            "add every property the message names; see `schema/route.schema.json` for what each holds"
+                                .into();
                         continue;
                     }
                     let what = parent
@@ -146,13 +136,39 @@ impl RouteSchema {
                         hint: format!("use one of {list}"),
                     });
                 }
-                _ => {
-                    let hint = description
+                ValidationErrorKind::OneOfNotValid { context } | ValidationErrorKind::AnyOf { context } => {
+                    // Report the branch that came closest, in its own words.
+                    let closest = closest_branch(context);
+                    let form = description
                         .or_else(|| parent.and_then(|p| self.describe(p)))
-                        .map_or_else(
-                            || format!("see `{schema_path}` in the schema"),
-                            |d| format!("expected {}", lower_first(&d)),
-                        );
+                        .unwrap_or_default();
+                    let (message, pointer) = match closest {
+                        Some(inner) => (
+                            format!("matches none of the allowed forms; closest: {}", inner_message(inner)),
+                            inner.instance_path().as_str().to_owned(),
+                        ),
+                        None => ("matches none of the allowed forms".to_owned(), pointer),
+                    };
+                    out.push(Violation {
+                        code,
+                        pointer,
+                        at_key: false,
+                        message,
+                        label: "no allowed form matches".into(),
+                        hint: sentence(&form),
+                    });
+                }
+                _ => {
+                    let field = pointer
+                        .rsplit('/')
+                        .next()
+                        .filter(|t| !t.is_empty() && !t.bytes().all(|b| b.is_ascii_digit()));
+                    let about = description.or_else(|| parent.and_then(|p| self.describe(p)));
+                    let hint = match (field, about) {
+                        (Some(field), Some(about)) => format!("`{field}`: {}", sentence(&about)),
+                        (None, Some(about)) => sentence(&about),
+                        (_, None) => format!("see `{schema_path}` in the schema"),
+                    };
                     out.push(Violation {
                         code,
                         pointer,
@@ -176,10 +192,7 @@ impl RouteSchema {
         if let Some(d) = node.get("description").and_then(Value::as_str) {
             return Some(d.trim_end_matches('.').to_owned());
         }
-        let target = node
-            .get("$ref")
-            .and_then(Value::as_str)?
-            .strip_prefix('#')?;
+        let target = node.get("$ref").and_then(Value::as_str)?.strip_prefix('#')?;
         self.schema_at(target)?
             .get("description")
             .and_then(Value::as_str)
@@ -223,14 +236,35 @@ fn plain(v: &Value) -> String {
     }
 }
 
-fn lower_first(s: &str) -> String {
-    let mut chars = s.chars();
-    match chars.next() {
-        Some(c) if chars.clone().next().is_some_and(char::is_lowercase) => {
-            c.to_lowercase().chain(chars).collect()
+/// A description as a hint: no trailing period.
+fn sentence(s: &str) -> String {
+    s.trim().trim_end_matches('.').to_owned()
+}
+
+/// In a `oneOf`/`anyOf` failure, the first error of the branch with the fewest
+/// errors, descending into nested alternatives.
+fn closest_branch<'e>(
+    context: &'e [Vec<jsonschema::ValidationError<'static>>],
+) -> Option<&'e jsonschema::ValidationError<'static>> {
+    let branch = context.iter().filter(|b| !b.is_empty()).min_by_key(|b| b.len())?;
+    let first = branch.first()?;
+    match first.kind() {
+        ValidationErrorKind::OneOfNotValid { context } | ValidationErrorKind::AnyOf { context } => {
+            closest_branch(context).or(Some(first))
         }
-        Some(c) => std::iter::once(c).chain(chars).collect(),
-        None => String::new(),
+        _ => Some(first),
+    }
+}
+
+fn inner_message(error: &jsonschema::ValidationError<'_>) -> String {
+    match error.kind() {
+        ValidationErrorKind::Required { property } => {
+            format!("missing required property `{}`", plain(property))
+        }
+        ValidationErrorKind::AdditionalProperties { unexpected } => {
+            format!("unknown property `{}`", unexpected.join("`, `"))
+        }
+        _ => error.to_string(),
     }
 }
 

@@ -15,9 +15,7 @@ pub(crate) fn run(args: &ValidateArgs, printer: &Printer) -> Result<ExitStatus, 
                     .hint("write the date as `YYYY-MM-DD`")
             })?
             .civil(),
-        None => jiff::Timestamp::now()
-            .to_zoned_datetime(jiff::tz::TimeZone::UTC)
-            .date(),
+        None => jiff::Timestamp::now().to_zoned_datetime(jiff::tz::TimeZone::UTC).date(),
     };
     let validator = Validator::new(ValidateOptions::new(today)).map_err(ToolError::from_error)?;
     let report = validator.validate_paths(&args.paths).map_err(|e| {
@@ -36,11 +34,7 @@ pub(crate) fn run(args: &ValidateArgs, printer: &Printer) -> Result<ExitStatus, 
         if errors + warnings == 0 {
             "no findings".to_owned()
         } else {
-            format!(
-                "{}, {}",
-                plural(errors, "error"),
-                plural(warnings, "warning")
-            )
+            format!("{}, {}", plural(errors, "error"), plural(warnings, "warning"))
         }
     ));
     Ok(if errors > 0 {

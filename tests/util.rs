@@ -1,0 +1,60 @@
+//! Helpers shared by the integration tests.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The date the tests take as today, so that "not in the future" is stable.
+pub(crate) const TODAY: &str = "2026-11-25";
+
+/// The repository root.
+pub(crate) fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `tests/fixtures/<rel>`.
+pub(crate) fn fixtures(rel: &str) -> PathBuf {
+    root().join("tests/fixtures").join(rel)
+}
+
+/// The real binary, with a fixed "today", no colour, running in `dir`.
+pub(crate) fn routes(dir: &Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_routes"));
+    cmd.current_dir(dir)
+        .env("ROUTES_TODAY", TODAY)
+        .env("NO_COLOR", "1")
+        .env_remove("RUST_BACKTRACE");
+    cmd
+}
+
+/// Exit code, stdout and stderr of a run, as one text for snapshots.
+pub(crate) fn transcript(output: &Output) -> String {
+    format!(
+        "exit: {}\n----- stdout -----\n{}----- stderr -----\n{}",
+        output
+            .status
+            .code()
+            .map_or_else(|| "signal".to_owned(), |c| c.to_string()),
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr),
+    )
+}
+
+/// Runs and returns the output.
+pub(crate) fn run(cmd: &mut Command) -> Output {
+    cmd.output().expect("the routes binary runs")
+}
+
+/// A temporary folder with a `kz/` subfolder, for tests that write records.
+pub(crate) fn temp_dataset() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    fs_err::create_dir_all(dir.path().join("kz")).expect("kz folder");
+    dir
+}
+
+/// The minimal valid fixture record, with `id` set.
+pub(crate) fn minimal_record(id: &str) -> serde_json::Value {
+    let text = fs_err::read_to_string(fixtures("valid/kz/minimal-record.json")).expect("fixture");
+    let mut value: serde_json::Value = serde_json::from_str(&text).expect("fixture parses");
+    value["id"] = serde_json::Value::String(id.to_owned());
+    value
+}
