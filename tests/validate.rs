@@ -64,7 +64,7 @@ fn findings_name_line_and_column() {
 
 #[test]
 fn valid_fixtures_are_clean() {
-    let out = run(routes(&fixtures("valid")).args(["validate", "kz"]));
+    let out = run(routes(&fixtures("valid")).args(["validate", "."]));
     insta::assert_snapshot!(transcript(&out), @r"
     exit: 0
     ----- stdout -----
@@ -218,6 +218,7 @@ fn large_jsonl_points_at_the_right_line() {
     let mut text = String::new();
     for i in 0..3000 {
         let mut record = minimal_record(&format!("kz/route-{i}"));
+        record["name"] = serde_json::json!(format!("Synthetic route {i}"));
         if i == 2718 {
             record["country"] = serde_json::json!("Kazakhstan");
         }
@@ -246,6 +247,7 @@ fn json_output_goes_to_stdout_and_talk_to_stderr() {
       "file": "kz/wrong-type.json",
       "line": 5,
       "column": 11,
+      "route": "kz/wrong-type",
       "pointer": "/name",
       "code": "schema/type",
       "severity": "error",

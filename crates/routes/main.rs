@@ -40,6 +40,9 @@ fn main() -> ExitCode {
     let printer = Printer::new(cli.quiet);
     let status = match cli.command {
         Command::Validate(args) => commands::validate::run(&args, &printer),
+        Command::Publish(args) => commands::publish::run(&args, &printer),
+        Command::Search(args) => commands::search::run(&args, &printer),
+        Command::Index(args) => commands::search::run_index(&args, &printer),
         Command::Schema => printer
             .data(routes_validate::ROUTE_SCHEMA)
             .map(|()| ExitStatus::Success),

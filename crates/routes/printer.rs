@@ -72,6 +72,7 @@ pub(crate) fn is_broken_pipe(err: &ToolError) -> bool {
 pub(crate) struct Printer {
     quiet: bool,
     color: bool,
+    color_stdout: bool,
 }
 
 impl Printer {
@@ -80,6 +81,7 @@ impl Printer {
         Self {
             quiet,
             color: !no_color && std::io::stderr().is_terminal(),
+            color_stdout: !no_color && std::io::stdout().is_terminal(),
         }
     }
 
@@ -130,11 +132,30 @@ impl Printer {
         Ok(())
     }
 
+    /// A remark for people, on stderr (even with `--quiet`: it explains the data).
+    pub(crate) fn note(&self, line: &str) {
+        eprintln!("note: {line}");
+    }
+
+    /// Whether stdout is a terminal (for highlighting).
+    pub(crate) fn stdout_is_terminal(&self) -> bool {
+        self.color_stdout
+    }
+
     /// The closing summary line, on stderr.
     pub(crate) fn summary(&self, line: &str) {
         if !self.quiet {
             eprintln!("{line}");
         }
+    }
+
+    /// A progress bar on stderr, drawn only when stderr is a terminal and the
+    /// run is not `--quiet`; otherwise hidden (every call on it does nothing).
+    pub(crate) fn progress_bar(&self) -> indicatif::ProgressBar {
+        if self.quiet || !std::io::stderr().is_terminal() {
+            return indicatif::ProgressBar::hidden();
+        }
+        indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stderr())
     }
 
     /// A failure of the tool, on stderr.

@@ -52,6 +52,7 @@ pub struct Diagnostic {
     code: String,
     severity: Severity,
     file: String,
+    route: Option<String>,
     pointer: Option<String>,
     message: String,
     hint: Option<String>,
@@ -68,6 +69,7 @@ impl Diagnostic {
             code: code.into(),
             severity,
             file: file.into(),
+            route: None,
             pointer: None,
             message: String::new(),
             hint: None,
@@ -80,6 +82,13 @@ impl Diagnostic {
     #[must_use]
     pub fn with_code(mut self, code: impl Into<String>) -> Self {
         self.code = code.into();
+        self
+    }
+
+    /// Replaces the severity.
+    #[must_use]
+    pub fn with_severity(mut self, severity: Severity) -> Self {
+        self.severity = severity;
         self
     }
 
@@ -96,6 +105,13 @@ impl Diagnostic {
     #[must_use]
     pub fn with_message(mut self, message: impl Into<String>) -> Self {
         self.message = message.into();
+        self
+    }
+
+    /// Sets the id of the route the finding is about.
+    #[must_use]
+    pub fn with_route(mut self, route: impl Into<String>) -> Self {
+        self.route = Some(route.into());
         self
     }
 
@@ -204,6 +220,12 @@ impl Diagnostic {
         &self.file
     }
 
+    /// The id of the route the finding is about, when known.
+    #[must_use]
+    pub fn route(&self) -> Option<&str> {
+        self.route.as_deref()
+    }
+
     /// The JSON pointer of the offending value, if there is one.
     #[must_use]
     pub fn pointer(&self) -> Option<&str> {
@@ -247,14 +269,15 @@ impl Diagnostic {
     }
 
     /// The stable machine form: one JSON object with the fields `file`, `line`,
-    /// `column`, `pointer`, `code`, `severity`, `message` and `hint` (null when
-    /// not known).
+    /// `column`, `route`, `pointer`, `code`, `severity`, `message` and `hint`
+    /// (null when not known).
     #[must_use]
     pub fn to_json(&self) -> serde_json::Value {
         serde_json::json!({
             "file": self.file,
             "line": self.line(),
             "column": self.column(),
+            "route": self.route,
             "pointer": self.pointer,
             "code": self.code,
             "severity": self.severity,

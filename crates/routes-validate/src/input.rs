@@ -31,6 +31,9 @@ pub(crate) fn display(path: &Path) -> String {
     path.to_string_lossy().replace('\\', "/")
 }
 
+/// Folders of a dataset that hold no records.
+pub(crate) const RESERVED: &[&str] = &["reference", "snapshots"];
+
 fn is_record_file(path: &Path) -> bool {
     matches!(path.extension().and_then(|e| e.to_str()), Some("json" | "jsonl"))
 }
@@ -49,12 +52,21 @@ pub(crate) fn discover(paths: &[PathBuf]) -> Result<Vec<Found>, Error> {
             out.push(Found::File(root.clone()));
             continue;
         }
-        let walk = walkdir::WalkDir::new(root).follow_links(true).sort_by_file_name();
+        // `reference/` and `snapshots/` hold reference data and archived pages,
+        // not records; hidden entries (`.git`) are skipped too.
+        let walk = walkdir::WalkDir::new(root)
+            .follow_links(true)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|e| {
+                let name = e.file_name().to_string_lossy();
+                e.depth() == 0
+                    || !(name.starts_with('.') || (e.file_type().is_dir() && RESERVED.contains(&name.as_ref())))
+            });
         for entry in walk {
             match entry {
                 Ok(entry) => {
-                    let hidden = entry.depth() > 0 && entry.file_name().to_string_lossy().starts_with('.');
-                    if entry.file_type().is_file() && is_record_file(entry.path()) && !hidden {
+                    if entry.file_type().is_file() && is_record_file(entry.path()) {
                         out.push(Found::File(entry.into_path()));
                     }
                 }

@@ -28,14 +28,21 @@
 //! ```
 #![warn(missing_docs)]
 
+mod config;
 mod input;
 mod locate;
+mod quality;
 mod record;
+mod reference;
+mod registry;
 mod rules;
 mod schema;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
+pub use config::{Allow, CONFIG_VERSION, Config, ConfigError, Level, find_config};
+pub use reference::{CountryReference, REFERENCE_VERSION, Reference};
+pub use registry::{RULES, Rule, UNCHECKED, default_severity, rule, rules_markdown};
 pub use routes_diagnostics::{Diagnostic, Severity};
 pub use schema::{ROUTE_SCHEMA, RouteSchema};
 
@@ -55,6 +62,9 @@ pub enum Error {
     /// The built-in schema does not compile (a bug in this build).
     #[error("the built-in route schema is invalid: {0}")]
     Schema(String),
+    /// `routes.toml` cannot be used.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
 }
 
 /// Settings of a validation run.
@@ -65,6 +75,9 @@ pub struct ValidateOptions {
     pub today: jiff::civil::Date,
     /// Largest `*.json` file or `*.jsonl` line read, in bytes.
     pub max_record_bytes: u64,
+    /// The `routes.toml` to use; when `None`, the one in (or above) the first
+    /// path validated, if any.
+    pub config: Option<PathBuf>,
 }
 
 impl ValidateOptions {
@@ -74,6 +87,7 @@ impl ValidateOptions {
         Self {
             today,
             max_record_bytes: 16 * 1024 * 1024,
+            config: None,
         }
     }
 }
@@ -88,6 +102,8 @@ pub struct Report {
     pub records: usize,
     /// Files read.
     pub files: usize,
+    /// The `routes.toml` that was applied, if any.
+    pub config: Option<PathBuf>,
 }
 
 impl Report {
@@ -115,13 +131,43 @@ impl Validator {
     }
 
     /// Validates every `*.json` and `*.jsonl` file under `paths` (files or
-    /// directories). A path that does not exist is an [`Error`]; everything
-    /// wrong inside the files is a finding in the [`Report`].
+    /// directories). A path that does not exist, or an unusable `routes.toml`,
+    /// is an [`Error`]; everything wrong inside the records is a finding in the
+    /// [`Report`].
     pub fn validate_paths(&self, paths: &[PathBuf]) -> Result<Report, Error> {
         let files = input::discover(paths)?;
-        let mut report = Report::default();
-        let mut summaries = Vec::new();
+        let config_path = self
+            .options
+            .config
+            .clone()
+            .or_else(|| paths.first().and_then(|p| find_config(p)));
+        let config = config_path
+            .as_deref()
+            .map(Config::load)
+            .transpose()?
+            .unwrap_or_default();
         let mut findings = Vec::new();
+        let reference = config
+            .reference_dir()
+            .map(|dir| Reference::load(&dir, &mut findings))
+            .unwrap_or_default();
+        // Snapshots resolve against the dataset root: the config's folder, or
+        // else the first folder validated.
+        let root = config
+            .root()
+            .map(Path::to_path_buf)
+            .or_else(|| paths.iter().find(|p| p.is_dir()).cloned());
+        let ctx = quality::QualityContext {
+            reference: &reference,
+            root: root.as_deref(),
+            today: self.options.today,
+        };
+
+        let mut report = Report {
+            config: config.path.clone(),
+            ..Report::default()
+        };
+        let mut summaries = Vec::new();
         let mut problems = Vec::new();
         for file in files {
             match file {
@@ -129,7 +175,7 @@ impl Validator {
                     report.files += 1;
                     let mut on_record = |rec: input::RecordText<'_>| {
                         report.records += 1;
-                        let (mut diags, summary) = record::check(&rec, &self.schema, &self.options);
+                        let (mut diags, summary) = record::check(&rec, &self.schema, &ctx);
                         findings.append(&mut diags);
                         summaries.extend(summary);
                     };
@@ -140,8 +186,44 @@ impl Validator {
         }
         findings.append(&mut problems);
         findings.extend(rules::cross_record(&summaries));
-        report.diagnostics = findings;
+        let quality: Vec<(&str, &quality::QualitySummary)> = summaries
+            .iter()
+            .filter_map(|s| s.quality.as_ref().map(|q| (s.id.as_str(), q)))
+            .collect();
+        findings.extend(quality::cross_record(&quality));
+        report.diagnostics = config.apply(findings);
         routes_diagnostics::sort_diagnostics(&mut report.diagnostics);
         Ok(report)
     }
+}
+
+/// Reads every record under `paths` the way `routes validate` does (same
+/// files, same order, same limits) and hands each record that parses as a
+/// [`routes_core::Route`] to `each`, with its file and 1-based line. Returns
+/// how many records were skipped because they do not parse; validate first to
+/// see why.
+pub fn read_routes(paths: &[PathBuf], each: &mut dyn FnMut(routes_core::Route, &Path, usize)) -> Result<usize, Error> {
+    let options = ValidateOptions::new(jiff::civil::date(2000, 1, 1));
+    let mut skipped = 0;
+    let mut problems = Vec::new();
+    for found in input::discover(paths)? {
+        let input::Found::File(path) = found else { continue };
+        let mut on_record = |rec: input::RecordText<'_>| match serde_json::from_str::<routes_core::Route>(rec.text) {
+            Ok(route) => each(route, rec.path, rec.base_line + 1),
+            Err(_) => skipped += 1,
+        };
+        input::read_file(&path, &options, &mut on_record, &mut problems);
+    }
+    Ok(skipped + problems.len())
+}
+
+/// The record files under `paths`, sorted, as `routes validate` reads them.
+pub fn record_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Error> {
+    Ok(input::discover(paths)?
+        .into_iter()
+        .filter_map(|f| match f {
+            input::Found::File(p) => Some(p),
+            input::Found::Problem(_) => None,
+        })
+        .collect())
 }

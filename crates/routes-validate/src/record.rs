@@ -6,8 +6,9 @@ use serde_json::Value;
 
 use crate::input::RecordText;
 use crate::locate::locate;
+use crate::quality::{self, QualityContext, QualitySummary};
+use crate::rules;
 use crate::schema::RouteSchema;
-use crate::{ValidateOptions, rules};
 
 /// What the cross-record rules need to know of a record.
 pub(crate) struct Summary {
@@ -16,12 +17,16 @@ pub(crate) struct Summary {
     pub(crate) id_at: Diagnostic,
     /// Each `related` id, with a template placed at it.
     pub(crate) related: Vec<(RouteId, Diagnostic)>,
+    /// What the cross-record quality rules need (for records that passed the schema).
+    pub(crate) quality: Option<QualitySummary>,
 }
 
 /// A record text with its line index, to place findings by JSON pointer.
 pub(crate) struct Place<'a> {
     pub(crate) rec: &'a RecordText<'a>,
     index: LineIndex,
+    /// The record's id, once known: every finding placed carries it.
+    route: Option<String>,
 }
 
 impl Place<'_> {
@@ -34,7 +39,10 @@ impl Place<'_> {
         at_key: bool,
         label: &str,
     ) -> Diagnostic {
-        let diagnostic = Diagnostic::new(code, severity, self.rec.display).with_pointer(pointer);
+        let mut diagnostic = Diagnostic::new(code, severity, self.rec.display).with_pointer(pointer);
+        if let Some(route) = &self.route {
+            diagnostic = diagnostic.with_route(route);
+        }
         let span = locate(self.rec.text, pointer).map(|l| if at_key { l.key.unwrap_or(l.value) } else { l.value });
         match span {
             Some(span) => diagnostic.with_span_in(
@@ -45,6 +53,22 @@ impl Place<'_> {
                 span,
                 label,
             ),
+            None => diagnostic.with_line(self.rec.base_line + 1, 1),
+        }
+    }
+
+    /// A compact place (file, line, column, pointer) without source text, for
+    /// findings made after the record's text is gone.
+    pub(crate) fn anchor(&self, pointer: &str) -> Diagnostic {
+        let mut diagnostic = Diagnostic::new("", Severity::Error, self.rec.display).with_pointer(pointer);
+        if let Some(route) = &self.route {
+            diagnostic = diagnostic.with_route(route);
+        }
+        match locate(self.rec.text, pointer) {
+            Some(l) => {
+                let (line, column) = self.index.line_col(self.rec.text, l.value.start);
+                diagnostic.with_line(self.rec.base_line + line, column)
+            }
             None => diagnostic.with_line(self.rec.base_line + 1, 1),
         }
     }
@@ -64,26 +88,35 @@ impl Place<'_> {
     }
 }
 
+/// Checks one record text; returns its findings and, when it has a valid id,
+/// what the cross-record rules need of it.
 pub(crate) fn check(
     rec: &RecordText<'_>,
     schema: &RouteSchema,
-    options: &ValidateOptions,
+    ctx: &QualityContext<'_>,
 ) -> (Vec<Diagnostic>, Option<Summary>) {
-    let place = Place {
+    let mut place = Place {
         rec,
         index: LineIndex::new(rec.text),
+        route: None,
     };
     let value: Value = match serde_json::from_str(rec.text) {
         Ok(value) => value,
         Err(err) => return (vec![syntax_error(&place, &err)], None),
     };
+    place.route = value
+        .get("id")
+        .and_then(Value::as_str)
+        .and_then(|id| RouteId::new(id).ok())
+        .map(|id| id.as_str().to_owned());
     let violations = schema.violations(&value);
     if !violations.is_empty() {
         let diags = violations
             .into_iter()
             .map(|v| {
+                let code = money_code(&v).unwrap_or(&v.code).to_owned();
                 place
-                    .finding_at(&v.code, Severity::Error, &v.pointer, v.at_key, &v.label)
+                    .finding_at(&code, Severity::Error, &v.pointer, v.at_key, &v.label)
                     .with_message(v.message)
                     .with_hint(v.hint)
             })
@@ -95,21 +128,20 @@ pub(crate) fn check(
             .and_then(|id| RouteId::new(id).ok())
             .map(|id| Summary {
                 id,
-                id_at: place.finding_at("", Severity::Error, "/id", false, ""),
+                id_at: place.anchor("/id"),
                 related: Vec::new(),
+                quality: None,
             });
         return (diags, summary);
     }
     match serde_json::from_value::<Route>(value) {
         Ok(route) => {
-            let diags = rules::record_rules(&route, &place, options);
-            let related = route
-                .related
-                .iter()
-                .enumerate()
-                .map(|(i, r)| (r.id.clone(), place.finding_at("", Severity::Error, &format!("/related/{i}/id"), false, "")))
-                .collect();
-            let summary = Summary { id: route.id, id_at: place.finding_at("", Severity::Error, "/id", false, ""), related };
+            let mut diags = rules::record_rules(&route, &place, ctx.today);
+            diags.extend(quality::record_quality(&route, &place, ctx));
+            let related =
+                route.related.iter().enumerate().map(|(i, r)| (r.id.clone(), place.anchor(&format!("/related/{i}/id")))).collect();
+            let quality = Some(quality::summarise(&route, &place));
+            let summary = Summary { id: route.id, id_at: place.anchor("/id"), related, quality };
             (diags, Some(summary))
         }
         Err(err) => (
@@ -176,4 +208,18 @@ fn syntax_error(place: &Place<'_>, err: &serde_json::Error) -> Diagnostic {
         )
         .with_message(message)
         .with_hint(hint)
+}
+
+/// Money that lacks its period or currency gets the quality code that names it.
+fn money_code(v: &crate::schema::Violation) -> Option<&'static str> {
+    if v.code != "schema/one-of" || !v.pointer.contains("/money") {
+        return None;
+    }
+    if v.message.ends_with("missing required property `period`") {
+        Some("quality/money-without-period")
+    } else if v.message.ends_with("missing required property `currency`") {
+        Some("quality/money-without-currency")
+    } else {
+        None
+    }
 }

@@ -5,7 +5,6 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use routes_core::{Evidence, Money, Range, Route, Slug};
 use routes_diagnostics::Diagnostic;
 
-use crate::ValidateOptions;
 use crate::record::{Place, Summary};
 
 /// Every evidence list of a route, with the pointer of the list.
@@ -129,12 +128,21 @@ fn conflicts(route: &Route) -> Vec<(String, &Slug)> {
         .collect()
 }
 
+/// Number of conflict groups of a route.
+pub(crate) fn conflict_count(route: &Route) -> usize {
+    conflicts(route)
+        .into_iter()
+        .map(|(_, g)| g.as_str())
+        .collect::<HashSet<_>>()
+        .len()
+}
+
 /// The rules that look at one record.
-pub(crate) fn record_rules(route: &Route, place: &Place<'_>, options: &ValidateOptions) -> Vec<Diagnostic> {
+pub(crate) fn record_rules(route: &Route, place: &Place<'_>, today: jiff::civil::Date) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     identity(route, place, &mut out);
     codes(route, place, &mut out);
-    dates(route, place, options, &mut out);
+    dates(route, place, today, &mut out);
     for (pointer, range) in ranges(route) {
         if let (Some(min), Some(max)) = (range.min, range.max)
             && min > max
@@ -237,7 +245,9 @@ fn codes(route: &Route, place: &Place<'_>, out: &mut Vec<Diagnostic>) {
                 currencies.push((format!("{pointer}/converted/currency"), &conv.currency));
             }
             for (pointer, code) in currencies {
-                if iso_currency::Currency::from_code(code.as_str()).is_none() {
+                if iso_currency::Currency::from_code(code.as_str()).is_none()
+                    && crate::quality::withdrawn(code.as_str()).is_none()
+                {
                     out.push(place.error(
                         "record/unknown-currency",
                         &pointer,
@@ -251,7 +261,7 @@ fn codes(route: &Route, place: &Place<'_>, out: &mut Vec<Diagnostic>) {
     }
 }
 
-fn dates(route: &Route, place: &Place<'_>, options: &ValidateOptions, out: &mut Vec<Diagnostic>) {
+fn dates(route: &Route, place: &Place<'_>, today: jiff::civil::Date, out: &mut Vec<Diagnostic>) {
     // Observation dates: when something was seen, published or checked. Effective
     // dates of laws may lie ahead and are not listed here.
     let mut observed = vec![("/last_verified".to_owned(), route.last_verified)];
@@ -277,12 +287,12 @@ fn dates(route: &Route, place: &Place<'_>, options: &ValidateOptions, out: &mut 
         }
     }
     for (pointer, date) in observed {
-        if date.civil() > options.today {
+        if date.civil() > today {
             out.push(place.error(
                 "record/future-date",
                 &pointer,
                 "in the future",
-                format!("date {date} is after today ({})", options.today),
+                format!("date {date} is after today ({today})"),
                 "a date that something was seen, published, issued or checked cannot lie ahead: check the year and month",
             ));
         }

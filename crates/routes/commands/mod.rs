@@ -1,3 +1,5 @@
 //! One module per subcommand.
 
+pub(crate) mod publish;
+pub(crate) mod search;
 pub(crate) mod validate;

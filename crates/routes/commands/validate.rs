@@ -1,12 +1,26 @@
 //! `routes validate`.
 
-use routes_validate::{Severity, ValidateOptions, Validator};
+use std::fmt::Write as _;
+
+use routes_validate::{Error, RULES, Severity, ValidateOptions, Validator};
 
 use crate::ExitStatus;
-use crate::args::{Format, ValidateArgs};
+use crate::args::{Deny, Format, ValidateArgs};
 use crate::printer::{Printer, ToolError};
 
 pub(crate) fn run(args: &ValidateArgs, printer: &Printer) -> Result<ExitStatus, ToolError> {
+    if args.list_rules {
+        printer.data(&list_rules())?;
+        return Ok(ExitStatus::Success);
+    }
+    if let Some(code) = &args.explain {
+        let text = explain(code).ok_or_else(|| {
+            ToolError::new(format!("no rule has the code `{code}`"))
+                .hint("`routes validate --list-rules` lists every code")
+        })?;
+        printer.data(&text)?;
+        return Ok(ExitStatus::Success);
+    }
     let today = match &args.today {
         Some(text) => text
             .parse::<routes_core::Date>()
@@ -17,9 +31,15 @@ pub(crate) fn run(args: &ValidateArgs, printer: &Printer) -> Result<ExitStatus, 
             .civil(),
         None => jiff::Timestamp::now().to_zoned_datetime(jiff::tz::TimeZone::UTC).date(),
     };
-    let validator = Validator::new(ValidateOptions::new(today)).map_err(ToolError::from_error)?;
+    let mut options = ValidateOptions::new(today);
+    options.config.clone_from(&args.config);
+    let validator = Validator::new(options).map_err(ToolError::from_error)?;
     let report = validator.validate_paths(&args.paths).map_err(|e| {
-        ToolError::from_error(e).hint("give a file or folder that exists; without arguments `routes validate` reads `dataset/` in the current folder")
+        let hint = match &e {
+            Error::Config(_) => "fix `routes.toml` (see `ARCHITECTURE.md`, \"Rule settings\"), or pass another with `--config`",
+            _ => "give a file or folder that exists; without arguments `routes validate` reads `dataset/` in the current folder",
+        };
+        ToolError::from_error(e).hint(hint)
     })?;
     match args.format {
         Format::Human => printer.diagnostics_human(&report.diagnostics)?,
@@ -37,7 +57,8 @@ pub(crate) fn run(args: &ValidateArgs, printer: &Printer) -> Result<ExitStatus, 
             format!("{}, {}", plural(errors, "error"), plural(warnings, "warning"))
         }
     ));
-    Ok(if errors > 0 {
+    let failed = errors > 0 || (args.deny == Some(Deny::Warnings) && warnings > 0);
+    Ok(if failed {
         ExitStatus::Failure
     } else {
         ExitStatus::Success
@@ -50,4 +71,38 @@ fn plural(n: usize, word: &str) -> String {
     } else {
         format!("{n} {word}s")
     }
+}
+
+/// One line per rule: code, default severity, summary.
+pub(crate) fn list_rules() -> String {
+    let width = RULES.iter().map(|r| r.code.len()).max().unwrap_or(0);
+    let mut out = String::new();
+    for r in RULES {
+        let _ = writeln!(out, "{:<width$}  {:<7}  {}", r.code, r.severity.as_str(), r.summary);
+    }
+    out
+}
+
+/// What a rule checks, why, and an example.
+pub(crate) fn explain(code: &str) -> Option<String> {
+    let r = routes_validate::rule(code)?;
+    let mut out = format!(
+        "{}  ({} by default)\n\n{}.\n\nWhy: {}\n\nExample that trips it:\n",
+        r.code,
+        r.severity.as_str(),
+        r.summary,
+        r.why
+    );
+    for line in r.example.lines() {
+        let _ = writeln!(out, "    {line}");
+    }
+    if !r.catches.is_empty() {
+        let _ = write!(out, "\nCatches: {} (see docs/rules.md)\n", r.catches.join(", "));
+    }
+    let _ = write!(
+        out,
+        "\nChange its severity, or silence it for one value with a reason, in `routes.toml`:\n\n    [severity]\n    \"{}\" = \"warning\"   # or \"error\", \"off\"\n",
+        r.code
+    );
+    Some(out)
 }

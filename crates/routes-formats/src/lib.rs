@@ -1,0 +1,238 @@
+//! The Arrow boundary: route records become tidy tables with one fixed Arrow
+//! schema each, written as Parquet and CSV. This is the only crate of the
+//! workspace that compiles arrow and parquet.
+//!
+//! The tables ([`Table`]) hold one fact per row, keyed by `route_id`: `routes`,
+//! `requirements`, `documents` and `sources`. Their columns ([`Table::columns`])
+//! have portable types only: `Utf8` text, `Date32` dates, `Float64` numbers,
+//! `Int64` counts and `List<Utf8>` lists. A column has the same type in every
+//! release, even when all its values are null; what a record does not say is
+//! null, never `0` or `""`.
+//!
+//! [`RouteTables`] turns routes into rows; [`ParquetWriter`] and [`CsvWriter`]
+//! stream the batches to any [`std::io::Write`]. The same input gives the same
+//! bytes: the Parquet `created_by` is pinned ([`PARQUET_CREATED_BY`]).
+//!
+//! ```
+//! use routes_formats::{CsvWriter, ParquetWriter, RouteTables, Table};
+//!
+//! let route: routes_core::Route = serde_json::from_str(r#"{
+//!   "schema_version": 1, "id": "na/work-visa", "country": "NA", "name": "Work visa",
+//!   "category": "work", "status": "active",
+//!   "eligibility": { "nationality": { "scope": "all" } },
+//!   "requirements": [],
+//!   "duration": {
+//!     "leads_to_permanent_residence": { "value": "unknown" },
+//!     "leads_to_citizenship": { "value": "no" }
+//!   },
+//!   "documents": [], "application": {}, "legal_basis": [],
+//!   "sources": [{ "id": "gov", "url": "https://example.org/", "title": "Portal",
+//!     "tier": "official", "language": "en", "translation": "original", "seen": "2026-11-01" }],
+//!   "last_verified": "2026-11-01", "review_status": "unverified"
+//! }"#)?;
+//!
+//! let mut tables = RouteTables::new();
+//! tables.push(&route)?;
+//! let batch = tables.finish(Table::Routes)?;
+//! assert_eq!(batch.num_rows(), 1);
+//! assert_eq!(batch.schema(), Table::Routes.schema());
+//!
+//! let mut csv = CsvWriter::new(Table::Routes, Vec::new());
+//! csv.write(&batch)?;
+//! let text = String::from_utf8(csv.finish()?)?;
+//! assert!(text.starts_with("route_id,country,name,"));
+//! assert!(text.contains("na/work-visa,NA,Work visa,"));
+//!
+//! let mut parquet = ParquetWriter::new(Table::Routes, Vec::new())?;
+//! parquet.write(&batch)?;
+//! let bytes = parquet.finish()?;
+//! assert_eq!(&bytes[..4], b"PAR1");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+#![warn(missing_docs)]
+
+mod build;
+mod spec;
+mod write;
+
+pub use build::RouteTables;
+pub use spec::{Column, ColumnType, Table};
+pub use write::{CsvWriter, PARQUET_CREATED_BY, ParquetWriter, ROW_GROUP_MAX_BYTES, ROW_GROUP_MAX_ROWS};
+
+/// Why a table could not be built or written.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A row does not fit the table's columns (a bug in this crate).
+    #[error("a row of table `{table}` does not fit its columns")]
+    RowShape {
+        /// The table.
+        table: Table,
+    },
+    /// A batch does not have the table's fixed schema.
+    #[error("a batch does not have the schema of table `{table}`")]
+    SchemaMismatch {
+        /// The table.
+        table: Table,
+    },
+    /// Arrow refused a batch.
+    #[error("cannot build a batch of table `{table}`")]
+    Arrow {
+        /// The table.
+        table: Table,
+        /// The cause.
+        #[source]
+        source: arrow_schema::ArrowError,
+    },
+    /// The Parquet writer failed (often an I/O error underneath).
+    #[error("cannot write table `{table}` as Parquet")]
+    Parquet {
+        /// The table.
+        table: Table,
+        /// The cause.
+        #[source]
+        source: parquet::errors::ParquetError,
+    },
+    /// A list could not be written as JSON text.
+    #[error("cannot write a list of table `{table}` as JSON")]
+    Json {
+        /// The table.
+        table: Table,
+        /// The cause.
+        #[source]
+        source: serde_json::Error,
+    },
+    /// Writing the output failed.
+    #[error("cannot write table `{table}`")]
+    Io {
+        /// The table.
+        table: Table,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+#[cfg(test)]
+mod tests {
+    use arrow_array::Array;
+    use arrow_schema::DataType;
+
+    use super::*;
+
+    fn route(json: &str) -> routes_core::Route {
+        serde_json::from_str(json).expect("route")
+    }
+
+    const MINIMAL: &str = r#"{
+      "schema_version": 1, "id": "na/work-visa", "country": "NA", "name": "Work visa",
+      "category": "work", "status": "active",
+      "eligibility": { "nationality": { "scope": "unknown" } },
+      "requirements": [],
+      "duration": {
+        "leads_to_permanent_residence": { "value": "unknown" },
+        "leads_to_citizenship": { "value": "unknown" }
+      },
+      "documents": [], "application": {}, "legal_basis": [],
+      "sources": [{ "id": "gov", "url": "https://example.org/", "title": "Portal",
+        "tier": "official", "language": "en", "translation": "original", "seen": "2026-11-01" }],
+      "last_verified": "2026-11-01", "review_status": "unverified"
+    }"#;
+
+    #[test]
+    fn every_column_has_a_portable_type() {
+        for table in Table::ALL {
+            let schema = table.schema();
+            assert_eq!(schema.field(0).name(), "route_id", "{table}");
+            for key in table.primary_key() {
+                let field = schema.field_with_name(key).expect("key column");
+                assert!(!field.is_nullable(), "{table}.{key} is a key");
+            }
+            for field in schema.fields() {
+                let ok = match field.data_type() {
+                    DataType::Utf8 | DataType::Date32 | DataType::Float64 | DataType::Int64 => true,
+                    DataType::List(item) => item.data_type() == &DataType::Utf8 && !item.is_nullable(),
+                    _ => false,
+                };
+                assert!(ok, "{table}.{} has type {}", field.name(), field.data_type());
+            }
+        }
+    }
+
+    /// A column whose values are all null keeps its type: the schema is fixed.
+    #[test]
+    fn all_null_columns_keep_their_type() {
+        let mut tables = RouteTables::new();
+        tables.push(&route(MINIMAL)).expect("push");
+        let batch = tables.finish(Table::Routes).expect("batch");
+        assert_eq!(batch.schema(), Table::Routes.schema());
+        let official = batch.column_by_name("official_name").expect("column");
+        assert_eq!(official.data_type(), &DataType::Utf8);
+        assert_eq!(official.null_count(), 1);
+        let requirements = tables.finish(Table::Requirements).expect("batch");
+        assert_eq!(requirements.num_rows(), 0);
+        assert_eq!(requirements.schema(), Table::Requirements.schema());
+        // `finish` empties the buffer.
+        assert_eq!(tables.finish(Table::Routes).expect("batch").num_rows(), 0);
+    }
+
+    #[test]
+    fn csv_of_an_empty_table_is_its_header() {
+        let csv = CsvWriter::new(Table::Documents, Vec::new());
+        let text = String::from_utf8(csv.finish().expect("finish")).expect("utf-8");
+        assert_eq!(
+            text,
+            "route_id,document_id,name,required,applies_to,effective_from,conflict,evidence_sources,note\r\n"
+        );
+    }
+
+    #[test]
+    fn csv_quotes_per_rfc_4180_and_writes_lists_as_json() {
+        let json = MINIMAL.replace("\"Work visa\"", "\"Work \\\"A\\\", B\"");
+        let mut r = route(&json);
+        r.codes = vec!["A1".to_owned(), "B\"2".to_owned()];
+        let mut tables = RouteTables::new();
+        tables.push(&r).expect("push");
+        let mut csv = CsvWriter::new(Table::Routes, Vec::new());
+        csv.write(&tables.finish(Table::Routes).expect("batch")).expect("write");
+        let text = String::from_utf8(csv.finish().expect("finish")).expect("utf-8");
+        let row = text.lines().nth(1).expect("row");
+        assert!(
+            row.starts_with(r#"na/work-visa,NA,"Work ""A"", B",,,"[""A1"",""B\""2""]",work,"#),
+            "{row}"
+        );
+        assert!(text.ends_with("\r\n"));
+    }
+
+    #[test]
+    fn parquet_bytes_are_reproducible_and_created_by_is_pinned() {
+        let write = || {
+            let mut tables = RouteTables::new();
+            tables.push(&route(MINIMAL)).expect("push");
+            let mut parquet = ParquetWriter::new(Table::Sources, Vec::new()).expect("writer");
+            parquet
+                .write(&tables.finish(Table::Sources).expect("batch"))
+                .expect("write");
+            parquet.finish().expect("finish")
+        };
+        let (a, b) = (write(), write());
+        assert_eq!(a, b);
+        let pinned = PARQUET_CREATED_BY.as_bytes();
+        assert!(a.windows(pinned.len()).any(|w| w == pinned));
+        assert!(
+            !a.windows(9).any(|w| w == b"parquet-rs"),
+            "the crate version must not leak in"
+        );
+    }
+
+    #[test]
+    fn a_batch_of_another_table_is_refused() {
+        let mut tables = RouteTables::new();
+        tables.push(&route(MINIMAL)).expect("push");
+        let batch = tables.finish(Table::Routes).expect("batch");
+        let mut csv = CsvWriter::new(Table::Sources, Vec::new());
+        assert!(matches!(csv.write(&batch), Err(Error::SchemaMismatch { .. })));
+        let mut parquet = ParquetWriter::new(Table::Sources, Vec::new()).expect("writer");
+        assert!(matches!(parquet.write(&batch), Err(Error::SchemaMismatch { .. })));
+    }
+}

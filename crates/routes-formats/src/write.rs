@@ -1,0 +1,211 @@
+//! Writing table batches as Parquet and as CSV.
+
+use std::io::Write;
+use std::sync::Arc;
+
+use arrow_array::builder::StringBuilder;
+use arrow_array::cast::AsArray;
+use arrow_array::{Array, ArrayRef, RecordBatch};
+use arrow_csv::writer::Terminator;
+use arrow_schema::{DataType, Field, Schema, SchemaRef};
+use parquet::arrow::ArrowWriter;
+use parquet::basic::{Compression, ZstdLevel};
+use parquet::file::properties::WriterProperties;
+
+use crate::Error;
+use crate::spec::Table;
+
+/// The `created_by` of every Parquet file: pinned, so that a new build of the
+/// writer does not change the bytes of a release. Raise the format number when
+/// the layout of the files changes.
+pub const PARQUET_CREATED_BY: &str = "routes-formats (format 1)";
+
+/// Rows per Parquet row group, at most. Row groups are also cut at
+/// [`ROW_GROUP_MAX_BYTES`], so the writer's memory stays bounded.
+pub const ROW_GROUP_MAX_ROWS: usize = 65_536;
+
+/// Estimated bytes per Parquet row group, at most.
+pub const ROW_GROUP_MAX_BYTES: usize = 64 * 1024 * 1024;
+
+/// The zstd level of the Parquet files.
+const ZSTD_LEVEL: i32 = 3;
+
+fn properties() -> Result<WriterProperties, parquet::errors::ParquetError> {
+    Ok(WriterProperties::builder()
+        .set_compression(Compression::ZSTD(ZstdLevel::try_new(ZSTD_LEVEL)?))
+        .set_created_by(PARQUET_CREATED_BY.to_owned())
+        // Spec list naming (`element`), which every reader understands.
+        .set_coerce_types(true)
+        .set_max_row_group_row_count(Some(ROW_GROUP_MAX_ROWS))
+        .set_max_row_group_bytes(Some(ROW_GROUP_MAX_BYTES))
+        .build())
+}
+
+/// Writes one table as Parquet: zstd, the table's fixed schema, bounded row
+/// groups, a pinned `created_by`. The same batches give the same bytes.
+///
+/// Call [`ParquetWriter::finish`] at the end: it writes the footer, without
+/// which the file is not Parquet.
+pub struct ParquetWriter<W: Write + Send> {
+    table: Table,
+    schema: SchemaRef,
+    inner: ArrowWriter<W>,
+}
+
+impl<W: Write + Send> std::fmt::Debug for ParquetWriter<W> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ParquetWriter")
+            .field("table", &self.table)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<W: Write + Send> ParquetWriter<W> {
+    /// A writer of `table` into `out`.
+    pub fn new(table: Table, out: W) -> Result<Self, Error> {
+        let schema = table.schema();
+        let err = |source| Error::Parquet { table, source };
+        let inner = ArrowWriter::try_new(out, Arc::clone(&schema), Some(properties().map_err(err)?)).map_err(err)?;
+        Ok(Self { table, schema, inner })
+    }
+
+    /// Writes a batch of the table (from [`crate::RouteTables::finish`]).
+    pub fn write(&mut self, batch: &RecordBatch) -> Result<(), Error> {
+        if batch.schema() != self.schema {
+            return Err(Error::SchemaMismatch { table: self.table });
+        }
+        if batch.num_rows() == 0 {
+            return Ok(());
+        }
+        self.inner.write(batch).map_err(|source| Error::Parquet {
+            table: self.table,
+            source,
+        })
+    }
+
+    /// Writes the footer and hands back the output.
+    pub fn finish(self) -> Result<W, Error> {
+        let table = self.table;
+        self.inner
+            .into_inner()
+            .map_err(|source| Error::Parquet { table, source })
+    }
+}
+
+/// Writes one table as CSV: UTF-8, a header row, RFC 4180 (comma, CRLF, fields
+/// quoted only when needed, quotes doubled). Nulls are empty fields; dates are
+/// `YYYY-MM-DD`; lists are JSON arrays (`["a","b"]`, `[]` when empty).
+///
+/// Call [`CsvWriter::finish`] at the end: it writes the header of an empty
+/// table and hands back the output.
+pub struct CsvWriter<W: Write> {
+    table: Table,
+    schema: SchemaRef,
+    csv_schema: SchemaRef,
+    inner: arrow_csv::Writer<W>,
+    empty: bool,
+}
+
+impl<W: Write> std::fmt::Debug for CsvWriter<W> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CsvWriter")
+            .field("table", &self.table)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The table's schema with every list column turned into text.
+fn csv_schema(schema: &Schema) -> SchemaRef {
+    let fields: Vec<Field> = schema
+        .fields()
+        .iter()
+        .map(|f| match f.data_type() {
+            DataType::List(_) => Field::new(f.name(), DataType::Utf8, f.is_nullable()),
+            _ => f.as_ref().clone(),
+        })
+        .collect();
+    Arc::new(Schema::new(fields))
+}
+
+/// A list column as JSON array texts, one per row (null rows stay null).
+fn lists_as_json(array: &dyn Array, table: Table) -> Result<ArrayRef, Error> {
+    let lists = array.as_list_opt::<i32>().ok_or(Error::SchemaMismatch { table })?;
+    let mut out = StringBuilder::new();
+    let mut text = String::new();
+    for row in 0..lists.len() {
+        if lists.is_null(row) {
+            out.append_null();
+            continue;
+        }
+        let values = lists.value(row);
+        let strings = values.as_string_opt::<i32>().ok_or(Error::SchemaMismatch { table })?;
+        let items: Vec<&str> = (0..strings.len())
+            .filter(|i| !strings.is_null(*i))
+            .map(|i| strings.value(i))
+            .collect();
+        text.clear();
+        text.push_str(&serde_json::to_string(&items).map_err(|source| Error::Json { table, source })?);
+        out.append_value(&text);
+    }
+    Ok(Arc::new(out.finish()))
+}
+
+impl<W: Write> CsvWriter<W> {
+    /// A writer of `table` into `out`.
+    #[must_use]
+    pub fn new(table: Table, out: W) -> Self {
+        let schema = table.schema();
+        let inner = arrow_csv::WriterBuilder::new()
+            .with_header(true)
+            .with_line_terminator(Terminator::CRLF)
+            .with_date_format("%Y-%m-%d".to_owned())
+            .build(out);
+        Self {
+            table,
+            csv_schema: csv_schema(&schema),
+            schema,
+            inner,
+            empty: true,
+        }
+    }
+
+    /// Writes a batch of the table (from [`crate::RouteTables::finish`]).
+    pub fn write(&mut self, batch: &RecordBatch) -> Result<(), Error> {
+        let table = self.table;
+        if batch.schema() != self.schema {
+            return Err(Error::SchemaMismatch { table });
+        }
+        if batch.num_rows() == 0 {
+            return Ok(());
+        }
+        let columns = batch
+            .columns()
+            .iter()
+            .map(|c| match c.data_type() {
+                DataType::List(_) => lists_as_json(c.as_ref(), table),
+                _ => Ok(Arc::clone(c)),
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let text_batch = RecordBatch::try_new(Arc::clone(&self.csv_schema), columns)
+            .map_err(|source| Error::Arrow { table, source })?;
+        self.inner
+            .write(&text_batch)
+            .map_err(|source| Error::Arrow { table, source })?;
+        self.empty = false;
+        Ok(())
+    }
+
+    /// Writes the header if no row was written, and hands back the output.
+    pub fn finish(self) -> Result<W, Error> {
+        let table = self.table;
+        let mut out = self.inner.into_inner();
+        if self.empty {
+            let header: Vec<&str> = self.csv_schema.fields().iter().map(|f| f.name().as_str()).collect();
+            // Column names are plain identifiers: no quoting needed.
+            out.write_all(header.join(",").as_bytes())
+                .and_then(|()| out.write_all(b"\r\n"))
+                .map_err(|source| Error::Io { table, source })?;
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,75 @@
+//! The search index of route records, built with tantivy.
+//!
+//! Every route becomes several documents: one for the route itself and one for
+//! each requirement, document, source, exemption, fee and note, so a hit can
+//! say which item matched. Queries rank by BM25 with field boosts (names above
+//! labels above long text), are grouped by route, and come back as plain
+//! structs with highlighted snippets and the source URL behind each item.
+//!
+//! ```
+//! use routes_index::{Query, RouteIndex, build_index};
+//!
+//! let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../dataset");
+//! let dir = tempfile::tempdir()?;
+//! build_index(&[root.clone()], dir.path(), "example")?;
+//! let index = RouteIndex::open(dir.path())?;
+//! let results = index.search(&Query::new("health insurance"))?;
+//! assert_eq!(results.hits[0].route_id, "kz/temporary-residence-permit");
+//! assert!(results.hits[0].matches.iter().any(|m| m.snippet.contains("insurance")));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+#![warn(missing_docs)]
+
+mod build;
+mod fields;
+mod query;
+mod search;
+
+use std::path::PathBuf;
+
+pub use build::{IndexMeta, build_index, dataset_fingerprint, open_or_build, release_fingerprint};
+pub use query::{QueryError, check_query};
+pub use search::{Facets, Hit, Match, Query, RouteIndex, SearchResults};
+
+/// The on-disk format of the index this build writes and reads. An index of
+/// another version is rebuilt (dataset cache) or refused (release).
+pub const INDEX_FORMAT_VERSION: u32 = 1;
+
+/// Failures of building, opening or searching an index.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A file or folder could not be read or written.
+    #[error("cannot access `{}`", path.display())]
+    Io {
+        /// The path.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// Reading the records failed.
+    #[error("cannot read the records")]
+    Records(#[source] routes_validate::Error),
+    /// tantivy failed.
+    #[error("the search index at `{}` cannot be used", path.display())]
+    Tantivy {
+        /// The index folder.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: tantivy::TantivyError,
+    },
+    /// The folder holds no index, or one written by another format version,
+    /// or one built from other data.
+    #[error("the search index at `{}` {reason}", path.display())]
+    Unusable {
+        /// The index folder.
+        path: PathBuf,
+        /// Why.
+        reason: String,
+    },
+    /// The query is malformed.
+    #[error(transparent)]
+    Query(#[from] QueryError),
+}

@@ -1,0 +1,222 @@
+//! Checks a query before tantivy parses it, so that a mistake is reported
+//! with the place it is at.
+
+use std::fmt;
+
+/// Fields a query may name (`country:KZ`).
+pub(crate) const FIELDS: &[&str] = &[
+    "country", "category", "status", "kind", "route", "name", "label", "text",
+];
+
+/// A malformed query, with the character offset of the mistake.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub struct QueryError {
+    /// The query as typed.
+    pub query: String,
+    /// Character offset of the mistake.
+    pub at: usize,
+    /// What is wrong.
+    pub message: String,
+    /// How to fix it.
+    pub hint: String,
+}
+
+impl fmt::Display for QueryError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "malformed query: {}", self.message)?;
+        writeln!(f, "    {}", self.query)?;
+        write!(f, "    {}^", " ".repeat(self.at))
+    }
+}
+
+/// Checks quotes, parentheses, operators and field names.
+pub fn check_query(query: &str) -> Result<(), QueryError> {
+    let err = |at: usize, message: &str, hint: &str| QueryError {
+        query: query.to_owned(),
+        at,
+        message: message.to_owned(),
+        hint: hint.to_owned(),
+    };
+    if query.trim().is_empty() {
+        return Err(err(
+            0,
+            "the query is empty",
+            "type the words to look for, such as `health insurance`",
+        ));
+    }
+    let chars: Vec<char> = query.chars().collect();
+    let mut open_quote = None;
+    let mut parens = Vec::new();
+    let mut words: Vec<(usize, String)> = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if let Some(start) = open_quote {
+            if c == '"' {
+                open_quote = None;
+                words.push((start, "\"…\"".into()));
+            }
+            i += 1;
+            continue;
+        }
+        match c {
+            '"' => open_quote = Some(i),
+            '(' => parens.push(i),
+            ')' => {
+                if parens.pop().is_none() {
+                    return Err(err(i, "this `)` closes no `(`", "remove it, or add the `(` it closes"));
+                }
+            }
+            c if c.is_whitespace() => {}
+            _ => {
+                let start = i;
+                while i < chars.len() && !chars[i].is_whitespace() && !matches!(chars[i], '(' | ')' | '"') {
+                    i += 1;
+                }
+                let word: String = chars[start..i].iter().collect();
+                if let Some((field, _)) = word.split_once(':') {
+                    let field = field.trim_start_matches(['-', '+']);
+                    if !FIELDS.contains(&field) {
+                        return Err(err(
+                            start,
+                            &format!("there is no field `{field}`"),
+                            &format!("fields are {}; to search for the word, drop the `:`", FIELDS.join(", ")),
+                        ));
+                    }
+                    if word.ends_with(':') && chars.get(i) != Some(&'"') {
+                        return Err(err(
+                            i,
+                            &format!("`{field}:` has no value"),
+                            &format!("write `{field}:VALUE`, such as `country:KZ`"),
+                        ));
+                    }
+                }
+                words.push((start, word));
+                continue;
+            }
+        }
+        i += 1;
+    }
+    if let Some(start) = open_quote {
+        return Err(err(start, "this quote is never closed", "close the phrase with `\"`"));
+    }
+    if let Some(start) = parens.pop() {
+        return Err(err(start, "this `(` is never closed", "close it with `)`"));
+    }
+    let is_op = |w: &str| w == "AND" || w == "OR";
+    if let Some((at, w)) = words.first().filter(|(_, w)| is_op(w)) {
+        return Err(err(
+            *at,
+            &format!("`{w}` needs a word before it"),
+            "put words on both sides of `AND` and `OR`",
+        ));
+    }
+    if let Some((at, w)) = words.last().filter(|(_, w)| is_op(w)) {
+        return Err(err(
+            *at,
+            &format!("`{w}` needs a word after it"),
+            "put words on both sides of `AND` and `OR`",
+        ));
+    }
+    for pair in words.windows(2) {
+        if is_op(&pair[0].1) && is_op(&pair[1].1) {
+            return Err(err(
+                pair[1].0,
+                "two operators in a row",
+                "put a word between `AND` and `OR`",
+            ));
+        }
+    }
+    if words.iter().all(|(_, w)| w.starts_with('-')) {
+        return Err(err(
+            0,
+            "the query only excludes words",
+            "add at least one word that must match, such as `visa -tourist`",
+        ));
+    }
+    Ok(())
+}
+
+/// The words and phrases a query excludes (`-word`, `-"a phrase"`), without
+/// their `-`.
+pub(crate) fn excluded_terms(query: &str) -> Vec<String> {
+    let chars: Vec<char> = query.chars().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let at_start = i == 0 || chars[i - 1].is_whitespace() || chars[i - 1] == '(';
+        if chars[i] == '-' && at_start && i + 1 < chars.len() {
+            let start = i + 1;
+            let end = if chars[start] == '"' {
+                chars[start + 1..]
+                    .iter()
+                    .position(|&c| c == '"')
+                    .map_or(chars.len(), |p| start + 2 + p)
+            } else {
+                chars[start..]
+                    .iter()
+                    .position(|&c| c.is_whitespace() || c == ')')
+                    .map_or(chars.len(), |p| start + p)
+            };
+            let term: String = chars[start..end].iter().collect();
+            // A field filter (`-country:KZ`) keeps its field.
+            if !term.is_empty() {
+                out.push(term);
+            }
+            i = end;
+        } else if chars[i] == '"' {
+            i += chars[i + 1..]
+                .iter()
+                .position(|&c| c == '"')
+                .map_or(chars.len(), |p| p + 2);
+        } else {
+            i += 1;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(q: &str) -> Option<usize> {
+        check_query(q).err().map(|e| e.at)
+    }
+
+    #[test]
+    fn good_queries_pass() {
+        for q in [
+            "health insurance",
+            "\"criminal record\" OR police",
+            "visa -tourist",
+            "country:KZ (fee OR cost)",
+            "name:\"c2 visa\"",
+        ] {
+            assert_eq!(check_query(q), Ok(()), "{q}");
+        }
+    }
+
+    #[test]
+    fn exclusions_are_found() {
+        assert_eq!(
+            excluded_terms("visa -tourist -\"work permit\" a-b \"x -y\""),
+            vec!["tourist", "\"work permit\""]
+        );
+    }
+
+    #[test]
+    fn mistakes_are_placed() {
+        assert_eq!(at("health \"insurance"), Some(7));
+        assert_eq!(at("(fee OR cost"), Some(0));
+        assert_eq!(at("fee)"), Some(3));
+        assert_eq!(at("planet:mars"), Some(0));
+        assert_eq!(at("visa OR"), Some(5));
+        assert_eq!(at("AND visa"), Some(0));
+        assert_eq!(at("visa AND OR fee"), Some(9));
+        assert_eq!(at("-tourist"), Some(0));
+        assert_eq!(at("   "), Some(0));
+        assert_eq!(at("country: KZ"), Some(8));
+    }
+}

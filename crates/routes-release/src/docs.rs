@@ -1,0 +1,267 @@
+//! The release's texts for people: `README.md` (the dataset card),
+//! `CITATION.cff` and `LICENSE`. Every figure comes from the data.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use routes_formats::{ColumnType, Table};
+
+use crate::stats::Stats;
+use crate::{FORMAT_VERSION, ReleaseVersion};
+
+/// The dataset's title.
+pub(crate) const TITLE: &str = "routes: an open dataset of immigration routes";
+
+/// What the dataset is, in a few sentences.
+pub(crate) const DESCRIPTION: &str = "Immigration routes (visas, residence permits, statuses and citizenship), one record per programme of a country, with typed requirements, documents, and the sources every figure and claim comes from. What no source says is null or `unknown`, never a default.";
+
+/// Keywords for catalogues.
+pub(crate) const KEYWORDS: [&str; 6] = [
+    "immigration",
+    "visas",
+    "residence permits",
+    "citizenship",
+    "migration law",
+    "open data",
+];
+
+/// The data licence: SPDX id, title, URL.
+pub(crate) const LICENSE_ID: &str = "CC-BY-4.0";
+pub(crate) const LICENSE_TITLE: &str = "Creative Commons Attribution 4.0 International";
+pub(crate) const LICENSE_URL: &str = "https://creativecommons.org/licenses/by/4.0/";
+
+/// YAML double-quoted scalar (JSON strings are valid YAML).
+fn yaml(text: &str) -> String {
+    serde_json::Value::String(text.to_owned()).to_string()
+}
+
+pub(crate) fn citation(version: &ReleaseVersion, date: &str, contributors: &[String]) -> String {
+    let mut out = String::from("cff-version: 1.2.0\n");
+    out.push_str("message: \"If you use this dataset, please cite this version of it as below.\"\n");
+    out.push_str("type: dataset\n");
+    let _ = writeln!(out, "title: {}", yaml(TITLE));
+    let _ = writeln!(out, "version: {}", yaml(&version.to_string()));
+    let _ = writeln!(out, "date-released: {}", yaml(date));
+    let _ = writeln!(out, "license: {LICENSE_ID}");
+    out.push_str("authors:\n");
+    for name in contributors {
+        let _ = writeln!(out, "  - name: {}", yaml(name));
+    }
+    let _ = writeln!(out, "abstract: {}", yaml(DESCRIPTION));
+    out.push_str("keywords:\n");
+    for k in KEYWORDS {
+        let _ = writeln!(out, "  - {}", yaml(k));
+    }
+    out
+}
+
+pub(crate) fn license(contributors: &[String]) -> String {
+    format!(
+        "The data of this release (every file in this folder) is licensed under the\n\
+         {LICENSE_TITLE} licence ({LICENSE_ID}).\n\
+         \n\
+         Copyright: {}.\n\
+         \n\
+         You are free to share (copy and redistribute the material in any medium or\n\
+         format) and adapt (remix, transform and build upon the material) for any\n\
+         purpose, even commercially, under these terms:\n\
+         \n\
+         - Attribution: you must give appropriate credit (cite this release; see\n\
+         \x20 CITATION.cff), provide a link to the licence, and indicate if changes were\n\
+         \x20 made.\n\
+         - No additional restrictions: you may not apply legal terms or technological\n\
+         \x20 measures that legally restrict others from doing anything the licence permits.\n\
+         \n\
+         This is a summary, not a substitute for the licence. The full legal code:\n\
+         {LICENSE_URL}legalcode\n\
+         \n\
+         Each record cites its sources; the texts of those sources remain under their\n\
+         own terms.\n",
+        contributors.join(", ")
+    )
+}
+
+fn type_name(ty: ColumnType) -> &'static str {
+    match ty {
+        ColumnType::Utf8 => "text",
+        ColumnType::Date32 => "date",
+        ColumnType::Float64 => "number",
+        ColumnType::Int64 => "integer",
+        _ => "list of text",
+    }
+}
+
+fn counts<K: std::fmt::Display>(title: &str, map: &BTreeMap<K, u64>, out: &mut String) {
+    let _ = writeln!(out, "| {title} | routes |\n| --- | ---: |");
+    for (k, v) in map {
+        let _ = writeln!(out, "| `{k}` | {v} |");
+    }
+    out.push('\n');
+}
+
+/// The snippets of "How to read it". The tests run each of them in a release
+/// folder with the real readers, so they must stay true.
+const DUCKDB_PYTHON: &str = r#"import duckdb
+
+con = duckdb.connect()
+rows = con.sql("""
+    SELECT r.route_id, q.requirement_id, q.kind, q.amount, q.currency,
+           q.money_index, q.multiplier, q.period
+    FROM 'data/routes.parquet' AS r
+    JOIN 'data/requirements.parquet' AS q USING (route_id)
+    WHERE q.amount IS NOT NULL OR q.multiplier IS NOT NULL
+    ORDER BY r.route_id, q.requirement_id
+""").fetchall()
+for row in rows:
+    print(row)
+"#;
+
+const DUCKDB_SQL: &str = "SELECT country, category, count(*) AS routes, max(last_verified) AS last_verified
+FROM 'data/routes.parquet'
+GROUP BY ALL
+ORDER BY ALL;
+";
+
+const PANDAS: &str = r#"import json
+
+import pandas as pd
+
+routes = pd.read_parquet("data/routes.parquet", dtype_backend="pyarrow")
+sources = pd.read_parquet("data/sources.parquet", dtype_backend="pyarrow")
+print(routes[["route_id", "country", "category", "last_verified"]])
+print(sources.groupby("tier").size())
+
+# CSV: keep_default_na=False, or Namibia's country code `NA` turns into a missing value.
+routes_csv = pd.read_csv("data/routes.csv", dtype=str, keep_default_na=False, na_values=[""])
+codes = routes_csv["codes"].map(json.loads)  # list columns are JSON arrays in CSV
+print(routes_csv[["route_id", "country"]].assign(codes=codes))
+"#;
+
+pub(crate) struct Card<'a> {
+    pub(crate) version: &'a ReleaseVersion,
+    pub(crate) date: &'a str,
+    pub(crate) stats: &'a Stats,
+    pub(crate) rows: &'a BTreeMap<Table, u64>,
+    pub(crate) previous: Option<&'a ReleaseVersion>,
+}
+
+impl Card<'_> {
+    pub(crate) fn render(&self) -> String {
+        let s = self.stats;
+        let mut out = String::new();
+        let _ = writeln!(out, "# {TITLE}, release {}\n", self.version);
+        let _ = writeln!(
+            out,
+            "Released {} (release format {FORMAT_VERSION}). Data licence: {LICENSE_TITLE} ({LICENSE_ID}), see `LICENSE`. \
+             Cite this exact version: `CITATION.cff`. Changes since the previous release: `CHANGELOG.md`{}.\n",
+            self.date,
+            self.previous
+                .map_or_else(String::new, |p| format!(" (compared with {p})")),
+        );
+        let _ = writeln!(out, "{DESCRIPTION}\n");
+
+        out.push_str("## In figures\n\nComputed from the data of this release.\n\n| | |\n| --- | ---: |\n");
+        let _ = writeln!(out, "| routes | {} |", s.routes);
+        let _ = writeln!(out, "| countries | {} |", s.countries.len());
+        let _ = writeln!(out, "| requirements | {} |", s.requirements);
+        let _ = writeln!(
+            out,
+            "| requirements with an amount of money | {} |",
+            s.money_requirements
+        );
+        let _ = writeln!(out, "| documents | {} |", s.documents);
+        let _ = writeln!(out, "| sources cited (rows of `sources`) | {} |", s.sources);
+        let _ = writeln!(out, "| distinct web sites cited | {} |", s.hosts.len());
+        if let (Some(first), Some(last)) = (s.first_verified, s.last_verified) {
+            let _ = writeln!(out, "| records last verified | {first} to {last} |");
+        }
+        out.push_str("\n### Coverage\n\n");
+        counts("country", &s.countries, &mut out);
+        counts("category", &s.categories, &mut out);
+        counts("status", &s.statuses, &mut out);
+        counts("review status", &s.review, &mut out);
+        out.push_str("| source tier | sources |\n| --- | ---: |\n");
+        for (k, v) in &s.tiers {
+            let _ = writeln!(out, "| `{k}` | {v} |");
+        }
+
+        out.push_str("\n## Files\n\n| file | what it holds | rows |\n| --- | --- | ---: |\n");
+        for table in Table::ALL {
+            let rows = self.rows.get(&table).copied().unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "| `data/{0}.parquet`, `data/{0}.csv` | {1} | {rows} |",
+                table.name(),
+                table.description()
+            );
+        }
+        let _ = writeln!(
+            out,
+            "| `data/routes.jsonl` | The full records, nested, exactly as validated: one JSON object per line, sorted by `id`; `schema/route.schema.json` describes them. | {} |",
+            s.routes
+        );
+        out.push_str(
+            "| `datapackage.json` | Frictionless Data Package v2: every file with its Table Schema (types, keys, descriptions) and SHA-256. | |\n\
+             | `SHA256SUMS` | Checksums of every file: `sha256sum --check SHA256SUMS`. | |\n\
+             | `CHANGELOG.md`, `CITATION.cff`, `LICENSE` | What changed, how to cite, the licence. | |\n",
+        );
+
+        out.push_str("\n## How to read it\n\n");
+        out.push_str(
+            "Every table is keyed by `route_id` (plus the row's own id in `requirements`, `documents` and `sources`), \
+             and rows are sorted by that key. Types are explicit and the same in every release: dates are `Date32` \
+             (`DATE` in DuckDB), lists are `List<Utf8>` (`VARCHAR[]`), money is `Float64`. \
+             What a record does not say is null, never `0` or `\"\"`.\n\n",
+        );
+        let _ = write!(out, "DuckDB from Python:\n\n```python\n{DUCKDB_PYTHON}```\n\n");
+        let _ = write!(
+            out,
+            "DuckDB SQL (the `duckdb` shell, run in this folder):\n\n```sql\n{DUCKDB_SQL}```\n\n"
+        );
+        let _ = write!(out, "pandas:\n\n```python\n{PANDAS}```\n\n");
+        out.push_str(
+            "Traps:\n\n\
+             - In CSV, `NA` is Namibia's country code: read with `keep_default_na=False` (pandas) so it does not become \
+             a missing value; an empty field is null.\n\
+             - In CSV, list columns hold JSON arrays (`[\"B9-1\"]`, `[]` when empty).\n\
+             - Amounts set in an official index (`money_index`, such as `KZ_MCI`) have no `amount`: multiply \
+             `multiplier` by the index value of `index_year`.\n\
+             - Rows that share a `conflict` name state the same fact differently, each from its own source: keep them apart.\n",
+        );
+
+        out.push_str("\n## Columns\n");
+        for table in Table::ALL {
+            let _ = write!(
+                out,
+                "\n### `{}`\n\n{} Key: {}.\n\n| column | type | always set | description |\n| --- | --- | --- | --- |\n",
+                table.name(),
+                table.description(),
+                table
+                    .primary_key()
+                    .iter()
+                    .map(|k| format!("`{k}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+            for c in table.columns() {
+                let mut description = c.description.to_owned();
+                if !c.values.is_empty() {
+                    let _ = write!(
+                        description,
+                        " One of {}.",
+                        c.values.iter().map(|v| format!("`{v}`")).collect::<Vec<_>>().join(", ")
+                    );
+                }
+                let _ = writeln!(
+                    out,
+                    "| `{}` | {} | {} | {} |",
+                    c.name,
+                    type_name(c.ty),
+                    if c.required { "yes" } else { "no" },
+                    description.replace('|', "\\|")
+                );
+            }
+        }
+        out
+    }
+}

@@ -1,0 +1,256 @@
+//! Reading the validated records again, as typed routes, and handing them out
+//! in `route_id` order with bounded memory (an external merge sort).
+
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+use std::io::{BufRead, BufReader, BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use routes_core::Route;
+
+use crate::Error;
+
+/// Folders of a dataset that hold no records (reference data, archived
+/// source pages), as `routes validate` skips them.
+const RESERVED: &[&str] = &["reference", "snapshots"];
+
+/// The record files under `root`, as `routes validate` finds them: `*.json`
+/// and `*.jsonl`, sorted by name, hidden entries and the [`RESERVED`] folders
+/// skipped. [`crate::publish`] checks that it reads as many records as
+/// validation did, so the two cannot drift apart unnoticed.
+fn discover(root: &Path) -> Result<Vec<PathBuf>, Error> {
+    let meta = fs_err::metadata(root).map_err(|source| Error::Io {
+        path: root.to_path_buf(),
+        source,
+    })?;
+    if meta.is_file() {
+        return Ok(vec![root.to_path_buf()]);
+    }
+    let walk = walkdir::WalkDir::new(root)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| {
+            let name = e.file_name().to_string_lossy();
+            e.depth() == 0 || !(name.starts_with('.') || (e.file_type().is_dir() && RESERVED.contains(&name.as_ref())))
+        });
+    let mut files = Vec::new();
+    for entry in walk {
+        let entry = entry.map_err(|err| {
+            let path = err.path().map_or_else(|| root.to_path_buf(), Path::to_path_buf);
+            Error::Io {
+                path,
+                source: err.into(),
+            }
+        })?;
+        let record = matches!(
+            entry.path().extension().and_then(|e| e.to_str()),
+            Some("json" | "jsonl")
+        );
+        if entry.file_type().is_file() && record {
+            files.push(entry.into_path());
+        }
+    }
+    Ok(files)
+}
+
+fn parse(text: &str, path: &Path, line: usize) -> Result<Route, Error> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    serde_json::from_str(text).map_err(|source| Error::Record {
+        path: path.to_path_buf(),
+        line,
+        source,
+    })
+}
+
+/// Calls `each` with every record under `root` and the size of its text.
+pub(crate) fn read_routes(root: &Path, each: &mut dyn FnMut(Route, usize) -> Result<(), Error>) -> Result<(), Error> {
+    for path in discover(root)? {
+        let io = |source| Error::Io {
+            path: path.clone(),
+            source,
+        };
+        if path.extension().is_some_and(|e| e == "jsonl") {
+            let mut reader = BufReader::new(fs_err::File::open(&path).map_err(io)?);
+            let mut line = String::new();
+            let mut line_no = 0;
+            loop {
+                line.clear();
+                if reader.read_line(&mut line).map_err(io)? == 0 {
+                    break;
+                }
+                line_no += 1;
+                if line.trim().is_empty() {
+                    continue;
+                }
+                each(parse(&line, &path, line_no)?, line.len())?;
+            }
+        } else {
+            let text = fs_err::read_to_string(&path).map_err(io)?;
+            each(parse(&text, &path, 1)?, text.len())?;
+        }
+    }
+    Ok(())
+}
+
+/// Sorts routes by id within a memory budget: routes are kept until their
+/// texts add up to the budget, then written sorted to a run file in the scratch
+/// folder; the runs are merged at the end.
+pub(crate) struct Sorter {
+    scratch: PathBuf,
+    budget: usize,
+    buffer: Vec<Route>,
+    bytes: usize,
+    runs: Vec<PathBuf>,
+}
+
+impl Sorter {
+    pub(crate) fn new(scratch: PathBuf, budget: usize) -> Self {
+        Self {
+            scratch,
+            budget: budget.max(1),
+            buffer: Vec::new(),
+            bytes: 0,
+            runs: Vec::new(),
+        }
+    }
+
+    pub(crate) fn push(&mut self, route: Route, size: usize) -> Result<(), Error> {
+        self.buffer.push(route);
+        self.bytes += size;
+        if self.bytes >= self.budget {
+            self.spill()?;
+        }
+        Ok(())
+    }
+
+    fn spill(&mut self) -> Result<(), Error> {
+        self.buffer.sort_by(|a, b| a.id.cmp(&b.id));
+        let path = self.scratch.join(format!("run-{:06}.jsonl", self.runs.len()));
+        let io = |source| Error::Io {
+            path: path.clone(),
+            source,
+        };
+        let mut out = BufWriter::new(fs_err::File::create(&path).map_err(io)?);
+        for route in self.buffer.drain(..) {
+            serde_json::to_writer(&mut out, &route).map_err(|source| Error::Json {
+                path: path.clone(),
+                source,
+            })?;
+            out.write_all(b"\n").map_err(io)?;
+        }
+        out.flush().map_err(io)?;
+        self.runs.push(path);
+        self.bytes = 0;
+        Ok(())
+    }
+
+    /// The routes in id order.
+    pub(crate) fn finish(mut self) -> Result<Sorted, Error> {
+        if self.runs.is_empty() {
+            self.buffer.sort_by(|a, b| a.id.cmp(&b.id));
+            return Ok(Sorted::Memory(self.buffer.into_iter()));
+        }
+        if !self.buffer.is_empty() {
+            self.spill()?;
+        }
+        let mut heads = BinaryHeap::new();
+        let mut readers = Vec::new();
+        for (i, path) in self.runs.iter().enumerate() {
+            let mut run = Run::open(path)?;
+            if let Some(route) = run.next_route()? {
+                heads.push(Reverse(Head { route, run: i }));
+            }
+            readers.push(run);
+        }
+        Ok(Sorted::Merge { heads, readers })
+    }
+}
+
+pub(crate) struct Run {
+    path: PathBuf,
+    reader: BufReader<fs_err::File>,
+    line: String,
+    line_no: usize,
+}
+
+impl Run {
+    fn open(path: &Path) -> Result<Self, Error> {
+        let file = fs_err::File::open(path).map_err(|source| Error::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Ok(Self {
+            path: path.to_path_buf(),
+            reader: BufReader::new(file),
+            line: String::new(),
+            line_no: 0,
+        })
+    }
+
+    fn next_route(&mut self) -> Result<Option<Route>, Error> {
+        self.line.clear();
+        let n = self.reader.read_line(&mut self.line).map_err(|source| Error::Io {
+            path: self.path.clone(),
+            source,
+        })?;
+        if n == 0 {
+            return Ok(None);
+        }
+        self.line_no += 1;
+        parse(&self.line, &self.path, self.line_no).map(Some)
+    }
+}
+
+/// The head route of a run, ordered by id (then run, for a total order).
+pub(crate) struct Head {
+    route: Route,
+    run: usize,
+}
+
+impl PartialEq for Head {
+    fn eq(&self, other: &Self) -> bool {
+        self.route.id == other.route.id && self.run == other.run
+    }
+}
+impl Eq for Head {}
+impl PartialOrd for Head {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Head {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        (&self.route.id, self.run).cmp(&(&other.route.id, other.run))
+    }
+}
+
+/// Routes in id order: from memory, or merged from sorted runs on disk.
+pub(crate) enum Sorted {
+    Memory(std::vec::IntoIter<Route>),
+    Merge {
+        heads: BinaryHeap<Reverse<Head>>,
+        readers: Vec<Run>,
+    },
+}
+
+impl Iterator for Sorted {
+    type Item = Result<Route, Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        match self {
+            Self::Memory(routes) => routes.next().map(Ok),
+            Self::Merge { heads, readers } => {
+                let Reverse(head) = heads.pop()?;
+                if let Some(run) = readers.get_mut(head.run) {
+                    match run.next_route() {
+                        Ok(Some(route)) => heads.push(Reverse(Head { route, run: head.run })),
+                        Ok(None) => {}
+                        Err(err) => return Some(Err(err)),
+                    }
+                }
+                Some(Ok(head.route))
+            }
+        }
+    }
+}

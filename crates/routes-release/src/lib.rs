@@ -1,0 +1,598 @@
+//! Versioned, immutable, reproducible releases of the dataset.
+//!
+//! [`publish`] validates the dataset (and refuses with the findings when there
+//! are errors), then writes `<out>/routes-X.Y.Z/`:
+//!
+//! ```text
+//! README.md  CHANGELOG.md  CITATION.cff  LICENSE  datapackage.json  SHA256SUMS
+//! schema/route.schema.json
+//! data/{routes,requirements,documents,sources}.{parquet,csv}
+//! data/routes.jsonl
+//! ```
+//!
+//! - **Immutable**: a version that exists in the output folder is refused
+//!   ([`Error::Exists`]); versions are SemVer ([`ReleaseVersion`]).
+//! - **Atomic**: every file is written and synced in a staging folder inside the
+//!   output folder, which is renamed into place in one step. On any failure
+//!   the staging folder is removed: there is the whole release or nothing.
+//! - **Reproducible**: the same input gives the same bytes. Rows are sorted by
+//!   key, the Parquet `created_by` is pinned, and the release date is
+//!   `SOURCE_DATE_EPOCH` when given, else the latest `last_verified` of the
+//!   data, never the clock.
+//! - **Streaming**: records are sorted by id with an external merge sort
+//!   ([`PublishOptions::sort_budget_bytes`]) and written in batches, so memory
+//!   stays bounded however many records there are.
+//!
+//! ```
+//! use routes_release::{NoProgress, PublishOptions, publish};
+//!
+//! let tmp = tempfile::tempdir()?;
+//! let dataset = tmp.path().join("dataset");
+//! std::fs::create_dir_all(dataset.join("kz"))?;
+//! std::fs::write(dataset.join("kz/example.json"), r#"{
+//!   "schema_version": 1, "id": "kz/example", "country": "KZ", "name": "Example",
+//!   "category": "work", "status": "active",
+//!   "eligibility": { "nationality": { "scope": "all" } },
+//!   "requirements": [],
+//!   "duration": {
+//!     "leads_to_permanent_residence": { "value": "unknown" },
+//!     "leads_to_citizenship": { "value": "unknown" }
+//!   },
+//!   "documents": [], "application": {}, "legal_basis": [],
+//!   "sources": [{ "id": "gov", "url": "https://www.gov.kz/", "title": "Portal",
+//!     "tier": "official", "language": "en", "translation": "original", "seen": "2026-11-01" }],
+//!   "last_verified": "2026-11-01", "review_status": "unverified"
+//! }"#)?;
+//!
+//! let out = tmp.path().join("dist");
+//! let options = PublishOptions::new(&dataset, &out, "1.0.0".parse()?, jiff::civil::date(2026, 11, 25));
+//! let release = publish(&options, &NoProgress)?;
+//! assert_eq!(release.path, out.join("routes-1.0.0"));
+//! assert_eq!(release.stats.routes, 1);
+//! assert!(release.path.join("data/routes.parquet").is_file());
+//!
+//! // A published version is never rewritten.
+//! let again = publish(&options, &NoProgress);
+//! assert!(matches!(again, Err(routes_release::Error::Exists { .. })));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+#![warn(missing_docs)]
+
+mod changelog;
+mod datapackage;
+mod docs;
+mod input;
+mod stage;
+mod stats;
+mod version;
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use routes_formats::{CsvWriter, ParquetWriter, RouteTables, Table};
+use routes_validate::{Report, Severity, ValidateOptions, Validator};
+
+pub use stage::{FAIL_AFTER_FILES_VAR, FileInfo};
+pub use stats::Stats;
+pub use version::{ReleaseVersion, VersionError};
+
+use crate::datapackage::{Form, table_path};
+use crate::stage::{Stage, StagedFile};
+
+/// The version of the release layout, written into `datapackage.json` as
+/// `routes:format_version`. Raise it when files, tables or columns change in a
+/// way readers must know about.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// Routes written per batch: the unit in which rows reach the writers.
+const BATCH_ROUTES: usize = 1024;
+
+/// Why a release was not published.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The version exists in the output folder.
+    #[error("release `{}` already exists", path.display())]
+    Exists {
+        /// The existing release folder.
+        path: PathBuf,
+    },
+    /// The dataset has errors; the report holds every finding.
+    #[error("the dataset has {} errors", report.count(Severity::Error))]
+    Findings {
+        /// The validation report.
+        report: Box<Report>,
+    },
+    /// The dataset holds no records.
+    #[error("`{}` holds no route records", path.display())]
+    Empty {
+        /// The dataset folder.
+        path: PathBuf,
+    },
+    /// Validation itself failed (a missing dataset folder).
+    #[error(transparent)]
+    Validate(#[from] routes_validate::Error),
+    /// A file or folder could not be read or written.
+    #[error("cannot access `{}`", path.display())]
+    Io {
+        /// The path.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The output folder could not be created.
+    #[error("cannot create the output folder `{}`", path.display())]
+    OutDir {
+        /// The path.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A record did not read as a route after validation passed.
+    #[error("cannot read the record at `{}` line {line}", path.display())]
+    Record {
+        /// The file.
+        path: PathBuf,
+        /// The line (1 for a whole `*.json` file).
+        line: usize,
+        /// The cause.
+        #[source]
+        source: serde_json::Error,
+    },
+    /// Publishing read a different number of records than validation did (a
+    /// bug: the two must find the same files).
+    #[error("read {read} records under `{}`, but validation read {validated}", path.display())]
+    RecordCount {
+        /// The dataset folder.
+        path: PathBuf,
+        /// Records read for publishing.
+        read: usize,
+        /// Records validation read.
+        validated: usize,
+    },
+    /// JSON could not be written.
+    #[error("cannot write JSON to `{}`", path.display())]
+    Json {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: serde_json::Error,
+    },
+    /// A table could not be written.
+    #[error("cannot write `{path}`")]
+    Table {
+        /// The file, inside the release.
+        path: String,
+        /// The cause.
+        #[source]
+        source: routes_formats::Error,
+    },
+    /// The previous release's `routes.jsonl` is not sorted by id, so it cannot
+    /// be compared in one pass.
+    #[error("`{}` is not sorted by `id` at line {line}", path.display())]
+    PreviousUnsorted {
+        /// The file.
+        path: PathBuf,
+        /// The line.
+        line: usize,
+    },
+    /// `SOURCE_DATE_EPOCH` is not a date this tool can write.
+    #[error("`SOURCE_DATE_EPOCH={0}` is out of range")]
+    SourceDateEpoch(i64),
+    /// Staging stopped by the `ROUTES_FAIL_AFTER_FILES` test hook.
+    #[error("publishing interrupted after {files} files (`ROUTES_FAIL_AFTER_FILES` is set)")]
+    Interrupted {
+        /// Files written before the stop.
+        files: usize,
+    },
+}
+
+/// What to publish, and where.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct PublishOptions {
+    /// The dataset folder (`dataset/`).
+    pub dataset: PathBuf,
+    /// The output folder (`dist/`); releases go to `<out>/routes-X.Y.Z/`.
+    pub out: PathBuf,
+    /// The release version.
+    pub version: ReleaseVersion,
+    /// The date validation takes as today.
+    pub today: jiff::civil::Date,
+    /// `SOURCE_DATE_EPOCH`: the release date, in seconds since 1970. Without
+    /// it, the release date is the latest `last_verified` of the data.
+    pub source_date_epoch: Option<i64>,
+    /// Names credited in `CITATION.cff`, `datapackage.json` and `LICENSE`.
+    pub contributors: Vec<String>,
+    /// Bytes of record text held in memory while sorting by id; beyond it,
+    /// sorted runs go to disk and are merged.
+    pub sort_budget_bytes: usize,
+}
+
+impl PublishOptions {
+    /// Options with the defaults: no `SOURCE_DATE_EPOCH`, the dataset's
+    /// contributors credited as a group, a 32 MiB sort budget (record text; about three times that once parsed).
+    #[must_use]
+    pub fn new(dataset: &Path, out: &Path, version: ReleaseVersion, today: jiff::civil::Date) -> Self {
+        Self {
+            dataset: dataset.to_path_buf(),
+            out: out.to_path_buf(),
+            version,
+            today,
+            source_date_epoch: None,
+            contributors: vec!["The routes contributors".to_owned()],
+            sort_budget_bytes: 32 * 1024 * 1024,
+        }
+    }
+}
+
+/// Progress of a publish, for a progress bar. Every method has an empty default.
+pub trait Progress {
+    /// Validation starts.
+    fn validating(&self) {}
+    /// Writing starts; `records` routes will pass [`Progress::advance`].
+    fn writing(&self, records: u64) {
+        let _ = records;
+    }
+    /// `n` more routes were written.
+    fn advance(&self, n: u64) {
+        let _ = n;
+    }
+    /// Writing is over.
+    fn done(&self) {}
+}
+
+/// Progress that goes nowhere.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoProgress;
+
+impl Progress for NoProgress {}
+
+/// A published release.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct Published {
+    /// The release folder.
+    pub path: PathBuf,
+    /// Figures of the data.
+    pub stats: Stats,
+    /// Every file, sorted by path.
+    pub files: Vec<FileInfo>,
+    /// The release the changelog compares with.
+    pub previous: Option<ReleaseVersion>,
+    /// The validation report (warnings only; errors refuse the release).
+    pub report: Report,
+}
+
+/// The release date, as `YYYY-MM-DD` and as an RFC 3339 time.
+fn release_date(options: &PublishOptions, stats: &Stats) -> Result<(String, String), Error> {
+    if let Some(epoch) = options.source_date_epoch {
+        let ts = jiff::Timestamp::from_second(epoch).map_err(|_| Error::SourceDateEpoch(epoch))?;
+        let dt = ts.to_zoned_datetime(jiff::tz::TimeZone::UTC);
+        return Ok((
+            dt.date().to_string(),
+            format!("{}T{}Z", dt.date(), dt.time().strftime("%H:%M:%S")),
+        ));
+    }
+    let date = stats.last_verified.map(|d| d.to_string()).unwrap_or_default();
+    Ok((date.clone(), format!("{date}T00:00:00Z")))
+}
+
+/// The writers of one table.
+struct TableFiles {
+    table: Table,
+    parquet: ParquetWriter<StagedFile>,
+    csv: CsvWriter<StagedFile>,
+    rows: u64,
+}
+
+fn table_err(table: Table, form: Form) -> impl Fn(routes_formats::Error) -> Error {
+    move |source| Error::Table {
+        path: table_path(table, form),
+        source,
+    }
+}
+
+impl TableFiles {
+    fn create(stage: &mut Stage, table: Table) -> Result<Self, Error> {
+        let parquet_file = stage.create_file(&table_path(table, Form::Parquet))?;
+        let csv_file = stage.create_file(&table_path(table, Form::Csv))?;
+        Ok(Self {
+            table,
+            parquet: ParquetWriter::new(table, parquet_file).map_err(table_err(table, Form::Parquet))?,
+            csv: CsvWriter::new(table, csv_file),
+            rows: 0,
+        })
+    }
+
+    fn write(&mut self, tables: &mut RouteTables) -> Result<(), Error> {
+        let table = self.table;
+        let batch = tables.finish(table).map_err(table_err(table, Form::Parquet))?;
+        self.rows += batch.num_rows() as u64;
+        self.parquet.write(&batch).map_err(table_err(table, Form::Parquet))?;
+        self.csv.write(&batch).map_err(table_err(table, Form::Csv))?;
+        Ok(())
+    }
+
+    fn finish(self, stage: &mut Stage) -> Result<u64, Error> {
+        let table = self.table;
+        let parquet = self.parquet.finish().map_err(table_err(table, Form::Parquet))?;
+        stage.close(parquet)?;
+        let csv = self.csv.finish().map_err(table_err(table, Form::Csv))?;
+        stage.close(csv)?;
+        Ok(self.rows)
+    }
+}
+
+fn write_err(path: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
+    move |source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// Validates the dataset and publishes `<out>/routes-<version>/`.
+///
+/// Refuses with [`Error::Exists`] when the version exists, with
+/// [`Error::Findings`] when the dataset has errors, and with
+/// [`Error::Empty`] when it has no records. Nothing is left in `out` after
+/// any error but the folders that were there before.
+pub fn publish(options: &PublishOptions, progress: &dyn Progress) -> Result<Published, Error> {
+    let target = options.out.join(options.version.dir_name());
+    if target.exists() {
+        return Err(Error::Exists { path: target });
+    }
+    progress.validating();
+    let validator = Validator::new(ValidateOptions::new(options.today))?;
+    let report = validator.validate_paths(std::slice::from_ref(&options.dataset))?;
+    if report.count(Severity::Error) > 0 {
+        return Err(Error::Findings {
+            report: Box::new(report),
+        });
+    }
+    if report.records == 0 {
+        return Err(Error::Empty {
+            path: options.dataset.clone(),
+        });
+    }
+    // `std::fs` here: the error names the folder itself, so its cause need not.
+    std::fs::create_dir_all(&options.out).map_err(|source| Error::OutDir {
+        path: options.out.clone(),
+        source,
+    })?;
+    let previous = changelog::previous_release(&options.out, &options.version)?;
+
+    let mut stage = Stage::create(&options.out, &options.version)?;
+    let scratch = stage.scratch()?;
+
+    // Sort by id within the memory budget.
+    let mut sorter = input::Sorter::new(scratch.clone(), options.sort_budget_bytes);
+    let mut read = 0usize;
+    input::read_routes(&options.dataset, &mut |route, size| {
+        read += 1;
+        sorter.push(route, size)
+    })?;
+    if read != report.records {
+        return Err(Error::RecordCount {
+            path: options.dataset.clone(),
+            read,
+            validated: report.records,
+        });
+    }
+    let in_order = sorter.finish()?;
+
+    progress.writing(report.records as u64);
+    let mut changelog = changelog::Changelog::new(previous, &scratch)?;
+    let mut jsonl = stage.create_file("data/routes.jsonl")?;
+    let jsonl_path = PathBuf::from("data/routes.jsonl");
+    let mut files = Vec::new();
+    for table in Table::ALL {
+        files.push(TableFiles::create(&mut stage, table)?);
+    }
+    let mut tables = RouteTables::new();
+    let mut stats = Stats::default();
+    let mut pending = 0usize;
+    for route in in_order {
+        let route = route?;
+        serde_json::to_writer(&mut jsonl, &route).map_err(|source| Error::Json {
+            path: jsonl_path.clone(),
+            source,
+        })?;
+        jsonl.write_all(b"\n").map_err(write_err(&jsonl_path))?;
+        tables.push(&route).map_err(table_err(Table::Routes, Form::Parquet))?;
+        changelog.step(&route)?;
+        stats.add(&route);
+        pending += 1;
+        if pending == BATCH_ROUTES {
+            for f in &mut files {
+                f.write(&mut tables)?;
+            }
+            progress.advance(pending as u64);
+            pending = 0;
+        }
+    }
+    for f in &mut files {
+        f.write(&mut tables)?;
+    }
+    progress.advance(pending as u64);
+    stage.close(jsonl)?;
+    let mut rows = BTreeMap::new();
+    for f in files {
+        let table = f.table;
+        rows.insert(table, f.finish(&mut stage)?);
+    }
+
+    let version = &options.version;
+    let (date, created) = release_date(options, &stats)?;
+    let mut changelog_file = stage.create_file("CHANGELOG.md")?;
+    let compared = changelog.finish(version, &date, &mut changelog_file, Path::new("CHANGELOG.md"))?;
+    stage.close(changelog_file)?;
+    stage.write_file("schema/route.schema.json", routes_validate::ROUTE_SCHEMA.as_bytes())?;
+    let card = docs::Card {
+        version,
+        date: &date,
+        stats: &stats,
+        rows: &rows,
+        previous: compared.as_ref(),
+    };
+    stage.write_file("README.md", card.render().as_bytes())?;
+    stage.write_file(
+        "CITATION.cff",
+        docs::citation(version, &date, &options.contributors).as_bytes(),
+    )?;
+    stage.write_file("LICENSE", docs::license(&options.contributors).as_bytes())?;
+    let manifest = datapackage::Manifest {
+        version,
+        created: &created,
+        contributors: &options.contributors,
+        stats: &stats,
+        rows: &rows,
+        files: stage.files(),
+    }
+    .render()
+    .map_err(|source| Error::Json {
+        path: PathBuf::from("datapackage.json"),
+        source,
+    })?;
+    stage.write_file("datapackage.json", manifest.as_bytes())?;
+
+    let mut sums: Vec<FileInfo> = stage.files().to_vec();
+    sums.sort_by(|a, b| a.path.cmp(&b.path));
+    let text = sums.iter().fold(String::new(), |mut text, f| {
+        let _ = writeln!(text, "{}  {}", f.sha256, f.path);
+        text
+    });
+    stage.write_file("SHA256SUMS", text.as_bytes())?;
+    let mut files = stage.files().to_vec();
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    progress.done();
+
+    let path = stage.commit()?;
+    Ok(Published {
+        path,
+        stats,
+        files,
+        previous: compared,
+        report,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(id: &str, name: &str) -> String {
+        let country = id.split('/').next().unwrap_or("kz").to_uppercase();
+        format!(
+            r#"{{"schema_version": 1, "id": "{id}", "country": "{country}", "name": "{name}",
+  "category": "work", "status": "active",
+  "eligibility": {{ "nationality": {{ "scope": "all" }} }},
+  "requirements": [{{"id": "b-req", "kind": "savings", "description": "Savings.", "required": "yes",
+     "money": {{"amount": 1500.5, "currency": "EUR", "period": "one_off"}}, "evidence": [{{"source": "gov"}}]}},
+   {{"id": "a-req", "kind": "age", "description": "Adult.", "required": "yes",
+     "range": {{"min": 18, "max": null, "unit": "years"}}, "evidence": [{{"source": "gov"}}]}}],
+  "duration": {{
+    "leads_to_permanent_residence": {{ "value": "unknown" }},
+    "leads_to_citizenship": {{ "value": "unknown" }}
+  }},
+  "documents": [], "application": {{}}, "legal_basis": [],
+  "sources": [{{ "id": "gov", "url": "https://www.gov.kz/", "title": "Portal",
+    "tier": "official", "language": "en", "translation": "original", "seen": "2026-11-01" }}],
+  "last_verified": "2026-11-01", "review_status": "unverified"
+}}"#
+        )
+    }
+
+    fn dataset(dir: &Path, ids: &[&str]) {
+        for id in ids {
+            let (cc, slug) = id.split_once('/').expect("id");
+            fs_err::create_dir_all(dir.join(cc)).expect("dir");
+            fs_err::write(dir.join(cc).join(format!("{slug}.json")), record(id, "Name")).expect("write");
+        }
+    }
+
+    fn read_all(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+        walkdir::WalkDir::new(dir)
+            .sort_by_file_name()
+            .into_iter()
+            .map(|e| e.expect("entry"))
+            .filter(|e| e.file_type().is_file())
+            .map(|e| {
+                let rel = e
+                    .path()
+                    .strip_prefix(dir)
+                    .expect("inside")
+                    .to_string_lossy()
+                    .into_owned();
+                (rel, fs_err::read(e.path()).expect("read"))
+            })
+            .collect()
+    }
+
+    /// Sorting on disk (a budget of one byte spills every record) gives the
+    /// same bytes as sorting in memory.
+    #[test]
+    fn external_sort_gives_the_same_release() {
+        let tmp = tempfile::tempdir().expect("tmp");
+        let data = tmp.path().join("dataset");
+        // Names whose file order differs from id order (`a-b` < `a` by path).
+        dataset(&data, &["kz/a", "kz/a-b", "kz/zeta", "na/work", "kz/b"]);
+        let today = jiff::civil::date(2026, 11, 25);
+        let version: ReleaseVersion = "1.0.0".parse().expect("version");
+        let memory = PublishOptions::new(&data, &tmp.path().join("m"), version.clone(), today);
+        let mut disk = PublishOptions::new(&data, &tmp.path().join("d"), version, today);
+        disk.sort_budget_bytes = 1;
+        let a = publish(&memory, &NoProgress).expect("publish in memory");
+        let b = publish(&disk, &NoProgress).expect("publish on disk");
+        assert_eq!(read_all(&a.path), read_all(&b.path));
+        let jsonl = fs_err::read_to_string(a.path.join("data/routes.jsonl")).expect("jsonl");
+        let ids: Vec<String> = jsonl
+            .lines()
+            .map(|l| serde_json::from_str::<serde_json::Value>(l).expect("json")["id"].to_string())
+            .collect();
+        assert_eq!(
+            ids,
+            ["\"kz/a\"", "\"kz/a-b\"", "\"kz/b\"", "\"kz/zeta\"", "\"na/work\""]
+        );
+        let csv = fs_err::read_to_string(a.path.join("data/requirements.csv")).expect("csv");
+        let first: Vec<&str> = csv.lines().take(3).collect();
+        assert!(first[1].starts_with("kz/a,a-req,age,"), "{first:?}");
+        assert!(first[2].starts_with("kz/a,b-req,savings,"), "{first:?}");
+        assert!(
+            !tmp.path().join("d").read_dir().expect("out").any(|e| e
+                .expect("entry")
+                .file_name()
+                .to_string_lossy()
+                .starts_with('.'))
+        );
+    }
+
+    #[test]
+    fn release_date_comes_from_the_data_or_source_date_epoch() {
+        let stats = Stats {
+            last_verified: Some("2026-10-02".parse().expect("date")),
+            ..Stats::default()
+        };
+        let tmp = tempfile::tempdir().expect("tmp");
+        let mut options = PublishOptions::new(
+            tmp.path(),
+            tmp.path(),
+            "1.0.0".parse().expect("v"),
+            jiff::civil::date(2026, 11, 25),
+        );
+        assert_eq!(
+            release_date(&options, &stats).expect("date"),
+            ("2026-10-02".to_owned(), "2026-10-02T00:00:00Z".to_owned())
+        );
+        options.source_date_epoch = Some(1_700_000_000);
+        assert_eq!(
+            release_date(&options, &stats).expect("date"),
+            ("2023-11-14".to_owned(), "2023-11-14T22:13:20Z".to_owned())
+        );
+    }
+}

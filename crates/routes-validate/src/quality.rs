@@ -1,0 +1,1250 @@
+//! Quality rules: the ways published route data goes wrong that a schema cannot
+//! see (the DQ catalogue in `docs/rules.md`). Each rule's code, severity and
+//! rationale live in [`crate::registry`].
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::fmt::Write as _;
+use std::path::Path;
+
+use routes_core::{
+    Evidence, Money, NationalityScope, Period, Range, RequirementKind, ReviewStatus, Route, Tier, Translation, Tristate,
+};
+use routes_diagnostics::Diagnostic;
+use sha2::{Digest, Sha256};
+
+use crate::record::Place;
+use crate::reference::{CountryReference, Reference};
+use crate::registry::default_severity;
+
+/// What the quality rules need besides the record.
+pub(crate) struct QualityContext<'a> {
+    pub(crate) reference: &'a Reference,
+    /// The dataset folder, against which snapshot paths resolve.
+    pub(crate) root: Option<&'a Path>,
+    pub(crate) today: jiff::civil::Date,
+}
+
+/// A money figure, for the cross-record rules.
+pub(crate) struct MoneyFact {
+    pub(crate) country: String,
+    pub(crate) urls: Vec<String>,
+    pub(crate) amount: f64,
+    pub(crate) currency: String,
+    pub(crate) period: Period,
+    pub(crate) at: Diagnostic,
+}
+
+/// What the cross-record quality rules need of one record.
+pub(crate) struct QualitySummary {
+    pub(crate) country: String,
+    pub(crate) name: String,
+    pub(crate) codes: Vec<String>,
+    pub(crate) money: Vec<MoneyFact>,
+    pub(crate) at_name: Diagnostic,
+}
+
+/// A known fact of a record, with what it says and what supports it.
+struct ClaimView<'r> {
+    pointer: String,
+    /// Words of the claim, to compare with its excerpts.
+    context: String,
+    evidence: &'r [Evidence],
+    /// Whether it states something (a figure, yes or no) rather than `unknown`.
+    known: bool,
+}
+
+const HARD_CURRENCIES: &[&str] = &["EUR", "USD", "GBP", "CHF"];
+
+/// Withdrawn ISO 4217 codes, their successors and when they were replaced
+/// (ISO 4217 amendments, as published by the maintenance agency).
+const WITHDRAWN: &[(&str, &str, &str)] = &[
+    ("AZM", "AZN", "2006-01-01"),
+    ("BYR", "BYN", "2016-07-01"),
+    ("EEK", "EUR", "2011-01-01"),
+    ("GHC", "GHS", "2007-07-01"),
+    ("HRK", "EUR", "2023-01-01"),
+    ("LTL", "EUR", "2015-01-01"),
+    ("LVL", "EUR", "2014-01-01"),
+    ("MRO", "MRU", "2018-01-01"),
+    ("MZM", "MZN", "2006-07-01"),
+    ("ROL", "RON", "2005-07-01"),
+    ("SDD", "SDG", "2007-01-10"),
+    ("SKK", "EUR", "2009-01-01"),
+    ("SLL", "SLE", "2022-07-01"),
+    ("STD", "STN", "2018-01-01"),
+    ("TMM", "TMT", "2009-01-01"),
+    ("TRL", "TRY", "2005-01-01"),
+    ("VEB", "VEF", "2008-01-01"),
+    ("VEF", "VES", "2018-08-20"),
+    ("ZMK", "ZMW", "2013-01-01"),
+    ("ZWL", "ZWG", "2024-04-05"),
+];
+
+/// The successor and date of a withdrawn currency code.
+pub(crate) fn withdrawn(code: &str) -> Option<(&'static str, &'static str)> {
+    WITHDRAWN
+        .iter()
+        .find(|(c, _, _)| *c == code)
+        .map(|(_, next, date)| (*next, *date))
+}
+
+/// Age ranges that aggregators fill in when a source gives none.
+const DEFAULT_RANGES: &[(f64, f64)] = &[
+    (18.0, 65.0),
+    (18.0, 60.0),
+    (18.0, 64.0),
+    (18.0, 55.0),
+    (21.0, 65.0),
+    (18.0, 70.0),
+];
+
+const STOPWORDS: &[&str] = &[
+    "the",
+    "and",
+    "for",
+    "with",
+    "that",
+    "this",
+    "from",
+    "are",
+    "not",
+    "who",
+    "which",
+    "must",
+    "can",
+    "has",
+    "have",
+    "its",
+    "their",
+    "any",
+    "all",
+    "per",
+    "than",
+    "into",
+    "under",
+    "over",
+    "also",
+    "been",
+    "will",
+    "shall",
+    "such",
+    "other",
+    "only",
+    "each",
+    "more",
+    "less",
+    "issued",
+    "issuance",
+    "required",
+    "requirement",
+    "applicant",
+    "applicants",
+    "foreigners",
+    "persons",
+    "person",
+    "stateless",
+    "republic",
+    "kazakhstan",
+    "copy",
+];
+
+/// Content words of a text, cut to a common prefix so that inflections match.
+fn stems(text: &str) -> HashSet<String> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .map(str::to_lowercase)
+        .filter(|w| {
+            (w.chars().count() >= 3 || w.chars().all(|c| c.is_ascii_digit())) && !STOPWORDS.contains(&w.as_str())
+        })
+        .map(|w| w.chars().take(5).collect())
+        .collect()
+}
+
+/// Whitespace-collapsed, quote-normalised text, for substring comparisons.
+fn normalise(text: &str) -> String {
+    text.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .replace(['\u{201c}', '\u{201d}', '\u{ab}', '\u{bb}'], "\"")
+        .replace(['\u{2018}', '\u{2019}'], "'")
+}
+
+/// The same page under its URL variants: https, no `www.`, no `lang=`, no
+/// fragment, no trailing slash.
+pub(crate) fn canonical_url(raw: &str) -> String {
+    let Ok(url) = url::Url::parse(raw) else {
+        return raw.to_owned();
+    };
+    let host = url
+        .host_str()
+        .unwrap_or_default()
+        .trim_start_matches("www.")
+        .to_lowercase();
+    let path = url.path().trim_end_matches('/');
+    let query: Vec<String> = url
+        .query_pairs()
+        .filter(|(k, _)| k != "lang")
+        .map(|(k, v)| {
+            if v.is_empty() {
+                k.into_owned()
+            } else {
+                format!("{k}={v}")
+            }
+        })
+        .collect();
+    if query.is_empty() {
+        format!("{host}{path}")
+    } else {
+        format!("{host}{path}?{}", query.join("&"))
+    }
+}
+
+fn monthly(amount: f64, period: Period) -> f64 {
+    match period {
+        Period::Year => amount / 12.0,
+        Period::Month | Period::OneOff => amount,
+    }
+}
+
+fn fmt_amount(amount: f64) -> String {
+    if amount.fract() == 0.0 && amount.abs() < 1e15 {
+        format!("{amount:.0}")
+    } else {
+        format!("{amount}")
+    }
+}
+
+/// A money amount in the route's own currency, when it can be computed.
+fn local_amount(money: &Money, reference: Option<&CountryReference>) -> Option<(f64, Period)> {
+    let reference = reference?;
+    match money {
+        Money::Fixed(m) if m.currency == reference.currency => Some((m.amount, m.period)),
+        Money::Fixed(_) => None,
+        Money::Indexed(m) => {
+            let value = m
+                .year
+                .and_then(|y| reference.index_value(m.index, y))
+                .or_else(|| reference.latest_index_value(m.index).map(|(_, v)| v))?;
+            Some((m.multiplier * value, m.period))
+        }
+    }
+}
+
+fn claims(route: &Route) -> Vec<ClaimView<'_>> {
+    let mut out = Vec::new();
+    let nat = &route.eligibility.nationality;
+    out.push(ClaimView {
+        pointer: "/eligibility/nationality".into(),
+        context: format!(
+            "nationality nationals citizens countries {}",
+            nat.description.as_deref().unwrap_or_default()
+        ),
+        evidence: &nat.evidence,
+        known: nat.scope != NationalityScope::Unknown,
+    });
+    for (i, e) in route.eligibility.exemptions.iter().enumerate() {
+        out.push(ClaimView {
+            pointer: format!("/eligibility/exemptions/{i}"),
+            context: e.description.clone(),
+            evidence: &e.evidence,
+            known: true,
+        });
+    }
+    for (i, r) in route.requirements.iter().enumerate() {
+        let figure = r.money.as_ref().map(|m| match m {
+            Money::Fixed(f) => format!("{} {} {}", fmt_amount(f.amount), f.currency, f.period),
+            Money::Indexed(x) => format!("{} {} mci", fmt_amount(x.multiplier), x.index),
+        });
+        out.push(ClaimView {
+            pointer: format!("/requirements/{i}"),
+            context: format!(
+                "{} {} {} {} {} {}",
+                r.kind.as_str().replace('_', " "),
+                r.description,
+                r.note.as_deref().unwrap_or_default(),
+                figure.unwrap_or_default(),
+                r.range.as_ref().map(range_words).unwrap_or_default(),
+                date_words(r.effective_from)
+            ),
+            evidence: &r.evidence,
+            known: r.required != Tristate::Unknown || r.money.is_some() || r.range.is_some(),
+        });
+    }
+    let d = &route.duration;
+    for (name, terms) in [("initial_stay", &d.initial_stay), ("validity", &d.validity)] {
+        for (i, t) in terms.iter().enumerate() {
+            out.push(ClaimView {
+                pointer: format!("/duration/{name}/{i}"),
+                context: format!(
+                    "stay validity valid period term duration {} {}",
+                    range_words(&t.range),
+                    t.note.as_deref().unwrap_or_default()
+                ),
+                evidence: &t.evidence,
+                known: true,
+            });
+        }
+    }
+    for (i, r) in d.renewal.iter().enumerate() {
+        out.push(ClaimView {
+            pointer: format!("/duration/renewal/{i}"),
+            context: format!(
+                "renewal renew renewed extension extend extended {}",
+                r.note.as_deref().unwrap_or_default()
+            ),
+            evidence: &r.evidence,
+            known: r.renewable != Tristate::Unknown,
+        });
+    }
+    for (name, claim, words) in [
+        (
+            "leads_to_permanent_residence",
+            &d.leads_to_permanent_residence,
+            "permanent residence settlement",
+        ),
+        (
+            "leads_to_citizenship",
+            &d.leads_to_citizenship,
+            "citizenship naturalisation naturalization",
+        ),
+    ] {
+        out.push(ClaimView {
+            pointer: format!("/duration/{name}"),
+            context: format!("{words} {}", claim.note.as_deref().unwrap_or_default()),
+            evidence: &claim.evidence,
+            known: claim.value != Tristate::Unknown,
+        });
+    }
+    for (i, doc) in route.documents.iter().enumerate() {
+        out.push(ClaimView {
+            pointer: format!("/documents/{i}"),
+            context: format!(
+                "{} {} {}",
+                doc.name,
+                doc.note.as_deref().unwrap_or_default(),
+                date_words(doc.effective_from)
+            ),
+            evidence: &doc.evidence,
+            known: doc.required != Tristate::Unknown,
+        });
+    }
+    let a = &route.application;
+    for (i, c) in a.channels.iter().enumerate() {
+        out.push(ClaimView {
+            pointer: format!("/application/channels/{i}"),
+            context: format!(
+                "apply application portal online {} {}",
+                c.name,
+                c.note.as_deref().unwrap_or_default()
+            ),
+            evidence: &c.evidence,
+            known: true,
+        });
+    }
+    for (i, p) in a.processing_times.iter().enumerate() {
+        out.push(ClaimView {
+            pointer: format!("/application/processing_times/{i}"),
+            context: format!(
+                "processing decision review time {} {}",
+                range_words(&p.range),
+                p.note.as_deref().unwrap_or_default()
+            ),
+            evidence: &p.evidence,
+            known: true,
+        });
+    }
+    for (i, f) in a.fees.iter().enumerate() {
+        out.push(ClaimView {
+            pointer: format!("/application/fees/{i}"),
+            context: format!(
+                "fee fees cost charge free payment {} {}",
+                f.description,
+                f.note.as_deref().unwrap_or_default()
+            ),
+            evidence: &f.evidence,
+            known: f.money.is_some() || f.free.is_some(),
+        });
+    }
+    out
+}
+
+/// Words of a date as sources write it: the year and the month's name.
+fn date_words(date: Option<routes_core::Date>) -> String {
+    const MONTHS: [&str; 12] = [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ];
+    date.map(|d| {
+        let c = d.civil();
+        let month = usize::try_from(c.month() - 1)
+            .ok()
+            .and_then(|m| MONTHS.get(m))
+            .copied()
+            .unwrap_or_default();
+        format!("{} {month} {}", c.year(), c.day())
+    })
+    .unwrap_or_default()
+}
+
+/// A range as people write it: `3 working days`, `25–40 days`, `up to 1 years`.
+fn range_words(range: &Range) -> String {
+    let unit = range.unit.as_str().replace('_', " ");
+    match (range.min, range.max) {
+        (Some(a), Some(b)) if a == b => format!("{} {unit}", fmt_amount(a)),
+        (Some(a), Some(b)) => format!("{}–{} {unit}", fmt_amount(a), fmt_amount(b)),
+        (None, Some(b)) => format!("up to {} {unit}", fmt_amount(b)),
+        (Some(a), None) => format!("from {} {unit}", fmt_amount(a)),
+        (None, None) => format!("unknown {unit}"),
+    }
+}
+
+/// Runs the per-record quality rules.
+pub(crate) fn record_quality(route: &Route, place: &Place<'_>, ctx: &QualityContext<'_>) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let finding = |code: &str, pointer: &str, label: &str, message: String, hint: String| {
+        place
+            .finding_at(code, default_severity(code), pointer, false, label)
+            .with_message(message)
+            .with_hint(hint)
+    };
+    let reference = ctx.reference.country(route.country.as_str());
+    let sources: HashMap<&str, &routes_core::Source> = route.sources.iter().map(|s| (s.id.as_str(), s)).collect();
+    let claims = claims(route);
+
+    // Evidence: present, quoted from the source, about the claim.
+    let snapshots = load_snapshots(route, place, ctx, &mut out);
+    for claim in &claims {
+        // An unevidenced "open to all" has its own rule.
+        let open_to_all = claim.pointer == "/eligibility/nationality" && nat_scope_all(route);
+        if claim.known && claim.evidence.is_empty() && !open_to_all {
+            out.push(finding(
+                "quality/unevidenced-claim",
+                &claim.pointer,
+                "no evidence",
+                "this figure or claim names no source".into(),
+                "add `evidence` naming the source that states it, with an `excerpt` or `locator`; if no source states it, make it `unknown` (or remove it)".into(),
+            ));
+        }
+        for (j, ev) in claim.evidence.iter().enumerate() {
+            let Some(excerpt) = ev.excerpt.as_deref() else { continue };
+            let at = format!("{}/evidence/{j}/excerpt", claim.pointer);
+            let Some(source) = sources.get(ev.source.as_str()) else {
+                continue;
+            };
+            let quoted = normalise(excerpt);
+            let is_title = [
+                Some(source.title.as_str()),
+                route.official_name.as_ref().map(|n| n.text.as_str()),
+            ]
+            .into_iter()
+            .flatten()
+            .any(|t| {
+                let title = normalise(t).to_lowercase();
+                let q = quoted.to_lowercase();
+                q.len() >= 12 && (title == q || (title.contains(&q) && q.len() * 2 >= title.len()))
+            });
+            if is_title && !claim.pointer.starts_with("/official_name") {
+                out.push(finding(
+                    "quality/evidence-is-title",
+                    &at,
+                    "the page title",
+                    format!("the excerpt quoted for `{}` is the title of source `{}`", claim.pointer, source.id),
+                    "quote the sentence of the source that states the claim; a title names a service and supports nothing".into(),
+                ));
+            } else if stems(excerpt).is_disjoint(&stems(&claim.context)) {
+                out.push(finding(
+                    "quality/excerpt-unrelated",
+                    &at,
+                    "shares no word with the claim",
+                    format!(
+                        "the excerpt shares no word with the claim it supports at `{}`",
+                        claim.pointer
+                    ),
+                    "quote the words of the source that state this claim, or move the excerpt to the claim it is about"
+                        .into(),
+                ));
+            }
+            if let Some(Some(text)) = snapshots.get(source.id.as_str())
+                && !normalise(text).contains(&quoted)
+            {
+                out.push(finding(
+                    "quality/excerpt-not-in-snapshot",
+                    &at,
+                    "not in the snapshot",
+                    format!(
+                        "the excerpt does not occur in the archived snapshot of source `{}`",
+                        source.id
+                    ),
+                    "an excerpt is a verbatim quote: copy it from the snapshot, in the source's language".into(),
+                ));
+            }
+            if source.translation == Translation::UnofficialTranslation {
+                out.push(finding(
+                    "quality/excerpt-from-unofficial-translation",
+                    &at,
+                    "unofficial translation",
+                    format!("the excerpt is quoted from source `{}`, an unofficial translation", source.id),
+                    "quote the original text (add the original-language source); keep the translation as a second source if it helps readers".into(),
+                ));
+            }
+        }
+    }
+
+    // Requirements: money, ranges, thresholds.
+    for (i, r) in route.requirements.iter().enumerate() {
+        let at = format!("/requirements/{i}");
+        if r.kind == RequirementKind::Age
+            && let Some(range) = &r.range
+            && let (Some(min), Some(max)) = (range.min, range.max)
+            && DEFAULT_RANGES.contains(&(min, max))
+        {
+            let stated = r
+                .evidence
+                .iter()
+                .filter_map(|e| e.excerpt.as_deref())
+                .any(|x| x.contains(&fmt_amount(min)) && x.contains(&fmt_amount(max)));
+            if !stated {
+                out.push(finding(
+                    "quality/default-range",
+                    &format!("{at}/range"),
+                    "a common default",
+                    format!("age {}–{} is a common default range, and no excerpt states it", fmt_amount(min), fmt_amount(max)),
+                    "quote the source sentence that sets both limits, or record only the bounds a source states (null for the others)".into(),
+                ));
+            }
+        }
+        if let Some(money) = &r.money {
+            money_rules(
+                route,
+                r.kind,
+                money,
+                &format!("{at}/money"),
+                reference,
+                &finding,
+                &mut out,
+            );
+            if r.kind.is_money() && r.effective_from.is_none() {
+                out.push(finding(
+                    "quality/threshold-without-effective-date",
+                    &format!("{at}/money"),
+                    "since when?",
+                    "this money threshold has no `effective_from`".into(),
+                    "add the date from which the threshold applies (the law or index year that sets it)".into(),
+                ));
+            }
+        }
+    }
+    for (i, f) in route.application.fees.iter().enumerate() {
+        if let Some(money) = &f.money {
+            money_rules(
+                route,
+                RequirementKind::Other,
+                money,
+                &format!("/application/fees/{i}/money"),
+                reference,
+                &finding,
+                &mut out,
+            );
+        }
+    }
+
+    // Nationality scope.
+    let nat = &route.eligibility.nationality;
+    match nat.scope {
+        NationalityScope::Unknown => out.push(finding(
+            "quality/no-nationality-scope",
+            "/eligibility/nationality/scope",
+            "who may apply?",
+            "the record does not say which nationalities may apply".into(),
+            "set `scope` to `only` or `all_except` with the countries or groups the source names, or `all` with evidence".into(),
+        )),
+        NationalityScope::Only | NationalityScope::AllExcept if nat.countries.is_empty() && nat.groups.is_empty() => out.push(finding(
+            "quality/empty-nationality-list",
+            "/eligibility/nationality/scope",
+            "lists no one",
+            format!("scope `{}` lists no country and no group", nat.scope),
+            "add the countries (ISO codes) or named groups the source gives".into(),
+        )),
+        NationalityScope::All if nat.evidence.is_empty() => out.push(finding(
+            "quality/open-to-all-unevidenced",
+            "/eligibility/nationality/scope",
+            "says who?",
+            "the route is recorded as open to all nationalities, with no evidence".into(),
+            "cite the source that says so, or set `scope` to `unknown`".into(),
+        )),
+        _ => {}
+    }
+    if let Some(reference) = reference {
+        let urls: HashSet<String> = route
+            .sources
+            .iter()
+            .flat_map(|s| std::iter::once(&s.url).chain(&s.aliases))
+            .map(|u| canonical_url(u))
+            .collect();
+        for ex in &reference.page_exemptions {
+            let cites = ex.urls.iter().any(|u| urls.contains(&canonical_url(u)));
+            let needs = route
+                .requirements
+                .iter()
+                .any(|r| r.kind == ex.waives && r.required == Tristate::Yes);
+            let has = route
+                .eligibility
+                .exemptions
+                .iter()
+                .any(|e| ex.groups.iter().any(|g| e.who.groups.contains(g)));
+            if cites && needs && !has {
+                out.push(finding(
+                    "quality/missing-exemption",
+                    "/eligibility",
+                    "exemption missing",
+                    format!(
+                        "the record cites a page that exempts {} from `{}`, but lists no such exemption",
+                        ex.groups.join(", "),
+                        ex.waives
+                    ),
+                    format!("add to `eligibility.exemptions`: {}", ex.description),
+                ));
+            }
+        }
+    }
+
+    // Sources: stale, superseded, duplicated.
+    let latest_law = route
+        .legal_basis
+        .iter()
+        .flat_map(|a| {
+            a.effective_from
+                .into_iter()
+                .chain(a.issued)
+                .chain(a.amendments.iter().map(|m| m.date))
+        })
+        .filter(|d| d.civil() <= ctx.today)
+        .max();
+    let mut canon: HashMap<String, usize> = HashMap::new();
+    for (i, s) in route.sources.iter().enumerate() {
+        if ctx.today.since(s.seen.civil()).is_ok_and(|d| d.get_days() > 730) {
+            out.push(finding(
+                "quality/stale-source",
+                &format!("/sources/{i}/seen"),
+                "seen long ago",
+                format!("source `{}` was last seen on {}, more than two years ago", s.id, s.seen),
+                "read the source again and update `seen` (and the values, if they changed)".into(),
+            ));
+        }
+        if let (Some(published), Some(law)) = (s.published, latest_law)
+            && published < law
+        {
+            out.push(finding(
+                "quality/source-predates-law",
+                &format!("/sources/{i}/published"),
+                "older than the law",
+                format!("source `{}` dates from {published}, before the legal basis changed on {law}", s.id),
+                "check the figures it supports against the current law; keep it only as an older value in a conflict group".into(),
+            ));
+        }
+        for u in std::iter::once(&s.url).chain(&s.aliases) {
+            let key = canonical_url(u);
+            match canon.get(&key) {
+                Some(&first) if first != i => out.push(finding(
+                    "quality/duplicate-source",
+                    &format!("/sources/{i}/url"),
+                    "same page",
+                    format!(
+                        "source `{}` is the same page as source `{}` ({key})",
+                        s.id, route.sources[first].id
+                    ),
+                    "keep one source and list the other URL in its `aliases`".into(),
+                )),
+                Some(_) => {}
+                None => {
+                    canon.insert(key, i);
+                }
+            }
+        }
+    }
+
+    // Review status.
+    let conflicts = crate::rules::conflict_count(route);
+    if route.review_status == ReviewStatus::Verified {
+        if route.sources.iter().all(|s| s.tier == Tier::ThirdParty) {
+            out.push(finding(
+                "quality/verified-third-party",
+                "/review_status",
+                "third-party only",
+                "the record is `verified` but every source is third-party".into(),
+                "verify against official sources, or set `review_status` to `unverified`".into(),
+            ));
+        }
+        let unquoted: Vec<&str> = claims
+            .iter()
+            .filter(|c| c.known && !c.evidence.iter().any(|e| e.excerpt.is_some()))
+            .map(|c| c.pointer.as_str())
+            .collect();
+        if let Some(first) = unquoted.first() {
+            out.push(finding(
+                "quality/verified-without-excerpts",
+                "/review_status",
+                "verified without quotes",
+                format!(
+                    "the record is `verified` but {} of its claims have no excerpt (first: `{first}`)",
+                    unquoted.len()
+                ),
+                "quote the source for every claim, or set `review_status` to `under_review`".into(),
+            ));
+        }
+        if conflicts > 0 {
+            out.push(finding(
+                "quality/conflict-in-verified",
+                "/review_status",
+                "sources disagree",
+                format!("the record is `verified` but holds {conflicts} conflict group(s)"),
+                "settle the conflict against the official source, or set `review_status` to `under_review`".into(),
+            ));
+        }
+    }
+    unmarked_conflicts(route, &finding, &mut out);
+    out
+}
+
+fn nat_scope_all(route: &Route) -> bool {
+    route.eligibility.nationality.scope == NationalityScope::All
+}
+
+type Finding<'f> = dyn Fn(&str, &str, &str, String, String) -> Diagnostic + 'f;
+
+fn money_rules(
+    route: &Route,
+    kind: RequirementKind,
+    money: &Money,
+    at: &str,
+    reference: Option<&CountryReference>,
+    finding: &Finding<'_>,
+    out: &mut Vec<Diagnostic>,
+) {
+    let year = route.last_verified.civil().year();
+    match money {
+        Money::Fixed(m) => {
+            if let Some(c) = &m.converted {
+                let expected = m.amount * c.rate;
+                if c.amount > 0.0 && ((expected - c.amount).abs() / c.amount) > 0.02 {
+                    out.push(finding(
+                        "quality/conversion-mismatch",
+                        &format!("{at}/converted/amount"),
+                        "disagrees with the rate",
+                        format!(
+                            "{} {} at rate {} is {} {}, not {} {}",
+                            fmt_amount(m.amount),
+                            m.currency,
+                            c.rate,
+                            fmt_amount((expected * 100.0).round() / 100.0),
+                            c.currency,
+                            fmt_amount(c.amount),
+                            c.currency
+                        ),
+                        "check the currency, the period and the rate: one of the two renderings is wrong".into(),
+                    ));
+                }
+                if let Ok(span) = route.last_verified.civil().since(c.date.civil())
+                    && span.get_days() > 365
+                {
+                    out.push(finding(
+                        "quality/stale-fx",
+                        &format!("{at}/converted/date"),
+                        "old rate",
+                        format!(
+                            "the conversion uses a rate of {}, more than a year before the record was verified",
+                            c.date
+                        ),
+                        "convert again at a current rate, with its date and source".into(),
+                    ));
+                }
+            }
+            if let Some((next, date)) = withdrawn(m.currency.as_str()) {
+                out.push(finding(
+                    "quality/withdrawn-currency",
+                    &format!("{at}/currency"),
+                    "withdrawn code",
+                    format!("`{}` was replaced by `{next}` on {date}", m.currency),
+                    format!("state the amount in `{next}` as the source gives it today"),
+                ));
+            }
+            if m.currency.as_str() == "EUR"
+                && m.converted.is_none()
+                && reference.is_some_and(|r| r.currency.as_str() != "EUR")
+            {
+                let local = reference.map(|r| r.currency.as_str()).unwrap_or_default();
+                out.push(finding(
+                    "quality/euro-without-rate",
+                    &format!("{at}/currency"),
+                    "converted by whom?",
+                    format!("a euro figure for a route of {}, which uses {local}, with no rate or date", route.country),
+                    format!("record the amount in {local} (or the currency the source states) and put the euro figure in `converted` with its rate, date and source"),
+                ));
+            }
+            if let Some(reference) = reference
+                && m.currency == reference.currency
+            {
+                for v in &reference.indexes {
+                    if m.amount >= v.value && (m.amount / v.value).fract() == 0.0 {
+                        out.push(finding(
+                            "quality/frozen-index-amount",
+                            &format!("{at}/amount"),
+                            "a multiple of an index",
+                            format!("{} {} is {} × {} of {}", fmt_amount(m.amount), m.currency, fmt_amount(m.amount / v.value), v.index.as_str(), v.year),
+                            format!("record it as `{{\"index\": \"{}\", \"multiplier\": {}, \"year\": {}, ...}}` so it follows the index", v.index.as_str(), fmt_amount(m.amount / v.value), v.year),
+                        ));
+                        break;
+                    }
+                }
+            }
+        }
+        Money::Indexed(m) => {
+            if let (Some(reference), Some(y)) = (reference, m.year)
+                && reference.index_value(m.index, y).is_none()
+            {
+                out.push(finding(
+                    "quality/unknown-index-value",
+                    &format!("{at}/year"),
+                    "no reference value",
+                    format!("no value of {} for {y} in the reference data", m.index.as_str()),
+                    format!(
+                        "add the {y} value with its source to `reference/{}.json`",
+                        route.country.as_str().to_lowercase()
+                    ),
+                ));
+            }
+        }
+    }
+    if !matches!(
+        kind,
+        RequirementKind::MinIncome
+            | RequirementKind::MinSalary
+            | RequirementKind::Savings
+            | RequirementKind::Investment
+    ) {
+        return;
+    }
+    let implausible = |why: String| {
+        finding(
+            "quality/implausible-amount",
+            at,
+            "implausible",
+            why,
+            "check whether the source states a fee, an index unit or a monthly figure; if no source states a threshold, remove it".into(),
+        )
+    };
+    if let Money::Fixed(m) = money
+        && HARD_CURRENCIES.contains(&m.currency.as_str())
+    {
+        let per_month = monthly(m.amount, m.period);
+        let floor = if kind == RequirementKind::Investment {
+            1000.0
+        } else {
+            100.0
+        };
+        let value = if kind == RequirementKind::Savings || kind == RequirementKind::Investment {
+            m.amount
+        } else {
+            per_month
+        };
+        if value < floor {
+            let (what, amount) = (kind_words(kind), fmt_amount(m.amount));
+            let floor = fmt_amount(floor);
+            out.push(implausible(if value == per_month && m.period == Period::Year {
+                format!(
+                    "a {what} of {amount} {} per year ({} a month) is below {floor} {} a month",
+                    m.currency,
+                    fmt_amount((per_month * 100.0).round() / 100.0),
+                    m.currency
+                )
+            } else if value == per_month && m.period == Period::Month {
+                format!(
+                    "a {what} of {amount} {} per month is below {floor} {} a month",
+                    m.currency, m.currency
+                )
+            } else {
+                format!(
+                    "{what} of {amount} {} is below {floor} {}, implausibly small",
+                    m.currency, m.currency
+                )
+            }));
+            return;
+        }
+    }
+    let Some((amount, period)) = local_amount(money, reference) else {
+        return;
+    };
+    let Some(reference) = reference else { return };
+    let Some(wage) = reference.monthly_minimum_wage(year) else {
+        return;
+    };
+    let currency = reference.currency.as_str();
+    match kind {
+        RequirementKind::MinIncome | RequirementKind::MinSalary => {
+            let per_month = monthly(amount, period);
+            if per_month < wage * 0.5 {
+                if period == Period::Year && amount >= wage * 0.5 {
+                    out.push(finding(
+                        "quality/annual-looks-monthly",
+                        at,
+                        "monthly figure?",
+                        format!(
+                            "{} {currency} per year is about one month's minimum wage ({} {currency})",
+                            fmt_amount(amount),
+                            fmt_amount(wage)
+                        ),
+                        "check whether the source states this amount per month".into(),
+                    ));
+                } else {
+                    out.push(implausible(format!(
+                        "a {} of {} {currency} {} is below half the minimum wage ({} {currency} per month)",
+                        kind_words(kind),
+                        fmt_amount(amount),
+                        period_words(period),
+                        fmt_amount(wage)
+                    )));
+                }
+            }
+        }
+        RequirementKind::Savings | RequirementKind::Investment if amount < wage * 0.5 => {
+            out.push(implausible(format!(
+                "{} of {} {currency} is below half a month's minimum wage ({} {currency})",
+                kind_words(kind),
+                fmt_amount(amount),
+                fmt_amount(wage)
+            )));
+        }
+        _ => {}
+    }
+}
+
+fn kind_words(kind: RequirementKind) -> &'static str {
+    match kind {
+        RequirementKind::MinIncome => "minimum income",
+        RequirementKind::MinSalary => "minimum salary",
+        RequirementKind::Savings => "savings",
+        RequirementKind::Investment => "investment",
+        _ => "amount",
+    }
+}
+
+fn period_words(period: Period) -> &'static str {
+    match period {
+        Period::OneOff => "once",
+        Period::Month => "per month",
+        Period::Year => "per year",
+    }
+}
+
+/// Values of one fact that differ and carry no shared conflict mark.
+fn unmarked_conflicts(route: &Route, finding: &Finding<'_>, out: &mut Vec<Diagnostic>) {
+    fn overlap(a: &[routes_core::Slug], b: &[routes_core::Slug]) -> bool {
+        a.is_empty() && b.is_empty() || a.iter().any(|x| b.contains(x))
+    }
+    // Each item: who it applies to, its case (such as single or multiple
+    // entry), its value and its conflict group.
+    type Item<'a> = (&'a [routes_core::Slug], &'a str, String, Option<&'a routes_core::Slug>);
+    let mut check = |list: &str, items: Vec<Item<'_>>| {
+        for (j, (applies_j, case_j, value_j, group_j)) in items.iter().enumerate() {
+            for (applies_i, case_i, value_i, group_i) in &items[..j] {
+                let marked = group_j.is_some() && group_i == group_j;
+                let same_case = case_i.is_empty() || case_j.is_empty() || case_i == case_j;
+                if !marked && same_case && value_i != value_j && overlap(applies_i, applies_j) {
+                    out.push(finding(
+                        "quality/unmarked-conflict",
+                        &format!("{list}/{j}"),
+                        "differs from an earlier value",
+                        format!("this value ({value_j}) differs from an earlier one ({value_i}) for the same applicants"),
+                        "if the sources disagree, give both the same `conflict` group; if they cover different cases, say so in `applies_to`".into(),
+                    ));
+                    break;
+                }
+            }
+        }
+    };
+    let a = &route.application;
+    check(
+        "/application/processing_times",
+        a.processing_times
+            .iter()
+            .map(|p| (p.applies_to.as_slice(), "", range_words(&p.range), p.conflict.as_ref()))
+            .collect(),
+    );
+    let d = &route.duration;
+    for (name, terms) in [
+        ("/duration/initial_stay", &d.initial_stay),
+        ("/duration/validity", &d.validity),
+    ] {
+        check(
+            name,
+            terms
+                .iter()
+                .map(|t| {
+                    (
+                        t.applies_to.as_slice(),
+                        t.entries.map_or("", |e| e.as_str()),
+                        range_words(&t.range),
+                        t.conflict.as_ref(),
+                    )
+                })
+                .collect(),
+        );
+    }
+    check(
+        "/duration/renewal",
+        d.renewal
+            .iter()
+            .map(|r| {
+                let value = format!(
+                    "{} {:?} {}",
+                    r.renewable,
+                    r.times,
+                    r.term.as_ref().map(range_words).unwrap_or_default()
+                );
+                (r.applies_to.as_slice(), "", value, r.conflict.as_ref())
+            })
+            .collect(),
+    );
+    let mut by_kind: BTreeMap<RequirementKind, Vec<(usize, &routes_core::Requirement)>> = BTreeMap::new();
+    for (i, r) in route.requirements.iter().enumerate() {
+        if r.kind.is_money() || r.kind == RequirementKind::Age {
+            by_kind.entry(r.kind).or_default().push((i, r));
+        }
+    }
+    for reqs in by_kind.values() {
+        for (j, (index_j, rj)) in reqs.iter().enumerate() {
+            let value = |r: &routes_core::Requirement| format!("{:?} {:?}", r.money, r.range);
+            if let Some((_, ri)) = reqs[..j].iter().find(|(_, ri)| {
+                value(ri) != value(rj)
+                    && overlap(&ri.applies_to, &rj.applies_to)
+                    && !(rj.conflict.is_some() && ri.conflict == rj.conflict)
+            }) {
+                out.push(finding(
+                    "quality/unmarked-conflict",
+                    &format!("/requirements/{index_j}"),
+                    "differs from an earlier value",
+                    format!("requirement `{}` states a different {} than `{}` for the same applicants", rj.id, rj.kind.as_str().replace('_', " "), ri.id),
+                    "if the sources disagree, give both the same `conflict` group; if they cover different cases, say so in `applies_to`".into(),
+                ));
+            }
+        }
+    }
+}
+
+/// Reads and checks each source's snapshot; returns the texts by source id
+/// (`None` when missing or altered).
+fn load_snapshots<'r>(
+    route: &'r Route,
+    place: &Place<'_>,
+    ctx: &QualityContext<'_>,
+    out: &mut Vec<Diagnostic>,
+) -> HashMap<&'r str, Option<String>> {
+    let mut texts = HashMap::new();
+    for (i, s) in route.sources.iter().enumerate() {
+        let Some(snapshot) = &s.snapshot else { continue };
+        let at = format!("/sources/{i}/snapshot/path");
+        let Some(root) = ctx.root else {
+            texts.insert(s.id.as_str(), None);
+            continue;
+        };
+        let path = root.join(&snapshot.path);
+        let problem = match fs_err::read(&path) {
+            Err(_) => Some(format!("snapshot `{}` of source `{}` is missing", snapshot.path, s.id)),
+            Ok(bytes) => {
+                let digest = Sha256::digest(&bytes);
+                let hex = digest.iter().fold(String::with_capacity(64), |mut hex, b| {
+                    let _ = write!(hex, "{b:02x}");
+                    hex
+                });
+                if hex == snapshot.sha256 {
+                    texts.insert(s.id.as_str(), Some(String::from_utf8_lossy(&bytes).into_owned()));
+                    None
+                } else {
+                    Some(format!(
+                        "snapshot `{}` has SHA-256 {hex}, not the recorded {}",
+                        snapshot.path, snapshot.sha256
+                    ))
+                }
+            }
+        };
+        if let Some(message) = problem {
+            texts.insert(s.id.as_str(), None);
+            out.push(
+                place
+                    .finding_at(
+                        "quality/snapshot-mismatch",
+                        default_severity("quality/snapshot-mismatch"),
+                        &at,
+                        false,
+                        "snapshot",
+                    )
+                    .with_message(message)
+                    .with_hint(
+                        "restore the archived copy, or archive the page again and record its new SHA-256 (`sha256sum`)",
+                    ),
+            );
+        }
+    }
+    texts
+}
+
+/// What the cross-record quality rules need of a record.
+pub(crate) fn summarise(route: &Route, place: &Place<'_>) -> QualitySummary {
+    let sources: HashMap<&str, &routes_core::Source> = route.sources.iter().map(|s| (s.id.as_str(), s)).collect();
+    let mut money = Vec::new();
+    for (i, r) in route.requirements.iter().enumerate() {
+        if let Some(Money::Fixed(m)) = &r.money {
+            let urls = r
+                .evidence
+                .iter()
+                .filter_map(|e| sources.get(e.source.as_str()))
+                .map(|s| canonical_url(&s.url))
+                .collect();
+            money.push(MoneyFact {
+                country: route.country.as_str().to_owned(),
+                urls,
+                amount: m.amount,
+                currency: m.currency.as_str().to_owned(),
+                period: m.period,
+                at: place.anchor(&format!("/requirements/{i}/money")),
+            });
+        }
+    }
+    QualitySummary {
+        country: route.country.as_str().to_owned(),
+        name: route.name.clone(),
+        codes: route.codes.clone(),
+        money,
+        at_name: place.anchor("/name"),
+    }
+}
+
+/// Most names compared with each new name in one block of near-duplicate candidates.
+const MAX_BLOCK: usize = 64;
+
+/// A name's words for comparison: lower case, letters and digits only, plural
+/// `s` dropped.
+fn name_words(name: &str) -> Vec<String> {
+    name.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            let w = w.to_lowercase();
+            if w.chars().count() > 3 && w.ends_with('s') && !w.ends_with("ss") {
+                w[..w.len() - 1].to_owned()
+            } else {
+                w
+            }
+        })
+        .collect()
+}
+
+/// The quality rules that look across records.
+pub(crate) fn cross_record(summaries: &[(&str, &QualitySummary)]) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let fill = |at: &Diagnostic, code: &str| at.clone().with_code(code).with_severity(default_severity(code));
+    // Leaked values: the same amount from the same page in two routes.
+    let mut seen: HashMap<(String, String, String), &str> = HashMap::new();
+    // Yearly figures that equal a monthly figure elsewhere in the country.
+    let mut monthly_amounts: HashMap<(String, String, String), &str> = HashMap::new();
+    for (id, s) in summaries {
+        for m in &s.money {
+            if m.period == Period::Month {
+                monthly_amounts
+                    .entry((m.country.clone(), m.currency.clone(), fmt_amount(m.amount)))
+                    .or_insert(id);
+            }
+        }
+    }
+    for (id, s) in summaries {
+        for m in &s.money {
+            for url in &m.urls {
+                let key = (url.clone(), m.currency.clone(), fmt_amount(m.amount));
+                match seen.get(&key) {
+                    Some(other) if other != id => out.push(
+                        fill(&m.at, "quality/leaked-value")
+                            .with_message(format!("{} {} is also a figure of `{other}`, from the same page {url}", fmt_amount(m.amount), m.currency))
+                            .with_hint("pages that describe many routes leak values between them: quote the sentence that names this route's code, or remove the figure"),
+                    ),
+                    Some(_) => {}
+                    None => {
+                        seen.insert(key, id);
+                    }
+                }
+            }
+            if m.period == Period::Year
+                && let Some(other) = monthly_amounts.get(&(m.country.clone(), m.currency.clone(), fmt_amount(m.amount)))
+                && other != id
+            {
+                out.push(
+                    fill(&m.at, "quality/annual-looks-monthly")
+                        .with_message(format!(
+                            "{} {} per year equals the monthly figure of `{other}`",
+                            fmt_amount(m.amount),
+                            m.currency
+                        ))
+                        .with_hint("check whether the source states this amount per month"),
+                );
+            }
+        }
+    }
+    // Near-duplicate routes: one programme recorded twice. Candidates are
+    // blocked by country and the first word of the name, so the work stays
+    // linear in the number of routes.
+    let mut blocks: BTreeMap<(&str, String), Vec<(&str, &QualitySummary)>> = BTreeMap::new();
+    let mut by_code: HashMap<(&str, &str), &str> = HashMap::new();
+    for (id, s) in summaries {
+        let mut why = None;
+        for code in &s.codes {
+            match by_code.get(&(s.country.as_str(), code.as_str())) {
+                Some(other) if other != id => {
+                    why = why.or(Some((*other, format!("both carry the official code `{code}`"))));
+                }
+                Some(_) => {}
+                None => {
+                    by_code.insert((s.country.as_str(), code.as_str()), id);
+                }
+            }
+        }
+        let words = name_words(&s.name);
+        let block = blocks
+            .entry((s.country.as_str(), words.first().cloned().unwrap_or_default()))
+            .or_default();
+        if why.is_none() {
+            let key = words.join(" ");
+            why = block.iter().take(MAX_BLOCK).find_map(|(other, o)| {
+                let other_words = name_words(&o.name);
+                let other_key = other_words.join(" ");
+                if other_key == key {
+                    return Some((
+                        *other,
+                        "their names are the same but for case, punctuation or plurals".to_owned(),
+                    ));
+                }
+                let digits = |k: &str| k.chars().filter(char::is_ascii_digit).collect::<String>();
+                let similarity = strsim::normalized_damerau_levenshtein(&key, &other_key);
+                (similarity >= 0.9 && digits(&key) == digits(&other_key) && key.len() >= 8)
+                    .then(|| (*other, format!("their names are {:.0}% alike", similarity * 100.0)))
+            });
+        }
+        block.push((id, s));
+        if let Some((other, why)) = why {
+            out.push(
+                fill(&s.at_name, "quality/near-duplicate-route")
+                    .with_message(format!(
+                        "`{id}` and `{other}` may be one programme recorded twice: {why}"
+                    ))
+                    .with_hint("merge the two records, or tell them apart in their names and codes"),
+            );
+        }
+    }
+    out
+}

@@ -1,0 +1,212 @@
+//! Reference data under `<dataset>/reference/<cc>.json`: minimum wages, index
+//! values and exemptions that official pages state, each with its sources. The
+//! quality rules compare records with it.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use routes_core::{CountryCode, CurrencyCode, MoneyIndex, Period, Slug};
+use routes_diagnostics::{Diagnostic, LineIndex, Severity};
+use serde::Deserialize;
+
+/// The reference-data format version this build reads.
+pub const REFERENCE_VERSION: u32 = 1;
+
+/// Reference values of one country.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CountryReference {
+    /// Format version, [`REFERENCE_VERSION`].
+    pub reference_version: u32,
+    /// The country.
+    pub country: CountryCode,
+    /// Its currency.
+    pub currency: CurrencyCode,
+    /// Sources of the values below.
+    pub sources: Vec<ReferenceSource>,
+    /// Statutory minimum wage by year.
+    #[serde(default)]
+    pub minimum_wage: Vec<YearAmount>,
+    /// Subsistence minimum by year.
+    #[serde(default)]
+    pub subsistence_minimum: Vec<YearAmount>,
+    /// Values of official indexes by year.
+    #[serde(default)]
+    pub indexes: Vec<IndexValue>,
+    /// Exemptions that official pages state: a route citing one of `urls`
+    /// must carry them.
+    #[serde(default)]
+    pub page_exemptions: Vec<PageExemption>,
+}
+
+/// A source of reference data.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReferenceSource {
+    /// Id used by the values.
+    pub id: Slug,
+    /// Where it was read.
+    pub url: String,
+    /// Its title.
+    pub title: String,
+    /// `official`, `official_adjacent` or `third_party`.
+    pub tier: routes_core::Tier,
+    /// Date read.
+    pub seen: routes_core::Date,
+}
+
+/// An amount of one year.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct YearAmount {
+    /// The year.
+    pub year: i16,
+    /// The amount, in the country's currency.
+    pub amount: f64,
+    /// Per month or per year.
+    pub period: Period,
+    /// Ids of sources.
+    pub sources: Vec<Slug>,
+}
+
+/// The value of an index in one year.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IndexValue {
+    /// The index.
+    pub index: MoneyIndex,
+    /// The year.
+    pub year: u16,
+    /// Value of one unit, in the country's currency.
+    pub value: f64,
+    /// Ids of sources.
+    pub sources: Vec<Slug>,
+}
+
+/// An exemption an official page states.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PageExemption {
+    /// URLs of the page (all its aliases).
+    pub urls: Vec<String>,
+    /// Named nationality groups that are exempt.
+    pub groups: Vec<String>,
+    /// The requirement kind they are exempt from.
+    pub waives: routes_core::RequirementKind,
+    /// The exemption in words.
+    pub description: String,
+    /// Ids of sources.
+    pub sources: Vec<Slug>,
+}
+
+impl CountryReference {
+    /// The monthly minimum wage of `year`, or of the latest year before it.
+    #[must_use]
+    pub fn monthly_minimum_wage(&self, year: i16) -> Option<f64> {
+        self.minimum_wage
+            .iter()
+            .filter(|w| w.year <= year)
+            .max_by_key(|w| w.year)
+            .or_else(|| self.minimum_wage.iter().min_by_key(|w| w.year))
+            .map(|w| {
+                if w.period == Period::Year {
+                    w.amount / 12.0
+                } else {
+                    w.amount
+                }
+            })
+    }
+
+    /// The value of `index` in `year`.
+    #[must_use]
+    pub fn index_value(&self, index: MoneyIndex, year: u16) -> Option<f64> {
+        self.indexes
+            .iter()
+            .find(|v| v.index == index && v.year == year)
+            .map(|v| v.value)
+    }
+
+    /// The value of `index` in the latest year known.
+    #[must_use]
+    pub fn latest_index_value(&self, index: MoneyIndex) -> Option<(u16, f64)> {
+        self.indexes
+            .iter()
+            .filter(|v| v.index == index)
+            .max_by_key(|v| v.year)
+            .map(|v| (v.year, v.value))
+    }
+}
+
+/// Reference data of every country found.
+#[derive(Debug, Clone, Default)]
+pub struct Reference {
+    countries: BTreeMap<String, CountryReference>,
+}
+
+impl Reference {
+    /// The reference data of a country.
+    #[must_use]
+    pub fn country(&self, code: &str) -> Option<&CountryReference> {
+        self.countries.get(code)
+    }
+
+    /// Every country's reference data.
+    pub fn all(&self) -> impl Iterator<Item = &CountryReference> {
+        self.countries.values()
+    }
+
+    /// Reads every `*.json` file of `dir`. Problems are findings.
+    pub(crate) fn load(dir: &Path, findings: &mut Vec<Diagnostic>) -> Self {
+        let mut out = Self::default();
+        let Ok(entries) = fs_err::read_dir(dir) else { return out };
+        let mut paths: Vec<_> = entries.filter_map(Result::ok).map(|e| e.path()).collect();
+        paths.sort();
+        for path in paths.into_iter().filter(|p| p.extension().is_some_and(|e| e == "json")) {
+            let shown = crate::input::display(&path);
+            let fail = |message: String| {
+                Diagnostic::new("reference/invalid", Severity::Error, shown.clone())
+                    .with_message(message)
+                    .with_hint("see `dataset/reference/kz.json` for the format")
+            };
+            let text = match fs_err::read_to_string(&path) {
+                Ok(text) => text,
+                Err(err) => {
+                    findings.push(fail(format!("cannot read reference data: {err}")));
+                    continue;
+                }
+            };
+            match serde_json::from_str::<CountryReference>(&text) {
+                Ok(r) if r.reference_version != REFERENCE_VERSION => findings.push(fail(format!(
+                    "unsupported reference_version {}: this build reads version {REFERENCE_VERSION}",
+                    r.reference_version
+                ))),
+                Ok(r) => {
+                    let ids: Vec<&str> = r.sources.iter().map(|s| s.id.as_str()).collect();
+                    let cited = r
+                        .minimum_wage
+                        .iter()
+                        .chain(&r.subsistence_minimum)
+                        .flat_map(|v| &v.sources)
+                        .chain(r.indexes.iter().flat_map(|v| &v.sources))
+                        .chain(r.page_exemptions.iter().flat_map(|v| &v.sources));
+                    for id in cited {
+                        if !ids.contains(&id.as_str()) {
+                            findings.push(fail(format!("value cites source `{id}`, which the file does not list")));
+                        }
+                    }
+                    out.countries.insert(r.country.as_str().to_owned(), r);
+                }
+                Err(err) => {
+                    let index = LineIndex::new(&text);
+                    let line = index.line_range(&text, err.line().max(1));
+                    let offset = (line.start + err.column().saturating_sub(1)).min(text.len());
+                    let full = err.to_string();
+                    let message = full.rfind(" at line ").map_or(full.as_str(), |i| &full[..i]).to_owned();
+                    let end = text[offset..].chars().next().map_or(offset, |c| offset + c.len_utf8());
+                    findings.push(fail(message).with_span(&text, &index, offset..end, "here"));
+                }
+            }
+        }
+        out
+    }
+}

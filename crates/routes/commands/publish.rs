@@ -1,0 +1,125 @@
+//! `routes publish`.
+
+use routes_release::{Error, Progress, PublishOptions, ReleaseVersion};
+use routes_validate::Severity;
+
+use crate::ExitStatus;
+use crate::args::PublishArgs;
+use crate::printer::{Printer, ToolError};
+
+/// The progress bar, fed by the release's progress events: a spinner while
+/// validating, then a bar of the routes written.
+struct Bar(indicatif::ProgressBar);
+
+impl Progress for Bar {
+    fn validating(&self) {
+        if let Ok(style) = indicatif::ProgressStyle::with_template("{spinner} {msg} ({elapsed})") {
+            self.0.set_style(style);
+        }
+        self.0.set_message("validating");
+        self.0.enable_steady_tick(std::time::Duration::from_millis(120));
+    }
+
+    fn writing(&self, records: u64) {
+        self.0.disable_steady_tick();
+        if let Ok(style) = indicatif::ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} routes ({eta} left)") {
+            self.0.set_style(style.progress_chars("=> "));
+        }
+        self.0.set_message("writing");
+        self.0.set_length(records);
+        self.0.set_position(0);
+    }
+
+    fn advance(&self, n: u64) {
+        self.0.inc(n);
+    }
+
+    fn done(&self) {
+        self.0.finish_and_clear();
+    }
+}
+
+fn today(text: Option<&str>) -> Result<jiff::civil::Date, ToolError> {
+    match text {
+        Some(text) => Ok(text
+            .parse::<routes_core::Date>()
+            .map_err(|e| {
+                ToolError::new(format!("invalid `--today` / `ROUTES_TODAY`: {e}"))
+                    .hint("write the date as `YYYY-MM-DD`")
+            })?
+            .civil()),
+        None => Ok(jiff::Timestamp::now().to_zoned_datetime(jiff::tz::TimeZone::UTC).date()),
+    }
+}
+
+/// `SOURCE_DATE_EPOCH`, the reproducible-builds convention for the build date.
+fn source_date_epoch() -> Result<Option<i64>, ToolError> {
+    match std::env::var("SOURCE_DATE_EPOCH") {
+        Ok(text) if !text.trim().is_empty() => text.trim().parse().map(Some).map_err(|_| {
+            ToolError::new(format!("invalid `SOURCE_DATE_EPOCH`: `{text}`"))
+                .hint("give whole seconds since 1970-01-01 UTC, such as `1764028800`, or unset it")
+        }),
+        _ => Ok(None),
+    }
+}
+
+pub(crate) fn run(args: &PublishArgs, printer: &Printer) -> Result<ExitStatus, ToolError> {
+    let version: ReleaseVersion = args.version.parse().map_err(|e| {
+        ToolError::from_error(e).hint("give a SemVer version `MAJOR.MINOR.PATCH`, such as `1.0.0` or `1.1.0-rc.1`")
+    })?;
+    let mut options = PublishOptions::new(&args.dataset, &args.out, version, today(args.today.as_deref())?);
+    options.source_date_epoch = source_date_epoch()?;
+
+    let bar = Bar(printer.progress_bar());
+    let result = routes_release::publish(&options, &bar);
+    bar.0.finish_and_clear();
+    let published = match result {
+        Ok(published) => published,
+        Err(Error::Findings { report }) => {
+            printer.diagnostics_human(&report.diagnostics)?;
+            printer.summary(&format!(
+                "refused to publish {}: the dataset has {} errors and {} warnings; `routes validate {}` shows them too",
+                options.version.dir_name(),
+                report.count(Severity::Error),
+                report.count(Severity::Warning),
+                args.dataset.display(),
+            ));
+            return Ok(ExitStatus::Failure);
+        }
+        Err(err) => {
+            let hint = match &err {
+                Error::Exists { .. } => {
+                    "a published version is never rewritten: publish the changes as a new version (such as the next patch)"
+                }
+                Error::Validate(_) | Error::Empty { .. } => {
+                    "give the dataset folder with `--dataset DIR`; without it `routes publish` reads `dataset/` in the current folder"
+                }
+                Error::OutDir { .. } | Error::Io { .. } => {
+                    "check that the output folder is writable and has space, or choose another with `--out DIR`; nothing was published"
+                }
+                Error::Interrupted { .. } => {
+                    "unset `ROUTES_FAIL_AFTER_FILES`: it is a test hook; nothing was published"
+                }
+                _ => "nothing was published; the output folder is as it was",
+            };
+            return Err(ToolError::from_error(err).hint(hint));
+        }
+    };
+    if !published.report.diagnostics.is_empty() {
+        printer.diagnostics_human(&published.report.diagnostics)?;
+    }
+    printer.data(&format!("{}\n", published.path.display()))?;
+    let stats = &published.stats;
+    printer.summary(&format!(
+        "published {} routes of {} countries in {} files to {}{}",
+        stats.routes,
+        stats.countries.len(),
+        published.files.len(),
+        published.path.display(),
+        published
+            .previous
+            .as_ref()
+            .map_or_else(String::new, |p| format!(" (changelog against {p})")),
+    ));
+    Ok(ExitStatus::Success)
+}

@@ -1,0 +1,488 @@
+//! `routes publish`, run as a maintainer would: releases in temporary folders.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::{Value, json};
+
+use crate::util::{minimal_record, root, routes, run, transcript};
+
+/// A dataset folder in a temporary directory, written record by record.
+struct Dataset {
+    tmp: tempfile::TempDir,
+}
+
+impl Dataset {
+    fn new() -> Self {
+        let tmp = tempfile::tempdir().expect("temp dir");
+        fs_err::create_dir_all(tmp.path().join("dataset/routes")).expect("dataset folder");
+        Self { tmp }
+    }
+
+    /// A copy of the bundled `dataset/` (records, `routes.toml`, reference data).
+    fn bundled() -> Self {
+        let tmp = tempfile::tempdir().expect("temp dir");
+        copy_dir(&root().join("dataset"), &tmp.path().join("dataset"));
+        Self { tmp }
+    }
+
+    fn path(&self) -> &Path {
+        self.tmp.path()
+    }
+
+    fn dataset(&self) -> PathBuf {
+        self.path().join("dataset")
+    }
+
+    fn record_path(&self, id: &str) -> PathBuf {
+        let (cc, slug) = id.split_once('/').expect("id has a country");
+        self.dataset().join("routes").join(cc).join(format!("{slug}.json"))
+    }
+
+    fn write(&self, record: &Value) {
+        let id = record["id"].as_str().expect("id");
+        let path = self.record_path(id);
+        fs_err::create_dir_all(path.parent().expect("parent")).expect("country folder");
+        fs_err::write(path, serde_json::to_string_pretty(record).expect("json")).expect("write record");
+    }
+
+    fn remove(&self, id: &str) {
+        fs_err::remove_file(self.record_path(id)).expect("remove record");
+    }
+
+    /// `routes publish --version <version> --dataset dataset --out <out>`, in the temp folder.
+    fn publish(&self, version: &str, out: &str) -> Command {
+        let mut cmd = routes(self.path());
+        cmd.env_remove("SOURCE_DATE_EPOCH")
+            .env_remove("ROUTES_FAIL_AFTER_FILES")
+            .args(["publish", "--version", version, "--dataset", "dataset", "--out", out]);
+        cmd
+    }
+
+    fn transcript(&self, output: &std::process::Output) -> String {
+        transcript(output).replace(&self.path().display().to_string(), "[TMP]")
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    fs_err::create_dir_all(to).expect("create folder");
+    for entry in fs_err::read_dir(from).expect("read folder") {
+        let entry = entry.expect("entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("type").is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            fs_err::copy(entry.path(), target).expect("copy file");
+        }
+    }
+}
+
+/// Every file under `dir`, by relative path, with its bytes.
+fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    fn walk(base: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
+        for entry in fs_err::read_dir(dir).expect("read folder") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                walk(base, &path, out);
+            } else {
+                let rel = path
+                    .strip_prefix(base)
+                    .expect("inside")
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                out.insert(rel, fs_err::read(&path).expect("read file"));
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    walk(dir, dir, &mut out);
+    out
+}
+
+/// Names in a folder, sorted (hidden ones included).
+fn names(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = fs_err::read_dir(dir)
+        .map(|entries| {
+            entries
+                .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    names
+}
+
+/// The minimal fixture as a route `id` named `name`, with one money requirement.
+fn record(id: &str, name: &str) -> Value {
+    let mut r = minimal_record(id);
+    let country = id.split('/').next().expect("country").to_uppercase();
+    r["country"] = json!(country);
+    r["name"] = json!(name);
+    r["category"] = json!("work");
+    r["requirements"] = json!([{
+        "id": "savings",
+        "kind": "savings",
+        "description": "Savings for the stay.",
+        "required": "yes",
+        "money": { "amount": 1500.0, "currency": "EUR", "period": "one_off" },
+        "effective_from": "2026-01-01",
+        "evidence": [{ "source": "example-source" }]
+    }]);
+    r
+}
+
+fn three_routes() -> Dataset {
+    let d = Dataset::new();
+    d.write(&record("kz/alpha-visa", "Alpha visa"));
+    d.write(&record("kz/beta-visa", "Beta visa"));
+    d.write(&record("kz/gamma-visa", "Gamma visa"));
+    d
+}
+
+#[test]
+fn publishes_a_release_and_prints_its_path() {
+    let d = three_routes();
+    let out = run(&mut d.publish("1.0.0", "dist"));
+    assert_eq!(out.status.code(), Some(0), "{}", d.transcript(&out));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "dist/routes-1.0.0\n");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.ends_with("published 3 routes of 1 countries in 16 files to dist/routes-1.0.0\n"),
+        "{stderr}"
+    );
+    let release = d.path().join("dist/routes-1.0.0");
+    insta::assert_snapshot!(files(&release).keys().cloned().collect::<Vec<_>>().join("\n"), @r"
+    CHANGELOG.md
+    CITATION.cff
+    LICENSE
+    README.md
+    SHA256SUMS
+    data/documents.csv
+    data/documents.parquet
+    data/requirements.csv
+    data/requirements.parquet
+    data/routes.csv
+    data/routes.jsonl
+    data/routes.parquet
+    data/sources.csv
+    data/sources.parquet
+    datapackage.json
+    schema/route.schema.json
+    ");
+    assert_eq!(names(&d.path().join("dist")), ["routes-1.0.0"], "no staging leftovers");
+
+    // The tidy tables, read back as CSV text.
+    let requirements = fs_err::read_to_string(release.join("data/requirements.csv")).expect("csv");
+    insta::assert_snapshot!(requirements.replace("\r\n", "⏎\n"), @r#"
+    route_id,requirement_id,kind,description,required,applies_to,amount,currency,period,money_index,multiplier,index_year,range_min,range_max,range_unit,effective_from,conflict,evidence_sources,note⏎
+    kz/alpha-visa,savings,savings,Savings for the stay.,yes,[],1500.0,EUR,one_off,,,,,,,2026-01-01,,"[""example-source""]",⏎
+    kz/beta-visa,savings,savings,Savings for the stay.,yes,[],1500.0,EUR,one_off,,,,,,,2026-01-01,,"[""example-source""]",⏎
+    kz/gamma-visa,savings,savings,Savings for the stay.,yes,[],1500.0,EUR,one_off,,,,,,,2026-01-01,,"[""example-source""]",⏎
+    "#);
+
+    // The manifest: version, format, resources with hashes and keys.
+    let package: Value =
+        serde_json::from_slice(&fs_err::read(release.join("datapackage.json")).expect("read")).expect("json");
+    assert_eq!(package["version"], "1.0.0");
+    assert_eq!(package["routes:format_version"], 1);
+    assert_eq!(package["created"], "2026-11-25T00:00:00Z");
+    let resources: Vec<String> = package["resources"]
+        .as_array()
+        .expect("resources")
+        .iter()
+        .map(|r| {
+            format!(
+                "{} {} {} key={}",
+                r["name"].as_str().expect("name"),
+                r["path"].as_str().expect("path"),
+                &r["hash"].as_str().expect("hash")[..7],
+                r["schema"]["primaryKey"]
+            )
+        })
+        .collect();
+    insta::assert_snapshot!(resources.join("\n"), @r#"
+    routes-parquet data/routes.parquet sha256: key=["route_id"]
+    requirements-parquet data/requirements.parquet sha256: key=["route_id","requirement_id"]
+    documents-parquet data/documents.parquet sha256: key=["route_id","document_id"]
+    sources-parquet data/sources.parquet sha256: key=["route_id","source_id"]
+    routes-csv data/routes.csv sha256: key=["route_id"]
+    requirements-csv data/requirements.csv sha256: key=["route_id","requirement_id"]
+    documents-csv data/documents.csv sha256: key=["route_id","document_id"]
+    sources-csv data/sources.csv sha256: key=["route_id","source_id"]
+    routes-jsonl data/routes.jsonl sha256: key=null
+    "#);
+    let citation = fs_err::read_to_string(release.join("CITATION.cff")).expect("citation");
+    assert!(citation.contains("type: dataset\n"), "{citation}");
+    assert!(citation.contains("version: \"1.0.0\"\n"), "{citation}");
+    assert!(citation.contains("date-released: \"2026-11-25\"\n"), "{citation}");
+}
+
+/// `routes.jsonl` holds the records exactly as validated, and `routes validate` accepts it.
+#[test]
+fn the_released_records_validate() {
+    let d = three_routes();
+    assert_eq!(run(&mut d.publish("1.0.0", "dist")).status.code(), Some(0));
+    let jsonl = d.path().join("dist/routes-1.0.0/data/routes.jsonl");
+    let out = run(routes(d.path()).args(["validate", "--format", "json"]).arg(&jsonl));
+    assert_eq!(out.status.code(), Some(0), "{}", d.transcript(&out));
+    let text = fs_err::read_to_string(&jsonl).expect("jsonl");
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 3);
+    // One record per line, the same as the source record.
+    let first: Value = serde_json::from_str(lines[0]).expect("json");
+    let source: Value =
+        serde_json::from_str(&fs_err::read_to_string(d.record_path("kz/alpha-visa")).expect("read")).expect("json");
+    assert_eq!(first, source);
+}
+
+#[test]
+fn the_same_input_gives_the_same_bytes() {
+    let d = three_routes();
+    d.write(&record("na/work-visa", "Work visa"));
+    assert_eq!(run(&mut d.publish("1.0.0", "one")).status.code(), Some(0));
+    assert_eq!(run(&mut d.publish("1.0.0", "two")).status.code(), Some(0));
+    let one = files(&d.path().join("one/routes-1.0.0"));
+    let two = files(&d.path().join("two/routes-1.0.0"));
+    assert_eq!(one.len(), 16);
+    for (name, bytes) in &one {
+        assert!(two.get(name) == Some(bytes), "`{name}` differs between two builds");
+    }
+    assert_eq!(one.keys().collect::<Vec<_>>(), two.keys().collect::<Vec<_>>());
+
+    // `SOURCE_DATE_EPOCH` sets the release date; the bytes stay reproducible.
+    for out in ["three", "four"] {
+        let status = run(d.publish("1.0.0", out).env("SOURCE_DATE_EPOCH", "1767225600")).status;
+        assert_eq!(status.code(), Some(0));
+    }
+    let three = files(&d.path().join("three/routes-1.0.0"));
+    assert_eq!(three, files(&d.path().join("four/routes-1.0.0")));
+    let citation = String::from_utf8_lossy(&three["CITATION.cff"]).into_owned();
+    assert!(citation.contains("date-released: \"2026-01-01\""), "{citation}");
+    assert_ne!(three["datapackage.json"], one["datapackage.json"]);
+    assert_eq!(three["data/routes.parquet"], one["data/routes.parquet"]);
+}
+
+#[test]
+fn a_published_version_is_never_rewritten() {
+    let d = three_routes();
+    assert_eq!(run(&mut d.publish("1.0.0", "dist")).status.code(), Some(0));
+    let before = files(&d.path().join("dist/routes-1.0.0"));
+    d.write(&record("kz/delta-visa", "Delta visa"));
+    let out = run(&mut d.publish("1.0.0", "dist"));
+    insta::assert_snapshot!(d.transcript(&out), @r"
+    exit: 2
+    ----- stdout -----
+    ----- stderr -----
+    error: release `dist/routes-1.0.0` already exists
+      hint: a published version is never rewritten: publish the changes as a new version (such as the next patch)
+    ");
+    assert_eq!(files(&d.path().join("dist/routes-1.0.0")), before);
+    assert_eq!(names(&d.path().join("dist")), ["routes-1.0.0"]);
+}
+
+/// An interruption at any point (after 1 file, midway, after the last file
+/// but before the rename) leaves neither a release nor a staging folder.
+#[test]
+fn an_interrupted_publish_leaves_nothing() {
+    let d = three_routes();
+    for n in ["1", "8", "16"] {
+        let out = run(d.publish("1.0.0", "dist").env("ROUTES_FAIL_AFTER_FILES", n));
+        assert_eq!(out.status.code(), Some(2), "{}", d.transcript(&out));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.starts_with(&format!("error: publishing interrupted after {n} files")),
+            "{stderr}"
+        );
+        assert_eq!(names(&d.path().join("dist")), Vec::<String>::new(), "after {n} files");
+    }
+    // An earlier release in the same folder is untouched by a failed one.
+    assert_eq!(run(&mut d.publish("1.0.0", "dist")).status.code(), Some(0));
+    let before = files(&d.path().join("dist/routes-1.0.0"));
+    let out = run(d.publish("1.1.0", "dist").env("ROUTES_FAIL_AFTER_FILES", "5"));
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(names(&d.path().join("dist")), ["routes-1.0.0"]);
+    assert_eq!(files(&d.path().join("dist/routes-1.0.0")), before);
+}
+
+#[test]
+fn a_bad_version_exits_2() {
+    let d = three_routes();
+    let out = run(&mut d.publish("1.0", "dist"));
+    insta::assert_snapshot!(d.transcript(&out), @r"
+    exit: 2
+    ----- stdout -----
+    ----- stderr -----
+    error: `1.0` is not a SemVer version
+      caused by: unexpected end of input while parsing minor version number
+      hint: give a SemVer version `MAJOR.MINOR.PATCH`, such as `1.0.0` or `1.1.0-rc.1`
+    ");
+    let out = run(&mut d.publish("1.0.0+build.7", "dist"));
+    insta::assert_snapshot!(d.transcript(&out), @r"
+    exit: 2
+    ----- stdout -----
+    ----- stderr -----
+    error: `1.0.0+build.7` carries build metadata (`+build.7`), which SemVer ignores when ordering versions
+      hint: give a SemVer version `MAJOR.MINOR.PATCH`, such as `1.0.0` or `1.1.0-rc.1`
+    ");
+    for bad in ["v1.0.0", "01.0.0", "latest", ""] {
+        assert_eq!(run(&mut d.publish(bad, "dist")).status.code(), Some(2), "`{bad}`");
+    }
+    assert!(!d.path().join("dist").exists());
+}
+
+#[test]
+fn data_with_errors_is_refused_with_the_findings() {
+    let d = three_routes();
+    let mut bad = record("kz/beta-visa", "Beta visa");
+    bad["category"] = json!("tourism");
+    d.write(&bad);
+    let out = run(&mut d.publish("1.0.0", "dist"));
+    assert_eq!(out.status.code(), Some(1), "{}", d.transcript(&out));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("schema/enum"), "{stderr}");
+    assert!(stderr.contains("`tourism` is not an allowed value"), "{stderr}");
+    assert!(
+        stderr
+            .lines()
+            .last()
+            .is_some_and(|l| l.starts_with("refused to publish routes-1.0.0: the dataset has 1 errors and ")),
+        "{stderr}"
+    );
+    assert!(
+        !d.path().join("dist").exists(),
+        "nothing is written when the data has errors"
+    );
+}
+
+#[test]
+fn an_unusable_output_folder_exits_2() {
+    let d = three_routes();
+    fs_err::write(d.path().join("taken"), "a file, not a folder").expect("write");
+    let out = run(&mut d.publish("1.0.0", "taken"));
+    insta::assert_snapshot!(d.transcript(&out), @r"
+    exit: 2
+    ----- stdout -----
+    ----- stderr -----
+    error: cannot create the output folder `taken`
+      caused by: File exists (os error 17)
+      hint: check that the output folder is writable and has space, or choose another with `--out DIR`; nothing was published
+    ");
+    let out = run(&mut d.publish("1.0.0", "taken/dist"));
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn a_missing_dataset_exits_2() {
+    let d = Dataset::new();
+    let out = run(routes(d.path()).args(["publish", "--version", "1.0.0", "--dataset", "nowhere"]));
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.starts_with("error: cannot read `nowhere`"), "{stderr}");
+    assert!(
+        stderr.contains("hint: give the dataset folder with `--dataset DIR`"),
+        "{stderr}"
+    );
+    assert!(!d.path().join("dist").exists());
+}
+
+/// Two releases with known edits: one route added, one removed, one changed.
+#[test]
+fn the_changelog_lists_added_removed_and_changed_routes() {
+    let d = three_routes();
+    assert_eq!(run(&mut d.publish("1.0.0", "dist")).status.code(), Some(0));
+
+    d.remove("kz/beta-visa");
+    d.write(&record("kz/delta-visa", "Delta visa"));
+    let mut alpha = record("kz/alpha-visa", "Alpha visa (renamed)");
+    alpha["requirements"][0]["money"]["amount"] = json!(2000.0);
+    alpha["codes"] = json!(["A1"]);
+    alpha["requirements"].as_array_mut().expect("list").insert(
+        0,
+        json!({
+            "id": "age",
+            "kind": "age",
+            "description": "At least 18 | adult.",
+            "required": "yes",
+            "range": { "min": 18.0, "max": null, "unit": "years" },
+            "evidence": [{ "source": "example-source" }]
+        }),
+    );
+    d.write(&alpha);
+
+    let out = run(&mut d.publish("1.1.0", "dist"));
+    assert_eq!(out.status.code(), Some(0), "{}", d.transcript(&out));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.ends_with("(changelog against 1.0.0)\n"), "{stderr}");
+    let changelog = fs_err::read_to_string(d.path().join("dist/routes-1.1.0/CHANGELOG.md")).expect("changelog");
+    insta::assert_snapshot!(changelog);
+
+    // A patch of the older line compares with the highest lower version.
+    let out = run(&mut d.publish("1.0.1", "dist"));
+    assert_eq!(out.status.code(), Some(0));
+    let patch = fs_err::read_to_string(d.path().join("dist/routes-1.0.1/CHANGELOG.md")).expect("changelog");
+    assert!(
+        patch.contains("## 1.0.1 (2026-11-25)\n\nCompared with 1.0.0: 1 added, 1 removed, 1 changed, 1 unchanged.")
+    );
+}
+
+/// The bundled dataset plus a Namibian route (`NA`), published and checked
+/// with the real readers: `sha256sum`, frictionless, DuckDB, pandas,
+/// cffconvert, and the card's snippets (`tests/readers/check_release.py`).
+/// The venvs come from `bash tests/readers/setup.sh`; without them this test
+/// fails rather than skips.
+#[test]
+fn real_readers_accept_the_release() {
+    let python = std::env::var_os("ROUTES_READERS_PYTHON")
+        .map_or_else(|| root().join("target/readers-venv/bin/python"), PathBuf::from);
+    let bin = python.parent().expect("venv bin").to_path_buf();
+    let cffconvert = std::env::var_os("ROUTES_CFFCONVERT")
+        .map_or_else(|| root().join("target/cff-venv/bin/cffconvert"), PathBuf::from);
+    for tool in [&python, &bin.join("frictionless"), &cffconvert] {
+        assert!(
+            tool.is_file(),
+            "`{}` is missing: run `bash tests/readers/setup.sh` (or set ROUTES_READERS_PYTHON / ROUTES_CFFCONVERT)",
+            tool.display()
+        );
+    }
+
+    let d = Dataset::bundled();
+    let mut namibia = record("na/work-visa", "Work visa");
+    namibia["sources"][0]["url"] = json!("https://www.gov.na/");
+    d.write(&namibia);
+    let out = run(&mut d.publish("1.0.0", "dist"));
+    assert_eq!(out.status.code(), Some(0), "{}", d.transcript(&out));
+    let release = d.path().join("dist/routes-1.0.0");
+
+    let check = |cmd: &mut Command, what: &str| {
+        let out = cmd.current_dir(&release).output().expect(what);
+        assert!(
+            out.status.success(),
+            "{what} failed:\n{}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    check(
+        Command::new("sha256sum").args(["--check", "--strict", "SHA256SUMS"]),
+        "sha256sum --check",
+    );
+    check(
+        Command::new(bin.join("frictionless")).args(["validate", "datapackage.json"]),
+        "frictionless validate",
+    );
+    check(
+        Command::new(&cffconvert).args(["--validate", "-i", "CITATION.cff"]),
+        "cffconvert --validate",
+    );
+    check(
+        Command::new(&python)
+            .arg(root().join("tests/readers/check_release.py"))
+            .arg(&release)
+            .arg("--cffconvert")
+            .arg(&cffconvert)
+            .args(["--expect-country", "NA", "--expect-country", "KZ"]),
+        "tests/readers/check_release.py",
+    );
+}

@@ -1,0 +1,298 @@
+//! `routes search` and `routes index`, on the bundled dataset and on fixtures,
+//! through the real binary and a real tantivy index.
+
+use std::path::Path;
+use std::process::Command;
+
+use crate::util::{fixtures, root, routes, run, temp_dataset, transcript};
+
+/// The binary with its index cache in a temporary folder.
+fn search(dir: &Path, cache: &Path) -> Command {
+    let mut cmd = routes(dir);
+    cmd.env("ROUTES_CACHE_DIR", cache).arg("search");
+    cmd
+}
+
+fn hits(stdout: &[u8]) -> Vec<serde_json::Value> {
+    String::from_utf8_lossy(stdout)
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).expect("json line"))
+        .filter(|v| v.get("route_id").is_some())
+        .collect()
+}
+
+#[test]
+fn health_insurance_finds_the_trp_requirement_and_document_with_their_source() {
+    let cache = tempfile::tempdir().expect("tmp");
+    let out = run(search(&root(), cache.path()).args(["health insurance"]));
+    insta::assert_snapshot!(transcript(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let first = stdout.split("\n\n").next().expect("a hit");
+    assert!(first.starts_with("kz/temporary-residence-permit"), "{first}");
+    assert!(first.contains("requirement health insurance"), "{first}");
+    assert!(first.contains("document    Copy of health insurance"), "{first}");
+    assert!(
+        first.contains("source: https://www.gov.kz/services/4631?lang=en"),
+        "{first}"
+    );
+}
+
+#[test]
+fn json_output_has_stable_fields() {
+    let cache = tempfile::tempdir().expect("tmp");
+    let out = run(search(&root(), cache.path()).args(["health insurance", "--format", "json", "--limit", "1"]));
+    assert_eq!(out.status.code(), Some(0));
+    let hits = hits(&out.stdout);
+    assert_eq!(hits.len(), 1);
+    let hit = &hits[0];
+    for field in ["route_id", "country", "category", "name", "score", "matches"] {
+        assert!(hit.get(field).is_some(), "missing {field}");
+    }
+    let m = &hit["matches"][0];
+    for field in ["kind", "item", "label", "snippet", "highlights", "source"] {
+        assert!(m.get(field).is_some(), "missing {field} in match");
+    }
+    let mut redacted = hit.clone();
+    redacted["score"] = serde_json::json!("[score]");
+    insta::assert_json_snapshot!(redacted);
+}
+
+#[test]
+fn relevance_queries_rank_the_expected_route_first() {
+    let cache = tempfile::tempdir().expect("tmp");
+    let cases: Vec<serde_json::Value> =
+        serde_json::from_str(&fs_err::read_to_string(fixtures("search/relevance.json")).expect("file")).expect("json");
+    assert!(cases.len() >= 15);
+    let mut failures = Vec::new();
+    for case in &cases {
+        let query = case["query"].as_str().expect("query");
+        let out = run(search(&root(), cache.path()).args([query, "--format", "json"]));
+        let got = hits(&out.stdout)
+            .first()
+            .map(|h| h["route_id"].as_str().unwrap_or_default().to_owned());
+        if got.as_deref() != case["first"].as_str() {
+            failures.push(format!("{query:?}: expected {}, got {got:?}", case["first"]));
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
+#[test]
+fn filters_phrases_and_exclusions() {
+    let cache = tempfile::tempdir().expect("tmp");
+    let ids = |args: &[&str]| -> Vec<String> {
+        let out = run(search(&root(), cache.path()).args(args).args(["--format", "json"]));
+        hits(&out.stdout)
+            .iter()
+            .map(|h| h["route_id"].as_str().unwrap_or_default().to_owned())
+            .collect()
+    };
+    let all = ids(&["visa"]);
+    assert!(all.len() >= 4, "{all:?}");
+    let family = ids(&["visa", "--category", "family"]);
+    assert_eq!(family, vec!["kz/family-reunification-visa-c2"]);
+    assert_eq!(ids(&["visa category:family"]), family);
+    assert!(ids(&["visa", "--country", "DE"]).is_empty());
+    assert_eq!(ids(&["visa", "--country", "kz"]).len(), all.len());
+    let without = ids(&["visa -tourist"]);
+    assert!(
+        without.iter().all(|id| id != "kz/neo-nomad-visa-b12-1") && without.len() < all.len(),
+        "{without:?}"
+    );
+    let phrase = ids(&["\"temporary residence\""]);
+    assert_eq!(
+        phrase.first().map(String::as_str),
+        Some("kz/temporary-residence-permit")
+    );
+    let either = ids(&["kandas OR household"]);
+    assert!(
+        either.contains(&"kz/kandas-status".to_owned()) && either.contains(&"kz/labour-immigrant-permit".to_owned())
+    );
+    let out = run(search(&root(), cache.path()).args(["visa", "--category", "family"]));
+    insta::assert_snapshot!(transcript(&out));
+}
+
+#[test]
+fn stemming_and_folding() {
+    let cache = tempfile::tempdir().expect("tmp");
+    let out = run(search(&root(), cache.path()).args(["insured", "--limit", "2"]));
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("**insurance**"));
+    insta::assert_snapshot!(transcript(&out));
+}
+
+#[test]
+fn cyrillic_text_is_tokenised_and_case_folded() {
+    let cache = tempfile::tempdir().expect("tmp");
+    let dir = fixtures("valid");
+    for query in ["запись", "ПОЛНАЯ"] {
+        let out = run(search(&dir, cache.path()).args([query, "--dataset", "kz", "--format", "json"]));
+        let ids: Vec<_> = hits(&out.stdout)
+            .iter()
+            .map(|h| h["route_id"].as_str().unwrap_or_default().to_owned())
+            .collect();
+        assert_eq!(ids, vec!["kz/full-record"], "{query}");
+    }
+}
+
+#[test]
+fn typo_falls_back_to_fuzzy_and_says_so() {
+    let cache = tempfile::tempdir().expect("tmp");
+    let out = run(search(&root(), cache.path()).args(["fingerprnting"]));
+    assert_eq!(out.status.code(), Some(0));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("no exact match for `fingerprnting`"), "{stderr}");
+    insta::assert_snapshot!(transcript(&out));
+}
+
+#[test]
+fn facets_count_routes_per_country_and_category() {
+    let cache = tempfile::tempdir().expect("tmp");
+    let out = run(search(&root(), cache.path()).args(["visa", "--facets", "--limit", "1"]));
+    assert_eq!(out.status.code(), Some(0));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("countries: KZ "), "{stdout}");
+    insta::assert_snapshot!(transcript(&out));
+    let out = run(search(&root(), cache.path()).args(["visa", "--facets", "--format", "json"]));
+    let last = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .last()
+        .map(str::to_owned)
+        .expect("facets line");
+    let facets: serde_json::Value = serde_json::from_str(&last).expect("json");
+    let total: u64 = facets["facets"]["category"]
+        .as_object()
+        .expect("categories")
+        .values()
+        .filter_map(serde_json::Value::as_u64)
+        .sum();
+    assert_eq!(usize::try_from(total).expect("fits"), hits(&out.stdout).len());
+}
+
+#[test]
+fn no_hit_exits_1() {
+    let cache = tempfile::tempdir().expect("tmp");
+    let out = run(search(&root(), cache.path()).args(["xylophone quantum"]));
+    insta::assert_snapshot!(transcript(&out), @r"
+    exit: 1
+    ----- stdout -----
+    ----- stderr -----
+    note: built the search index of `dataset` (9 routes): there was no index yet
+    note: no route matches `xylophone quantum`
+    ");
+}
+
+#[test]
+fn malformed_queries_show_where_they_are_wrong() {
+    let cache = tempfile::tempdir().expect("tmp");
+    for query in [
+        "health \"insurance",
+        "(fee OR cost",
+        "planet:mars",
+        "visa OR",
+        "-tourist",
+        "",
+    ] {
+        let out = run(search(&root(), cache.path()).args(["--", query]));
+        assert_eq!(out.status.code(), Some(2), "{query}");
+        assert!(String::from_utf8_lossy(&out.stderr).contains("hint:"), "{query}");
+    }
+    let out = run(search(&root(), cache.path()).arg("health \"insurance"));
+    insta::assert_snapshot!(transcript(&out), @r#"
+    exit: 2
+    ----- stdout -----
+    ----- stderr -----
+    error: malformed query: this quote is never closed
+        health "insurance
+               ^
+      hint: close the phrase with `"`
+    "#);
+}
+
+#[test]
+fn stale_index_is_rebuilt_when_the_data_changes() {
+    let cache = tempfile::tempdir().expect("tmp");
+    let dir = temp_dataset();
+    let mut record = crate::util::minimal_record("kz/first");
+    record["name"] = serde_json::json!("Apricot permit");
+    fs_err::write(
+        dir.path().join("kz/first.json"),
+        serde_json::to_string_pretty(&record).expect("json"),
+    )
+    .expect("write");
+    let go = |q: &str| run(search(dir.path(), cache.path()).args([q, "--dataset", "kz"]));
+    let out = go("apricot");
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("there was no index yet"));
+    // Warm: no rebuild.
+    let out = go("apricot");
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("built the search index"));
+    // The data changes: the index is rebuilt and finds the new word.
+    record["name"] = serde_json::json!("Blueberry permit");
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    fs_err::write(
+        dir.path().join("kz/first.json"),
+        serde_json::to_string_pretty(&record).expect("json"),
+    )
+    .expect("write");
+    let out = go("blueberry");
+    insta::assert_snapshot!(transcript(&out), @r"
+    exit: 0
+    ----- stdout -----
+    kz/first  KZ · other · Blueberry permit
+      route       **Blueberry** permit
+                  source: https://www.gov.kz/
+      source      Example source
+                  https://www.gov.kz/
+                  source: https://www.gov.kz/
+
+    ----- stderr -----
+    note: built the search index of `kz` (1 route): the data changed since the index was built
+    1 of 1 matching route
+    ");
+}
+
+#[test]
+fn corrupt_or_wrong_version_index_is_rebuilt() {
+    let cache = tempfile::tempdir().expect("tmp");
+    let out = run(search(&root(), cache.path()).args(["kandas"]));
+    assert_eq!(out.status.code(), Some(0));
+    let meta = cache.path().join("dataset/index/routes-index.json");
+    let text = fs_err::read_to_string(&meta).expect("meta");
+    fs_err::write(&meta, text.replace("\"format_version\": 1", "\"format_version\": 99")).expect("write");
+    let out = run(search(&root(), cache.path()).args(["kandas"]));
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("format version 99"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Corrupt the tantivy meta: rebuilt again, never searched as is.
+    fs_err::write(cache.path().join("dataset/index/meta.json"), "{ not json").expect("write");
+    let out = run(search(&root(), cache.path()).args(["kandas"]));
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("the index was broken"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn index_command_builds_where_asked() {
+    let out_dir = tempfile::tempdir().expect("tmp");
+    let target = out_dir.path().join("idx");
+    let out = run(routes(&root()).args(["index", "--out"]).arg(&target));
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(target.join("routes-index.json").is_file());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("indexed 9 routes"));
+}
+
+#[test]
+fn missing_dataset_is_a_tool_error() {
+    let cache = tempfile::tempdir().expect("tmp");
+    let dir = tempfile::tempdir().expect("tmp");
+    let out = run(search(dir.path(), cache.path()).args(["visa"]));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read `dataset`"));
+}
