@@ -296,3 +296,44 @@ fn missing_dataset_is_a_tool_error() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read `dataset`"));
 }
+
+#[test]
+fn search_a_published_release() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let out = run(routes(&root())
+        .args(["publish", "--version", "1.0.0", "--out"])
+        .arg(tmp.path()));
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let release = tmp.path().join("routes-1.0.0");
+    let search_release = || {
+        run(routes(&root())
+            .args(["search", "kandas", "--format", "json", "--release"])
+            .arg(&release))
+    };
+    let out = search_release();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(hits(&out.stdout)[0]["route_id"], "kz/kandas-status");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "2 of 2 matching routes\n",
+        "no index is built for a release"
+    );
+
+    // A release whose records changed after publishing is refused, not searched.
+    let jsonl = release.join("data/routes.jsonl");
+    let text = fs_err::read_to_string(&jsonl).expect("jsonl");
+    fs_err::write(&jsonl, text.replace("Kandas", "Qandas")).expect("write");
+    let out = search_release();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("was not built from this release's `routes.jsonl`"));
+
+    // A release without an index is named in a clear error.
+    fs_err::remove_dir_all(release.join("index")).expect("rm");
+    let out = search_release();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr).replace(&release.display().to_string(), "[RELEASE]");
+    insta::assert_snapshot!(stderr, @r"
+    error: the search index at `[RELEASE]/index` has no `routes-index.json`
+      hint: a release's index is part of the release; download the release again, or search the dataset with `--dataset`
+    ");
+}

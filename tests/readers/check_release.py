@@ -85,9 +85,14 @@ def check_sums(release: Path) -> None:
     for line in (release / "SHA256SUMS").read_text(encoding="utf-8").splitlines():
         digest, _, name = line.partition("  ")
         listed[name] = digest
+    # `index/` is the derived search index: rebuilt from routes.jsonl, not checksummed.
     files = sorted(
-        p.relative_to(release).as_posix() for p in release.rglob("*") if p.is_file() and p.name != "SHA256SUMS"
+        p.relative_to(release).as_posix()
+        for p in release.rglob("*")
+        if p.is_file() and p.name != "SHA256SUMS" and p.relative_to(release).parts[0] != "index"
     )
+    if not (release / "index" / "routes-index.json").is_file():
+        fail("the release has no search index (`index/routes-index.json`)")
     if sorted(listed) != files:
         fail(f"SHA256SUMS lists {sorted(listed)}, the folder holds {files}")
     for name, digest in listed.items():

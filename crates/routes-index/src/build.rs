@@ -125,6 +125,10 @@ pub fn build_index(paths: &[PathBuf], dir: &Path, fingerprint: &str) -> Result<I
     }
     writer.commit().map_err(tantivy_err(staging.path()))?;
     writer.wait_merging_threads().map_err(tantivy_err(staging.path()))?;
+    // The writer is gone: its lock files are empty leftovers.
+    for lock in [".tantivy-writer.lock", ".tantivy-meta.lock"] {
+        let _ = fs_err::remove_file(staging.path().join(lock));
+    }
     let meta = IndexMeta {
         format_version: INDEX_FORMAT_VERSION,
         fingerprint: fingerprint.to_owned(),

@@ -10,48 +10,10 @@ use routes_core::Route;
 
 use crate::Error;
 
-/// Folders of a dataset that hold no records (reference data, archived
-/// source pages), as `routes validate` skips them.
-const RESERVED: &[&str] = &["reference", "snapshots"];
-
-/// The record files under `root`, as `routes validate` finds them: `*.json`
-/// and `*.jsonl`, sorted by name, hidden entries and the [`RESERVED`] folders
-/// skipped. [`crate::publish`] checks that it reads as many records as
-/// validation did, so the two cannot drift apart unnoticed.
+/// The record files under `root`, exactly as `routes validate` finds them
+/// (same order; hidden entries, `reference/` and `snapshots/` skipped).
 fn discover(root: &Path) -> Result<Vec<PathBuf>, Error> {
-    let meta = fs_err::metadata(root).map_err(|source| Error::Io {
-        path: root.to_path_buf(),
-        source,
-    })?;
-    if meta.is_file() {
-        return Ok(vec![root.to_path_buf()]);
-    }
-    let walk = walkdir::WalkDir::new(root)
-        .follow_links(true)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|e| {
-            let name = e.file_name().to_string_lossy();
-            e.depth() == 0 || !(name.starts_with('.') || (e.file_type().is_dir() && RESERVED.contains(&name.as_ref())))
-        });
-    let mut files = Vec::new();
-    for entry in walk {
-        let entry = entry.map_err(|err| {
-            let path = err.path().map_or_else(|| root.to_path_buf(), Path::to_path_buf);
-            Error::Io {
-                path,
-                source: err.into(),
-            }
-        })?;
-        let record = matches!(
-            entry.path().extension().and_then(|e| e.to_str()),
-            Some("json" | "jsonl")
-        );
-        if entry.file_type().is_file() && record {
-            files.push(entry.into_path());
-        }
-    }
-    Ok(files)
+    Ok(routes_validate::record_files(&[root.to_path_buf()])?)
 }
 
 fn parse(text: &str, path: &Path, line: usize) -> Result<Route, Error> {

@@ -184,6 +184,12 @@ pub enum Error {
     /// `SOURCE_DATE_EPOCH` is not a date this tool can write.
     #[error("`SOURCE_DATE_EPOCH={0}` is out of range")]
     SourceDateEpoch(i64),
+    /// Building the derived files (the search index) failed.
+    #[error("cannot build the release's search index: {message}")]
+    Derived {
+        /// What went wrong.
+        message: String,
+    },
     /// Staging stopped by the `ROUTES_FAIL_AFTER_FILES` test hook.
     #[error("publishing interrupted after {files} files (`ROUTES_FAIL_AFTER_FILES` is set)")]
     Interrupted {
@@ -191,6 +197,10 @@ pub enum Error {
         files: usize,
     },
 }
+
+/// Builds derived files into a staged release: given the staging folder and
+/// its `data/routes.jsonl`; the error is a message for the user.
+pub type DerivedBuilder = fn(&Path, &Path) -> Result<(), String>;
 
 /// What to publish, and where.
 #[derive(Debug, Clone)]
@@ -212,6 +222,13 @@ pub struct PublishOptions {
     /// Bytes of record text held in memory while sorting by id; beyond it,
     /// sorted runs go to disk and are merged.
     pub sort_budget_bytes: usize,
+    /// Builds derived files into the staged release just before it is moved
+    /// into place, given the staging folder and its `data/routes.jsonl`:
+    /// `routes publish` passes the search-index builder (the `index/`
+    /// folder). Derived files are not listed in `SHA256SUMS` or
+    /// `datapackage.json`: they can be rebuilt from `routes.jsonl`, and their
+    /// bytes are not reproducible.
+    pub derived: Option<DerivedBuilder>,
 }
 
 impl PublishOptions {
@@ -227,6 +244,7 @@ impl PublishOptions {
             source_date_epoch: None,
             contributors: vec!["The routes contributors".to_owned()],
             sort_budget_bytes: 32 * 1024 * 1024,
+            derived: None,
         }
     }
 }
@@ -470,6 +488,10 @@ pub fn publish(options: &PublishOptions, progress: &dyn Progress) -> Result<Publ
     stage.write_file("SHA256SUMS", text.as_bytes())?;
     let mut files = stage.files().to_vec();
     files.sort_by(|a, b| a.path.cmp(&b.path));
+    if let Some(build) = options.derived {
+        let dir = stage.dir().to_path_buf();
+        build(&dir, &dir.join("data/routes.jsonl")).map_err(|message| Error::Derived { message })?;
+    }
     progress.done();
 
     let path = stage.commit()?;

@@ -190,6 +190,10 @@ impl Stage {
     }
 
     /// The files written so far, in the order written.
+    pub(crate) fn dir(&self) -> &Path {
+        &self.dir
+    }
+
     pub(crate) fn files(&self) -> &[FileInfo] {
         &self.files
     }

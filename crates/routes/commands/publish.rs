@@ -63,12 +63,31 @@ fn source_date_epoch() -> Result<Option<i64>, ToolError> {
     }
 }
 
+/// Builds `index/` into a staged release, from its `routes.jsonl`, for
+/// `routes search --release`.
+fn build_release_index(staging: &std::path::Path, jsonl: &std::path::Path) -> Result<(), String> {
+    let chain = |e: &dyn std::error::Error| {
+        let mut text = e.to_string();
+        let mut source = e.source();
+        while let Some(s) = source {
+            text.push_str(": ");
+            text.push_str(&s.to_string());
+            source = s.source();
+        }
+        text
+    };
+    let fingerprint = routes_index::release_fingerprint(jsonl).map_err(|e| chain(&e))?;
+    routes_index::build_index(&[jsonl.to_path_buf()], &staging.join("index"), &fingerprint).map_err(|e| chain(&e))?;
+    Ok(())
+}
+
 pub(crate) fn run(args: &PublishArgs, printer: &Printer) -> Result<ExitStatus, ToolError> {
     let version: ReleaseVersion = args.version.parse().map_err(|e| {
         ToolError::from_error(e).hint("give a SemVer version `MAJOR.MINOR.PATCH`, such as `1.0.0` or `1.1.0-rc.1`")
     })?;
     let mut options = PublishOptions::new(&args.dataset, &args.out, version, today(args.today.as_deref())?);
     options.source_date_epoch = source_date_epoch()?;
+    options.derived = Some(build_release_index);
 
     let bar = Bar(printer.progress_bar());
     let result = routes_release::publish(&options, &bar);
@@ -111,9 +130,13 @@ pub(crate) fn run(args: &PublishArgs, printer: &Printer) -> Result<ExitStatus, T
     printer.data(&format!("{}\n", published.path.display()))?;
     let stats = &published.stats;
     printer.summary(&format!(
-        "published {} routes of {} countries in {} files to {}{}",
-        stats.routes,
-        stats.countries.len(),
+        "published {} of {} in {} files and a search index to {}{}",
+        plural(stats.routes, "route", "routes"),
+        plural(
+            u64::try_from(stats.countries.len()).unwrap_or(u64::MAX),
+            "country",
+            "countries"
+        ),
         published.files.len(),
         published.path.display(),
         published
@@ -122,4 +145,9 @@ pub(crate) fn run(args: &PublishArgs, printer: &Printer) -> Result<ExitStatus, T
             .map_or_else(String::new, |p| format!(" (changelog against {p})")),
     ));
     Ok(ExitStatus::Success)
+}
+
+fn plural(n: impl Into<u64>, one: &str, many: &str) -> String {
+    let n = n.into();
+    format!("{n} {}", if n == 1 { one } else { many })
 }

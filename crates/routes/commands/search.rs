@@ -36,7 +36,7 @@ fn open(args: &SearchArgs, printer: &Printer) -> Result<RouteIndex, ToolError> {
     if let Some(release) = &args.release {
         let dir = release.join("index");
         let index = RouteIndex::open(&dir).map_err(index_error)?;
-        let expected = routes_index::release_fingerprint(&release.join("routes.jsonl")).map_err(index_error)?;
+        let expected = routes_index::release_fingerprint(&release.join("data/routes.jsonl")).map_err(index_error)?;
         if index.meta().fingerprint != expected {
             return Err(ToolError::new(format!(
                 "the search index at `{}` was not built from this release's `routes.jsonl`",
