@@ -113,6 +113,17 @@ fn filters_phrases_and_exclusions() {
 }
 
 #[test]
+fn phrase_matches_the_words_in_order() {
+    let cache = tempfile::tempdir().expect("tmp");
+    let out = run(search(&root(), cache.path()).args(["\"single-entry business\"", "--limit", "2"]));
+    assert_eq!(out.status.code(), Some(0));
+    insta::assert_snapshot!(transcript(&out));
+    // The same words in the other order are no phrase match.
+    let out = run(search(&root(), cache.path()).args(["\"business single-entry\"", "--format", "json"]));
+    assert!(hits(&out.stdout).iter().all(|h| h["fuzzy"] == true), "{}", String::from_utf8_lossy(&out.stdout));
+}
+
+#[test]
 fn stemming_and_folding() {
     let cache = tempfile::tempdir().expect("tmp");
     let out = run(search(&root(), cache.path()).args(["insured", "--limit", "2"]));
