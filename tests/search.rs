@@ -120,7 +120,11 @@ fn phrase_matches_the_words_in_order() {
     insta::assert_snapshot!(transcript(&out));
     // The same words in the other order are no phrase match.
     let out = run(search(&root(), cache.path()).args(["\"business single-entry\"", "--format", "json"]));
-    assert!(hits(&out.stdout).iter().all(|h| h["fuzzy"] == true), "{}", String::from_utf8_lossy(&out.stdout));
+    assert!(
+        hits(&out.stdout).iter().all(|h| h["fuzzy"] == true),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
 }
 
 #[test]

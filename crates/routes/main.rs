@@ -14,6 +14,9 @@ use clap::Parser;
 use crate::args::{Cli, Command};
 use crate::printer::Printer;
 
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// The outcome of a command.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum ExitStatus {

@@ -29,6 +29,7 @@
 #![warn(missing_docs)]
 
 mod config;
+mod cross;
 mod input;
 mod locate;
 mod quality;
@@ -39,12 +40,42 @@ mod rules;
 mod schema;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rayon::prelude::*;
 
 pub use config::{Allow, CONFIG_VERSION, Config, ConfigError, Level, find_config};
 pub use reference::{CountryReference, REFERENCE_VERSION, Reference};
 pub use registry::{RULES, Rule, UNCHECKED, default_severity, rule, rules_markdown};
 pub use routes_diagnostics::{Diagnostic, Severity};
 pub use schema::{ROUTE_SCHEMA, RouteSchema};
+
+/// Records checked in parallel at a time: enough to keep every core busy,
+/// few enough to keep memory small.
+const BATCH: usize = 256;
+
+/// A record's text, owned, waiting in a batch.
+struct OwnedRecord {
+    path: Arc<Path>,
+    display: Arc<str>,
+    text: String,
+    base_offset: usize,
+    base_line: usize,
+    whole_file: bool,
+}
+
+impl OwnedRecord {
+    fn as_text(&self) -> input::RecordText<'_> {
+        input::RecordText {
+            path: &self.path,
+            display: &self.display,
+            text: &self.text,
+            base_offset: self.base_offset,
+            base_line: self.base_line,
+            whole_file: self.whole_file,
+        }
+    }
+}
 
 /// Failures of the tool itself (as opposed to findings in the data).
 #[derive(Debug, thiserror::Error)]
@@ -167,30 +198,52 @@ impl Validator {
             config: config.path.clone(),
             ..Report::default()
         };
-        let mut summaries = Vec::new();
+        let mut cross = cross::CrossRecord::default();
         let mut problems = Vec::new();
+        // Records are read in order, checked in parallel batches, and their
+        // findings and summaries kept in reading order.
+        let mut batch: Vec<OwnedRecord> = Vec::with_capacity(BATCH);
+        let mut check_batch = |batch: &mut Vec<OwnedRecord>, findings: &mut Vec<Diagnostic>| {
+            let results: Vec<_> = batch
+                .par_iter()
+                .map(|r| record::check(&r.as_text(), &self.schema, &ctx))
+                .collect();
+            for (mut diags, summary) in results {
+                findings.append(&mut diags);
+                if let Some(summary) = summary {
+                    cross.add(summary, findings);
+                }
+            }
+            batch.clear();
+        };
         for file in files {
             match file {
                 input::Found::File(path) => {
                     report.files += 1;
+                    let path: Arc<Path> = Arc::from(path);
+                    let display: Arc<str> = Arc::from(input::display(&path));
                     let mut on_record = |rec: input::RecordText<'_>| {
                         report.records += 1;
-                        let (mut diags, summary) = record::check(&rec, &self.schema, &ctx);
-                        findings.append(&mut diags);
-                        summaries.extend(summary);
+                        batch.push(OwnedRecord {
+                            path: Arc::clone(&path),
+                            display: Arc::clone(&display),
+                            text: rec.text.to_owned(),
+                            base_offset: rec.base_offset,
+                            base_line: rec.base_line,
+                            whole_file: rec.whole_file,
+                        });
+                        if batch.len() == BATCH {
+                            check_batch(&mut batch, &mut findings);
+                        }
                     };
                     input::read_file(&path, &self.options, &mut on_record, &mut problems);
                 }
                 input::Found::Problem(diagnostic) => problems.push(*diagnostic),
             }
         }
+        check_batch(&mut batch, &mut findings);
+        cross.finish(&mut findings);
         findings.append(&mut problems);
-        findings.extend(rules::cross_record(&summaries));
-        let quality: Vec<(&str, &quality::QualitySummary)> = summaries
-            .iter()
-            .filter_map(|s| s.quality.as_ref().map(|q| (s.id.as_str(), q)))
-            .collect();
-        findings.extend(quality::cross_record(&quality));
         report.diagnostics = config.apply(findings);
         routes_diagnostics::sort_diagnostics(&mut report.diagnostics);
         Ok(report)

@@ -26,7 +26,6 @@ pub(crate) struct QualityContext<'a> {
 
 /// A money figure, for the cross-record rules.
 pub(crate) struct MoneyFact {
-    pub(crate) country: String,
     pub(crate) urls: Vec<String>,
     pub(crate) amount: f64,
     pub(crate) currency: String,
@@ -205,7 +204,7 @@ fn monthly(amount: f64, period: Period) -> f64 {
     }
 }
 
-fn fmt_amount(amount: f64) -> String {
+pub(crate) fn fmt_amount(amount: f64) -> String {
     if amount.fract() == 0.0 && amount.abs() < 1e15 {
         format!("{amount:.0}")
     } else {
@@ -1110,7 +1109,6 @@ pub(crate) fn summarise(route: &Route, place: &Place<'_>) -> QualitySummary {
                 .map(|s| canonical_url(&s.url))
                 .collect();
             money.push(MoneyFact {
-                country: route.country.as_str().to_owned(),
                 urls,
                 amount: m.amount,
                 currency: m.currency.as_str().to_owned(),
@@ -1124,16 +1122,16 @@ pub(crate) fn summarise(route: &Route, place: &Place<'_>) -> QualitySummary {
         name: route.name.clone(),
         codes: route.codes.clone(),
         money,
-        at_name: place.anchor("/name"),
+        at_name: place.finding_at("", routes_diagnostics::Severity::Warning, "/name", false, "named alike"),
     }
 }
 
 /// Most names compared with each new name in one block of near-duplicate candidates.
-const MAX_BLOCK: usize = 64;
+pub(crate) const MAX_BLOCK: usize = 16;
 
 /// A name's words for comparison: lower case, letters and digits only, plural
 /// `s` dropped.
-fn name_words(name: &str) -> Vec<String> {
+pub(crate) fn name_words(name: &str) -> Vec<String> {
     name.split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
         .map(|w| {
@@ -1145,106 +1143,4 @@ fn name_words(name: &str) -> Vec<String> {
             }
         })
         .collect()
-}
-
-/// The quality rules that look across records.
-pub(crate) fn cross_record(summaries: &[(&str, &QualitySummary)]) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    let fill = |at: &Diagnostic, code: &str| at.clone().with_code(code).with_severity(default_severity(code));
-    // Leaked values: the same amount from the same page in two routes.
-    let mut seen: HashMap<(String, String, String), &str> = HashMap::new();
-    // Yearly figures that equal a monthly figure elsewhere in the country.
-    let mut monthly_amounts: HashMap<(String, String, String), &str> = HashMap::new();
-    for (id, s) in summaries {
-        for m in &s.money {
-            if m.period == Period::Month {
-                monthly_amounts
-                    .entry((m.country.clone(), m.currency.clone(), fmt_amount(m.amount)))
-                    .or_insert(id);
-            }
-        }
-    }
-    for (id, s) in summaries {
-        for m in &s.money {
-            for url in &m.urls {
-                let key = (url.clone(), m.currency.clone(), fmt_amount(m.amount));
-                match seen.get(&key) {
-                    Some(other) if other != id => out.push(
-                        fill(&m.at, "quality/leaked-value")
-                            .with_message(format!("{} {} is also a figure of `{other}`, from the same page {url}", fmt_amount(m.amount), m.currency))
-                            .with_hint("pages that describe many routes leak values between them: quote the sentence that names this route's code, or remove the figure"),
-                    ),
-                    Some(_) => {}
-                    None => {
-                        seen.insert(key, id);
-                    }
-                }
-            }
-            if m.period == Period::Year
-                && let Some(other) = monthly_amounts.get(&(m.country.clone(), m.currency.clone(), fmt_amount(m.amount)))
-                && other != id
-            {
-                out.push(
-                    fill(&m.at, "quality/annual-looks-monthly")
-                        .with_message(format!(
-                            "{} {} per year equals the monthly figure of `{other}`",
-                            fmt_amount(m.amount),
-                            m.currency
-                        ))
-                        .with_hint("check whether the source states this amount per month"),
-                );
-            }
-        }
-    }
-    // Near-duplicate routes: one programme recorded twice. Candidates are
-    // blocked by country and the first word of the name, so the work stays
-    // linear in the number of routes.
-    let mut blocks: BTreeMap<(&str, String), Vec<(&str, &QualitySummary)>> = BTreeMap::new();
-    let mut by_code: HashMap<(&str, &str), &str> = HashMap::new();
-    for (id, s) in summaries {
-        let mut why = None;
-        for code in &s.codes {
-            match by_code.get(&(s.country.as_str(), code.as_str())) {
-                Some(other) if other != id => {
-                    why = why.or(Some((*other, format!("both carry the official code `{code}`"))));
-                }
-                Some(_) => {}
-                None => {
-                    by_code.insert((s.country.as_str(), code.as_str()), id);
-                }
-            }
-        }
-        let words = name_words(&s.name);
-        let block = blocks
-            .entry((s.country.as_str(), words.first().cloned().unwrap_or_default()))
-            .or_default();
-        if why.is_none() {
-            let key = words.join(" ");
-            why = block.iter().take(MAX_BLOCK).find_map(|(other, o)| {
-                let other_words = name_words(&o.name);
-                let other_key = other_words.join(" ");
-                if other_key == key {
-                    return Some((
-                        *other,
-                        "their names are the same but for case, punctuation or plurals".to_owned(),
-                    ));
-                }
-                let digits = |k: &str| k.chars().filter(char::is_ascii_digit).collect::<String>();
-                let similarity = strsim::normalized_damerau_levenshtein(&key, &other_key);
-                (similarity >= 0.9 && digits(&key) == digits(&other_key) && key.len() >= 8)
-                    .then(|| (*other, format!("their names are {:.0}% alike", similarity * 100.0)))
-            });
-        }
-        block.push((id, s));
-        if let Some((other, why)) = why {
-            out.push(
-                fill(&s.at_name, "quality/near-duplicate-route")
-                    .with_message(format!(
-                        "`{id}` and `{other}` may be one programme recorded twice: {why}"
-                    ))
-                    .with_hint("merge the two records, or tell them apart in their names and codes"),
-            );
-        }
-    }
-    out
 }

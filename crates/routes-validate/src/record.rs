@@ -128,7 +128,7 @@ pub(crate) fn check(
             .and_then(|id| RouteId::new(id).ok())
             .map(|id| Summary {
                 id,
-                id_at: place.anchor("/id"),
+                id_at: place.finding_at("", Severity::Error, "/id", false, ""),
                 related: Vec::new(),
                 quality: None,
             });
@@ -141,7 +141,10 @@ pub(crate) fn check(
             let related =
                 route.related.iter().enumerate().map(|(i, r)| (r.id.clone(), place.anchor(&format!("/related/{i}/id")))).collect();
             let quality = Some(quality::summarise(&route, &place));
-            let summary = Summary { id: route.id, id_at: place.anchor("/id"), related, quality };
+            // Findings about the id are made while this record's text is at
+            // hand, so they show it; links are checked at the end, so they
+            // keep only a compact place.
+            let summary = Summary { id: route.id, id_at: place.finding_at("", Severity::Error, "/id", false, ""), related, quality };
             (diags, Some(summary))
         }
         Err(err) => (

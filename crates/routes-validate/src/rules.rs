@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use routes_core::{Evidence, Money, Range, Route, Slug};
 use routes_diagnostics::Diagnostic;
 
-use crate::record::{Place, Summary};
+use crate::record::Place;
 
 /// Every evidence list of a route, with the pointer of the list.
 fn evidence_lists(route: &Route) -> Vec<(String, &[Evidence])> {
@@ -448,42 +448,4 @@ fn references(route: &Route, place: &Place<'_>, out: &mut Vec<Diagnostic>) {
             ));
         }
     }
-}
-
-/// The rules that look across records: unique ids and links that resolve.
-pub(crate) fn cross_record(summaries: &[Summary]) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    let mut first: HashMap<&str, &Summary> = HashMap::new();
-    for s in summaries {
-        if let Some(prev) = first.get(s.id.as_str()) {
-            let at = match prev.id_at.line() {
-                Some(line) => format!("{}:{line}", prev.id_at.file()),
-                None => prev.id_at.file().to_owned(),
-            };
-            out.push(
-                s.id_at
-                    .clone()
-                    .with_code("record/duplicate-id")
-                    .with_label("used before")
-                    .with_message(format!("route id `{}` is already used by the record at {at}", s.id))
-                    .with_hint("every route has its own id; merge the two records or rename one"),
-            );
-        } else {
-            first.insert(s.id.as_str(), s);
-        }
-    }
-    for s in summaries {
-        for (id, at) in &s.related {
-            if !first.contains_key(id.as_str()) {
-                out.push(
-                    at.clone()
-                        .with_code("record/dangling-related")
-                        .with_label("no such route")
-                        .with_message(format!("related route `{id}` does not exist in the records read"))
-                        .with_hint("check the id, or validate the folder that holds that route too"),
-                );
-            }
-        }
-    }
-    out
 }
