@@ -334,13 +334,25 @@ fn search_a_published_release() {
         "no index is built for a release"
     );
 
-    // A release whose records changed after publishing is refused, not searched.
-    let jsonl = release.join("data/routes.jsonl");
-    let text = fs_err::read_to_string(&jsonl).expect("jsonl");
-    fs_err::write(&jsonl, text.replace("Kandas", "Qandas")).expect("write");
+    // A release whose records are not the ones its index was built from is
+    // refused, not searched.
+    let sums = release.join("SHA256SUMS");
+    let text = fs_err::read_to_string(&sums).expect("sums");
+    let changed: String = text
+        .lines()
+        .map(|l| {
+            if l.ends_with("  data/routes.jsonl") {
+                format!("{}  data/routes.jsonl\n", "0".repeat(64))
+            } else {
+                format!("{l}\n")
+            }
+        })
+        .collect();
+    fs_err::write(&sums, changed).expect("write");
     let out = search_release();
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("was not built from this release's `routes.jsonl`"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("was not built from this release's `data/routes.jsonl`"));
+    fs_err::write(&sums, text).expect("write");
 
     // A release without an index is named in a clear error.
     fs_err::remove_dir_all(release.join("index")).expect("rm");
