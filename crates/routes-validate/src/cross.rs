@@ -7,10 +7,10 @@ use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
 use routes_core::Period;
-use routes_diagnostics::Diagnostic;
+use routes_diagnostics::{Diagnostic, Severity};
 
 use crate::quality::{MAX_BLOCK, QualitySummary, fmt_amount, name_words};
-use crate::record::Summary;
+use crate::record::{Place, Summary};
 use crate::registry::default_severity;
 
 fn fingerprint(parts: &[&str]) -> u64 {
@@ -50,39 +50,45 @@ pub(crate) struct CrossRecord {
     names: HashMap<u64, Arc<str>>,
     /// (country, first two words) → a few names of that block.
     blocks: HashMap<u64, Vec<Named>>,
+    /// The file of the last record, shared by the ids of its records.
+    last_file: Option<Arc<str>>,
 }
 
 impl CrossRecord {
-    /// Takes the next record's summary; findings about it go to `out`.
-    pub(crate) fn add(&mut self, summary: Summary, out: &mut Vec<Diagnostic>) {
-        let Summary {
-            id,
-            id_at,
-            related,
-            quality,
-        } = summary;
+    /// Takes the next record's summary, with its text (`place`) to point
+    /// at; findings about it go to `out`.
+    pub(crate) fn add(&mut self, summary: Summary, place: &Place<'_>, out: &mut Vec<Diagnostic>) {
+        let Summary { id, related, quality } = summary;
         let id: Arc<str> = Arc::from(id.as_str());
         let key = fingerprint(&[&id]);
         if let Some(first) = self.ids.get(&key).filter(|f| f.id == id) {
+            let at = if first.line > 1 {
+                format!("{}:{}", first.file, first.line)
+            } else {
+                first.file.to_string()
+            };
             out.push(
-                id_at
-                    .clone()
-                    .with_code("record/duplicate-id")
-                    .with_label("used before")
-                    .with_message(format!(
-                        "route id `{id}` is already used by the record at {}:{}",
-                        first.file, first.line
-                    ))
+                place
+                    .finding_at("record/duplicate-id", Severity::Error, "/id", false, "used before")
+                    .with_message(format!("route id `{id}` is already used by the record in {at}"))
                     .with_hint("every route has its own id; merge the two records or rename one"),
             );
         } else {
-            let file: Arc<str> = Arc::from(id_at.file());
+            // Records of one file share one copy of its name.
+            let file = match &self.last_file {
+                Some(f) if **f == *place.rec.display => Arc::clone(f),
+                _ => {
+                    let f: Arc<str> = Arc::from(place.rec.display);
+                    self.last_file = Some(Arc::clone(&f));
+                    f
+                }
+            };
             self.ids.insert(
                 key,
                 First {
                     id: Arc::clone(&id),
                     file,
-                    line: id_at.line().unwrap_or(1),
+                    line: place.rec.base_line + 1,
                 },
             );
         }
@@ -91,18 +97,20 @@ impl CrossRecord {
                 .push((fingerprint(&[target.as_str()]), target.as_str().to_owned(), at));
         }
         if let Some(q) = quality {
-            self.quality(&id, q, out);
+            self.quality(&id, q, place, out);
         }
     }
 
-    fn quality(&mut self, id: &Arc<str>, q: QualitySummary, out: &mut Vec<Diagnostic>) {
-        let fill = |at: Diagnostic, code: &str| at.with_code(code).with_severity(default_severity(code));
+    fn quality(&mut self, id: &Arc<str>, q: QualitySummary, place: &Place<'_>, out: &mut Vec<Diagnostic>) {
+        let finding = |code: &str, pointer: &str, label: &str| {
+            place.finding_at(code, default_severity(code), pointer, false, label)
+        };
         for m in q.money {
             let amount = fmt_amount(m.amount);
             for url in &m.urls {
                 match self.figures.get(&fingerprint(&[url, &m.currency, &amount])) {
                     Some(other) if other != id => out.push(
-                        fill(m.at.clone(), "quality/leaked-value")
+                        finding("quality/leaked-value", &m.pointer, "same figure, same page")
                             .with_message(format!("{amount} {} is also a figure of `{other}`, from the same page {url}", m.currency))
                             .with_hint("pages that describe many routes leak values between them: quote the sentence that names this route's code, or remove the figure"),
                     ),
@@ -117,9 +125,11 @@ impl CrossRecord {
                 Period::Month => {
                     self.monthly.entry(key).or_insert_with(|| Arc::clone(id));
                 }
-                Period::Year => self
-                    .yearly
-                    .push((key, Arc::clone(id), m.at, format!("{amount} {}", m.currency))),
+                Period::Year => {
+                    let at = place.anchor(&m.pointer);
+                    self.yearly
+                        .push((key, Arc::clone(id), at, format!("{amount} {}", m.currency)));
+                }
                 Period::OneOff => {}
             }
         }
@@ -154,7 +164,10 @@ impl CrossRecord {
             }
         }
         let first_two = words.iter().take(2).cloned().collect::<Vec<_>>().join(" ");
-        let block = self.blocks.entry(fingerprint(&[&q.country, &first_two])).or_default();
+        let block = self
+            .blocks
+            .entry(fingerprint(&[&q.country, &first_two]))
+            .or_insert_with(|| Vec::with_capacity(1));
         if why.is_none() {
             why = block.iter().find_map(|(other, other_key)| {
                 // Cheap tests first: names that differ in their digits, or in
@@ -182,7 +195,7 @@ impl CrossRecord {
         }
         if let Some((other, why)) = why {
             out.push(
-                fill(q.at_name, "quality/near-duplicate-route")
+                finding("quality/near-duplicate-route", "/name", "named alike")
                     .with_message(format!(
                         "`{id}` and `{other}` may be one programme recorded twice: {why}"
                     ))

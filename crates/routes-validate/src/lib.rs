@@ -208,10 +208,12 @@ impl Validator {
                 .par_iter()
                 .map(|r| record::check(&r.as_text(), &self.schema, &ctx))
                 .collect();
-            for (mut diags, summary) in results {
+            for (record, (mut diags, summary)) in batch.iter().zip(results) {
                 findings.append(&mut diags);
                 if let Some(summary) = summary {
-                    cross.add(summary, findings);
+                    let text = record.as_text();
+                    let place = record::Place::new(&text, Some(summary.id.as_str()));
+                    cross.add(summary, &place, findings);
                 }
             }
             batch.clear();

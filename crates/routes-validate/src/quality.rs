@@ -30,7 +30,8 @@ pub(crate) struct MoneyFact {
     pub(crate) amount: f64,
     pub(crate) currency: String,
     pub(crate) period: Period,
-    pub(crate) at: Diagnostic,
+    /// Pointer of the amount in its record.
+    pub(crate) pointer: String,
 }
 
 /// What the cross-record quality rules need of one record.
@@ -39,7 +40,6 @@ pub(crate) struct QualitySummary {
     pub(crate) name: String,
     pub(crate) codes: Vec<String>,
     pub(crate) money: Vec<MoneyFact>,
-    pub(crate) at_name: Diagnostic,
 }
 
 /// A known fact of a record, with what it says and what supports it.
@@ -1097,7 +1097,7 @@ fn load_snapshots<'r>(
 }
 
 /// What the cross-record quality rules need of a record.
-pub(crate) fn summarise(route: &Route, place: &Place<'_>) -> QualitySummary {
+pub(crate) fn summarise(route: &Route) -> QualitySummary {
     let sources: HashMap<&str, &routes_core::Source> = route.sources.iter().map(|s| (s.id.as_str(), s)).collect();
     let mut money = Vec::new();
     for (i, r) in route.requirements.iter().enumerate() {
@@ -1113,7 +1113,7 @@ pub(crate) fn summarise(route: &Route, place: &Place<'_>) -> QualitySummary {
                 amount: m.amount,
                 currency: m.currency.as_str().to_owned(),
                 period: m.period,
-                at: place.anchor(&format!("/requirements/{i}/money")),
+                pointer: format!("/requirements/{i}/money"),
             });
         }
     }
@@ -1122,7 +1122,6 @@ pub(crate) fn summarise(route: &Route, place: &Place<'_>) -> QualitySummary {
         name: route.name.clone(),
         codes: route.codes.clone(),
         money,
-        at_name: place.finding_at("", routes_diagnostics::Severity::Warning, "/name", false, "named alike"),
     }
 }
 

@@ -13,8 +13,6 @@ use crate::schema::RouteSchema;
 /// What the cross-record rules need to know of a record.
 pub(crate) struct Summary {
     pub(crate) id: RouteId,
-    /// A finding template placed at the record's `/id`.
-    pub(crate) id_at: Diagnostic,
     /// Each `related` id, with a template placed at it.
     pub(crate) related: Vec<(RouteId, Diagnostic)>,
     /// What the cross-record quality rules need (for records that passed the schema).
@@ -24,12 +22,26 @@ pub(crate) struct Summary {
 /// A record text with its line index, to place findings by JSON pointer.
 pub(crate) struct Place<'a> {
     pub(crate) rec: &'a RecordText<'a>,
-    index: LineIndex,
+    /// Built on first use: most records have no finding to place.
+    index: std::sync::OnceLock<LineIndex>,
     /// The record's id, once known: every finding placed carries it.
     route: Option<String>,
 }
 
-impl Place<'_> {
+impl<'a> Place<'a> {
+    /// A place in `rec`, whose findings name the route `route`.
+    pub(crate) fn new(rec: &'a RecordText<'a>, route: Option<&str>) -> Self {
+        Self {
+            rec,
+            index: std::sync::OnceLock::new(),
+            route: route.map(str::to_owned),
+        }
+    }
+
+    fn index(&self) -> &LineIndex {
+        self.index.get_or_init(|| LineIndex::new(self.rec.text))
+    }
+
     /// A finding at `pointer` (or at the member name, with `at_key`).
     pub(crate) fn finding_at(
         &self,
@@ -47,7 +59,7 @@ impl Place<'_> {
         match span {
             Some(span) => diagnostic.with_span_in(
                 self.rec.text,
-                &self.index,
+                self.index(),
                 self.rec.base_offset,
                 self.rec.base_line,
                 span,
@@ -66,7 +78,7 @@ impl Place<'_> {
         }
         match locate(self.rec.text, pointer) {
             Some(l) => {
-                let (line, column) = self.index.line_col(self.rec.text, l.value.start);
+                let (line, column) = self.index().line_col(self.rec.text, l.value.start);
                 diagnostic.with_line(self.rec.base_line + line, column)
             }
             None => diagnostic.with_line(self.rec.base_line + 1, 1),
@@ -97,7 +109,7 @@ pub(crate) fn check(
 ) -> (Vec<Diagnostic>, Option<Summary>) {
     let mut place = Place {
         rec,
-        index: LineIndex::new(rec.text),
+        index: std::sync::OnceLock::new(),
         route: None,
     };
     let value: Value = match serde_json::from_str(rec.text) {
@@ -128,7 +140,6 @@ pub(crate) fn check(
             .and_then(|id| RouteId::new(id).ok())
             .map(|id| Summary {
                 id,
-                id_at: place.finding_at("", Severity::Error, "/id", false, ""),
                 related: Vec::new(),
                 quality: None,
             });
@@ -140,11 +151,10 @@ pub(crate) fn check(
             diags.extend(quality::record_quality(&route, &place, ctx));
             let related =
                 route.related.iter().enumerate().map(|(i, r)| (r.id.clone(), place.anchor(&format!("/related/{i}/id")))).collect();
-            let quality = Some(quality::summarise(&route, &place));
-            // Findings about the id are made while this record's text is at
-            // hand, so they show it; links are checked at the end, so they
-            // keep only a compact place.
-            let summary = Summary { id: route.id, id_at: place.finding_at("", Severity::Error, "/id", false, ""), related, quality };
+            let quality = Some(quality::summarise(&route));
+            // Links are checked at the end, when this record's text is gone:
+            // they keep a compact place.
+            let summary = Summary { id: route.id, related, quality };
             (diags, Some(summary))
         }
         Err(err) => (
@@ -165,7 +175,7 @@ fn syntax_error(place: &Place<'_>, err: &serde_json::Error) -> Diagnostic {
     let full = err.to_string();
     let message = full.rfind(" at line ").map_or(full.as_str(), |i| &full[..i]).to_owned();
     // serde_json counts columns in bytes from 1; turn them into a byte offset.
-    let line_range = place.index.line_range(text, err.line().max(1));
+    let line_range = place.index().line_range(text, err.line().max(1));
     let mut offset = (line_range.start + err.column().saturating_sub(1)).min(text.len());
     if err.is_eof() {
         // Point at the last thing written, not at the blank end of the file.
@@ -203,7 +213,7 @@ fn syntax_error(place: &Place<'_>, err: &serde_json::Error) -> Diagnostic {
     Diagnostic::new("json/syntax", Severity::Error, place.rec.display)
         .with_span_in(
             text,
-            &place.index,
+            place.index(),
             place.rec.base_offset,
             place.rec.base_line,
             offset..end,
