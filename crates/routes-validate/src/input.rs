@@ -148,11 +148,14 @@ pub(crate) fn read_file(
     if let Some(text) = decode(&bytes, &shown, 0, problems) {
         let (text, base_offset) = strip_bom(text, &shown, 0, problems);
         if text.trim().is_empty() {
-            problems.push(fail(
-                "input/empty",
-                "the file is empty".into(),
-                "a `*.json` file holds exactly one route record",
-            ));
+            problems.push(
+                fail(
+                    "input/empty",
+                    "the file is empty".into(),
+                    "a `*.json` file holds exactly one route record",
+                )
+                .with_line(1, 1),
+            );
             return;
         }
         on_record(RecordText {
@@ -243,7 +246,8 @@ fn read_lines(
         problems.push(
             Diagnostic::new("input/empty", Severity::Error, shown)
                 .with_message("the file holds no records")
-                .with_hint("a `*.jsonl` file holds one route record per line"),
+                .with_hint("a `*.jsonl` file holds one route record per line")
+                .with_line(1, 1),
         );
     }
 }
