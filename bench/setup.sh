@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Installs the baselines of the benchmark harness, idempotently:
+# - target/bench-venv: check-jsonschema, jsonschema-rs, orjson, duckdb, pyarrow (PyPI, pinned in
+#   bench/requirements.txt); skipped when the venv already has them;
+# - target/bench-node: ajv and ajv-formats (npm, pinned in bench/package.json);
+# - sqlite3 (with FTS5) and ripgrep from Debian, when missing (needs root and apt-get).
+# Needs python3 with venv, node with npm, and access to PyPI, npm and Debian's archive.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+venv=target/bench-venv
+stamp="$venv/.requirements.sha256"
+want="$(sha256sum bench/requirements.txt | cut -d' ' -f1)"
+if [[ -x "$venv/bin/python" && -f "$stamp" && "$(cat "$stamp")" == "$want" ]]; then
+    echo "== $venv: up to date"
+else
+    echo "== $venv: installing bench/requirements.txt"
+    python3 -m venv --clear "$venv"
+    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --requirement bench/requirements.txt
+    echo "$want" > "$stamp"
+fi
+
+node_dir=target/bench-node
+nstamp="$node_dir/.package.sha256"
+nwant="$(sha256sum bench/package.json | cut -d' ' -f1)"
+if [[ -d "$node_dir/node_modules/ajv" && -f "$nstamp" && "$(cat "$nstamp")" == "$nwant" ]]; then
+    echo "== $node_dir: up to date"
+else
+    echo "== $node_dir: installing bench/package.json"
+    mkdir -p "$node_dir"
+    cp bench/package.json "$node_dir/package.json"
+    (cd "$node_dir" && npm install --silent --no-audit --no-fund --no-package-lock >/dev/null)
+    echo "$nwant" > "$nstamp"
+fi
+
+missing=()
+command -v sqlite3 >/dev/null || missing+=(sqlite3)
+command -v rg >/dev/null || missing+=(ripgrep)
+if ((${#missing[@]})); then
+    echo "== apt-get install ${missing[*]}"
+    if [[ $(id -u) -ne 0 ]]; then
+        echo "bench/setup.sh: ${missing[*]} missing; install them (apt-get install ${missing[*]}) as root" >&2
+        exit 2
+    fi
+    apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+echo "== baselines ready"
