@@ -274,7 +274,9 @@ fn corrupt_or_wrong_version_index_is_rebuilt() {
     assert_eq!(out.status.code(), Some(0));
     let meta = cache.path().join("dataset/index/routes-index.json");
     let text = fs_err::read_to_string(&meta).expect("meta");
-    fs_err::write(&meta, text.replace("\"format_version\": 1", "\"format_version\": 99")).expect("write");
+    let mut value: serde_json::Value = serde_json::from_str(&text).expect("meta json");
+    value["format_version"] = serde_json::json!(99);
+    fs_err::write(&meta, value.to_string()).expect("write");
     let out = run(search(&root(), cache.path()).args(["kandas"]));
     assert_eq!(out.status.code(), Some(0));
     assert!(

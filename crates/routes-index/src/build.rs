@@ -240,6 +240,7 @@ fn documents_of(route: &Route, f: Fields) -> Vec<TantivyDocument> {
     let base = |kind: &str, item: &str, label: &str, body: &str, source: Option<&str>| {
         let mut doc = TantivyDocument::new();
         doc.add_text(f.route_id, route.id.as_str());
+        doc.add_u64(f.route_key, crate::fields::route_key(route.id.as_str()));
         doc.add_text(f.country, route.country.as_str());
         doc.add_text(f.category, route.category.as_str());
         doc.add_text(f.status, route.status.as_str());

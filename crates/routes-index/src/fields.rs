@@ -1,7 +1,7 @@
 //! The tantivy schema of the index and its tokenizers.
 
 use tantivy::Index;
-use tantivy::schema::{Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions};
+use tantivy::schema::{FAST, Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions};
 use tantivy::tokenizer::{
     AsciiFoldingFilter, Language, LowerCaser, RawTokenizer, RemoveLongFilter, SimpleTokenizer, Stemmer, TextAnalyzer,
 };
@@ -17,6 +17,9 @@ pub(crate) const KEY_TOKENIZER: &str = "routes_key";
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Fields {
     pub(crate) route_id: Field,
+    /// A hash of the route id as a fast field: hits are grouped by route
+    /// without loading their documents.
+    pub(crate) route_key: Field,
     pub(crate) country: Field,
     pub(crate) category: Field,
     pub(crate) status: Field,
@@ -50,6 +53,7 @@ impl Fields {
             .set_stored();
         let fields = Self {
             route_id: b.add_text_field("route", STRING | STORED),
+            route_key: b.add_u64_field("route_key", FAST),
             country: b.add_text_field("country", key.clone()),
             category: b.add_text_field("category", key.clone()),
             status: b.add_text_field("status", key.clone()),
@@ -75,6 +79,7 @@ impl Fields {
         let get = |name: &str| schema.get_field(name);
         Ok(Self {
             route_id: get("route")?,
+            route_key: get("route_key")?,
             country: get("country")?,
             category: get("category")?,
             status: get("status")?,
@@ -102,4 +107,15 @@ pub(crate) fn register_tokenizers(index: &Index) {
         .build();
     index.tokenizers().register(TEXT_TOKENIZER, text);
     index.tokenizers().register(KEY_TOKENIZER, key);
+}
+
+/// The `route_key` of a route id.
+pub(crate) fn route_key(id: &str) -> u64 {
+    // FNV-1a: stable across builds and platforms, unlike the std hasher.
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in id.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
 }

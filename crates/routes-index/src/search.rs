@@ -178,7 +178,7 @@ impl RouteIndex {
     /// Routes that contain a word the query excludes (`-word`, `-"a phrase"`)
     /// anywhere: exclusion applies to the whole route, not only to the item
     /// that matched.
-    fn excluded_routes(&self, q: &Query) -> Result<HashSet<String>, Error> {
+    fn excluded_routes(&self, q: &Query) -> Result<HashSet<u64>, Error> {
         let f = self.fields;
         let terms = crate::query::excluded_terms(&q.text);
         let mut out = HashSet::new();
@@ -191,6 +191,7 @@ impl RouteIndex {
         };
         let parser = QueryParser::for_index(&self.index, vec![f.all]);
         let searcher = self.reader.searcher();
+        let keys = self.route_keys(&searcher)?;
         for term in terms {
             let (query, _) = parser.parse_query_lenient(&term);
             let limit = usize::try_from(searcher.num_docs()).unwrap_or(usize::MAX).max(1);
@@ -198,10 +199,7 @@ impl RouteIndex {
                 .search(&query, &TopDocs::with_limit(limit).order_by_score())
                 .map_err(tantivy)?
             {
-                let doc: TantivyDocument = searcher.doc(address).map_err(tantivy)?;
-                if let Some(id) = doc.get_first(f.route_id).and_then(|v| v.as_str()) {
-                    out.insert(id.to_owned());
-                }
+                out.insert(route_key_of(&keys, address));
             }
         }
         Ok(out)
@@ -239,11 +237,24 @@ impl RouteIndex {
         Ok(Box::new(BooleanQuery::new(clauses)))
     }
 
+    /// The `route_key` column of every segment.
+    fn route_keys(&self, searcher: &tantivy::Searcher) -> Result<Vec<tantivy::columnar::Column<u64>>, Error> {
+        searcher
+            .segment_readers()
+            .iter()
+            .map(|r| r.fast_fields().u64("route_key"))
+            .collect::<tantivy::Result<_>>()
+            .map_err(|source| Error::Tantivy {
+                path: self.path.clone(),
+                source,
+            })
+    }
+
     fn run(
         &self,
         q: &Query,
         query: &dyn tantivy::query::Query,
-        excluded: &HashSet<String>,
+        excluded: &HashSet<u64>,
     ) -> Result<SearchResults, Error> {
         let f = self.fields;
         let tantivy = |source| Error::Tantivy {
@@ -261,47 +272,54 @@ impl RouteIndex {
         label_snippets.set_max_num_chars(SNIPPET_CHARS);
 
         let mut hits: Vec<Hit> = Vec::new();
-        let mut seen: HashMap<String, Option<usize>> = HashMap::new();
+        // Grouped by the `route_key` fast field: a document is loaded only for
+        // a route seen for the first time and for the items shown.
+        let keys = self.route_keys(&searcher)?;
+        let mut seen: HashMap<u64, Option<usize>> = HashMap::new();
         let mut facets = Facets::default();
         for (score, address) in top {
-            let doc: TantivyDocument = searcher.doc(address).map_err(tantivy)?;
-            let text = |field| {
-                doc.get_first(field)
-                    .and_then(|v| v.as_str())
-                    .unwrap_or_default()
-                    .to_owned()
-            };
-            let route_id = text(f.route_id);
-            if excluded.contains(&route_id) {
+            let key = route_key_of(&keys, address);
+            if excluded.contains(&key) {
                 continue;
             }
-            let slot = if let Some(slot) = seen.get(&route_id) {
+            let mut loaded: Option<TantivyDocument> = None;
+            let slot = if let Some(slot) = seen.get(&key) {
                 *slot
             } else {
-                {
-                    if q.facets {
-                        *facets.country.entry(text(f.country).to_uppercase()).or_default() += 1;
-                        *facets.category.entry(text(f.category)).or_default() += 1;
-                    }
-                    let slot = (hits.len() < q.limit).then(|| {
-                        hits.push(Hit {
-                            route_id: route_id.clone(),
-                            country: text(f.country).to_uppercase(),
-                            category: text(f.category),
-                            name: text(f.name),
-                            score,
-                            matches: Vec::new(),
-                        });
-                        hits.len() - 1
-                    });
-                    seen.insert(route_id.clone(), slot);
-                    slot
+                let doc: TantivyDocument = searcher.doc(address).map_err(tantivy)?;
+                let text = |field| {
+                    doc.get_first(field)
+                        .and_then(|v| v.as_str())
+                        .unwrap_or_default()
+                        .to_owned()
+                };
+                if q.facets {
+                    *facets.country.entry(text(f.country).to_uppercase()).or_default() += 1;
+                    *facets.category.entry(text(f.category)).or_default() += 1;
                 }
+                let slot = (hits.len() < q.limit).then(|| {
+                    hits.push(Hit {
+                        route_id: text(f.route_id),
+                        country: text(f.country).to_uppercase(),
+                        category: text(f.category),
+                        name: text(f.name),
+                        score,
+                        matches: Vec::new(),
+                    });
+                    hits.len() - 1
+                });
+                seen.insert(key, slot);
+                loaded = Some(doc);
+                slot
             };
             let Some(slot) = slot else { continue };
             if hits[slot].matches.len() >= MATCHES_PER_ROUTE {
                 continue;
             }
+            let doc = match loaded {
+                Some(doc) => doc,
+                None => searcher.doc(address).map_err(tantivy)?,
+            };
             let item = self.item(&doc, &body_snippets, &label_snippets);
             // A route document that matched only through `all` shows nothing
             // by itself; its items are found below.
@@ -397,4 +415,11 @@ impl RouteIndex {
             source,
         }
     }
+}
+
+/// The `route_key` of a hit.
+fn route_key_of(keys: &[tantivy::columnar::Column<u64>], address: tantivy::DocAddress) -> u64 {
+    keys.get(address.segment_ord as usize)
+        .and_then(|c| c.first(address.doc_id))
+        .unwrap_or_default()
 }
