@@ -147,11 +147,7 @@ fn docs_list_every_rule() {
 fn write_scope_unknown(dir: &std::path::Path) {
     let mut record = crate::util::minimal_record("kz/scope");
     record["eligibility"]["nationality"] = serde_json::json!({ "scope": "unknown" });
-    fs_err::write(
-        dir.join("kz/scope.json"),
-        serde_json::to_string_pretty(&record).expect("json"),
-    )
-    .expect("write");
+    crate::util::write_record(&dir.join("kz/scope.json"), &record);
 }
 
 #[test]

@@ -21,11 +21,7 @@ fn jsonl_with_blank_lines_only_is_empty() {
 fn duplicate_id_is_not_also_a_near_duplicate_of_itself() {
     let dir = temp_dataset();
     let record = crate::util::minimal_record("kz/twice");
-    fs_err::write(
-        dir.path().join("kz/twice.json"),
-        serde_json::to_string_pretty(&record).expect("json"),
-    )
-    .expect("write");
+    crate::util::write_record(&dir.path().join("kz/twice.json"), &record);
     fs_err::write(
         dir.path().join("more.jsonl"),
         format!("{}\n", serde_json::to_string(&record).expect("json")),

@@ -230,11 +230,7 @@ fn stale_index_is_rebuilt_when_the_data_changes() {
     let dir = temp_dataset();
     let mut record = crate::util::minimal_record("kz/first");
     record["name"] = serde_json::json!("Apricot permit");
-    fs_err::write(
-        dir.path().join("kz/first.json"),
-        serde_json::to_string_pretty(&record).expect("json"),
-    )
-    .expect("write");
+    crate::util::write_record(&dir.path().join("kz/first.json"), &record);
     let go = |q: &str| run(search(dir.path(), cache.path()).args([q, "--dataset", "kz"]));
     let out = go("apricot");
     assert_eq!(out.status.code(), Some(0));
@@ -245,11 +241,7 @@ fn stale_index_is_rebuilt_when_the_data_changes() {
     // The data changes: the index is rebuilt and finds the new word.
     record["name"] = serde_json::json!("Blueberry permit");
     std::thread::sleep(std::time::Duration::from_millis(20));
-    fs_err::write(
-        dir.path().join("kz/first.json"),
-        serde_json::to_string_pretty(&record).expect("json"),
-    )
-    .expect("write");
+    crate::util::write_record(&dir.path().join("kz/first.json"), &record);
     let out = go("blueberry");
     insta::assert_snapshot!(transcript(&out), @r"
     exit: 0

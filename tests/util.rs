@@ -58,3 +58,8 @@ pub(crate) fn minimal_record(id: &str) -> serde_json::Value {
     value["id"] = serde_json::Value::String(id.to_owned());
     value
 }
+
+/// Writes a record as pretty JSON.
+pub(crate) fn write_record(path: &Path, record: &serde_json::Value) {
+    fs_err::write(path, serde_json::to_string_pretty(record).expect("json")).expect("write");
+}

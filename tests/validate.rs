@@ -126,11 +126,7 @@ fn today_is_injectable() {
     // The same record is clean today and has a future date seen from 2026-01-01.
     let dir = temp_dataset();
     let record = minimal_record("kz/clock");
-    fs_err::write(
-        dir.path().join("kz/clock.json"),
-        serde_json::to_string_pretty(&record).expect("json"),
-    )
-    .expect("write");
+    crate::util::write_record(&dir.path().join("kz/clock.json"), &record);
     assert_eq!(run(routes(dir.path()).args(["validate", "kz"])).status.code(), Some(0));
     let out = run(routes(dir.path()).args(["validate", "--today", "2026-01-01", "--format", "json", "kz"]));
     assert_eq!(out.status.code(), Some(1));
@@ -142,11 +138,7 @@ fn today_is_injectable() {
 fn duplicate_ids_across_files() {
     let dir = temp_dataset();
     let record = minimal_record("kz/twice");
-    fs_err::write(
-        dir.path().join("kz/twice.json"),
-        serde_json::to_string_pretty(&record).expect("json"),
-    )
-    .expect("write");
+    crate::util::write_record(&dir.path().join("kz/twice.json"), &record);
     fs_err::write(
         dir.path().join("more.jsonl"),
         format!("{}\n", serde_json::to_string(&record).expect("json")),
@@ -161,19 +153,11 @@ fn related_ids_resolve_across_files() {
     let dir = temp_dataset();
     let mut a = minimal_record("kz/a");
     a["related"] = serde_json::json!([{ "id": "kz/b", "relation": "leads_to" }]);
-    fs_err::write(
-        dir.path().join("kz/a.json"),
-        serde_json::to_string_pretty(&a).expect("json"),
-    )
-    .expect("write");
+    crate::util::write_record(&dir.path().join("kz/a.json"), &a);
     let out = run(routes(dir.path()).args(["validate", "--format", "json", "."]));
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stdout).contains("record/dangling-related"));
-    fs_err::write(
-        dir.path().join("kz/b.json"),
-        serde_json::to_string_pretty(&minimal_record("kz/b")).expect("json"),
-    )
-    .expect("write");
+    crate::util::write_record(&dir.path().join("kz/b.json"), &minimal_record("kz/b"));
     let out = run(routes(dir.path()).args(["validate", "."]));
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
 }
@@ -182,11 +166,7 @@ fn related_ids_resolve_across_files() {
 #[test]
 fn symlink_loop_and_broken_link_are_findings() {
     let dir = temp_dataset();
-    fs_err::write(
-        dir.path().join("kz/ok.json"),
-        serde_json::to_string_pretty(&minimal_record("kz/ok")).expect("json"),
-    )
-    .expect("write");
+    crate::util::write_record(&dir.path().join("kz/ok.json"), &minimal_record("kz/ok"));
     std::os::unix::fs::symlink("..", dir.path().join("kz/loop")).expect("symlink");
     std::os::unix::fs::symlink("missing.json", dir.path().join("kz/broken.json")).expect("symlink");
     let out = run(routes(dir.path()).args(["validate", "--format", "json", "kz"]));

@@ -64,6 +64,15 @@ impl From<std::io::Error> for ToolError {
     }
 }
 
+/// An error and its causes in one line, joined with `: `.
+pub(crate) fn error_chain(err: &dyn std::error::Error) -> String {
+    let e = ToolError::from_error(err);
+    std::iter::once(e.message)
+        .chain(e.causes)
+        .collect::<Vec<_>>()
+        .join(": ")
+}
+
 pub(crate) fn is_broken_pipe(err: &ToolError) -> bool {
     err.io_kind == Some(std::io::ErrorKind::BrokenPipe)
 }

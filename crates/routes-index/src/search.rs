@@ -287,12 +287,7 @@ impl RouteIndex {
                 *slot
             } else {
                 let doc: TantivyDocument = searcher.doc(address).map_err(tantivy)?;
-                let text = |field| {
-                    doc.get_first(field)
-                        .and_then(|v| v.as_str())
-                        .unwrap_or_default()
-                        .to_owned()
-                };
+                let text = |field| stored_text(&doc, field);
                 if q.facets {
                     *facets.country.entry(text(f.country).to_uppercase()).or_default() += 1;
                     *facets.category.entry(text(f.category)).or_default() += 1;
@@ -378,12 +373,7 @@ impl RouteIndex {
 
     fn item(&self, doc: &TantivyDocument, body: &SnippetGenerator, label: &SnippetGenerator) -> Match {
         let f = self.fields;
-        let text = |field| {
-            doc.get_first(field)
-                .and_then(|v| v.as_str())
-                .unwrap_or_default()
-                .to_owned()
-        };
+        let text = |field| stored_text(doc, field);
         let body = body.snippet_from_doc(doc);
         let label = label.snippet_from_doc(doc);
         let chosen = if !body.highlighted().is_empty() || label.highlighted().is_empty() {
@@ -422,4 +412,12 @@ fn route_key_of(keys: &[tantivy::columnar::Column<u64>], address: tantivy::DocAd
     keys.get(address.segment_ord as usize)
         .and_then(|c| c.first(address.doc_id))
         .unwrap_or_default()
+}
+
+/// The stored text of a field of a hit ("" when absent).
+fn stored_text(doc: &TantivyDocument, field: tantivy::schema::Field) -> String {
+    doc.get_first(field)
+        .and_then(|v| v.as_str())
+        .unwrap_or_default()
+        .to_owned()
 }

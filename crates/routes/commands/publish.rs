@@ -5,7 +5,7 @@ use routes_validate::Severity;
 
 use crate::ExitStatus;
 use crate::args::PublishArgs;
-use crate::printer::{Printer, ToolError};
+use crate::printer::{Printer, ToolError, error_chain};
 
 /// The progress bar, fed by the release's progress events: a spinner while
 /// validating, then a bar of the routes written.
@@ -66,18 +66,9 @@ fn source_date_epoch() -> Result<Option<i64>, ToolError> {
 /// Builds `index/` into a staged release, from its `routes.jsonl`, for
 /// `routes search --release`.
 fn build_release_index(staging: &std::path::Path, jsonl: &std::path::Path) -> Result<(), String> {
-    let chain = |e: &dyn std::error::Error| {
-        let mut text = e.to_string();
-        let mut source = e.source();
-        while let Some(s) = source {
-            text.push_str(": ");
-            text.push_str(&s.to_string());
-            source = s.source();
-        }
-        text
-    };
-    let fingerprint = routes_index::release_fingerprint(jsonl).map_err(|e| chain(&e))?;
-    routes_index::build_index(&[jsonl.to_path_buf()], &staging.join("index"), &fingerprint).map_err(|e| chain(&e))?;
+    let fingerprint = routes_index::release_fingerprint(jsonl).map_err(|e| error_chain(&e))?;
+    routes_index::build_index(&[jsonl.to_path_buf()], &staging.join("index"), &fingerprint)
+        .map_err(|e| error_chain(&e))?;
     Ok(())
 }
 
