@@ -1,6 +1,5 @@
 //! Building the index from records, and knowing when it is stale.
 
-use std::collections::HashMap;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -11,6 +10,7 @@ use tantivy::{Index, IndexWriter, TantivyDocument};
 
 use crate::fields::{Fields, register_tokenizers};
 use crate::search::RouteIndex;
+use crate::stored;
 use crate::{Error, INDEX_FORMAT_VERSION};
 
 /// The file beside the index that says what it was built from.
@@ -25,7 +25,8 @@ pub struct IndexMeta {
     pub fingerprint: String,
     /// Routes indexed.
     pub routes: usize,
-    /// Documents indexed (routes and their items).
+    /// Items indexed: routes and their requirements, documents, exemptions,
+    /// fees, notes and sources (one tantivy document holds a route and its items).
     pub documents: usize,
 }
 
@@ -111,12 +112,10 @@ pub fn build_index(paths: &[PathBuf], dir: &Path, fingerprint: &str) -> Result<I
             return;
         }
         routes += 1;
-        for doc in documents_of(&route, fields) {
-            documents += 1;
-            if let Err(e) = writer.add_document(doc) {
-                failure = Some(e);
-                return;
-            }
+        let (doc, items) = document_of(&route, fields);
+        documents += items;
+        if let Err(e) = writer.add_document(doc) {
+            failure = Some(e);
         }
     })
     .map_err(Error::Records)?;
@@ -226,10 +225,15 @@ fn money_words(money: &Money) -> String {
     }
 }
 
-/// The tantivy documents of one route.
-fn documents_of(route: &Route, f: Fields) -> Vec<TantivyDocument> {
-    let urls: HashMap<&str, &str> = route.sources.iter().map(|s| (s.id.as_str(), s.url.as_str())).collect();
-    let source_of = |evidence: &[Evidence]| evidence.first().and_then(|e| urls.get(e.source.as_str()).copied());
+/// The tantivy document of one route, and how many items it holds (the
+/// route itself included).
+fn document_of(route: &Route, f: Fields) -> (TantivyDocument, usize) {
+    let source_urls: Vec<&str> = route.sources.iter().map(|s| s.url.as_str()).collect();
+    let source_of = |evidence: &[Evidence]| {
+        evidence
+            .first()
+            .and_then(|e| route.sources.iter().position(|s| s.id.as_str() == e.source.as_str()))
+    };
     let excerpts = |evidence: &[Evidence]| {
         evidence
             .iter()
@@ -237,24 +241,26 @@ fn documents_of(route: &Route, f: Fields) -> Vec<TantivyDocument> {
             .collect::<Vec<_>>()
             .join(" … ")
     };
-    let base = |kind: &str, item: &str, label: &str, body: &str, source: Option<&str>| {
-        let mut doc = TantivyDocument::new();
-        doc.add_text(f.route_id, route.id.as_str());
-        doc.add_u64(f.route_key, crate::fields::route_key(route.id.as_str()));
-        doc.add_text(f.country, route.country.as_str());
-        doc.add_text(f.category, route.category.as_str());
-        doc.add_text(f.status, route.status.as_str());
-        doc.add_text(f.kind, kind);
-        doc.add_text(f.item_id, item);
-        doc.add_text(f.name, &route.name);
+    let mut doc = TantivyDocument::new();
+    let mut stored = stored::Writer::new(
+        [
+            route.id.as_str(),
+            route.country.as_str(),
+            route.category.as_str(),
+            route.status.as_str(),
+            &route.name,
+        ],
+        &source_urls,
+    );
+    let mut kinds = [false; stored::KINDS.len()];
+    let mut items = 0;
+    let mut item = |kind: u8, id: &str, label: &str, body: &str, source: Option<usize>| {
         doc.add_text(f.label, label);
         doc.add_text(f.body, body);
-        if let Some(url) = source {
-            doc.add_text(f.source_url, url);
-        }
-        doc
+        stored.item(kind, id, label, body, source);
+        kinds[usize::from(kind)] = true;
+        items += 1;
     };
-    let mut docs = Vec::new();
     let mut route_label = route.codes.join(" ");
     if let Some(n) = &route.official_name {
         route_label = format!("{} {route_label}", n.text);
@@ -267,14 +273,13 @@ fn documents_of(route: &Route, f: Fields) -> Vec<TantivyDocument> {
         route.category.as_str().replace('_', " "),
         route.summary.as_deref().unwrap_or_default()
     );
-    docs.push(base(
-        "route",
+    item(
+        0,
         "",
         &route_label,
         &route_body,
-        route.sources.first().map(|s| s.url.as_str()),
-    ));
-    let first = docs.len() - 1;
+        (!route.sources.is_empty()).then_some(0),
+    );
     for r in &route.requirements {
         let label = r.kind.as_str().replace('_', " ");
         let body = format!(
@@ -284,23 +289,11 @@ fn documents_of(route: &Route, f: Fields) -> Vec<TantivyDocument> {
             r.money.as_ref().map(money_words).unwrap_or_default(),
             excerpts(&r.evidence)
         );
-        docs.push(base(
-            "requirement",
-            r.id.as_str(),
-            &label,
-            body.trim(),
-            source_of(&r.evidence),
-        ));
+        item(1, r.id.as_str(), &label, body.trim(), source_of(&r.evidence));
     }
     for d in &route.documents {
         let body = format!("{} {}", d.note.as_deref().unwrap_or_default(), excerpts(&d.evidence));
-        docs.push(base(
-            "document",
-            d.id.as_str(),
-            &d.name,
-            body.trim(),
-            source_of(&d.evidence),
-        ));
+        item(2, d.id.as_str(), &d.name, body.trim(), source_of(&d.evidence));
     }
     for (i, e) in route.eligibility.exemptions.iter().enumerate() {
         let who: Vec<&str> = e
@@ -311,13 +304,13 @@ fn documents_of(route: &Route, f: Fields) -> Vec<TantivyDocument> {
             .chain(e.who.countries.iter().map(routes_core::CountryCode::as_str))
             .collect();
         let who = who.join(" ");
-        docs.push(base(
-            "exemption",
+        item(
+            3,
             &i.to_string(),
             &format!("exemption {who}"),
             &e.description,
             source_of(&e.evidence),
-        ));
+        );
     }
     for (i, fee) in route.application.fees.iter().enumerate() {
         let body = format!(
@@ -325,31 +318,31 @@ fn documents_of(route: &Route, f: Fields) -> Vec<TantivyDocument> {
             fee.money.as_ref().map(money_words).unwrap_or_default(),
             fee.note.as_deref().unwrap_or_default()
         );
-        docs.push(base(
-            "fee",
+        item(
+            4,
             &i.to_string(),
             &format!("fee {}", fee.description),
             body.trim(),
             source_of(&fee.evidence),
-        ));
+        );
     }
     for (i, n) in route.notes.iter().enumerate() {
-        docs.push(base("note", &i.to_string(), "note", &n.text, source_of(&n.evidence)));
+        item(5, &i.to_string(), "note", &n.text, source_of(&n.evidence));
     }
-    for s in &route.sources {
+    for (i, s) in route.sources.iter().enumerate() {
         let body = format!("{} {}", s.publisher.as_deref().unwrap_or_default(), s.url);
-        docs.push(base("source", s.id.as_str(), &s.title, &body, Some(&s.url)));
+        item(6, s.id.as_str(), &s.title, &body, Some(i));
     }
-    // The route document also carries every item's text, in `all`.
-    let mut all = String::new();
-    for doc in &docs {
-        for field in [f.name, f.label, f.body] {
-            if let Some(text) = doc.get_first(field).and_then(|v| tantivy::schema::Value::as_str(&v)) {
-                all.push_str(text);
-                all.push('\n');
-            }
+    doc.add_text(f.route_id, route.id.as_str());
+    doc.add_text(f.country, route.country.as_str());
+    doc.add_text(f.category, route.category.as_str());
+    doc.add_text(f.status, route.status.as_str());
+    doc.add_text(f.name, &route.name);
+    for (kind, present) in stored::KINDS.iter().zip(kinds) {
+        if present {
+            doc.add_text(f.kind, kind);
         }
     }
-    docs[first].add_text(f.all, all);
-    docs
+    doc.add_bytes(f.stored, &stored.finish());
+    (doc, items)
 }

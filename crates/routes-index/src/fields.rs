@@ -1,9 +1,13 @@
 //! The tantivy schema of the index and its tokenizers.
 
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
 use tantivy::Index;
-use tantivy::schema::{FAST, Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions};
+use tantivy::schema::{BytesOptions, Field, IndexRecordOption, STRING, Schema, TextFieldIndexing, TextOptions};
 use tantivy::tokenizer::{
     AsciiFoldingFilter, Language, LowerCaser, RawTokenizer, RemoveLongFilter, SimpleTokenizer, Stemmer, TextAnalyzer,
+    Token, TokenFilter, TokenStream, Tokenizer,
 };
 
 /// Tokenizer of text fields: words (any script), lower case, diacritics
@@ -13,64 +17,52 @@ pub(crate) const TEXT_TOKENIZER: &str = "routes_text";
 /// Tokenizer of filter fields: the whole value, lower case.
 pub(crate) const KEY_TOKENIZER: &str = "routes_key";
 
-/// Handles to every field.
+/// Handles to every field. One document per route: its text fields hold the
+/// text of all of its items (one value per item, so a phrase never spans two
+/// items), and `stored` holds the items themselves (see `stored.rs`).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Fields {
     pub(crate) route_id: Field,
-    /// A hash of the route id as a fast field: hits are grouped by route
-    /// without loading their documents.
-    pub(crate) route_key: Field,
+    /// Also a fast field (as written), for facet counts without loading documents.
     pub(crate) country: Field,
+    /// Also a fast field (as written), for facet counts without loading documents.
     pub(crate) category: Field,
     pub(crate) status: Field,
+    /// The kinds of the route's items.
     pub(crate) kind: Field,
-    pub(crate) item_id: Field,
+    /// The route's name.
     pub(crate) name: Field,
+    /// One value per item: requirement kind, document name, source title…
     pub(crate) label: Field,
+    /// One value per item: its description, notes and excerpts.
     pub(crate) body: Field,
-    pub(crate) source_url: Field,
-    /// All text of a route, on its route document only, so that every word
-    /// of a query may match a different item of one route.
-    pub(crate) all: Field,
+    /// The route and its items, in the compact form of `stored.rs`.
+    pub(crate) stored: Field,
 }
 
 impl Fields {
     pub(crate) fn schema() -> (Schema, Self) {
         let mut b = Schema::builder();
-        let text = TextOptions::default()
-            .set_indexing_options(
-                TextFieldIndexing::default()
-                    .set_tokenizer(TEXT_TOKENIZER)
-                    .set_index_option(IndexRecordOption::WithFreqsAndPositions),
-            )
-            .set_stored();
-        let key = TextOptions::default()
-            .set_indexing_options(
-                TextFieldIndexing::default()
-                    .set_tokenizer(KEY_TOKENIZER)
-                    .set_index_option(IndexRecordOption::Basic),
-            )
-            .set_stored();
+        let text = TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(TEXT_TOKENIZER)
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        );
+        let key = TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(KEY_TOKENIZER)
+                .set_index_option(IndexRecordOption::Basic),
+        );
         let fields = Self {
-            route_id: b.add_text_field("route", STRING | STORED),
-            route_key: b.add_u64_field("route_key", FAST),
-            country: b.add_text_field("country", key.clone()),
-            category: b.add_text_field("category", key.clone()),
+            route_id: b.add_text_field("route", STRING),
+            country: b.add_text_field("country", key.clone().set_fast("raw")),
+            category: b.add_text_field("category", key.clone().set_fast("raw")),
             status: b.add_text_field("status", key.clone()),
             kind: b.add_text_field("kind", key),
-            item_id: b.add_text_field("item", STORED),
             name: b.add_text_field("name", text.clone()),
             label: b.add_text_field("label", text.clone()),
             body: b.add_text_field("text", text),
-            source_url: b.add_text_field("source", STORED),
-            all: b.add_text_field(
-                "all",
-                TextOptions::default().set_indexing_options(
-                    TextFieldIndexing::default()
-                        .set_tokenizer(TEXT_TOKENIZER)
-                        .set_index_option(IndexRecordOption::WithFreqsAndPositions),
-                ),
-            ),
+            stored: b.add_bytes_field("stored", BytesOptions::default().set_stored()),
         };
         (b.build(), fields)
     }
@@ -79,43 +71,266 @@ impl Fields {
         let get = |name: &str| schema.get_field(name);
         Ok(Self {
             route_id: get("route")?,
-            route_key: get("route_key")?,
             country: get("country")?,
             category: get("category")?,
             status: get("status")?,
             kind: get("kind")?,
-            item_id: get("item")?,
             name: get("name")?,
             label: get("label")?,
             body: get("text")?,
-            source_url: get("source")?,
-            all: get("all")?,
+            stored: get("stored")?,
         })
     }
 }
 
-/// Registers the tokenizers (they are not stored in the index).
-pub(crate) fn register_tokenizers(index: &Index) {
-    let text = TextAnalyzer::builder(SimpleTokenizer::default())
+/// The analyzer of text fields.
+pub(crate) fn text_analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
         .filter(RemoveLongFilter::limit(40))
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter)
-        .filter(Stemmer::new(Language::English))
-        .build();
+        .filter(CachedStems)
+        .build()
+}
+
+/// Registers the tokenizers (they are not stored in the index).
+pub(crate) fn register_tokenizers(index: &Index) {
     let key = TextAnalyzer::builder(RawTokenizer::default())
         .filter(LowerCaser)
         .build();
-    index.tokenizers().register(TEXT_TOKENIZER, text);
+    index.tokenizers().register(TEXT_TOKENIZER, text_analyzer());
     index.tokenizers().register(KEY_TOKENIZER, key);
 }
 
-/// The `route_key` of a route id.
-pub(crate) fn route_key(id: &str) -> u64 {
-    // FNV-1a: stable across builds and platforms, unlike the std hasher.
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in id.bytes() {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
+/// English Snowball stems, remembered per word: the same few thousand words
+/// recur in every record, and stemming them again was a fifth of a build.
+#[derive(Clone, Copy)]
+struct CachedStems;
+
+/// Words remembered at most (a bound for odd inputs; real vocabularies are smaller).
+const STEM_CACHE_WORDS: usize = 200_000;
+
+impl TokenFilter for CachedStems {
+    type Tokenizer<T: Tokenizer> = CachedStemsFilter<T>;
+
+    fn transform<T: Tokenizer>(self, inner: T) -> CachedStemsFilter<T> {
+        CachedStemsFilter {
+            inner,
+            cache: HashMap::new(),
+            stemmer: TextAnalyzer::builder(RawTokenizer::default())
+                .filter(Stemmer::new(Language::English))
+                .build(),
+        }
     }
-    h
+}
+
+struct CachedStemsFilter<T> {
+    inner: T,
+    cache: HashMap<String, String>,
+    stemmer: TextAnalyzer,
+}
+
+impl<T: Clone> Clone for CachedStemsFilter<T> {
+    fn clone(&self) -> Self {
+        // Each clone (one per indexing thread and field) has its own memory.
+        Self {
+            inner: self.inner.clone(),
+            cache: HashMap::new(),
+            stemmer: self.stemmer.clone(),
+        }
+    }
+}
+
+impl<T: Tokenizer> Tokenizer for CachedStemsFilter<T> {
+    type TokenStream<'a> = CachedStemsStream<'a, T::TokenStream<'a>>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
+        CachedStemsStream {
+            tail: self.inner.token_stream(text),
+            cache: &mut self.cache,
+            stemmer: &mut self.stemmer,
+        }
+    }
+}
+
+struct CachedStemsStream<'a, T> {
+    tail: T,
+    cache: &'a mut HashMap<String, String>,
+    stemmer: &'a mut TextAnalyzer,
+}
+
+impl<T: TokenStream> TokenStream for CachedStemsStream<'_, T> {
+    fn advance(&mut self) -> bool {
+        if !self.tail.advance() {
+            return false;
+        }
+        let token = self.tail.token_mut();
+        if let Some(stem) = self.cache.get(token.text.as_str()) {
+            token.text.clear();
+            token.text.push_str(stem);
+            return true;
+        }
+        let mut stem = String::new();
+        let mut stream = self.stemmer.token_stream(&token.text);
+        if stream.advance() {
+            stem.push_str(&stream.token().text);
+        }
+        drop(stream);
+        if self.cache.len() < STEM_CACHE_WORDS {
+            self.cache.insert(std::mem::take(&mut token.text), stem.clone());
+        }
+        token.text = stem;
+        true
+    }
+
+    fn token(&self) -> &Token {
+        self.tail.token()
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        self.tail.token_mut()
+    }
+}
+
+/// Tokens as the text analyzer makes them, but stemmed only when they may
+/// stem to a query word (see [`stem_key`]): stemming is most of the cost of
+/// tokenizing the text of a hit. `prefixes` holds the [`stem_key`] of every
+/// query word.
+pub(crate) fn query_word_analyzer(prefixes: Option<Arc<HashSet<[char; 2]>>>) -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(40))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .filter(SelectiveStems { prefixes })
+        .build()
+}
+
+/// What a word shares with its stem: the Snowball English stemmer keeps the
+/// first two letters of a word when the stem is three letters or longer (with
+/// `y` read as `i`: its exceptions turn `dying` into `die`), and the first
+/// letter always (`aed` becomes `a`). The key of a stem is its first two
+/// letters, or its first letter and `'\0'` when it is shorter than three.
+pub(crate) fn stem_key(stem: &str) -> [char; 2] {
+    let key = prefix(stem);
+    if stem.chars().nth(2).is_some() {
+        key
+    } else {
+        [key[0], '\0']
+    }
+}
+
+/// Whether a word may stem to a word whose [`stem_key`] is in `keys`.
+fn may_stem_to(word: &str, keys: &HashSet<[char; 2]>) -> bool {
+    let key = prefix(word);
+    keys.contains(&key) || keys.contains(&[key[0], '\0'])
+}
+
+fn prefix(word: &str) -> [char; 2] {
+    let mut chars = word.chars().map(|c| if c == 'y' { 'i' } else { c });
+    [chars.next().unwrap_or('\0'), chars.next().unwrap_or('\0')]
+}
+
+#[derive(Clone)]
+struct SelectiveStems {
+    /// `None`: stem every token.
+    prefixes: Option<Arc<HashSet<[char; 2]>>>,
+}
+
+impl TokenFilter for SelectiveStems {
+    type Tokenizer<T: Tokenizer> = SelectiveStemsFilter<T>;
+
+    fn transform<T: Tokenizer>(self, inner: T) -> SelectiveStemsFilter<T> {
+        SelectiveStemsFilter {
+            inner,
+            prefixes: self.prefixes,
+            stemmer: TextAnalyzer::builder(RawTokenizer::default())
+                .filter(Stemmer::new(Language::English))
+                .build(),
+        }
+    }
+}
+
+#[derive(Clone)]
+struct SelectiveStemsFilter<T> {
+    inner: T,
+    prefixes: Option<Arc<HashSet<[char; 2]>>>,
+    stemmer: TextAnalyzer,
+}
+
+impl<T: Tokenizer> Tokenizer for SelectiveStemsFilter<T> {
+    type TokenStream<'a> = SelectiveStemsStream<'a, T::TokenStream<'a>>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
+        SelectiveStemsStream {
+            tail: self.inner.token_stream(text),
+            prefixes: self.prefixes.as_deref(),
+            stemmer: &mut self.stemmer,
+        }
+    }
+}
+
+struct SelectiveStemsStream<'a, T> {
+    tail: T,
+    prefixes: Option<&'a HashSet<[char; 2]>>,
+    stemmer: &'a mut TextAnalyzer,
+}
+
+impl<T: TokenStream> TokenStream for SelectiveStemsStream<'_, T> {
+    fn advance(&mut self) -> bool {
+        if !self.tail.advance() {
+            return false;
+        }
+        let token = self.tail.token_mut();
+        if self.prefixes.is_none_or(|keys| may_stem_to(&token.text, keys)) {
+            let mut stream = self.stemmer.token_stream(&token.text);
+            if stream.advance() {
+                let stem = std::mem::take(&mut stream.token_mut().text);
+                drop(stream);
+                token.text = stem;
+            }
+        }
+        true
+    }
+
+    fn token(&self) -> &Token {
+        self.tail.token()
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        self.tail.token_mut()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stems(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut stream = analyzer.token_stream(text);
+        while stream.advance() {
+            out.push(stream.token().text.clone());
+        }
+        out
+    }
+
+    /// The premise of `query_word_analyzer`: stems keep the first two
+    /// letters, the Snowball exceptions included.
+    #[test]
+    fn stems_keep_the_first_two_letters() {
+        let text = "skis skies dying lying tying idly gently ugly early only singly sky news howe atlas \
+                    cosmos bias andes generalization communism arsenal organization relational ties \
+                    lied ied cries yelling youth ayes aed eing used Résidence naïve запись ПОЛНАЯ a ab abc \
+                    agreed family insurance hospitalisation conscripts fingerprints";
+        let all = stems(&mut text_analyzer(), text);
+        let words = stems(&mut query_word_analyzer(Some(Arc::new(HashSet::new()))), text);
+        assert_eq!(all.len(), words.len());
+        for (stem, word) in all.iter().zip(&words) {
+            let keys = HashSet::from([stem_key(stem)]);
+            assert!(may_stem_to(word, &keys), "{word} → {stem}");
+        }
+        let mut selective = query_word_analyzer(Some(Arc::new(all.iter().map(|s| stem_key(s)).collect())));
+        assert_eq!(stems(&mut selective, text), all);
+        assert_eq!(stems(&mut query_word_analyzer(None), text), all);
+    }
 }

@@ -1,10 +1,12 @@
 //! The search index of route records, built with tantivy.
 //!
-//! Every route becomes several documents: one for the route itself and one for
-//! each requirement, document, source, exemption, fee and note, so a hit can
-//! say which item matched. Queries rank by BM25 with field boosts (names above
-//! labels above long text), are grouped by route, and come back as plain
-//! structs with highlighted snippets and the source URL behind each item.
+//! Every route becomes one document holding the text of the route itself and
+//! of each requirement, document, source, exemption, fee and note, with the
+//! items in a compact stored form; at search time the items of the routes
+//! shown are matched against the query, so a hit can say which item matched.
+//! Queries rank by BM25 with field boosts (names above labels above long
+//! text), routes by their best item, and come back as plain structs with
+//! highlighted snippets and the source URL behind each item.
 //!
 //! ```
 //! use routes_index::{Query, RouteIndex, build_index};
@@ -22,8 +24,10 @@
 
 mod build;
 mod fields;
+mod items;
 mod query;
 mod search;
+mod stored;
 
 use std::path::PathBuf;
 
@@ -33,7 +37,7 @@ pub use search::{Facets, Hit, Match, Query, RouteIndex, SearchResults};
 
 /// The on-disk format of the index this build writes and reads. An index of
 /// another version is rebuilt (dataset cache) or refused (release).
-pub const INDEX_FORMAT_VERSION: u32 = 2;
+pub const INDEX_FORMAT_VERSION: u32 = 3;
 
 /// Failures of building, opening or searching an index.
 #[derive(Debug, thiserror::Error)]

@@ -138,45 +138,6 @@ pub fn check_query(query: &str) -> Result<(), QueryError> {
     Ok(())
 }
 
-/// The words and phrases a query excludes (`-word`, `-"a phrase"`), without
-/// their `-`.
-pub(crate) fn excluded_terms(query: &str) -> Vec<String> {
-    let chars: Vec<char> = query.chars().collect();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < chars.len() {
-        let at_start = i == 0 || chars[i - 1].is_whitespace() || chars[i - 1] == '(';
-        if chars[i] == '-' && at_start && i + 1 < chars.len() {
-            let start = i + 1;
-            let end = if chars[start] == '"' {
-                chars[start + 1..]
-                    .iter()
-                    .position(|&c| c == '"')
-                    .map_or(chars.len(), |p| start + 2 + p)
-            } else {
-                chars[start..]
-                    .iter()
-                    .position(|&c| c.is_whitespace() || c == ')')
-                    .map_or(chars.len(), |p| start + p)
-            };
-            let term: String = chars[start..end].iter().collect();
-            // A field filter (`-country:KZ`) keeps its field.
-            if !term.is_empty() {
-                out.push(term);
-            }
-            i = end;
-        } else if chars[i] == '"' {
-            i += chars[i + 1..]
-                .iter()
-                .position(|&c| c == '"')
-                .map_or(chars.len(), |p| p + 2);
-        } else {
-            i += 1;
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -196,14 +157,6 @@ mod tests {
         ] {
             assert_eq!(check_query(q), Ok(()), "{q}");
         }
-    }
-
-    #[test]
-    fn exclusions_are_found() {
-        assert_eq!(
-            excluded_terms("visa -tourist -\"work permit\" a-b \"x -y\""),
-            vec!["tourist", "\"work permit\""]
-        );
     }
 
     #[test]

@@ -1,24 +1,26 @@
 //! Opening an index and searching it.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, Occur, QueryParser, TermQuery};
 use tantivy::schema::{IndexRecordOption, Value};
-use tantivy::snippet::SnippetGenerator;
-use tantivy::{Index, IndexReader, ReloadPolicy, TantivyDocument, Term};
+use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, Searcher, TantivyDocument, Term};
 
 use crate::Error;
 use crate::build::{IndexMeta, read_meta};
 use crate::fields::{Fields, register_tokenizers};
+use crate::items::ItemMatcher;
 use crate::query::{QueryError, check_query};
 
 /// Most items shown under one route.
-const MATCHES_PER_ROUTE: usize = 3;
+pub(crate) const MATCHES_PER_ROUTE: usize = 3;
+/// Routes read and ranked by their best item, at least.
+const RERANKED: usize = 10;
 /// Longest snippet, in characters.
-const SNIPPET_CHARS: usize = 160;
+pub(crate) const SNIPPET_CHARS: usize = 160;
 
 /// A search request.
 #[derive(Debug, Clone)]
@@ -113,11 +115,16 @@ pub struct SearchResults {
 
 /// An open index.
 pub struct RouteIndex {
-    index: Index,
     reader: IndexReader,
     fields: Fields,
     meta: IndexMeta,
     path: PathBuf,
+    /// The route query: all words, boosted fields.
+    exact: QueryParser,
+    /// The same with typo-tolerant words.
+    fuzzy: QueryParser,
+    /// The same without boosts, to find the matching items of a route.
+    plain: QueryParser,
 }
 
 impl std::fmt::Debug for RouteIndex {
@@ -139,18 +146,34 @@ impl RouteIndex {
         };
         let index = Index::open_in_dir(dir).map_err(tantivy)?;
         register_tokenizers(&index);
-        let fields = Fields::from_schema(&index.schema()).map_err(tantivy)?;
+        let f = Fields::from_schema(&index.schema()).map_err(tantivy)?;
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
             .try_into()
             .map_err(tantivy)?;
+        let parser = |boosts: bool, fuzzy: bool| {
+            let mut parser = QueryParser::for_index(&index, vec![f.name, f.label, f.body]);
+            parser.set_conjunction_by_default();
+            if boosts {
+                parser.set_field_boost(f.name, 3.0);
+                parser.set_field_boost(f.label, 2.0);
+            }
+            if fuzzy {
+                for field in [f.name, f.label, f.body] {
+                    parser.set_field_fuzzy(field, false, 2, true);
+                }
+            }
+            parser
+        };
         Ok(Self {
-            index,
             reader,
-            fields,
+            fields: f,
             meta,
             path: dir.to_path_buf(),
+            exact: parser(true, false),
+            fuzzy: parser(true, true),
+            plain: parser(false, false),
         })
     }
 
@@ -160,69 +183,62 @@ impl RouteIndex {
         &self.meta
     }
 
+    fn tantivy(&self, source: tantivy::TantivyError) -> Error {
+        Error::Tantivy {
+            path: self.path.clone(),
+            source,
+        }
+    }
+
     /// Runs a query: exact words first, and when nothing matches, the same
     /// words with one or two typos allowed.
     pub fn search(&self, q: &Query) -> Result<SearchResults, Error> {
         check_query(&q.text)?;
-        let exact = self.parse(q, false)?;
-        let excluded = self.excluded_routes(q)?;
-        let mut results = self.run(q, exact.as_ref(), &excluded)?;
+        let plain = Self::user_query(&self.plain, q)?;
+        let exact = Self::user_query(&self.exact, q)?;
+        let searcher = self.reader.searcher();
+        let mut results = self.run(&searcher, q, &*self.filtered(q, exact.box_clone()), &*plain, false)?;
         if results.hits.is_empty() {
-            let fuzzy = self.parse(q, true)?;
-            results = self.run(q, fuzzy.as_ref(), &excluded)?;
+            // Excluded words stay exact: `-tourist` does not exclude `tourism`.
+            let fuzzy = Self::user_query(&self.fuzzy, q)?;
+            let fuzzy = match (
+                fuzzy.downcast_ref::<BooleanQuery>(),
+                exact.downcast_ref::<BooleanQuery>(),
+            ) {
+                (Some(f), Some(e)) if f.clauses().len() == e.clauses().len() => {
+                    let clauses = f
+                        .clauses()
+                        .iter()
+                        .zip(e.clauses())
+                        .map(|((occur, fq), (_, eq))| {
+                            let q = if *occur == Occur::MustNot { eq } else { fq };
+                            (*occur, q.box_clone())
+                        })
+                        .collect();
+                    Box::new(BooleanQuery::new(clauses))
+                }
+                _ => fuzzy,
+            };
+            results = self.run(&searcher, q, &*self.filtered(q, fuzzy), &*plain, true)?;
             results.fuzzy = true;
         }
         Ok(results)
     }
 
-    /// Routes that contain a word the query excludes (`-word`, `-"a phrase"`)
-    /// anywhere: exclusion applies to the whole route, not only to the item
-    /// that matched.
-    fn excluded_routes(&self, q: &Query) -> Result<HashSet<u64>, Error> {
-        let f = self.fields;
-        let terms = crate::query::excluded_terms(&q.text);
-        let mut out = HashSet::new();
-        if terms.is_empty() {
-            return Ok(out);
-        }
-        let tantivy = |source| Error::Tantivy {
-            path: self.path.clone(),
-            source,
-        };
-        let parser = QueryParser::for_index(&self.index, vec![f.all]);
-        let searcher = self.reader.searcher();
-        let keys = self.route_keys(&searcher)?;
-        for term in terms {
-            let (query, _) = parser.parse_query_lenient(&term);
-            let limit = usize::try_from(searcher.num_docs()).unwrap_or(usize::MAX).max(1);
-            for (_, address) in searcher
-                .search(&query, &TopDocs::with_limit(limit).order_by_score())
-                .map_err(tantivy)?
-            {
-                out.insert(route_key_of(&keys, address));
-            }
-        }
-        Ok(out)
+    fn user_query(parser: &QueryParser, q: &Query) -> Result<Box<dyn tantivy::query::Query>, Error> {
+        parser.parse_query(&q.text).map_err(|e| {
+            Error::Query(QueryError {
+                query: q.text.clone(),
+                at: 0,
+                message: e.to_string(),
+                hint: "all words must match; use `\"phrases\"`, `OR`, `-word` and `country:KZ`".into(),
+            })
+        })
     }
 
-    fn parse(&self, q: &Query, fuzzy: bool) -> Result<Box<dyn tantivy::query::Query>, Error> {
+    /// The user's query with the filters of `q`.
+    fn filtered(&self, q: &Query, user: Box<dyn tantivy::query::Query>) -> Box<dyn tantivy::query::Query> {
         let f = self.fields;
-        let mut parser = QueryParser::for_index(&self.index, vec![f.name, f.label, f.body, f.all]);
-        parser.set_conjunction_by_default();
-        parser.set_field_boost(f.name, 3.0);
-        parser.set_field_boost(f.label, 2.0);
-        parser.set_field_boost(f.all, 0.3);
-        if fuzzy {
-            for field in [f.name, f.label, f.body, f.all] {
-                parser.set_field_fuzzy(field, false, 2, true);
-            }
-        }
-        let user = parser.parse_query(&q.text).map_err(|e| QueryError {
-            query: q.text.clone(),
-            at: 0,
-            message: e.to_string(),
-            hint: "all words must match; use `\"phrases\"`, `OR`, `-word` and `country:KZ`".into(),
-        })?;
         let mut clauses: Vec<(Occur, Box<dyn tantivy::query::Query>)> = vec![(Occur::Must, user)];
         for (field, value) in [
             (f.country, &q.country),
@@ -234,190 +250,102 @@ impl RouteIndex {
                 clauses.push((Occur::Must, Box::new(TermQuery::new(term, IndexRecordOption::Basic))));
             }
         }
-        Ok(Box::new(BooleanQuery::new(clauses)))
-    }
-
-    /// The `route_key` column of every segment.
-    fn route_keys(&self, searcher: &tantivy::Searcher) -> Result<Vec<tantivy::columnar::Column<u64>>, Error> {
-        searcher
-            .segment_readers()
-            .iter()
-            .map(|r| r.fast_fields().u64("route_key"))
-            .collect::<tantivy::Result<_>>()
-            .map_err(|source| Error::Tantivy {
-                path: self.path.clone(),
-                source,
-            })
+        if clauses.len() == 1 {
+            return clauses.remove(0).1;
+        }
+        Box::new(BooleanQuery::new(clauses))
     }
 
     fn run(
         &self,
+        searcher: &Searcher,
         q: &Query,
         query: &dyn tantivy::query::Query,
-        excluded: &HashSet<u64>,
+        plain: &dyn tantivy::query::Query,
+        fuzzy: bool,
     ) -> Result<SearchResults, Error> {
-        let f = self.fields;
-        let tantivy = |source| Error::Tantivy {
-            path: self.path.clone(),
-            source,
-        };
-        let searcher = self.reader.searcher();
         let candidates = if q.facets { 10_000 } else { (q.limit * 20).max(200) };
         let top = searcher
             .search(query, &TopDocs::with_limit(candidates).order_by_score())
-            .map_err(tantivy)?;
-        let mut body_snippets = SnippetGenerator::create(&searcher, query, f.body).map_err(tantivy)?;
-        body_snippets.set_max_num_chars(SNIPPET_CHARS);
-        let mut label_snippets = SnippetGenerator::create(&searcher, query, f.label).map_err(tantivy)?;
-        label_snippets.set_max_num_chars(SNIPPET_CHARS);
-
-        let mut hits: Vec<Hit> = Vec::new();
-        // Grouped by the `route_key` fast field: a document is loaded only for
-        // a route seen for the first time and for the items shown.
-        let keys = self.route_keys(&searcher)?;
-        let mut seen: HashMap<u64, Option<usize>> = HashMap::new();
-        let mut facets = Facets::default();
-        for (score, address) in top {
-            let key = route_key_of(&keys, address);
-            if excluded.contains(&key) {
-                continue;
-            }
-            let mut loaded: Option<TantivyDocument> = None;
-            let slot = if let Some(slot) = seen.get(&key) {
-                *slot
-            } else {
-                let doc: TantivyDocument = searcher.doc(address).map_err(tantivy)?;
-                let text = |field| stored_text(&doc, field);
-                if q.facets {
-                    *facets.country.entry(text(f.country).to_uppercase()).or_default() += 1;
-                    *facets.category.entry(text(f.category)).or_default() += 1;
-                }
-                let slot = (hits.len() < q.limit).then(|| {
-                    hits.push(Hit {
-                        route_id: text(f.route_id),
-                        country: text(f.country).to_uppercase(),
-                        category: text(f.category),
-                        name: text(f.name),
-                        score,
-                        matches: Vec::new(),
-                    });
-                    hits.len() - 1
+            .map_err(|e| self.tantivy(e))?;
+        let facets = if q.facets {
+            Some(self.facets(searcher, &top)?)
+        } else {
+            None
+        };
+        let mut hits = Vec::new();
+        if !top.is_empty() {
+            let mut items = ItemMatcher::new(searcher, plain, self.fields, fuzzy, self.meta.documents)
+                .map_err(|e| self.tantivy(e))?;
+            // The routes are ranked by their best item, as when every item
+            // was a document: the first routes by the whole-route score are
+            // read, and ranked again. At least `RERANKED`, so that a smaller
+            // limit shows the first of the same list.
+            for &(_, address) in top.iter().take(q.limit.max(RERANKED)) {
+                let doc: TantivyDocument = searcher.doc(address).map_err(|e| self.tantivy(e))?;
+                let bytes = doc
+                    .get_first(self.fields.stored)
+                    .and_then(|v| v.as_bytes())
+                    .unwrap_or_default();
+                let route = crate::stored::read(bytes).ok_or_else(|| Error::Unusable {
+                    path: self.path.clone(),
+                    reason: "holds a route it cannot read".to_owned(),
+                })?;
+                let (matches, score) = items.matches(&route);
+                hits.push(Hit {
+                    route_id: route.id.to_owned(),
+                    country: route.country.to_uppercase(),
+                    category: route.category.to_owned(),
+                    name: route.name.to_owned(),
+                    score,
+                    matches,
                 });
-                seen.insert(key, slot);
-                loaded = Some(doc);
-                slot
-            };
-            let Some(slot) = slot else { continue };
-            if hits[slot].matches.len() >= MATCHES_PER_ROUTE {
-                continue;
             }
-            let doc = match loaded {
-                Some(doc) => doc,
-                None => searcher.doc(address).map_err(tantivy)?,
-            };
-            let item = self.item(&doc, &body_snippets, &label_snippets);
-            // A route document that matched only through `all` shows nothing
-            // by itself; its items are found below.
-            if item.kind != "route" || !item.highlights.is_empty() {
-                hits[slot].matches.push(item);
-            }
-        }
-        for hit in &mut hits {
-            if hit.matches.iter().all(|m| m.kind == "route") {
-                self.fill_items(q, hit, &body_snippets, &label_snippets)?;
-            }
+            hits.sort_by(|a, b| b.score.total_cmp(&a.score));
+            hits.truncate(q.limit);
         }
         Ok(SearchResults {
-            total_routes: seen.len(),
+            total_routes: top.len(),
             hits,
             fuzzy: false,
-            facets: q.facets.then_some(facets),
+            facets,
         })
     }
 
-    /// For a route whose words matched across several items, finds the items
-    /// that match any of the words.
-    fn fill_items(
-        &self,
-        q: &Query,
-        hit: &mut Hit,
-        body: &SnippetGenerator,
-        label: &SnippetGenerator,
-    ) -> Result<(), Error> {
-        let f = self.fields;
-        let tantivy = |source| Error::Tantivy {
-            path: self.path.clone(),
-            source,
-        };
-        let mut parser = QueryParser::for_index(&self.index, vec![f.name, f.label, f.body]);
-        parser.set_field_boost(f.label, 2.0);
-        let (any, _) = parser.parse_query_lenient(&q.text);
-        let route = Term::from_field_text(f.route_id, &hit.route_id);
-        let query = BooleanQuery::new(vec![
-            (Occur::Must, any),
-            (Occur::Must, Box::new(TermQuery::new(route, IndexRecordOption::Basic))),
-        ]);
-        let searcher = self.reader.searcher();
-        let top = searcher
-            .search(&query, &TopDocs::with_limit(MATCHES_PER_ROUTE + 1).order_by_score())
-            .map_err(tantivy)?;
-        hit.matches.clear();
+    /// Routes per country and category among `top`, from fast fields.
+    fn facets(&self, searcher: &Searcher, top: &[(f32, DocAddress)]) -> Result<Facets, Error> {
+        let mut facets = Facets::default();
+        let mut columns = Vec::new();
+        for reader in searcher.segment_readers() {
+            let fast = reader.fast_fields();
+            let column = |name| fast.str(name).map_err(|e| self.tantivy(e));
+            columns.push([column("country")?, column("category")?]);
+        }
+        // Counted by term number first; each distinct value is read once.
+        let mut counts: [BTreeMap<(u32, u64), usize>; 2] = Default::default();
         for (_, address) in top {
-            let doc: TantivyDocument = searcher.doc(address).map_err(tantivy)?;
-            if hit.matches.len() < MATCHES_PER_ROUTE {
-                hit.matches.push(self.item(&doc, body, label));
+            for (k, column) in columns[address.segment_ord as usize].iter().enumerate() {
+                if let Some(ord) = column.as_ref().and_then(|c| c.term_ords(address.doc_id).next()) {
+                    *counts[k].entry((address.segment_ord, ord)).or_default() += 1;
+                }
             }
         }
-        Ok(())
-    }
-
-    fn item(&self, doc: &TantivyDocument, body: &SnippetGenerator, label: &SnippetGenerator) -> Match {
-        let f = self.fields;
-        let text = |field| stored_text(doc, field);
-        let body = body.snippet_from_doc(doc);
-        let label = label.snippet_from_doc(doc);
-        let chosen = if !body.highlighted().is_empty() || label.highlighted().is_empty() {
-            body
-        } else {
-            label
-        };
-        let (snippet, highlights) = if chosen.fragment().is_empty() {
-            // Nothing to highlight (a typo-tolerant match): the start of the text.
-            let body = text(f.body);
-            let start: String = body.chars().take(SNIPPET_CHARS).collect();
-            (if start.trim().is_empty() { text(f.label) } else { start }, Vec::new())
-        } else {
-            let fragment = chosen.fragment();
-            let ranges = chosen
-                .highlighted()
-                .iter()
-                .map(|r| (fragment[..r.start].chars().count(), fragment[..r.end].chars().count()))
-                .collect();
-            (fragment.to_owned(), ranges)
-        };
-        let source = doc.get_first(f.source_url).and_then(|v| v.as_str()).map(str::to_owned);
-        Match {
-            kind: text(f.kind),
-            item: text(f.item_id),
-            label: text(f.label),
-            snippet,
-            highlights,
-            source,
+        let mut text = String::new();
+        for (k, counts) in counts.iter().enumerate() {
+            for (&(segment, ord), &n) in counts {
+                let Some(column) = &columns[segment as usize][k] else {
+                    continue;
+                };
+                if column.ord_to_str(ord, &mut text).unwrap_or(false) {
+                    let out = if k == 0 {
+                        facets.country.entry(text.to_uppercase())
+                    } else {
+                        facets.category.entry(text.clone())
+                    };
+                    *out.or_default() += n;
+                }
+            }
         }
+        Ok(facets)
     }
-}
-
-/// The `route_key` of a hit.
-fn route_key_of(keys: &[tantivy::columnar::Column<u64>], address: tantivy::DocAddress) -> u64 {
-    keys.get(address.segment_ord as usize)
-        .and_then(|c| c.first(address.doc_id))
-        .unwrap_or_default()
-}
-
-/// The stored text of a field of a hit ("" when absent).
-fn stored_text(doc: &TantivyDocument, field: tantivy::schema::Field) -> String {
-    doc.get_first(field)
-        .and_then(|v| v.as_str())
-        .unwrap_or_default()
-        .to_owned()
 }

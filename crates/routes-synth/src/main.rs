@@ -60,6 +60,9 @@ enum Command {
         /// Times each query runs (after one warm-up run).
         #[arg(long, default_value_t = 20)]
         runs: usize,
+        /// Also print each query's median and slowest time to stderr.
+        #[arg(long)]
+        per_query: bool,
     },
 }
 
@@ -82,7 +85,12 @@ fn main() -> ExitCode {
             layout,
         } => generate(routes, seed, out, layout),
         Command::Queries { out } => write_queries(&out),
-        Command::SearchBench { index, queries, runs } => search_bench(&index, &queries, runs),
+        Command::SearchBench {
+            index,
+            queries,
+            runs,
+            per_query,
+        } => search_bench(&index, &queries, runs, per_query),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -146,7 +154,12 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[rank.clamp(1, sorted.len()) - 1]
 }
 
-fn search_bench(index: &std::path::Path, queries: &std::path::Path, runs: usize) -> Result<(), BoxError> {
+fn search_bench(
+    index: &std::path::Path,
+    queries: &std::path::Path,
+    runs: usize,
+    per_query: bool,
+) -> Result<(), BoxError> {
     let text = fs_err::read_to_string(queries)?;
     let list: Vec<serde_json::Value> = serde_json::from_str(&text)?;
     let texts: Vec<String> = list
@@ -171,12 +184,26 @@ fn search_bench(index: &std::path::Path, queries: &std::path::Path, runs: usize)
             with_hits += 1;
         }
         hits_total += warm.hits.len();
+        let mut own = Vec::with_capacity(runs);
         for _ in 0..runs {
             let start = Instant::now();
             let results = index.search(&query)?;
-            samples.push(start.elapsed().as_secs_f64() * 1e6);
+            own.push(start.elapsed().as_secs_f64() * 1e6);
             std::hint::black_box(results);
         }
+        if per_query {
+            own.sort_by(f64::total_cmp);
+            #[allow(clippy::print_stderr, reason = "asked for with --per-query")]
+            {
+                eprintln!(
+                    "{:>9.1} us p50 {:>9.1} us max  {} hits  {text}",
+                    percentile(&own, 50.0),
+                    own.last().copied().unwrap_or_default(),
+                    warm.hits.len()
+                );
+            }
+        }
+        samples.extend(own);
     }
     samples.sort_by(f64::total_cmp);
     print_json(&json!({

@@ -211,7 +211,7 @@ pub(crate) fn run_index(args: &IndexArgs, printer: &Printer) -> Result<ExitStatu
     let meta = routes_index::build_index(&paths, &out, &fingerprint).map_err(index_error)?;
     printer.data(&format!("{}\n", out.display()))?;
     printer.summary(&format!(
-        "indexed {} routes ({} documents)",
+        "indexed {} routes ({} items)",
         meta.routes, meta.documents
     ));
     Ok(ExitStatus::Success)

@@ -1,0 +1,461 @@
+//! Which items of a matching route to show, found at search time.
+//!
+//! The index holds one document per route, so tantivy says which routes
+//! match; the items that match are found here by running the query over the
+//! stored items of the routes shown: each item is tokenized with the index's
+//! analyzer, the query is evaluated on it as if it were a document of its own
+//! (the route's name, the item's label and text, the route's filter values
+//! and the item's kind), and the items that satisfy it are ranked by BM25
+//! (field boosts as in the route query, term weights from the index, lengths
+//! relative to the average item). The best item's score is the route's.
+
+#![allow(
+    clippy::cast_precision_loss,
+    reason = "BM25 works on token and document counts as f32, as tantivy's does"
+)]
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use tantivy::query::{AllQuery, BooleanQuery, EmptyQuery, Occur, PhraseQuery, Query, TermQuery};
+use tantivy::snippet::SnippetGenerator;
+use tantivy::tokenizer::{TextAnalyzer, TokenStream as _};
+
+use crate::fields::{query_word_analyzer, stem_key};
+use tantivy::{Searcher, Term};
+
+use crate::fields::Fields;
+use crate::search::{MATCHES_PER_ROUTE, Match, SNIPPET_CHARS};
+use crate::stored::{StoredItem, StoredRoute};
+
+const K1: f32 = 1.2;
+const B: f32 = 0.75;
+/// Field boosts, as in the route query: name, label, text.
+const BOOSTS: [f32; 3] = [3.0, 2.0, 1.0];
+/// The weight of a route whose words are spread over several items, as the
+/// whole-route text had in earlier formats.
+const ANY_WORD_WEIGHT: f32 = 0.3;
+/// Largest edit distance of a typo-tolerant word.
+const FUZZY_DISTANCE: usize = 2;
+
+/// A word of the query in one of the text fields.
+struct QueryTerm {
+    /// 0 name, 1 label, 2 text.
+    field: usize,
+    text: String,
+    idf: f32,
+}
+
+/// Where the query's words occur in one field of one item.
+#[derive(Default)]
+struct FieldHits {
+    /// (query term, position, exact) for every token that is a query word.
+    hits: Vec<(usize, u32, bool)>,
+    /// Tokens in the field.
+    len: u32,
+}
+
+/// An item, as the query sees it.
+struct ItemView<'a> {
+    fields: [&'a FieldHits; 3],
+    /// Average length of each field over all items.
+    average: [f32; 3],
+    kind: &'a str,
+    route: &'a StoredRoute<'a>,
+}
+
+/// The query over items of routes, for one search.
+pub(crate) struct ItemMatcher<'q> {
+    query: &'q dyn Query,
+    fields: Fields,
+    fuzzy: bool,
+    terms: Vec<QueryTerm>,
+    /// Terms by field and text.
+    lookup: [HashMap<String, usize>; 3],
+    analyzer: TextAnalyzer,
+    /// Average length of each field over all items.
+    average: [f32; 3],
+    label_snippets: SnippetGenerator,
+    body_snippets: SnippetGenerator,
+}
+
+impl<'q> ItemMatcher<'q> {
+    /// `query` is the user's query parsed without boosts or typo tolerance;
+    /// `fuzzy` matches its words with typos, as the typo-tolerant search does.
+    pub(crate) fn new(
+        searcher: &Searcher,
+        query: &'q dyn Query,
+        fields: Fields,
+        fuzzy: bool,
+        items: usize,
+    ) -> tantivy::Result<Self> {
+        let slot = |field| {
+            [fields.name, fields.label, fields.body]
+                .iter()
+                .position(|f| *f == field)
+        };
+        let mut found: Vec<&'q Term> = Vec::new();
+        query.query_terms(&mut |term, _| {
+            if slot(term.field()).is_some() && !found.contains(&term) {
+                found.push(term);
+            }
+        });
+        let docs = searcher.num_docs() as f32;
+        let mut terms = Vec::new();
+        let mut lookup: [HashMap<String, usize>; 3] = Default::default();
+        let mut snippet_terms: [BTreeMap<String, f32>; 3] = Default::default();
+        for term in found {
+            let value = term.value();
+            let (Some(field), Some(text)) = (slot(term.field()), value.as_str()) else {
+                continue;
+            };
+            let df = searcher.doc_freq(term)? as f32;
+            if df > 0.0 {
+                // The weights tantivy's own snippet generator gives.
+                snippet_terms[field].insert(text.to_owned(), 1.0 / (1.0 + df));
+            }
+            lookup[field].insert(text.to_owned(), terms.len());
+            terms.push(QueryTerm {
+                field,
+                text: text.to_owned(),
+                idf: (1.0 + (docs - df + 0.5) / (df + 0.5)).ln(),
+            });
+        }
+        let [_, label_terms, body_terms] = snippet_terms;
+        // Typo-tolerant words may match any token, so every token is stemmed.
+        let keys = (!fuzzy).then(|| Arc::new(terms.iter().map(|t: &QueryTerm| stem_key(&t.text)).collect()));
+        let analyzer = query_word_analyzer(keys);
+        let snippets = |terms, field| SnippetGenerator::new(terms, analyzer.clone(), field, SNIPPET_CHARS);
+        let mut average = [0.0f32; 3];
+        for (slot, field) in [fields.name, fields.label, fields.body].into_iter().enumerate() {
+            let mut tokens = 0u64;
+            for reader in searcher.segment_readers() {
+                tokens += reader.inverted_index(field)?.total_num_tokens();
+            }
+            // The name is on every route; labels and texts on every item.
+            let per = if slot == 0 { docs } else { items.max(1) as f32 };
+            average[slot] = (tokens as f32 / per.max(1.0)).max(1.0);
+        }
+        Ok(Self {
+            query,
+            fields,
+            fuzzy,
+            label_snippets: snippets(label_terms, fields.label),
+            body_snippets: snippets(body_terms, fields.body),
+            terms,
+            lookup,
+            analyzer,
+            average,
+        })
+    }
+
+    /// Where the query's words occur in `text` (a value of `field`).
+    fn hits(&mut self, field: usize, text: &str) -> FieldHits {
+        let mut out = FieldHits::default();
+        let mut stream = self.analyzer.token_stream(text);
+        while stream.advance() {
+            let token = stream.token();
+            out.len += 1;
+            let position = u32::try_from(token.position).unwrap_or(u32::MAX);
+            if let Some(&i) = self.lookup[field].get(token.text.as_str()) {
+                out.hits.push((i, position, true));
+            } else if self.fuzzy {
+                for (i, term) in self.terms.iter().enumerate() {
+                    if term.field == field && within_typos(&term.text, &token.text) {
+                        out.hits.push((i, position, false));
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// The items of `route` to show, best first: those that satisfy the
+    /// query by themselves, or else (the words matched different items)
+    /// those that hold any of its words; and the route's score.
+    pub(crate) fn matches(&mut self, route: &StoredRoute<'_>) -> (Vec<Match>, f32) {
+        let name = self.hits(0, route.name);
+        let items: Vec<[FieldHits; 2]> = route
+            .items
+            .iter()
+            .map(|item| [self.hits(1, item.label), self.hits(2, item.body)])
+            .collect();
+        let average = self.average;
+        let views: Vec<ItemView<'_>> = route
+            .items
+            .iter()
+            .zip(&items)
+            .map(|(item, [label, body])| ItemView {
+                fields: [&name, label, body],
+                average,
+                kind: item.kind,
+                route,
+            })
+            .collect();
+        let mut best = 0.0f32;
+        let mut chosen: Vec<(usize, f32)> = views
+            .iter()
+            .enumerate()
+            .filter_map(|(i, view)| {
+                let score = self.eval(self.query, view, self.fuzzy)?;
+                best = best.max(score);
+                // The route's own entry shows only when its label or text
+                // holds a word: a route whose name alone matched is no news.
+                let highlighted = view.fields[1..].iter().any(|f| f.hits.iter().any(|h| h.2));
+                (view.kind != "route" || highlighted).then_some((i, score))
+            })
+            .collect();
+        if chosen.iter().all(|&(i, _)| views[i].kind == "route") {
+            chosen = views
+                .iter()
+                .enumerate()
+                .filter(|(_, view)| view.fields.iter().any(|f| !f.hits.is_empty()))
+                .map(|(i, view)| {
+                    let score = (0..self.terms.len())
+                        .map(|t| self.term_score(t, view, self.fuzzy))
+                        .sum();
+                    (i, score)
+                })
+                .collect();
+            if best == 0.0 {
+                // Only the words of several items together match: such a
+                // route ranks below one with an item that matches alone.
+                best = ANY_WORD_WEIGHT * chosen.iter().map(|c| c.1).fold(0.0, f32::max);
+            }
+        }
+        chosen.sort_by(|a, b| b.1.total_cmp(&a.1));
+        let shown = chosen
+            .into_iter()
+            .take(MATCHES_PER_ROUTE)
+            .map(|(i, _)| self.show(&route.items[i]))
+            .collect();
+        (shown, best)
+    }
+
+    /// BM25 of one query word in an item (0 when absent); with `fuzzy`,
+    /// words within two typos count.
+    fn term_score(&self, t: usize, view: &ItemView<'_>, fuzzy: bool) -> f32 {
+        let term = &self.terms[t];
+        let field = view.fields[term.field];
+        let (tf, exact) = field
+            .hits
+            .iter()
+            .filter(|h| h.0 == t && (h.2 || fuzzy))
+            .fold((0u32, false), |(n, e), h| (n + 1, e || h.2));
+        if tf == 0 {
+            return 0.0;
+        }
+        // tantivy gives typo matches a constant score.
+        let weight = if exact { term.idf } else { 1.0 };
+        BOOSTS[term.field] * weight * saturate(tf as f32, field.len as f32, view.average[term.field])
+    }
+
+    /// Whether the item satisfies `query`, and its score if so.
+    fn eval(&self, query: &dyn Query, view: &ItemView<'_>, fuzzy: bool) -> Option<f32> {
+        if let Some(b) = query.downcast_ref::<BooleanQuery>() {
+            let (mut score, mut must, mut should, mut should_hit) = (0.0, false, false, false);
+            for (occur, sub) in b.clauses() {
+                match occur {
+                    Occur::Must => {
+                        must = true;
+                        score += self.eval(sub.as_ref(), view, fuzzy)?;
+                    }
+                    // Excluded words are excluded as written, never with typos.
+                    Occur::MustNot => {
+                        if self.eval(sub.as_ref(), view, false).is_some() {
+                            return None;
+                        }
+                    }
+                    Occur::Should => {
+                        should = true;
+                        if let Some(s) = self.eval(sub.as_ref(), view, fuzzy) {
+                            should_hit = true;
+                            score += s;
+                        }
+                    }
+                }
+            }
+            return (must || (should && should_hit)).then_some(score);
+        }
+        if let Some(t) = query.downcast_ref::<TermQuery>() {
+            return self.eval_term(t.term(), view, fuzzy);
+        }
+        if let Some(p) = query.downcast_ref::<PhraseQuery>() {
+            return self.eval_phrase(&p.phrase_terms(), view);
+        }
+        if query.downcast_ref::<EmptyQuery>().is_some() {
+            return None;
+        }
+        if query.downcast_ref::<AllQuery>().is_some() {
+            return Some(0.0);
+        }
+        // Anything else (a range): it holds for the route, so for the item
+        // when the item holds one of its words or it has none.
+        let mut words = 0;
+        let mut hit = false;
+        query.query_terms(&mut |term, _| {
+            words += 1;
+            hit |= self.has_term(term, view);
+        });
+        (words == 0 || hit).then_some(0.0)
+    }
+
+    fn has_term(&self, term: &Term, view: &ItemView<'_>) -> bool {
+        self.term_index(term)
+            .is_some_and(|t| view.fields[self.terms[t].field].hits.iter().any(|h| h.0 == t && h.2))
+    }
+
+    fn term_index(&self, term: &Term) -> Option<usize> {
+        let field = self.slot(term.field())?;
+        self.lookup[field].get(term.value().as_str()?).copied()
+    }
+
+    fn slot(&self, field: tantivy::schema::Field) -> Option<usize> {
+        let f = self.fields;
+        [f.name, f.label, f.body].iter().position(|x| *x == field)
+    }
+
+    fn eval_term(&self, term: &Term, view: &ItemView<'_>, fuzzy: bool) -> Option<f32> {
+        let f = self.fields;
+        let field = term.field();
+        let value = term.value();
+        let value = value.as_str().unwrap_or_default();
+        let same = |v: &str| v.eq_ignore_ascii_case(value) || v.to_lowercase() == value;
+        let filter = if field == f.country {
+            Some(same(view.route.country))
+        } else if field == f.category {
+            Some(same(view.route.category))
+        } else if field == f.status {
+            Some(same(view.route.status))
+        } else if field == f.kind {
+            Some(same(view.kind))
+        } else if field == f.route_id {
+            Some(view.route.id == value)
+        } else {
+            None
+        };
+        if let Some(ok) = filter {
+            return ok.then_some(0.0);
+        }
+        let score = self.term_score(self.term_index(term)?, view, fuzzy);
+        (score > 0.0).then_some(score)
+    }
+
+    fn eval_phrase(&self, words: &[Term], view: &ItemView<'_>) -> Option<f32> {
+        let ids: Vec<usize> = words.iter().map(|w| self.term_index(w)).collect::<Option<_>>()?;
+        let first = *ids.first()?;
+        let field = view.fields[self.terms[first].field];
+        let at = |t: usize, p: u32| field.hits.iter().any(|h| h.0 == t && h.1 == p && h.2);
+        let tf = field
+            .hits
+            .iter()
+            .filter(|h| h.0 == first && h.2)
+            .filter(|h| {
+                ids.iter()
+                    .enumerate()
+                    .skip(1)
+                    .all(|(k, &t)| u32::try_from(k).is_ok_and(|k| at(t, h.1 + k)))
+            })
+            .count();
+        if tf == 0 {
+            return None;
+        }
+        let idf: f32 = ids.iter().map(|&t| self.terms[t].idf).sum();
+        let slot = self.terms[first].field;
+        Some(BOOSTS[slot] * idf * saturate(tf as f32, field.len as f32, view.average[slot]))
+    }
+
+    /// An item as a hit shows it: the label or text with the query's words
+    /// highlighted, or the start of its text when none is (a typo match).
+    fn show(&self, item: &StoredItem<'_>) -> Match {
+        let body = self.body_snippets.snippet(item.body);
+        let label = self.label_snippets.snippet(item.label);
+        let chosen = if !body.highlighted().is_empty() || label.highlighted().is_empty() {
+            body
+        } else {
+            label
+        };
+        let (snippet, highlights) = if chosen.fragment().is_empty() {
+            let start: String = item.body.chars().take(SNIPPET_CHARS).collect();
+            (
+                if start.trim().is_empty() {
+                    item.label.to_owned()
+                } else {
+                    start
+                },
+                Vec::new(),
+            )
+        } else {
+            let fragment = chosen.fragment();
+            let ranges = chosen
+                .highlighted()
+                .iter()
+                .map(|r| (fragment[..r.start].chars().count(), fragment[..r.end].chars().count()))
+                .collect();
+            (fragment.to_owned(), ranges)
+        };
+        Match {
+            kind: item.kind.to_owned(),
+            item: item.id.to_owned(),
+            label: item.label.to_owned(),
+            snippet,
+            highlights,
+            source: item.source.map(str::to_owned),
+        }
+    }
+}
+
+/// BM25's term-frequency part.
+fn saturate(tf: f32, len: f32, average: f32) -> f32 {
+    tf * (K1 + 1.0) / (tf + K1 * (1.0 - B + B * len / average))
+}
+
+/// Whether `word` is within two edits of `term` (a swap of two neighbouring
+/// letters is one edit), as tantivy's typo-tolerant terms are.
+fn within_typos(term: &str, word: &str) -> bool {
+    let a: Vec<char> = term.chars().collect();
+    let b: Vec<char> = word.chars().collect();
+    if a.len().abs_diff(b.len()) > FUZZY_DISTANCE {
+        return false;
+    }
+    // Optimal string alignment distance, three rows.
+    let width = b.len() + 1;
+    let mut rows = vec![vec![0usize; width]; 3];
+    for (j, cell) in rows[1].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        let (cur, prev, prev2) = (i % 3, (i + 2) % 3, (i + 1) % 3);
+        rows[cur][0] = i;
+        let mut best = i;
+        for j in 1..width {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut d = (rows[prev][j] + 1)
+                .min(rows[cur][j - 1] + 1)
+                .min(rows[prev][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d = d.min(rows[prev2][j - 2] + 1);
+            }
+            rows[cur][j] = d;
+            best = best.min(d);
+        }
+        if best > FUZZY_DISTANCE {
+            return false;
+        }
+    }
+    rows[a.len() % 3][b.len()] <= FUZZY_DISTANCE
+}
+
+#[cfg(test)]
+mod tests {
+    use super::within_typos;
+
+    #[test]
+    fn typos_are_counted_like_tantivy() {
+        assert!(within_typos("fingerprnt", "fingerprint"));
+        assert!(within_typos("ab", "ba"));
+        assert!(!within_typos("passport", "pass"));
+        assert!(within_typos("tubrculosi", "tuberculosi"));
+        assert!(!within_typos("zeppelin", "zebra"));
+    }
+}
