@@ -13,6 +13,12 @@ use crate::search::RouteIndex;
 use crate::stored;
 use crate::{Error, INDEX_FORMAT_VERSION};
 
+/// The indexing memory of the writer. One thread, while this one reads the
+/// records: a second would write a second segment, and every query would
+/// then look up each word twice. The memory is used as it fills (about 100
+/// MB for 100,000 routes), so a dataset of that size is one segment.
+const WRITER_HEAP: usize = 512 * 1024 * 1024;
+
 /// The file beside the index that says what it was built from.
 pub(crate) const META_FILE: &str = "routes-index.json";
 
@@ -102,7 +108,7 @@ pub fn build_index(paths: &[PathBuf], dir: &Path, fingerprint: &str) -> Result<I
     let index = Index::create_in_dir(staging.path(), schema).map_err(tantivy_err(staging.path()))?;
     register_tokenizers(&index);
     let mut writer: IndexWriter<TantivyDocument> = index
-        .writer_with_num_threads(1, 64 * 1024 * 1024)
+        .writer_with_num_threads(1, WRITER_HEAP)
         .map_err(tantivy_err(staging.path()))?;
     let mut routes = 0;
     let mut documents = 0;

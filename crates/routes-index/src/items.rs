@@ -14,7 +14,7 @@
     reason = "BM25 works on token and document counts as f32, as tantivy's does"
 )]
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
 use tantivy::query::{AllQuery, BooleanQuery, EmptyQuery, Occur, PhraseQuery, Query, TermQuery};
@@ -72,7 +72,14 @@ pub(crate) struct ItemMatcher<'q> {
     terms: Vec<QueryTerm>,
     /// Terms by field and text.
     lookup: [HashMap<String, usize>; 3],
+    /// Tokens as the index has them, stemmed only when they may be a query
+    /// word; in typo-tolerant mode, not stemmed (see `typos`).
     analyzer: TextAnalyzer,
+    /// Typo-tolerant mode: the query words within two typos of each token
+    /// seen (and whether exactly), so a word recurring in the items of the
+    /// routes shown is stemmed and compared once.
+    typos: HashMap<String, Vec<(usize, bool)>>,
+    stemmer: TextAnalyzer,
     /// Average length of each field over all items.
     average: [f32; 3],
     label_snippets: SnippetGenerator,
@@ -101,6 +108,11 @@ impl<'q> ItemMatcher<'q> {
             }
         });
         let docs = searcher.num_docs() as f32;
+        // Words are weighed as among items, as when every item was a
+        // document: a word on every route may still be on few of its items.
+        // A route's items are counted, not the items that hold the word, so
+        // that count is taken as the route count.
+        let items_total = (items as f32).max(docs);
         let mut terms = Vec::new();
         let mut lookup: [HashMap<String, usize>; 3] = Default::default();
         let mut snippet_terms: [BTreeMap<String, f32>; 3] = Default::default();
@@ -118,14 +130,15 @@ impl<'q> ItemMatcher<'q> {
             terms.push(QueryTerm {
                 field,
                 text: text.to_owned(),
-                idf: (1.0 + (docs - df + 0.5) / (df + 0.5)).ln(),
+                idf: (1.0 + (items_total - df + 0.5) / (df + 0.5)).ln(),
             });
         }
         let [_, label_terms, body_terms] = snippet_terms;
-        // Typo-tolerant words may match any token, so every token is stemmed.
-        let keys = (!fuzzy).then(|| Arc::new(terms.iter().map(|t: &QueryTerm| stem_key(&t.text)).collect()));
-        let analyzer = query_word_analyzer(keys);
-        let snippets = |terms, field| SnippetGenerator::new(terms, analyzer.clone(), field, SNIPPET_CHARS);
+        let keys: HashSet<[char; 2]> = terms.iter().map(|t: &QueryTerm| stem_key(&t.text)).collect();
+        let snippet_analyzer = query_word_analyzer(Some(Arc::new(keys.clone())));
+        let snippets = |terms, field| SnippetGenerator::new(terms, snippet_analyzer.clone(), field, SNIPPET_CHARS);
+        // Typo-tolerant words may match any token: tokens are stemmed in `hits`, once each.
+        let analyzer = query_word_analyzer(Some(Arc::new(if fuzzy { HashSet::new() } else { keys })));
         let mut average = [0.0f32; 3];
         for (slot, field) in [fields.name, fields.label, fields.body].into_iter().enumerate() {
             let mut tokens = 0u64;
@@ -145,25 +158,56 @@ impl<'q> ItemMatcher<'q> {
             terms,
             lookup,
             analyzer,
+            typos: HashMap::new(),
+            stemmer: query_word_analyzer(None),
             average,
         })
     }
 
     /// Where the query's words occur in `text` (a value of `field`).
     fn hits(&mut self, field: usize, text: &str) -> FieldHits {
+        let Self {
+            analyzer,
+            lookup,
+            terms,
+            typos,
+            stemmer,
+            fuzzy,
+            ..
+        } = self;
         let mut out = FieldHits::default();
-        let mut stream = self.analyzer.token_stream(text);
+        let mut stream = analyzer.token_stream(text);
         while stream.advance() {
             let token = stream.token();
             out.len += 1;
             let position = u32::try_from(token.position).unwrap_or(u32::MAX);
-            if let Some(&i) = self.lookup[field].get(token.text.as_str()) {
-                out.hits.push((i, position, true));
-            } else if self.fuzzy {
-                for (i, term) in self.terms.iter().enumerate() {
-                    if term.field == field && within_typos(&term.text, &token.text) {
-                        out.hits.push((i, position, false));
-                    }
+            if !*fuzzy {
+                if let Some(&i) = lookup[field].get(token.text.as_str()) {
+                    out.hits.push((i, position, true));
+                }
+                continue;
+            }
+            let found = typos.entry(token.text.clone()).or_insert_with(|| {
+                let mut stem = token.text.clone();
+                let mut stemmed = stemmer.token_stream(&token.text);
+                if stemmed.advance() {
+                    stem.clone_from(&stemmed.token().text);
+                }
+                terms
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, term)| {
+                        if term.text == stem {
+                            Some((i, true))
+                        } else {
+                            within_typos(&term.text, &stem).then_some((i, false))
+                        }
+                    })
+                    .collect()
+            });
+            for &(i, exact) in found.iter() {
+                if terms[i].field == field {
+                    out.hits.push((i, position, exact));
                 }
             }
         }
