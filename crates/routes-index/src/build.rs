@@ -339,7 +339,7 @@ fn document_of(route: &Route, f: Fields) -> (TantivyDocument, usize) {
         let body = format!("{} {}", s.publisher.as_deref().unwrap_or_default(), s.url);
         item(6, s.id.as_str(), &s.title, &body, Some(i));
     }
-    doc.add_text(f.route_id, route.id.as_str());
+    doc.add_u64(f.route_key, crate::fields::route_key(route.id.as_str()));
     doc.add_text(f.country, route.country.as_str());
     doc.add_text(f.category, route.category.as_str());
     doc.add_text(f.status, route.status.as_str());

@@ -21,7 +21,7 @@ use tantivy::query::{AllQuery, BooleanQuery, EmptyQuery, Occur, PhraseQuery, Que
 use tantivy::snippet::SnippetGenerator;
 use tantivy::tokenizer::{TextAnalyzer, TokenStream as _};
 
-use crate::fields::{query_word_analyzer, stem_key};
+use crate::fields::{query_word_analyzer, route_key, stem_key};
 use tantivy::{Searcher, Term};
 
 use crate::fields::Fields;
@@ -363,6 +363,7 @@ impl<'q> ItemMatcher<'q> {
         let f = self.fields;
         let field = term.field();
         let value = term.value();
+        let key = value.as_u64();
         let value = value.as_str().unwrap_or_default();
         let same = |v: &str| v.eq_ignore_ascii_case(value) || v.to_lowercase() == value;
         let filter = if field == f.country {
@@ -373,8 +374,8 @@ impl<'q> ItemMatcher<'q> {
             Some(same(view.route.status))
         } else if field == f.kind {
             Some(same(view.kind))
-        } else if field == f.route_id {
-            Some(view.route.id == value)
+        } else if field == f.route_key {
+            Some(key == Some(route_key(view.route.id)))
         } else {
             None
         };

@@ -37,7 +37,7 @@ pub use search::{Facets, Hit, Match, Query, RouteIndex, SearchResults};
 
 /// The on-disk format of the index this build writes and reads. An index of
 /// another version is rebuilt (dataset cache) or refused (release).
-pub const INDEX_FORMAT_VERSION: u32 = 3;
+pub const INDEX_FORMAT_VERSION: u32 = 4;
 
 /// Failures of building, opening or searching an index.
 #[derive(Debug, thiserror::Error)]

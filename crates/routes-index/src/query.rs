@@ -138,6 +138,41 @@ pub fn check_query(query: &str) -> Result<(), QueryError> {
     Ok(())
 }
 
+/// The query with each `route:ID` (or `route:"ID"`) as `route:KEY`, the
+/// number the index holds for a route id (`fields::route_key`).
+pub(crate) fn with_route_keys(query: &str) -> std::borrow::Cow<'_, str> {
+    if !query.contains("route:") {
+        return query.into();
+    }
+    let mut out = String::with_capacity(query.len());
+    let mut rest = query;
+    while let Some(at) = rest.find("route:") {
+        let starts_word = rest[..at]
+            .chars()
+            .next_back()
+            .or_else(|| out.chars().next_back())
+            .is_none_or(|c| c.is_whitespace() || matches!(c, '(' | '-' | '+'));
+        out.push_str(&rest[..at + "route:".len()]);
+        rest = &rest[at + "route:".len()..];
+        if !starts_word {
+            continue;
+        }
+        let (value, len) = if let Some(quoted) = rest.strip_prefix('"') {
+            let end = quoted.find('"').unwrap_or(quoted.len());
+            (&quoted[..end], (end + 2).min(rest.len()))
+        } else {
+            let end = rest
+                .find(|c: char| c.is_whitespace() || matches!(c, '(' | ')' | '"'))
+                .unwrap_or(rest.len());
+            (&rest[..end], end)
+        };
+        out.push_str(&crate::fields::route_key(value).to_string());
+        rest = &rest[len..];
+    }
+    out.push_str(rest);
+    out.into()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -157,6 +192,21 @@ mod tests {
         ] {
             assert_eq!(check_query(q), Ok(()), "{q}");
         }
+    }
+
+    #[test]
+    fn route_ids_become_keys() {
+        let key = crate::fields::route_key("kz/kandas-status");
+        assert_eq!(with_route_keys("visa"), "visa");
+        assert_eq!(
+            with_route_keys("visa route:kz/kandas-status"),
+            format!("visa route:{key}")
+        );
+        assert_eq!(
+            with_route_keys("-route:\"kz/kandas-status\" (route:kz/kandas-status)"),
+            format!("-route:{key} (route:{key})")
+        );
+        assert_eq!(with_route_keys("subroute:x"), "subroute:x");
     }
 
     #[test]

@@ -226,14 +226,16 @@ impl RouteIndex {
     }
 
     fn user_query(parser: &QueryParser, q: &Query) -> Result<Box<dyn tantivy::query::Query>, Error> {
-        parser.parse_query(&q.text).map_err(|e| {
-            Error::Query(QueryError {
-                query: q.text.clone(),
-                at: 0,
-                message: e.to_string(),
-                hint: "all words must match; use `\"phrases\"`, `OR`, `-word` and `country:KZ`".into(),
+        parser
+            .parse_query(&crate::query::with_route_keys(&q.text))
+            .map_err(|e| {
+                Error::Query(QueryError {
+                    query: q.text.clone(),
+                    at: 0,
+                    message: e.to_string(),
+                    hint: "all words must match; use `\"phrases\"`, `OR`, `-word` and `country:KZ`".into(),
+                })
             })
-        })
     }
 
     /// The user's query with the filters of `q`.
