@@ -152,6 +152,9 @@ pub(crate) fn with_route_keys(query: &str) -> std::borrow::Cow<'_, str> {
             .next_back()
             .or_else(|| out.chars().next_back())
             .is_none_or(|c| c.is_whitespace() || matches!(c, '(' | '-' | '+'));
+        // Not within a phrase.
+        let quotes = out.matches('"').count() + rest[..at].matches('"').count();
+        let starts_word = starts_word && quotes.is_multiple_of(2);
         out.push_str(&rest[..at + "route:".len()]);
         rest = &rest[at + "route:".len()..];
         if !starts_word {
@@ -207,6 +210,10 @@ mod tests {
             format!("-route:{key} (route:{key})")
         );
         assert_eq!(with_route_keys("subroute:x"), "subroute:x");
+        assert_eq!(
+            with_route_keys("\"see route:x\" route:kz/kandas-status"),
+            format!("\"see route:x\" route:{key}")
+        );
     }
 
     #[test]
