@@ -1,5 +1,5 @@
-//! Reading the validated records again, as typed routes, and handing them out
-//! in `route_id` order with bounded memory (an external merge sort).
+//! Handing the validated routes out in `route_id` order with bounded memory
+//! (an external merge sort).
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -10,12 +10,6 @@ use routes_core::Route;
 
 use crate::Error;
 
-/// The record files under `root`, exactly as `routes validate` finds them
-/// (same order; hidden entries, `reference/` and `snapshots/` skipped).
-fn discover(root: &Path) -> Result<Vec<PathBuf>, Error> {
-    Ok(routes_validate::record_files(&[root.to_path_buf()])?)
-}
-
 fn parse(text: &str, path: &Path, line: usize) -> Result<Route, Error> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     serde_json::from_str(text).map_err(|source| Error::Record {
@@ -23,36 +17,6 @@ fn parse(text: &str, path: &Path, line: usize) -> Result<Route, Error> {
         line,
         source,
     })
-}
-
-/// Calls `each` with every record under `root` and the size of its text.
-pub(crate) fn read_routes(root: &Path, each: &mut dyn FnMut(Route, usize) -> Result<(), Error>) -> Result<(), Error> {
-    for path in discover(root)? {
-        let io = |source| Error::Io {
-            path: path.clone(),
-            source,
-        };
-        if path.extension().is_some_and(|e| e == "jsonl") {
-            let mut reader = BufReader::new(fs_err::File::open(&path).map_err(io)?);
-            let mut line = String::new();
-            let mut line_no = 0;
-            loop {
-                line.clear();
-                if reader.read_line(&mut line).map_err(io)? == 0 {
-                    break;
-                }
-                line_no += 1;
-                if line.trim().is_empty() {
-                    continue;
-                }
-                each(parse(&line, &path, line_no)?, line.len())?;
-            }
-        } else {
-            let text = fs_err::read_to_string(&path).map_err(io)?;
-            each(parse(&text, &path, 1)?, text.len())?;
-        }
-    }
-    Ok(())
 }
 
 /// Sorts routes by id within a memory budget: routes are kept until their

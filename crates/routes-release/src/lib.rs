@@ -143,17 +143,6 @@ pub enum Error {
         #[source]
         source: serde_json::Error,
     },
-    /// Publishing read a different number of records than validation did (a
-    /// bug: the two must find the same files).
-    #[error("read {read} records under `{}`, but validation read {validated}", path.display())]
-    RecordCount {
-        /// The dataset folder.
-        path: PathBuf,
-        /// Records read for publishing.
-        read: usize,
-        /// Records validation read.
-        validated: usize,
-    },
     /// JSON could not be written.
     #[error("cannot write JSON to `{}`", path.display())]
     Json {
@@ -366,8 +355,31 @@ pub fn publish(options: &PublishOptions, progress: &dyn Progress) -> Result<Publ
         return Err(Error::Exists { path: target });
     }
     progress.validating();
+    // One pass reads and validates the records and sorts them by id within
+    // the memory budget; the sort's runs go to a scratch folder beside the
+    // releases (or the system's, while `out` does not exist yet), removed
+    // when done. Nothing is written into `out` until the data passed.
+    let sort_dir = if options.out.is_dir() {
+        tempfile::Builder::new()
+            .prefix(".routes-sort-")
+            .tempdir_in(&options.out)
+    } else {
+        tempfile::Builder::new().prefix("routes-sort-").tempdir()
+    }
+    .map_err(|source| Error::OutDir {
+        path: options.out.clone(),
+        source,
+    })?;
+    let mut sorter = input::Sorter::new(sort_dir.path().to_path_buf(), options.sort_budget_bytes);
+    let mut sort_failure = None;
     let validator = Validator::new(ValidateOptions::new(options.today))?;
-    let report = validator.validate_paths(std::slice::from_ref(&options.dataset))?;
+    let report = validator.validate_paths_with(std::slice::from_ref(&options.dataset), &mut |route, size| {
+        if sort_failure.is_none()
+            && let Err(err) = sorter.push(route, size)
+        {
+            sort_failure = Some(err);
+        }
+    })?;
     if report.count(Severity::Error) > 0 {
         return Err(Error::Findings {
             report: Box::new(report),
@@ -378,6 +390,9 @@ pub fn publish(options: &PublishOptions, progress: &dyn Progress) -> Result<Publ
             path: options.dataset.clone(),
         });
     }
+    if let Some(err) = sort_failure {
+        return Err(err);
+    }
     // `std::fs` here: the error names the folder itself, so its cause need not.
     std::fs::create_dir_all(&options.out).map_err(|source| Error::OutDir {
         path: options.out.clone(),
@@ -387,21 +402,6 @@ pub fn publish(options: &PublishOptions, progress: &dyn Progress) -> Result<Publ
 
     let mut stage = Stage::create(&options.out, &options.version)?;
     let scratch = stage.scratch()?;
-
-    // Sort by id within the memory budget.
-    let mut sorter = input::Sorter::new(scratch.clone(), options.sort_budget_bytes);
-    let mut read = 0usize;
-    input::read_routes(&options.dataset, &mut |route, size| {
-        read += 1;
-        sorter.push(route, size)
-    })?;
-    if read != report.records {
-        return Err(Error::RecordCount {
-            path: options.dataset.clone(),
-            read,
-            validated: report.records,
-        });
-    }
     let in_order = sorter.finish()?;
 
     progress.writing(report.records as u64);

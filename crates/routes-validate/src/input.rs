@@ -39,17 +39,22 @@ fn is_record_file(path: &Path) -> bool {
 }
 
 /// Lists the record files under `paths`, sorted, following symbolic links and
-/// reporting loops.
-pub(crate) fn discover(paths: &[PathBuf]) -> Result<Vec<Found>, Error> {
-    let mut out = Vec::new();
+/// reporting loops, handing each to `each` as the walk finds it: only one
+/// folder's entries are held at a time, however many files there are. Every
+/// path is checked before the first is walked, so a missing one fails early.
+pub(crate) fn discover(paths: &[PathBuf], each: &mut dyn FnMut(Found)) -> Result<(), Error> {
+    let mut roots = Vec::with_capacity(paths.len());
     for root in paths {
         // `std::fs` here: the error names the path itself, so its cause need not.
         let meta = std::fs::metadata(root).map_err(|source| Error::Path {
             path: root.clone(),
             source,
         })?;
-        if meta.is_file() {
-            out.push(Found::File(root.clone()));
+        roots.push((root, meta.is_file()));
+    }
+    for (root, is_file) in roots {
+        if is_file {
+            each(Found::File(root.clone()));
             continue;
         }
         // `reference/` and `snapshots/` hold reference data and archived pages,
@@ -67,7 +72,7 @@ pub(crate) fn discover(paths: &[PathBuf]) -> Result<Vec<Found>, Error> {
             match entry {
                 Ok(entry) => {
                     if entry.file_type().is_file() && is_record_file(entry.path()) {
-                        out.push(Found::File(entry.into_path()));
+                        each(Found::File(entry.into_path()));
                     }
                 }
                 Err(err) => {
@@ -86,14 +91,14 @@ pub(crate) fn discover(paths: &[PathBuf]) -> Result<Vec<Found>, Error> {
                         )
                     };
                     let diagnostic = Diagnostic::new(code, Severity::Error, display(&path));
-                    out.push(Found::Problem(Box::new(
+                    each(Found::Problem(Box::new(
                         diagnostic.with_message(message).with_hint(hint),
                     )));
                 }
             }
         }
     }
-    Ok(out)
+    Ok(())
 }
 
 /// Reads one file and hands each record text to `on_record`; problems with the

@@ -56,6 +56,8 @@ const BATCH: usize = 256;
 
 /// A record's text, owned, waiting in a batch.
 struct OwnedRecord {
+    /// The record's number in reading order, from 0.
+    ordinal: u64,
     path: Arc<Path>,
     display: Arc<str>,
     text: String,
@@ -96,6 +98,13 @@ pub enum Error {
     /// `routes.toml` cannot be used.
     #[error(transparent)]
     Config(#[from] ConfigError),
+    /// The cross-record rules could not keep their state in a temporary file.
+    #[error("cannot write the cross-record state to a temporary file")]
+    Spill {
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
 }
 
 /// Settings of a validation run.
@@ -166,7 +175,18 @@ impl Validator {
     /// is an [`Error`]; everything wrong inside the records is a finding in the
     /// [`Report`].
     pub fn validate_paths(&self, paths: &[PathBuf]) -> Result<Report, Error> {
-        let files = input::discover(paths)?;
+        self.validate_paths_with(paths, &mut |_, _| {})
+    }
+
+    /// Like [`Validator::validate_paths`], and hands each record that
+    /// satisfies the schema to `each` as a typed [`routes_core::Route`], with
+    /// the size of its text, in reading order: one pass reads, checks and
+    /// delivers the records (`routes publish` sorts them as they come).
+    pub fn validate_paths_with(
+        &self,
+        paths: &[PathBuf],
+        each: &mut dyn FnMut(routes_core::Route, usize),
+    ) -> Result<Report, Error> {
         let config_path = self
             .options
             .config
@@ -194,62 +214,177 @@ impl Validator {
             today: self.options.today,
         };
 
+        // One thread reads (in order, one folder and one batch at a time);
+        // batches are checked in parallel as they arrive, and their summaries
+        // handed to the cross-record rules in reading order.
+        let mut cross = cross::CrossRecord::default();
+        let read = std::thread::scope(|scope| {
+            let (sender, batches) = std::sync::mpsc::sync_channel::<Vec<OwnedRecord>>(2);
+            let reader = scope.spawn(move || read_batches(paths, &self.options, &sender));
+            for batch in batches {
+                let results: Vec<_> = batch
+                    .par_iter()
+                    .map(|r| record::check(&r.as_text(), &self.schema, &ctx))
+                    .collect();
+                for (record, mut checked) in batch.iter().zip(results) {
+                    findings.append(&mut checked.diagnostics);
+                    if let Some(summary) = &checked.summary {
+                        cross.add(record.ordinal, summary);
+                    }
+                    if let Some(route) = checked.route {
+                        each(route, record.text.len());
+                    }
+                }
+            }
+            reader.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        })?;
+        let pending = cross.finish().map_err(|source| Error::Spill { source })?;
+        place_pending(paths, &self.options, pending, &mut findings)?;
+        findings.extend(read.problems);
         let mut report = Report {
             config: config.path.clone(),
-            ..Report::default()
+            records: read.records,
+            files: read.files,
+            diagnostics: config.apply(findings),
         };
-        let mut cross = cross::CrossRecord::default();
-        let mut problems = Vec::new();
-        // Records are read in order, checked in parallel batches, and their
-        // findings and summaries kept in reading order.
-        let mut batch: Vec<OwnedRecord> = Vec::with_capacity(BATCH);
-        let mut check_batch = |batch: &mut Vec<OwnedRecord>, findings: &mut Vec<Diagnostic>| {
-            let results: Vec<_> = batch
-                .par_iter()
-                .map(|r| record::check(&r.as_text(), &self.schema, &ctx))
-                .collect();
-            for (record, (mut diags, summary)) in batch.iter().zip(results) {
-                findings.append(&mut diags);
-                if let Some(summary) = summary {
-                    let text = record.as_text();
-                    let place = record::Place::new(&text, Some(summary.id.as_str()));
-                    cross.add(summary, &place, findings);
-                }
-            }
-            batch.clear();
-        };
-        for file in files {
-            match file {
-                input::Found::File(path) => {
-                    report.files += 1;
-                    let path: Arc<Path> = Arc::from(path);
-                    let display: Arc<str> = Arc::from(input::display(&path));
-                    let mut on_record = |rec: input::RecordText<'_>| {
-                        report.records += 1;
-                        batch.push(OwnedRecord {
-                            path: Arc::clone(&path),
-                            display: Arc::clone(&display),
-                            text: rec.text.to_owned(),
-                            base_offset: rec.base_offset,
-                            base_line: rec.base_line,
-                            whole_file: rec.whole_file,
-                        });
-                        if batch.len() == BATCH {
-                            check_batch(&mut batch, &mut findings);
-                        }
-                    };
-                    input::read_file(&path, &self.options, &mut on_record, &mut problems);
-                }
-                input::Found::Problem(diagnostic) => problems.push(*diagnostic),
-            }
-        }
-        check_batch(&mut batch, &mut findings);
-        cross.finish(&mut findings);
-        findings.append(&mut problems);
-        report.diagnostics = config.apply(findings);
         routes_diagnostics::sort_diagnostics(&mut report.diagnostics);
         Ok(report)
     }
+}
+
+/// What the reading thread counted and met.
+struct Read {
+    files: usize,
+    records: usize,
+    problems: Vec<Diagnostic>,
+}
+
+/// Reads every record under `paths` in order and sends them on in batches.
+fn read_batches(
+    paths: &[PathBuf],
+    options: &ValidateOptions,
+    sender: &std::sync::mpsc::SyncSender<Vec<OwnedRecord>>,
+) -> Result<Read, Error> {
+    let mut read = Read {
+        files: 0,
+        records: 0,
+        problems: Vec::new(),
+    };
+    let mut batch: Vec<OwnedRecord> = Vec::with_capacity(BATCH);
+    input::discover(paths, &mut |found| match found {
+        input::Found::File(path) => {
+            read.files += 1;
+            let path: Arc<Path> = Arc::from(path);
+            let display: Arc<str> = Arc::from(input::display(&path));
+            let mut on_record = |rec: input::RecordText<'_>| {
+                batch.push(OwnedRecord {
+                    ordinal: read.records as u64,
+                    path: Arc::clone(&path),
+                    display: Arc::clone(&display),
+                    text: rec.text.to_owned(),
+                    base_offset: rec.base_offset,
+                    base_line: rec.base_line,
+                    whole_file: rec.whole_file,
+                });
+                read.records += 1;
+                if batch.len() == BATCH {
+                    // The checker stops taking batches only when it is done.
+                    let _ = sender.send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)));
+                }
+            };
+            input::read_file(&path, options, &mut on_record, &mut read.problems);
+        }
+        input::Found::Problem(diagnostic) => read.problems.push(*diagnostic),
+    })?;
+    if !batch.is_empty() {
+        let _ = sender.send(batch);
+    }
+    Ok(read)
+}
+
+/// Places the cross-record findings: reads the records they are about again
+/// (only those; nothing when there are none) and points into their text.
+fn place_pending(
+    paths: &[PathBuf],
+    options: &ValidateOptions,
+    pending: Vec<cross::Pending>,
+    out: &mut Vec<Diagnostic>,
+) -> Result<(), Error> {
+    if pending.is_empty() {
+        return Ok(());
+    }
+    // The records to read again: those with findings, and the first records
+    // that duplicate ids point back to.
+    let mut wanted: std::collections::BTreeMap<u64, Option<(String, usize)>> = pending
+        .iter()
+        .flat_map(|p| {
+            let first = match p.message {
+                cross::Message::DuplicateOf { first, .. } => Some(first),
+                cross::Message::Text(_) => None,
+            };
+            std::iter::once(p.ordinal).chain(first)
+        })
+        .map(|o| (o, None))
+        .collect();
+    let mut placed: Vec<Option<Diagnostic>> = pending.iter().map(|_| None).collect();
+    let last = wanted.keys().next_back().copied().unwrap_or(0);
+    let mut ordinal = 0u64;
+    let mut ignored = Vec::new();
+    input::discover(paths, &mut |found| {
+        let input::Found::File(path) = found else { return };
+        if ordinal > last {
+            return;
+        }
+        let mut on_record = |rec: input::RecordText<'_>| {
+            if let Some(slot) = wanted.get_mut(&ordinal) {
+                *slot = Some((rec.display.to_owned(), rec.base_line + 1));
+                let first = pending.partition_point(|p| p.ordinal < ordinal);
+                for (i, p) in pending
+                    .iter()
+                    .enumerate()
+                    .skip(first)
+                    .take_while(|(_, p)| p.ordinal == ordinal)
+                {
+                    let place = record::Place::new(&rec, Some(&p.route));
+                    let diagnostic = if p.with_span {
+                        place.finding_at(p.code, default_severity(p.code), &p.pointer, false, p.label)
+                    } else {
+                        let anchor = place
+                            .anchor(&p.pointer)
+                            .with_code(p.code)
+                            .with_severity(default_severity(p.code));
+                        if p.label.is_empty() {
+                            anchor
+                        } else {
+                            anchor.with_label(p.label)
+                        }
+                    };
+                    placed[i] = Some(diagnostic);
+                }
+            }
+            ordinal += 1;
+        };
+        input::read_file(&path, options, &mut on_record, &mut ignored);
+    })?;
+    for (p, diagnostic) in pending.into_iter().zip(placed) {
+        // A record that changed or vanished since the first read is named by
+        // its route id, without a place.
+        let diagnostic =
+            diagnostic.unwrap_or_else(|| Diagnostic::new(p.code, default_severity(p.code), "").with_route(&p.route));
+        let message = match p.message {
+            cross::Message::Text(text) => text,
+            cross::Message::DuplicateOf { id, first } => {
+                let at = match wanted.get(&first) {
+                    Some(Some((file, line))) if *line > 1 => format!("{file}:{line}"),
+                    Some(Some((file, _))) => file.clone(),
+                    _ => "another record".to_owned(),
+                };
+                format!("route id `{id}` is already used by the record in {at}")
+            }
+        };
+        out.push(diagnostic.with_message(message).with_hint(p.hint));
+    }
+    Ok(())
 }
 
 /// Reads every record under `paths` the way `routes validate` does (same
@@ -261,24 +396,24 @@ pub fn read_routes(paths: &[PathBuf], each: &mut dyn FnMut(routes_core::Route, &
     let options = ValidateOptions::new(jiff::civil::date(2000, 1, 1));
     let mut skipped = 0;
     let mut problems = Vec::new();
-    for found in input::discover(paths)? {
-        let input::Found::File(path) = found else { continue };
+    input::discover(paths, &mut |found| {
+        let input::Found::File(path) = found else { return };
         let mut on_record = |rec: input::RecordText<'_>| match serde_json::from_str::<routes_core::Route>(rec.text) {
             Ok(route) => each(route, rec.path, rec.base_line + 1),
             Err(_) => skipped += 1,
         };
         input::read_file(&path, &options, &mut on_record, &mut problems);
-    }
+    })?;
     Ok(skipped + problems.len())
 }
 
 /// The record files under `paths`, sorted, as `routes validate` reads them.
 pub fn record_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Error> {
-    Ok(input::discover(paths)?
-        .into_iter()
-        .filter_map(|f| match f {
-            input::Found::File(p) => Some(p),
-            input::Found::Problem(_) => None,
-        })
-        .collect())
+    let mut files = Vec::new();
+    input::discover(paths, &mut |found| {
+        if let input::Found::File(path) = found {
+            files.push(path);
+        }
+    })?;
+    Ok(files)
 }

@@ -30,8 +30,8 @@ pub(crate) struct MoneyFact {
     pub(crate) amount: f64,
     pub(crate) currency: String,
     pub(crate) period: Period,
-    /// Pointer of the amount in its record.
-    pub(crate) pointer: String,
+    /// The requirement that states it (its money is `/requirements/{i}/money`).
+    pub(crate) requirement: usize,
 }
 
 /// What the cross-record quality rules need of one record.
@@ -206,7 +206,11 @@ fn monthly(amount: f64, period: Period) -> f64 {
 
 pub(crate) fn fmt_amount(amount: f64) -> String {
     if amount.fract() == 0.0 && amount.abs() < 1e15 {
-        format!("{amount:.0}")
+        // Whole amounts print as integers: exact below 2^53, and much faster
+        // than formatting the float.
+        #[allow(clippy::cast_possible_truncation)]
+        let whole = amount as i64;
+        whole.to_string()
     } else {
         format!("{amount}")
     }
@@ -1113,7 +1117,7 @@ pub(crate) fn summarise(route: &Route) -> QualitySummary {
                 amount: m.amount,
                 currency: m.currency.as_str().to_owned(),
                 period: m.period,
-                pointer: format!("/requirements/{i}/money"),
+                requirement: i,
             });
         }
     }

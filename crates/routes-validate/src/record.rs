@@ -4,20 +4,12 @@ use routes_core::{Route, RouteId};
 use routes_diagnostics::{Diagnostic, LineIndex, Severity};
 use serde_json::Value;
 
+use crate::cross::Summary;
 use crate::input::RecordText;
 use crate::locate::locate;
-use crate::quality::{self, QualityContext, QualitySummary};
+use crate::quality::{self, QualityContext};
 use crate::rules;
 use crate::schema::RouteSchema;
-
-/// What the cross-record rules need to know of a record.
-pub(crate) struct Summary {
-    pub(crate) id: RouteId,
-    /// Each `related` id, with a template placed at it.
-    pub(crate) related: Vec<(RouteId, Diagnostic)>,
-    /// What the cross-record quality rules need (for records that passed the schema).
-    pub(crate) quality: Option<QualitySummary>,
-}
 
 /// A record text with its line index, to place findings by JSON pointer.
 pub(crate) struct Place<'a> {
@@ -100,13 +92,18 @@ impl<'a> Place<'a> {
     }
 }
 
-/// Checks one record text; returns its findings and, when it has a valid id,
-/// what the cross-record rules need of it.
-pub(crate) fn check(
-    rec: &RecordText<'_>,
-    schema: &RouteSchema,
-    ctx: &QualityContext<'_>,
-) -> (Vec<Diagnostic>, Option<Summary>) {
+/// What checking one record text gives.
+pub(crate) struct Checked {
+    pub(crate) diagnostics: Vec<Diagnostic>,
+    /// What the cross-record rules need, when the record has a valid id.
+    pub(crate) summary: Option<Summary>,
+    /// The typed record, when it satisfies the schema.
+    pub(crate) route: Option<Route>,
+}
+
+/// Checks one record text; returns its findings, what the cross-record rules
+/// need of it, and the typed record.
+pub(crate) fn check(rec: &RecordText<'_>, schema: &RouteSchema, ctx: &QualityContext<'_>) -> Checked {
     let mut place = Place {
         rec,
         index: std::sync::OnceLock::new(),
@@ -114,7 +111,13 @@ pub(crate) fn check(
     };
     let value: Value = match serde_json::from_str(rec.text) {
         Ok(value) => value,
-        Err(err) => return (vec![syntax_error(&place, &err)], None),
+        Err(err) => {
+            return Checked {
+                diagnostics: vec![syntax_error(&place, &err)],
+                summary: None,
+                route: None,
+            };
+        }
     };
     place.route = value
         .get("id")
@@ -143,30 +146,40 @@ pub(crate) fn check(
                 related: Vec::new(),
                 quality: None,
             });
-        return (diags, summary);
+        return Checked {
+            diagnostics: diags,
+            summary,
+            route: None,
+        };
     }
     match serde_json::from_value::<Route>(value) {
         Ok(route) => {
             let mut diags = rules::record_rules(&route, &place, ctx.today);
             diags.extend(quality::record_quality(&route, &place, ctx));
-            let related =
-                route.related.iter().enumerate().map(|(i, r)| (r.id.clone(), place.anchor(&format!("/related/{i}/id")))).collect();
+            let related = route.related.iter().map(|r| r.id.clone()).collect();
             let quality = Some(quality::summarise(&route));
-            // Links are checked at the end, when this record's text is gone:
-            // they keep a compact place.
-            let summary = Summary { id: route.id, related, quality };
-            (diags, Some(summary))
+            let summary = Summary {
+                id: route.id.clone(),
+                related,
+                quality,
+            };
+            Checked {
+                diagnostics: diags,
+                summary: Some(summary),
+                route: Some(route),
+            }
         }
-        Err(err) => (
-            vec![place.error(
+        Err(err) => Checked {
+            diagnostics: vec![place.error(
                 "schema/model-mismatch",
                 "",
                 "here",
                 format!("the record satisfies the schema but not the record model: {err}"),
                 "this is a bug in `routes`: the schema and the record model disagree; please report it with this record",
             )],
-            None,
-        ),
+            summary: None,
+            route: None,
+        },
     }
 }
 
