@@ -133,7 +133,9 @@ pub(crate) fn read_file(
         return;
     }
     let limit = options.max_record_bytes;
-    let mut bytes = Vec::new();
+    // Sized from the file's length, so that a record takes one read.
+    let expected = file.metadata().map_or(0, |m| m.len()).min(limit);
+    let mut bytes = Vec::with_capacity(usize::try_from(expected).unwrap_or(0) + 1);
     if let Err(err) = file.take(limit + 1).read_to_end(&mut bytes) {
         problems.push(fail(
             "input/unreadable",
