@@ -13,6 +13,7 @@ records, rows or hits it reports. It writes BENCHMARKS.md (or, with --smoke, tar
 300 routes, one round, a debug build, no timing targets checked).
 """
 import argparse
+import hashlib
 import json
 import os
 import platform
@@ -286,12 +287,16 @@ def prepare_search(ctx, n, data):
     cache = data / "search-cache"
     db = data / "fts5.db"
     env = {"ROUTES_CACHE_DIR": str(cache)}
-    if not (data / "search-ready").exists():
+    # The indexes are rebuilt whenever the `routes` binary changed (its index format may have).
+    with open(ctx["routes"], "rb") as f:
+        build_id = hashlib.file_digest(f, "sha256").hexdigest()
+    ready = data / "search-ready"
+    if not ready.exists() or ready.read_text().strip() != build_id:
         shutil.rmtree(cache, ignore_errors=True)
         db.unlink(missing_ok=True)
         expect(run([ctx["routes"], "index", "--dataset", data / "jsonl"], env=env), "routes index (cache)")
         expect(run([VENV / "python", ROOT / "bench/fts5.py", "build", data / "jsonl/routes.jsonl", db]), "fts5 build")
-        (data / "search-ready").write_text("built\n")
+        ready.write_text(build_id + "\n")
     os.sync()
     index_dirs = [p.parent for p in cache.rglob("routes-index.json")]
     if len(index_dirs) != 1:
