@@ -210,9 +210,6 @@ pub(crate) fn run_index(args: &IndexArgs, printer: &Printer) -> Result<ExitStatu
     let fingerprint = routes_index::dataset_fingerprint(&paths).map_err(index_error)?;
     let meta = routes_index::build_index(&paths, &out, &fingerprint).map_err(index_error)?;
     printer.data(&format!("{}\n", out.display()))?;
-    printer.summary(&format!(
-        "indexed {} routes ({} items)",
-        meta.routes, meta.documents
-    ));
+    printer.summary(&format!("indexed {} routes ({} items)", meta.routes, meta.documents));
     Ok(ExitStatus::Success)
 }
