@@ -101,6 +101,11 @@ pub(crate) fn discover(paths: &[PathBuf], each: &mut dyn FnMut(Found)) -> Result
     Ok(())
 }
 
+/// Whether `path` is a JSON Lines file (one record per line).
+pub(crate) fn is_jsonl(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e == "jsonl")
+}
+
 /// Reads one file and hands each record text to `on_record`; problems with the
 /// bytes themselves go to `problems`.
 pub(crate) fn read_file(
@@ -127,8 +132,7 @@ pub(crate) fn read_file(
             return;
         }
     };
-    let jsonl = path.extension().is_some_and(|e| e == "jsonl");
-    if jsonl {
+    if is_jsonl(path) {
         read_lines(file, &shown, path, options, on_record, problems);
         return;
     }

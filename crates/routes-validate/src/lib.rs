@@ -54,27 +54,77 @@ pub use schema::{ROUTE_SCHEMA, RouteSchema};
 /// few enough to keep memory small.
 const BATCH: usize = 256;
 
-/// A record's text, owned, waiting in a batch.
-struct OwnedRecord {
-    /// The record's number in reading order, from 0.
-    ordinal: u64,
-    path: Arc<Path>,
-    display: Arc<str>,
-    text: String,
-    base_offset: usize,
-    base_line: usize,
-    whole_file: bool,
+/// A record waiting in a batch: a line of a `*.jsonl` file, read, or a whole
+/// `*.json` file, which the checker reads itself (so files are read in
+/// parallel too).
+enum Queued {
+    Line {
+        /// The record's number in reading order, from 0.
+        ordinal: u64,
+        path: Arc<Path>,
+        display: Arc<str>,
+        text: String,
+        base_offset: usize,
+        base_line: usize,
+    },
+    File {
+        /// The record's number in reading order, from 0.
+        ordinal: u64,
+        path: PathBuf,
+    },
 }
 
-impl OwnedRecord {
-    fn as_text(&self) -> input::RecordText<'_> {
-        input::RecordText {
-            path: &self.path,
-            display: &self.display,
-            text: &self.text,
-            base_offset: self.base_offset,
-            base_line: self.base_line,
-            whole_file: self.whole_file,
+/// What checking a queued record gives.
+struct Done {
+    ordinal: u64,
+    /// `None` when the file held no record to check (its problems say why).
+    checked: Option<record::Checked>,
+    /// Problems with the bytes of the file.
+    problems: Vec<Diagnostic>,
+    /// Bytes of the record's text.
+    size: usize,
+}
+
+impl Queued {
+    fn check(&self, schema: &RouteSchema, ctx: &quality::QualityContext<'_>, options: &ValidateOptions) -> Done {
+        match self {
+            Queued::Line {
+                ordinal,
+                path,
+                display,
+                text,
+                base_offset,
+                base_line,
+            } => {
+                let rec = input::RecordText {
+                    path,
+                    display,
+                    text,
+                    base_offset: *base_offset,
+                    base_line: *base_line,
+                    whole_file: false,
+                };
+                Done {
+                    ordinal: *ordinal,
+                    checked: Some(record::check(&rec, schema, ctx)),
+                    problems: Vec::new(),
+                    size: text.len(),
+                }
+            }
+            Queued::File { ordinal, path } => {
+                let mut done = Done {
+                    ordinal: *ordinal,
+                    checked: None,
+                    problems: Vec::new(),
+                    size: 0,
+                };
+                let mut on_record = |rec: input::RecordText<'_>| {
+                    done.size = rec.text.len();
+                    done.checked = Some(record::check(&rec, schema, ctx));
+                };
+                input::read_file(path, options, &mut on_record, &mut done.problems);
+                done
+            }
         }
     }
 }
@@ -219,31 +269,37 @@ impl Validator {
         // handed to the cross-record rules in reading order.
         let mut cross = cross::CrossRecord::default();
         let read = std::thread::scope(|scope| {
-            let (sender, batches) = std::sync::mpsc::sync_channel::<Vec<OwnedRecord>>(2);
+            let (sender, batches) = std::sync::mpsc::sync_channel::<Vec<Queued>>(2);
             let reader = scope.spawn(move || read_batches(paths, &self.options, &sender));
+            let mut records = 0;
             for batch in batches {
-                let results: Vec<_> = batch
+                let results: Vec<Done> = batch
                     .par_iter()
-                    .map(|r| record::check(&r.as_text(), &self.schema, &ctx))
+                    .map(|r| r.check(&self.schema, &ctx, &self.options))
                     .collect();
-                for (record, mut checked) in batch.iter().zip(results) {
+                for mut done in results {
+                    findings.append(&mut done.problems);
+                    let Some(mut checked) = done.checked else { continue };
+                    records += 1;
                     findings.append(&mut checked.diagnostics);
                     if let Some(summary) = &checked.summary {
-                        cross.add(record.ordinal, summary);
+                        cross.add(done.ordinal, summary);
                     }
                     if let Some(route) = checked.route {
-                        each(route, record.text.len());
+                        each(route, done.size);
                     }
                 }
             }
-            reader.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            let read = reader.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            read.map(|read| (read, records))
         })?;
+        let (read, records) = read;
         let pending = cross.finish().map_err(|source| Error::Spill { source })?;
         place_pending(paths, &self.options, pending, &mut findings)?;
         findings.extend(read.problems);
         let mut report = Report {
             config: config.path.clone(),
-            records: read.records,
+            records,
             files: read.files,
             diagnostics: config.apply(findings),
         };
@@ -255,42 +311,52 @@ impl Validator {
 /// What the reading thread counted and met.
 struct Read {
     files: usize,
-    records: usize,
     problems: Vec<Diagnostic>,
 }
 
-/// Reads every record under `paths` in order and sends them on in batches.
+/// Walks `paths` in order and sends the records on in batches: the lines of
+/// `*.jsonl` files as read, whole `*.json` files to be read by the checker.
+/// Each record gets the next ordinal; a `*.json` file takes one whether or not
+/// it turns out to hold a record (`place_pending` counts the same way).
 fn read_batches(
     paths: &[PathBuf],
     options: &ValidateOptions,
-    sender: &std::sync::mpsc::SyncSender<Vec<OwnedRecord>>,
+    sender: &std::sync::mpsc::SyncSender<Vec<Queued>>,
 ) -> Result<Read, Error> {
     let mut read = Read {
         files: 0,
-        records: 0,
         problems: Vec::new(),
     };
-    let mut batch: Vec<OwnedRecord> = Vec::with_capacity(BATCH);
+    let mut ordinal = 0u64;
+    let mut batch: Vec<Queued> = Vec::with_capacity(BATCH);
+    let send = |batch: &mut Vec<Queued>| {
+        if batch.len() >= BATCH {
+            // The checker stops taking batches only when it is done.
+            let _ = sender.send(std::mem::replace(batch, Vec::with_capacity(BATCH)));
+        }
+    };
     input::discover(paths, &mut |found| match found {
+        input::Found::File(path) if !input::is_jsonl(&path) => {
+            read.files += 1;
+            batch.push(Queued::File { ordinal, path });
+            ordinal += 1;
+            send(&mut batch);
+        }
         input::Found::File(path) => {
             read.files += 1;
             let path: Arc<Path> = Arc::from(path);
             let display: Arc<str> = Arc::from(input::display(&path));
             let mut on_record = |rec: input::RecordText<'_>| {
-                batch.push(OwnedRecord {
-                    ordinal: read.records as u64,
+                batch.push(Queued::Line {
+                    ordinal,
                     path: Arc::clone(&path),
                     display: Arc::clone(&display),
                     text: rec.text.to_owned(),
                     base_offset: rec.base_offset,
                     base_line: rec.base_line,
-                    whole_file: rec.whole_file,
                 });
-                read.records += 1;
-                if batch.len() == BATCH {
-                    // The checker stops taking batches only when it is done.
-                    let _ = sender.send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)));
-                }
+                ordinal += 1;
+                send(&mut batch);
             };
             input::read_file(&path, options, &mut on_record, &mut read.problems);
         }
@@ -335,6 +401,7 @@ fn place_pending(
         if ordinal > last {
             return;
         }
+        let jsonl = input::is_jsonl(&path);
         let mut on_record = |rec: input::RecordText<'_>| {
             if let Some(slot) = wanted.get_mut(&ordinal) {
                 *slot = Some((rec.display.to_owned(), rec.base_line + 1));
@@ -362,9 +429,15 @@ fn place_pending(
                     placed[i] = Some(diagnostic);
                 }
             }
-            ordinal += 1;
+            if jsonl {
+                ordinal += 1;
+            }
         };
         input::read_file(&path, options, &mut on_record, &mut ignored);
+        if !jsonl {
+            // A `*.json` file takes one ordinal, record or not (as in `read_batches`).
+            ordinal += 1;
+        }
     })?;
     for (p, diagnostic) in pending.into_iter().zip(placed) {
         // A record that changed or vanished since the first read is named by
