@@ -92,79 +92,132 @@ fn hex(bytes: &[u8]) -> String {
 /// exist or be empty), recording `fingerprint` in its meta file. The index is
 /// built in a temporary folder beside `dir` and moved into place when whole.
 pub fn build_index(paths: &[PathBuf], dir: &Path, fingerprint: &str) -> Result<IndexMeta, Error> {
-    let parent = dir
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    fs_err::create_dir_all(parent).map_err(|e| Error::Io {
-        path: parent.to_path_buf(),
-        source: e,
-    })?;
-    let staging = tempfile::Builder::new()
-        .prefix(".routes-index-")
-        .tempdir_in(parent)
-        .map_err(io(parent))?;
-    let (schema, fields) = Fields::schema();
-    let index = Index::create_in_dir(staging.path(), schema).map_err(tantivy_err(staging.path()))?;
-    register_tokenizers(&index);
-    let mut writer: IndexWriter<TantivyDocument> = index
-        .writer_with_num_threads(1, WRITER_HEAP)
-        .map_err(tantivy_err(staging.path()))?;
-    let mut routes = 0;
-    let mut documents = 0;
+    let mut builder = IndexBuilder::new(dir)?;
     let mut failure = None;
     routes_validate::read_routes(paths, &mut |route, _, _| {
-        if failure.is_some() {
-            return;
-        }
-        routes += 1;
-        let (doc, items) = document_of(&route, fields);
-        documents += items;
-        if let Err(e) = writer.add_document(doc) {
+        if failure.is_none()
+            && let Err(e) = builder.add(&route)
+        {
             failure = Some(e);
         }
     })
     .map_err(Error::Records)?;
     if let Some(e) = failure {
-        return Err(tantivy_err(staging.path())(e));
+        return Err(e);
     }
-    writer.commit().map_err(tantivy_err(staging.path()))?;
-    writer.wait_merging_threads().map_err(tantivy_err(staging.path()))?;
-    // The writer is gone: its lock files are empty leftovers.
-    for lock in [".tantivy-writer.lock", ".tantivy-meta.lock"] {
-        let _ = fs_err::remove_file(staging.path().join(lock));
-    }
-    let meta = IndexMeta {
-        format_version: INDEX_FORMAT_VERSION,
-        fingerprint: fingerprint.to_owned(),
-        routes,
-        documents,
-    };
-    let meta_path = staging.path().join(META_FILE);
-    let mut file = fs_err::File::create(&meta_path).map_err(|e| Error::Io {
-        path: meta_path.clone(),
-        source: e,
-    })?;
-    let text = serde_json::to_string_pretty(&meta).unwrap_or_default();
-    file.write_all(text.as_bytes())
-        .and_then(|()| file.sync_all())
-        .map_err(io(&meta_path))?;
-    // Replace an old index, if any, then move the new one into place.
-    if dir.exists() {
-        fs_err::remove_dir_all(dir).map_err(|e| Error::Io {
-            path: dir.to_path_buf(),
+    builder.finish(fingerprint)
+}
+
+/// Builds an index route by route: [`IndexBuilder::add`] hands each route's
+/// document to tantivy's indexing thread (so the caller goes on while it
+/// indexes), [`IndexBuilder::finish`] commits and moves the index into place.
+/// Dropped before `finish`, it leaves nothing behind.
+///
+/// ```
+/// # let dir = tempfile::tempdir()?;
+/// let mut builder = routes_index::IndexBuilder::new(&dir.path().join("index"))?;
+/// // builder.add(&route)? for each route, then:
+/// let meta = builder.finish("fingerprint of the data")?;
+/// assert_eq!(meta.routes, 0);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub struct IndexBuilder {
+    dir: PathBuf,
+    staging: tempfile::TempDir,
+    fields: Fields,
+    writer: IndexWriter<TantivyDocument>,
+    routes: usize,
+    documents: usize,
+}
+
+impl IndexBuilder {
+    /// Starts an index that [`IndexBuilder::finish`] will put at `dir`.
+    pub fn new(dir: &Path) -> Result<Self, Error> {
+        let parent = dir
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        fs_err::create_dir_all(parent).map_err(|e| Error::Io {
+            path: parent.to_path_buf(),
             source: e,
         })?;
+        let staging = tempfile::Builder::new()
+            .prefix(".routes-index-")
+            .tempdir_in(parent)
+            .map_err(io(parent))?;
+        let (schema, fields) = Fields::schema();
+        let index = Index::create_in_dir(staging.path(), schema).map_err(tantivy_err(staging.path()))?;
+        register_tokenizers(&index);
+        let writer: IndexWriter<TantivyDocument> = index
+            .writer_with_num_threads(1, WRITER_HEAP)
+            .map_err(tantivy_err(staging.path()))?;
+        Ok(Self {
+            dir: dir.to_path_buf(),
+            staging,
+            fields,
+            writer,
+            routes: 0,
+            documents: 0,
+        })
     }
-    let staged = staging.keep();
-    if let Err(e) = fs_err::rename(&staged, dir) {
-        let _ = fs_err::remove_dir_all(&staged);
-        return Err(Error::Io {
-            path: dir.to_path_buf(),
+
+    /// Adds one route.
+    pub fn add(&mut self, route: &routes_core::Route) -> Result<(), Error> {
+        self.routes += 1;
+        let (doc, items) = document_of(route, self.fields);
+        self.documents += items;
+        self.writer
+            .add_document(doc)
+            .map(|_| ())
+            .map_err(tantivy_err(self.staging.path()))
+    }
+
+    /// Commits, writes the meta file with `fingerprint`, and moves the index
+    /// into place (replacing an old one).
+    pub fn finish(self, fingerprint: &str) -> Result<IndexMeta, Error> {
+        let Self {
+            dir,
+            staging,
+            mut writer,
+            routes,
+            documents,
+            ..
+        } = self;
+        writer.commit().map_err(tantivy_err(staging.path()))?;
+        writer.wait_merging_threads().map_err(tantivy_err(staging.path()))?;
+        // The writer is gone: its lock files are empty leftovers.
+        for lock in [".tantivy-writer.lock", ".tantivy-meta.lock"] {
+            let _ = fs_err::remove_file(staging.path().join(lock));
+        }
+        let meta = IndexMeta {
+            format_version: INDEX_FORMAT_VERSION,
+            fingerprint: fingerprint.to_owned(),
+            routes,
+            documents,
+        };
+        let meta_path = staging.path().join(META_FILE);
+        let mut file = fs_err::File::create(&meta_path).map_err(|e| Error::Io {
+            path: meta_path.clone(),
             source: e,
-        });
+        })?;
+        let text = serde_json::to_string_pretty(&meta).unwrap_or_default();
+        file.write_all(text.as_bytes())
+            .and_then(|()| file.sync_all())
+            .map_err(io(&meta_path))?;
+        // Replace an old index, if any, then move the new one into place.
+        if dir.exists() {
+            fs_err::remove_dir_all(&dir).map_err(|e| Error::Io {
+                path: dir.clone(),
+                source: e,
+            })?;
+        }
+        let staged = staging.keep();
+        if let Err(e) = fs_err::rename(&staged, &dir) {
+            let _ = fs_err::remove_dir_all(&staged);
+            return Err(Error::Io { path: dir, source: e });
+        }
+        Ok(meta)
     }
-    Ok(meta)
 }
 
 /// Reads an index's meta file.

@@ -6,7 +6,7 @@ use std::collections::BinaryHeap;
 use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-use routes_core::Route;
+use routes_core::{Route, RouteId};
 
 use crate::Error;
 
@@ -19,13 +19,14 @@ fn parse(text: &str, path: &Path, line: usize) -> Result<Route, Error> {
     })
 }
 
-/// Sorts routes by id within a memory budget: routes are kept until their
-/// texts add up to the budget, then written sorted to a run file in the scratch
-/// folder; the runs are merged at the end.
+/// Sorts routes by id within a memory budget: the records' texts (as
+/// validation read them) are kept until they add up to the budget, then
+/// written sorted to a run file in the scratch folder, one record per line;
+/// the runs are merged at the end. Texts are parsed only when they come out.
 pub(crate) struct Sorter {
     scratch: PathBuf,
     budget: usize,
-    buffer: Vec<Route>,
+    buffer: Vec<(RouteId, String)>,
     bytes: usize,
     runs: Vec<PathBuf>,
 }
@@ -41,9 +42,17 @@ impl Sorter {
         }
     }
 
-    pub(crate) fn push(&mut self, route: Route, size: usize) -> Result<(), Error> {
-        self.buffer.push(route);
-        self.bytes += size;
+    /// Takes the text of the record with id `id`, which validation parsed.
+    pub(crate) fn push(&mut self, id: RouteId, text: &str) -> Result<(), Error> {
+        // Line breaks in JSON text are whitespace outside strings (inside,
+        // they are escaped): as spaces, a pretty-printed record fits one line.
+        let line = if text.contains(['\n', '\r']) {
+            text.replace(['\n', '\r'], " ")
+        } else {
+            text.to_owned()
+        };
+        self.bytes += line.len();
+        self.buffer.push((id, line));
         if self.bytes >= self.budget {
             self.spill()?;
         }
@@ -51,18 +60,15 @@ impl Sorter {
     }
 
     fn spill(&mut self) -> Result<(), Error> {
-        self.buffer.sort_by(|a, b| a.id.cmp(&b.id));
+        self.buffer.sort_by(|a, b| a.0.cmp(&b.0));
         let path = self.scratch.join(format!("run-{:06}.jsonl", self.runs.len()));
         let io = |source| Error::Io {
             path: path.clone(),
             source,
         };
         let mut out = BufWriter::new(fs_err::File::create(&path).map_err(io)?);
-        for route in self.buffer.drain(..) {
-            serde_json::to_writer(&mut out, &route).map_err(|source| Error::Json {
-                path: path.clone(),
-                source,
-            })?;
+        for (_, line) in self.buffer.drain(..) {
+            out.write_all(line.as_bytes()).map_err(io)?;
             out.write_all(b"\n").map_err(io)?;
         }
         out.flush().map_err(io)?;
@@ -74,8 +80,8 @@ impl Sorter {
     /// The routes in id order.
     pub(crate) fn finish(mut self) -> Result<Sorted, Error> {
         if self.runs.is_empty() {
-            self.buffer.sort_by(|a, b| a.id.cmp(&b.id));
-            return Ok(Sorted::Memory(self.buffer.into_iter()));
+            self.buffer.sort_by(|a, b| a.0.cmp(&b.0));
+            return Ok(Sorted::Memory(self.buffer.into_iter().enumerate()));
         }
         if !self.buffer.is_empty() {
             self.spill()?;
@@ -153,7 +159,7 @@ impl Ord for Head {
 
 /// Routes in id order: from memory, or merged from sorted runs on disk.
 pub(crate) enum Sorted {
-    Memory(std::vec::IntoIter<Route>),
+    Memory(std::iter::Enumerate<std::vec::IntoIter<(RouteId, String)>>),
     Merge {
         heads: BinaryHeap<Reverse<Head>>,
         readers: Vec<Run>,
@@ -165,7 +171,9 @@ impl Iterator for Sorted {
 
     fn next(&mut self) -> Option<Self::Item> {
         match self {
-            Self::Memory(routes) => routes.next().map(Ok),
+            Self::Memory(routes) => routes
+                .next()
+                .map(|(i, (_, text))| parse(&text, Path::new("(records in memory)"), i + 1)),
             Self::Merge { heads, readers } => {
                 let Reverse(head) = heads.pop()?;
                 if let Some(run) = readers.get_mut(head.run) {

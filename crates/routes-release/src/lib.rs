@@ -187,9 +187,17 @@ pub enum Error {
     },
 }
 
-/// Builds derived files into a staged release: given the staging folder and
-/// its `data/routes.jsonl`; the error is a message for the user.
-pub type DerivedBuilder = fn(&Path, &Path) -> Result<(), String>;
+/// Derived files of a release (the search index), built as the routes are
+/// written, in id order; errors are messages for the user.
+pub trait Derived {
+    /// Takes the next route.
+    fn add(&mut self, route: &routes_core::Route) -> Result<(), String>;
+    /// Finishes, given the staged `data/routes.jsonl`, complete by then.
+    fn finish(self: Box<Self>, jsonl: &Path) -> Result<(), String>;
+}
+
+/// Starts the derived files of a release, given its staging folder.
+pub type DerivedBuilder = fn(&Path) -> Result<Box<dyn Derived>, String>;
 
 /// What to publish, and where.
 #[derive(Debug, Clone)]
@@ -211,8 +219,9 @@ pub struct PublishOptions {
     /// Bytes of record text held in memory while sorting by id; beyond it,
     /// sorted runs go to disk and are merged.
     pub sort_budget_bytes: usize,
-    /// Builds derived files into the staged release just before it is moved
-    /// into place, given the staging folder and its `data/routes.jsonl`:
+    /// Builds derived files into the staged release as the routes are
+    /// written (so they are built beside the tables, not after them), and
+    /// finishes them just before the release is moved into place:
     /// `routes publish` passes the search-index builder (the `index/`
     /// folder). Derived files are not listed in `SHA256SUMS` or
     /// `datapackage.json`: they can be rebuilt from `routes.jsonl`, and their
@@ -373,9 +382,9 @@ pub fn publish(options: &PublishOptions, progress: &dyn Progress) -> Result<Publ
     let mut sorter = input::Sorter::new(sort_dir.path().to_path_buf(), options.sort_budget_bytes);
     let mut sort_failure = None;
     let validator = Validator::new(ValidateOptions::new(options.today))?;
-    let report = validator.validate_paths_with(std::slice::from_ref(&options.dataset), &mut |route, size| {
+    let report = validator.validate_paths_with(std::slice::from_ref(&options.dataset), &mut |route, text| {
         if sort_failure.is_none()
-            && let Err(err) = sorter.push(route, size)
+            && let Err(err) = sorter.push(route.id, text)
         {
             sort_failure = Some(err);
         }
@@ -412,6 +421,11 @@ pub fn publish(options: &PublishOptions, progress: &dyn Progress) -> Result<Publ
     for table in Table::ALL {
         files.push(TableFiles::create(&mut stage, table)?);
     }
+    let mut derived = options
+        .derived
+        .map(|start| start(stage.dir()))
+        .transpose()
+        .map_err(|message| Error::Derived { message })?;
     let mut tables = RouteTables::new();
     let mut stats = Stats::default();
     let mut pending = 0usize;
@@ -424,6 +438,9 @@ pub fn publish(options: &PublishOptions, progress: &dyn Progress) -> Result<Publ
         jsonl.write_all(b"\n").map_err(write_err(&jsonl_path))?;
         tables.push(&route).map_err(table_err(Table::Routes, Form::Parquet))?;
         changelog.step(&route)?;
+        if let Some(derived) = &mut derived {
+            derived.add(&route).map_err(|message| Error::Derived { message })?;
+        }
         stats.add(&route);
         pending += 1;
         if pending == BATCH_ROUTES {
@@ -488,9 +505,9 @@ pub fn publish(options: &PublishOptions, progress: &dyn Progress) -> Result<Publ
     stage.write_file("SHA256SUMS", text.as_bytes())?;
     let mut files = stage.files().to_vec();
     files.sort_by(|a, b| a.path.cmp(&b.path));
-    if let Some(build) = options.derived {
-        let dir = stage.dir().to_path_buf();
-        build(&dir, &dir.join("data/routes.jsonl")).map_err(|message| Error::Derived { message })?;
+    if let Some(derived) = derived {
+        let jsonl = stage.dir().join("data/routes.jsonl");
+        derived.finish(&jsonl).map_err(|message| Error::Derived { message })?;
     }
     progress.done();
 

@@ -81,8 +81,9 @@ struct Done {
     checked: Option<record::Checked>,
     /// Problems with the bytes of the file.
     problems: Vec<Diagnostic>,
-    /// Bytes of the record's text.
-    size: usize,
+    /// The text of a whole-file record that satisfies the schema (a line's
+    /// text stays in its [`Queued`]).
+    text: Option<String>,
 }
 
 impl Queued {
@@ -108,7 +109,7 @@ impl Queued {
                     ordinal: *ordinal,
                     checked: Some(record::check(&rec, schema, ctx)),
                     problems: Vec::new(),
-                    size: text.len(),
+                    text: None,
                 }
             }
             Queued::File { ordinal, path } => {
@@ -116,11 +117,14 @@ impl Queued {
                     ordinal: *ordinal,
                     checked: None,
                     problems: Vec::new(),
-                    size: 0,
+                    text: None,
                 };
                 let mut on_record = |rec: input::RecordText<'_>| {
-                    done.size = rec.text.len();
-                    done.checked = Some(record::check(&rec, schema, ctx));
+                    let checked = record::check(&rec, schema, ctx);
+                    if checked.route.is_some() {
+                        done.text = Some(rec.text.to_owned());
+                    }
+                    done.checked = Some(checked);
                 };
                 input::read_file(path, options, &mut on_record, &mut done.problems);
                 done
@@ -225,17 +229,17 @@ impl Validator {
     /// is an [`Error`]; everything wrong inside the records is a finding in the
     /// [`Report`].
     pub fn validate_paths(&self, paths: &[PathBuf]) -> Result<Report, Error> {
-        self.validate_paths_with(paths, &mut |_, _| {})
+        self.validate_paths_with(paths, &mut |_, _: &str| {})
     }
 
     /// Like [`Validator::validate_paths`], and hands each record that
     /// satisfies the schema to `each` as a typed [`routes_core::Route`], with
-    /// the size of its text, in reading order: one pass reads, checks and
-    /// delivers the records (`routes publish` sorts them as they come).
+    /// its text, in reading order: one pass reads, checks and delivers the
+    /// records (`routes publish` sorts them as they come).
     pub fn validate_paths_with(
         &self,
         paths: &[PathBuf],
-        each: &mut dyn FnMut(routes_core::Route, usize),
+        each: &mut dyn FnMut(routes_core::Route, &str),
     ) -> Result<Report, Error> {
         let config_path = self
             .options
@@ -277,7 +281,7 @@ impl Validator {
                     .par_iter()
                     .map(|r| r.check(&self.schema, &ctx, &self.options))
                     .collect();
-                for mut done in results {
+                for (queued, mut done) in batch.iter().zip(results) {
                     findings.append(&mut done.problems);
                     let Some(mut checked) = done.checked else { continue };
                     records += 1;
@@ -286,7 +290,11 @@ impl Validator {
                         cross.add(done.ordinal, summary);
                     }
                     if let Some(route) = checked.route {
-                        each(route, done.size);
+                        let text = match (queued, &done.text) {
+                            (Queued::Line { text, .. }, _) | (Queued::File { .. }, Some(text)) => text.as_str(),
+                            (Queued::File { .. }, None) => "",
+                        };
+                        each(route, text);
                     }
                 }
             }

@@ -65,11 +65,24 @@ fn source_date_epoch() -> Result<Option<i64>, ToolError> {
 
 /// Builds `index/` into a staged release, from its `routes.jsonl`, for
 /// `routes search --release`.
-fn build_release_index(staging: &std::path::Path, jsonl: &std::path::Path) -> Result<(), String> {
-    let fingerprint = routes_index::release_fingerprint(jsonl).map_err(|e| error_chain(&e))?;
-    routes_index::build_index(&[jsonl.to_path_buf()], &staging.join("index"), &fingerprint)
-        .map_err(|e| error_chain(&e))?;
-    Ok(())
+/// The search index of a release, built as `routes publish` writes the routes.
+struct ReleaseIndex(routes_index::IndexBuilder);
+
+impl routes_release::Derived for ReleaseIndex {
+    fn add(&mut self, route: &routes_core::Route) -> Result<(), String> {
+        self.0.add(route).map_err(|e| error_chain(&e))
+    }
+
+    fn finish(self: Box<Self>, jsonl: &std::path::Path) -> Result<(), String> {
+        let fingerprint = routes_index::release_fingerprint(jsonl).map_err(|e| error_chain(&e))?;
+        self.0.finish(&fingerprint).map_err(|e| error_chain(&e))?;
+        Ok(())
+    }
+}
+
+fn start_release_index(staging: &std::path::Path) -> Result<Box<dyn routes_release::Derived>, String> {
+    let builder = routes_index::IndexBuilder::new(&staging.join("index")).map_err(|e| error_chain(&e))?;
+    Ok(Box::new(ReleaseIndex(builder)))
 }
 
 pub(crate) fn run(args: &PublishArgs, printer: &Printer) -> Result<ExitStatus, ToolError> {
@@ -78,7 +91,7 @@ pub(crate) fn run(args: &PublishArgs, printer: &Printer) -> Result<ExitStatus, T
     })?;
     let mut options = PublishOptions::new(&args.dataset, &args.out, version, today(args.today.as_deref())?);
     options.source_date_epoch = source_date_epoch()?;
-    options.derived = Some(build_release_index);
+    options.derived = Some(start_release_index);
 
     let bar = Bar(printer.progress_bar());
     let result = routes_release::publish(&options, &bar);
