@@ -73,11 +73,22 @@ pub fn dataset_fingerprint(paths: &[PathBuf]) -> Result<String, Error> {
 
 /// Fingerprint of a release: the SHA-256 of its `routes.jsonl`.
 pub fn release_fingerprint(jsonl: &Path) -> Result<String, Error> {
-    let bytes = fs_err::read(jsonl).map_err(|e| Error::Io {
+    // Streamed: a release's `routes.jsonl` may be larger than memory.
+    let io = |e| Error::Io {
         path: jsonl.to_path_buf(),
         source: e,
-    })?;
-    Ok(hex(&Sha256::digest(bytes)))
+    };
+    let mut file = fs_err::File::open(jsonl).map_err(io)?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0; 1 << 16];
+    loop {
+        let n = std::io::Read::read(&mut file, &mut buf).map_err(io)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+    }
+    Ok(hex(&hasher.finalize()))
 }
 
 fn hex(bytes: &[u8]) -> String {
