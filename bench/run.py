@@ -275,7 +275,7 @@ def w_index(ctx, n, data):
         return expect(run([VENV / "python", ROOT / "bench/fts5.py", "build", data / "jsonl/routes.jsonl",
                            tmp / "fts5.db"]), "fts5 build", check=count_check(n, "rows"))
     result = interleave([
-        Tool("routes index", routes_index, prepare=clean, note="one tantivy document per route item (about 12 a route)"),
+        Tool("routes index", routes_index, prepare=clean, note="one tantivy document per route (items matched at search time)"),
         Tool("SQLite FTS5 (Python, orjson)", fts5, prepare=clean, note="one row per route, porter tokenizer"),
     ], ctx["repeats"])
     shutil.rmtree(tmp, ignore_errors=True)
@@ -545,19 +545,29 @@ def judge(results, sizes):
     return checks
 
 
-def report(path, args, results, datasets, env, smoke):
+RESULTS = ROOT / "target/bench-results.json"
+
+
+def report(path, args, results, datasets, env, smoke, argv=None, finished=None):
+    argv = sys.argv[1:] if argv is None else argv
+    finished = finished or time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())
+    if not smoke:
+        # The measurements themselves, so that the report can be written again
+        # (`--render`) without measuring again.
+        RESULTS.write_text(json.dumps({"argv": argv, "finished": finished, "seed": args.seed, "results": results,
+                                       "datasets": datasets, "env": env}, indent=1, default=str))
     sizes = sorted(results)
     lines = ["# Benchmarks" if not smoke else "# Benchmark smoke run (not for reading numbers)", ""]
     lines += [
         "`routes` against the tools a user would pick instead, measured side by side in one run of "
         "`bench/run.sh` on the same synthetic data (`routes-synth`, seed "
         f"{args.seed}). Written by `bench/run.py`; do not edit by hand.", "",
-        "## Command", "", "```console", f"$ bash bench/run.sh {' '.join(sys.argv[1:])}".rstrip(), "```", "",
+        "## Command", "", "```console", f"$ bash bench/run.sh {' '.join(argv)}".rstrip(), "```", "",
         "## Machine", "",
     ]
     m = env["machine"]
     lines += [f"- {m['cpus']} CPUs: {m['cpu']}", f"- memory: {m['memory']}", f"- kernel: {m['kernel']} ({m['os']})",
-              f"- run finished: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}", "", "## Tool versions", ""]
+              f"- run finished: {finished}", "", "## Tool versions", ""]
     lines += [f"- {k}: `{v}`" for k, v in env["versions"].items()]
     lines += ["", "## Data", "", "| routes | countries | JSON Lines | mean record (JSONL) | one file per route (pretty) | generated in |",
               "|---:|---:|---:|---:|---:|---:|"]
@@ -580,7 +590,7 @@ def report(path, args, results, datasets, env, smoke):
                     "checksums, and the search index."),
         "index build": ("Index build", "Both index the same text of every route (names, labels, requirement, document, "
                         "note and fee text). FTS5: one row per route, `porter unicode61 remove_diacritics 2`, read "
-                        "with orjson. `routes index`: one tantivy document per route item plus a route-wide field."),
+                        "with orjson. `routes index`: one tantivy document per route (each item a value of its own, so a phrase never spans two items)."),
         "search one-shot warm": ("Search, one-shot CLI, warm cache", "One process per query, as a user types it: "
                                  "`routes search Q --dataset` (prebuilt index), `sqlite3 db \"... MATCH ... ORDER BY "
                                  "bm25 LIMIT 10\"` with a snippet, `rg -i -m 10` over `routes.jsonl`. Same meaning: all "
@@ -635,7 +645,16 @@ def main():
     ap.add_argument("--workloads", default="all",
                     help="comma-separated subset: validate,validate-jsonl,publish,index,warm,cold,inprocess")
     ap.add_argument("--out", help="report path (default BENCHMARKS.md, or target/bench-smoke.md with --smoke)")
+    ap.add_argument("--render", action="store_true",
+                    help="write BENCHMARKS.md again from the last run's target/bench-results.json, measuring nothing")
     args = ap.parse_args()
+    if args.render:
+        saved = json.loads(RESULTS.read_text())
+        args.seed = saved["seed"]
+        results = {int(n): r for n, r in saved["results"].items()}
+        datasets = {int(n): d for n, d in saved["datasets"].items()}
+        report(ROOT / "BENCHMARKS.md", args, results, datasets, saved["env"], False, saved["argv"], saved["finished"])
+        return
     if args.smoke:
         sizes, repeats = [300], 1
         base = ROOT / "target/bench-smoke"
