@@ -7,8 +7,8 @@ Run it through `bench/run.sh` (which installs the baselines first):
 For each size it generates synthetic routes with `routes-synth` into target/bench-data/<N>/
 (reused when synth.json says they are of the same seed and data version), then for each workload
 runs `routes` and every baseline interleaved (A B C, A B C, ...; the order rotates each round),
-`--repeats` times, measuring each process's wall time and peak RSS (os.wait4: ru_maxrss of that
-process and the children it waited for). Every run is checked: exit status and the count of
+`--repeats` times, measuring each process's wall time and peak RSS (GNU time's %M: ru_maxrss of
+that process and the children it waited for). Every run is checked: exit status and the count of
 records, rows or hits it reports. It writes BENCHMARKS.md (or, with --smoke, target/bench-smoke.md:
 300 routes, one round, a debug build, no timing targets checked).
 """
@@ -53,20 +53,29 @@ class Run:
         self.seconds, self.rss, self.code, self.stdout, self.stderr = seconds, rss, code, stdout, stderr
 
 
+TIME = "/usr/bin/time"
+
+
 def run(argv, env=None, cwd=ROOT):
-    """Runs one process; returns its wall time, peak RSS (bytes), exit code and output."""
+    """Runs one process; returns its wall time, peak RSS (bytes), exit code and output.
+
+    The peak RSS comes from GNU time (`/usr/bin/time -f %M`), which starts the process: a
+    process forked straight from this harness would count the harness's own memory, since Linux
+    keeps the larger of the old and the new address space's peak across `exec`.
+    """
     full_env = dict(os.environ)
     full_env.update(env or {})
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, \
+            tempfile.NamedTemporaryFile("r", suffix=".rss") as rss:
         start = time.perf_counter()
-        proc = subprocess.Popen([str(a) for a in argv], stdin=subprocess.DEVNULL, stdout=out, stderr=err,
-                                env=full_env, cwd=cwd)
-        _, status, usage = os.wait4(proc.pid, 0)
+        proc = subprocess.Popen([TIME, "--quiet", "-f", "%M", "-o", rss.name, *[str(a) for a in argv]],
+                                stdin=subprocess.DEVNULL, stdout=out, stderr=err, env=full_env, cwd=cwd)
+        proc.wait()
         seconds = time.perf_counter() - start
-        proc.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
-        return Run(seconds, usage.ru_maxrss * 1024, proc.returncode, out.read().decode(errors="replace"),
+        kb = [int(line) for line in rss.read().split() if line.isdigit()]
+        return Run(seconds, (kb[-1] if kb else 0) * 1024, proc.returncode, out.read().decode(errors="replace"),
                    err.read().decode(errors="replace"))
 
 
@@ -577,7 +586,7 @@ def report(path, args, results, datasets, env, smoke, argv=None, finished=None):
                      f"{d['files_bytes'] / MB:.1f} MB in {n:,} files | {d.get('seconds', 0):.1f} s |")
     lines += ["", "Medians of interleaved runs (A B C, B C A, …); `n` is the number of runs (a baseline slower than "
               f"{SLOW_CAP:.0f} s on its first run is not repeated). Peak RSS is `ru_maxrss` of the process (and of the "
-              "children it waited for), from `os.wait4`. Ratios are `routes ÷ baseline` of the same run: below 1, "
+              "children it waited for), from GNU time, which starts it (so the harness's own memory is not counted). Ratios are `routes ÷ baseline` of the same run: below 1, "
               "`routes` is faster.", ""]
     titles = {
         "validate (files)": ("Validate: one file per route", "Every tool validates the same records against "
