@@ -81,7 +81,8 @@ impl routes_release::Derived for ReleaseIndex {
 }
 
 fn start_release_index(staging: &std::path::Path) -> Result<Box<dyn routes_release::Derived>, String> {
-    let builder = routes_index::IndexBuilder::new(&staging.join("index")).map_err(|e| error_chain(&e))?;
+    let builder = routes_index::IndexBuilder::with_memory(&staging.join("index"), routes_index::RELEASE_WRITER_HEAP)
+        .map_err(|e| error_chain(&e))?;
     Ok(Box::new(ReleaseIndex(builder)))
 }
 
