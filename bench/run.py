@@ -247,25 +247,20 @@ def w_publish(ctx, n, data):
         return r
     routes_tool.measure = routes_publish
 
-    duck = Tool("DuckDB COPY ... TO parquet", None, prepare=clean, note="one Parquet file of the nested records")
+    def baseline(name, script, out_name):
+        """A Python script that turns `routes.jsonl` into one Parquet file."""
+        tool = Tool(name, None, prepare=clean, note="one Parquet file of the nested records")
 
-    def duckdb(_):
-        out = tmp / "duckdb.parquet"
-        r = expect(run([VENV / "python", ROOT / "bench/publish_duckdb.py", jsonl, out]), "duckdb",
-                   check=count_check(n, "rows"))
-        duck.extra["parquet_all"] = out.stat().st_size
-        return r
-    duck.measure = duckdb
+        def measure(_):
+            out = tmp / out_name
+            r = expect(run([VENV / "python", ROOT / "bench" / script, jsonl, out]), name, check=count_check(n, "rows"))
+            tool.extra["parquet_all"] = out.stat().st_size
+            return r
+        tool.measure = measure
+        return tool
 
-    arrow = Tool("pyarrow read_json + write_table", None, prepare=clean, note="one Parquet file of the nested records")
-
-    def pyarrow(_):
-        out = tmp / "pyarrow.parquet"
-        r = expect(run([VENV / "python", ROOT / "bench/publish_pyarrow.py", jsonl, out]), "pyarrow",
-                   check=count_check(n, "rows"))
-        arrow.extra["parquet_all"] = out.stat().st_size
-        return r
-    arrow.measure = pyarrow
+    duck = baseline("DuckDB COPY ... TO parquet", "publish_duckdb.py", "duckdb.parquet")
+    arrow = baseline("pyarrow read_json + write_table", "publish_pyarrow.py", "pyarrow.parquet")
     result = interleave([routes_tool, duck, arrow], ctx["repeats"])
     shutil.rmtree(tmp, ignore_errors=True)
     return result

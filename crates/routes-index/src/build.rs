@@ -78,26 +78,6 @@ pub fn dataset_fingerprint(paths: &[PathBuf]) -> Result<String, Error> {
     Ok(hex(&hasher.finalize()))
 }
 
-/// Fingerprint of a release: the SHA-256 of its `routes.jsonl`.
-pub fn release_fingerprint(jsonl: &Path) -> Result<String, Error> {
-    // Streamed: a release's `routes.jsonl` may be larger than memory.
-    let io = |e| Error::Io {
-        path: jsonl.to_path_buf(),
-        source: e,
-    };
-    let mut file = fs_err::File::open(jsonl).map_err(io)?;
-    let mut hasher = Sha256::new();
-    let mut buf = vec![0; 1 << 16];
-    loop {
-        let n = std::io::Read::read(&mut file, &mut buf).map_err(io)?;
-        if n == 0 {
-            break;
-        }
-        hasher.update(&buf[..n]);
-    }
-    Ok(hex(&hasher.finalize()))
-}
-
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().fold(String::with_capacity(64), |mut s, b| {
         use std::fmt::Write as _;

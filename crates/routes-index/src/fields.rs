@@ -197,6 +197,13 @@ impl<T: Tokenizer> Tokenizer for CachedStemsFilter<T> {
     }
 }
 
+/// `word`'s stem by `stemmer` (a raw tokenizer and a stemmer: one token in,
+/// one out), if it gives one.
+fn stem_word(stemmer: &mut TextAnalyzer, word: &str) -> Option<String> {
+    let mut stream = stemmer.token_stream(word);
+    stream.advance().then(|| std::mem::take(&mut stream.token_mut().text))
+}
+
 struct CachedStemsStream<'a, T> {
     tail: T,
     cache: &'a mut HashMap<String, String, BuildHasherDefault<WordHasher>>,
@@ -214,12 +221,7 @@ impl<T: TokenStream> TokenStream for CachedStemsStream<'_, T> {
             token.text.push_str(stem);
             return true;
         }
-        let mut stem = String::new();
-        let mut stream = self.stemmer.token_stream(&token.text);
-        if stream.advance() {
-            stem.push_str(&stream.token().text);
-        }
-        drop(stream);
+        let stem = stem_word(self.stemmer, &token.text).unwrap_or_default();
         if self.cache.len() < STEM_CACHE_WORDS {
             self.cache.insert(std::mem::take(&mut token.text), stem.clone());
         }
@@ -325,13 +327,10 @@ impl<T: TokenStream> TokenStream for SelectiveStemsStream<'_, T> {
             return false;
         }
         let token = self.tail.token_mut();
-        if self.prefixes.is_none_or(|keys| may_stem_to(&token.text, keys)) {
-            let mut stream = self.stemmer.token_stream(&token.text);
-            if stream.advance() {
-                let stem = std::mem::take(&mut stream.token_mut().text);
-                drop(stream);
-                token.text = stem;
-            }
+        if self.prefixes.is_none_or(|keys| may_stem_to(&token.text, keys))
+            && let Some(stem) = stem_word(self.stemmer, &token.text)
+        {
+            token.text = stem;
         }
         true
     }

@@ -31,9 +31,7 @@ mod stored;
 
 use std::path::PathBuf;
 
-pub use build::{
-    IndexBuilder, IndexMeta, RELEASE_WRITER_HEAP, build_index, dataset_fingerprint, open_or_build, release_fingerprint,
-};
+pub use build::{IndexBuilder, IndexMeta, RELEASE_WRITER_HEAP, build_index, dataset_fingerprint, open_or_build};
 pub use query::{QueryError, check_query};
 pub use search::{Facets, Hit, Match, Query, RouteIndex, SearchResults};
 

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use routes_core::Route;
 use serde_json::Value;
 
+use crate::input::Lines;
 use crate::{Error, ReleaseVersion};
 
 /// The highest release in `out` that is lower than `version`.
@@ -137,43 +138,30 @@ struct Previous {
     version: ReleaseVersion,
     dir: PathBuf,
     path: PathBuf,
-    reader: BufReader<fs_err::File>,
-    line: String,
-    line_no: usize,
+    lines: Lines,
     head: Option<(String, Value)>,
 }
 
 impl Previous {
     fn advance(&mut self) -> Result<(), Error> {
-        loop {
-            self.line.clear();
-            let n = self.reader.read_line(&mut self.line).map_err(|source| Error::Io {
-                path: self.path.clone(),
-                source,
-            })?;
-            if n == 0 {
-                self.head = None;
-                return Ok(());
-            }
-            self.line_no += 1;
-            if self.line.trim().is_empty() {
-                continue;
-            }
-            let value: Value = serde_json::from_str(&self.line).map_err(|source| Error::Record {
-                path: self.path.clone(),
-                line: self.line_no,
-                source,
-            })?;
-            let id = value.get("id").and_then(Value::as_str).unwrap_or_default().to_owned();
-            if self.head.as_ref().is_some_and(|(prev, _)| *prev >= id) {
-                return Err(Error::PreviousUnsorted {
-                    path: self.path.clone(),
-                    line: self.line_no,
-                });
-            }
-            self.head = Some((id, value));
+        let Some((path, text, line)) = self.lines.next_line()? else {
+            self.head = None;
             return Ok(());
+        };
+        let value: Value = serde_json::from_str(text).map_err(|source| Error::Record {
+            path: path.to_path_buf(),
+            line,
+            source,
+        })?;
+        let id = value.get("id").and_then(Value::as_str).unwrap_or_default().to_owned();
+        if self.head.as_ref().is_some_and(|(prev, _)| *prev >= id) {
+            return Err(Error::PreviousUnsorted {
+                path: path.to_path_buf(),
+                line,
+            });
         }
+        self.head = Some((id, value));
+        Ok(())
     }
 }
 
@@ -238,17 +226,11 @@ impl Changelog {
             None => None,
             Some((version, dir)) => {
                 let path = dir.join("data").join("routes.jsonl");
-                let file = fs_err::File::open(&path).map_err(|source| Error::Io {
-                    path: path.clone(),
-                    source,
-                })?;
                 let mut prev = Previous {
                     version,
                     dir,
+                    lines: Lines::open(&path)?,
                     path,
-                    reader: BufReader::new(file),
-                    line: String::new(),
-                    line_no: 0,
                     head: None,
                 };
                 prev.advance()?;

@@ -99,15 +99,17 @@ impl Sorter {
     }
 }
 
-pub(crate) struct Run {
+/// A JSON Lines file read line by line, keeping its path and line number
+/// for the errors of the caller.
+pub(crate) struct Lines {
     path: PathBuf,
     reader: BufReader<fs_err::File>,
     line: String,
     line_no: usize,
 }
 
-impl Run {
-    fn open(path: &Path) -> Result<Self, Error> {
+impl Lines {
+    pub(crate) fn open(path: &Path) -> Result<Self, Error> {
         let file = fs_err::File::open(path).map_err(|source| Error::Io {
             path: path.to_path_buf(),
             source,
@@ -120,17 +122,39 @@ impl Run {
         })
     }
 
-    fn next_route(&mut self) -> Result<Option<Route>, Error> {
-        self.line.clear();
-        let n = self.reader.read_line(&mut self.line).map_err(|source| Error::Io {
-            path: self.path.clone(),
-            source,
-        })?;
-        if n == 0 {
-            return Ok(None);
+    /// The next line that is not blank, with the file's path and the line's
+    /// 1-based number; `None` at the end.
+    pub(crate) fn next_line(&mut self) -> Result<Option<(&Path, &str, usize)>, Error> {
+        loop {
+            self.line.clear();
+            let n = self.reader.read_line(&mut self.line).map_err(|source| Error::Io {
+                path: self.path.clone(),
+                source,
+            })?;
+            if n == 0 {
+                return Ok(None);
+            }
+            self.line_no += 1;
+            if !self.line.trim().is_empty() {
+                return Ok(Some((&self.path, &self.line, self.line_no)));
+            }
         }
-        self.line_no += 1;
-        parse(&self.line, &self.path, self.line_no).map(Some)
+    }
+}
+
+/// A sorted run on disk.
+pub(crate) struct Run(Lines);
+
+impl Run {
+    fn open(path: &Path) -> Result<Self, Error> {
+        Lines::open(path).map(Self)
+    }
+
+    fn next_route(&mut self) -> Result<Option<Route>, Error> {
+        match self.0.next_line()? {
+            Some((path, text, line)) => parse(text, path, line).map(Some),
+            None => Ok(None),
+        }
     }
 }
 

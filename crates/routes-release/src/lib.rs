@@ -192,8 +192,9 @@ pub enum Error {
 pub trait Derived {
     /// Takes the next route.
     fn add(&mut self, route: &routes_core::Route) -> Result<(), String>;
-    /// Finishes, given the staged `data/routes.jsonl`, complete by then.
-    fn finish(self: Box<Self>, jsonl: &Path) -> Result<(), String>;
+    /// Finishes, given the SHA-256 (lower-case hex) of the release's
+    /// `data/routes.jsonl`, as listed in its `SHA256SUMS`.
+    fn finish(self: Box<Self>, jsonl_sha256: &str) -> Result<(), String>;
 }
 
 /// Starts the derived files of a release, given its staging folder.
@@ -455,7 +456,7 @@ pub fn publish(options: &PublishOptions, progress: &dyn Progress) -> Result<Publ
         f.write(&mut tables)?;
     }
     progress.advance(pending as u64);
-    stage.close(jsonl)?;
+    let jsonl_sha256 = stage.close(jsonl)?.sha256;
     let mut rows = BTreeMap::new();
     for f in files {
         let table = f.table;
@@ -506,8 +507,9 @@ pub fn publish(options: &PublishOptions, progress: &dyn Progress) -> Result<Publ
     let mut files = stage.files().to_vec();
     files.sort_by(|a, b| a.path.cmp(&b.path));
     if let Some(derived) = derived {
-        let jsonl = stage.dir().join("data/routes.jsonl");
-        derived.finish(&jsonl).map_err(|message| Error::Derived { message })?;
+        derived
+            .finish(&jsonl_sha256)
+            .map_err(|message| Error::Derived { message })?;
     }
     progress.done();
 

@@ -50,6 +50,9 @@ pub use registry::{RULES, Rule, UNCHECKED, default_severity, rule, rules_markdow
 pub use routes_diagnostics::{Diagnostic, Severity};
 pub use schema::{ROUTE_SCHEMA, RouteSchema};
 
+/// What receives each record that satisfies the schema: typed, and as text.
+type EachRecord<'a> = dyn FnMut(routes_core::Route, &str) + 'a;
+
 /// Records checked in parallel at a time: enough to keep every core busy,
 /// few enough to keep memory small.
 const BATCH: usize = 256;
@@ -87,7 +90,15 @@ struct Done {
 }
 
 impl Queued {
-    fn check(&self, schema: &RouteSchema, ctx: &quality::QualityContext<'_>, options: &ValidateOptions) -> Done {
+    /// Checks the record (reading it first, for a whole file); keeps a whole
+    /// file's text when `keep_text` and the record satisfies the schema.
+    fn check(
+        &self,
+        schema: &RouteSchema,
+        ctx: &quality::QualityContext<'_>,
+        options: &ValidateOptions,
+        keep_text: bool,
+    ) -> Done {
         match self {
             Queued::Line {
                 ordinal,
@@ -121,7 +132,7 @@ impl Queued {
                 };
                 let mut on_record = |rec: input::RecordText<'_>| {
                     let checked = record::check(&rec, schema, ctx);
-                    if checked.route.is_some() {
+                    if keep_text && checked.route.is_some() {
                         done.text = Some(rec.text.to_owned());
                     }
                     done.checked = Some(checked);
@@ -229,7 +240,7 @@ impl Validator {
     /// is an [`Error`]; everything wrong inside the records is a finding in the
     /// [`Report`].
     pub fn validate_paths(&self, paths: &[PathBuf]) -> Result<Report, Error> {
-        self.validate_paths_with(paths, &mut |_, _: &str| {})
+        self.validate(paths, None)
     }
 
     /// Like [`Validator::validate_paths`], and hands each record that
@@ -241,6 +252,13 @@ impl Validator {
         paths: &[PathBuf],
         each: &mut dyn FnMut(routes_core::Route, &str),
     ) -> Result<Report, Error> {
+        self.validate(paths, Some(each))
+    }
+
+    /// One validation pass; records are handed to `each`, if given (only then
+    /// is a whole-file record's text kept past its check).
+    fn validate(&self, paths: &[PathBuf], mut each: Option<&mut EachRecord<'_>>) -> Result<Report, Error> {
+        let keep_text = each.is_some();
         let config_path = self
             .options
             .config
@@ -279,7 +297,7 @@ impl Validator {
             for batch in batches {
                 let results: Vec<Done> = batch
                     .par_iter()
-                    .map(|r| r.check(&self.schema, &ctx, &self.options))
+                    .map(|r| r.check(&self.schema, &ctx, &self.options, keep_text))
                     .collect();
                 for (queued, mut done) in batch.iter().zip(results) {
                     findings.append(&mut done.problems);
@@ -289,7 +307,7 @@ impl Validator {
                     if let Some(summary) = &checked.summary {
                         cross.add(done.ordinal, summary);
                     }
-                    if let Some(route) = checked.route {
+                    if let (Some(route), Some(each)) = (checked.route, each.as_mut()) {
                         let text = match (queued, &done.text) {
                             (Queued::Line { text, .. }, _) | (Queued::File { .. }, Some(text)) => text.as_str(),
                             (Queued::File { .. }, None) => "",

@@ -73,9 +73,10 @@ impl routes_release::Derived for ReleaseIndex {
         self.0.add(route).map_err(|e| error_chain(&e))
     }
 
-    fn finish(self: Box<Self>, jsonl: &std::path::Path) -> Result<(), String> {
-        let fingerprint = routes_index::release_fingerprint(jsonl).map_err(|e| error_chain(&e))?;
-        self.0.finish(&fingerprint).map_err(|e| error_chain(&e))?;
+    fn finish(self: Box<Self>, jsonl_sha256: &str) -> Result<(), String> {
+        // A release's index is fingerprinted by the SHA-256 of its `routes.jsonl`,
+        // the one `SHA256SUMS` lists (and `routes search --release` checks).
+        self.0.finish(jsonl_sha256).map_err(|e| error_chain(&e))?;
         Ok(())
     }
 }
