@@ -4,6 +4,10 @@
 mod publish;
 mod quality;
 mod regression;
+mod safety_input;
+mod safety_output;
+mod safety_publish;
+mod safety_search;
 mod schema;
 mod search;
 mod util;
