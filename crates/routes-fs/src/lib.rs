@@ -407,6 +407,7 @@ impl Drop for Scratch {
 /// named `.routes-…` that hold a [`LOCK_FILE`] that no process has locked.
 /// Anything else, and the scratch of live processes, is left alone. Returns
 /// the folders removed. Errors are ignored: sweeping is housekeeping.
+#[allow(clippy::must_use_candidate, reason = "callers may sweep without listing what went")]
 pub fn sweep(parent: &Path) -> Vec<PathBuf> {
     let mut removed = Vec::new();
     let Ok(entries) = fs::read_dir(parent) else {
