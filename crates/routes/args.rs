@@ -51,7 +51,9 @@ pub(crate) enum Command {
 #[derive(Debug, Args)]
 pub(crate) struct SearchArgs {
     /// What to look for, such as `"health insurance"` or `insurance country:KZ`.
-    #[arg(value_name = "QUERY")]
+    /// A query that starts with `-` is a query, not a flag (`routes search
+    /// -tourist visa`); after `--` everything is the query's.
+    #[arg(value_name = "QUERY", allow_hyphen_values = true)]
     pub(crate) query: String,
 
     /// The dataset folder to search; its index is built when missing and

@@ -458,6 +458,16 @@ impl Lock {
         file.lock().map_err(Error::io("lock", path))?;
         Ok(Self { _file: file })
     }
+
+    /// Waits for a shared lock on `path`: any number of holders of shared
+    /// locks at once, but none while an exclusive lock is held. Readers take
+    /// it while they open what a rebuilder (holding the exclusive lock) may
+    /// replace.
+    pub fn acquire_shared(path: &Path) -> Result<Self, Error> {
+        let file = File::open(path).map_err(Error::io("open", path))?;
+        file.lock_shared().map_err(Error::io("lock", path))?;
+        Ok(Self { _file: file })
+    }
 }
 
 /// Puts the folder `staged` at `target`. A folder already at `target` is

@@ -1,6 +1,5 @@
 //! Building the index from records, and knowing when it is stale.
 
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use routes_core::{Evidence, Money, Route};
@@ -41,6 +40,24 @@ pub struct IndexMeta {
     /// Items indexed: routes and their requirements, documents, exemptions,
     /// fees, notes and sources (one tantivy document holds a route and its items).
     pub documents: usize,
+    /// Records left out because they cannot be read as routes (they do not
+    /// type; `routes validate` says why).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub left_out: usize,
+    /// A stamp of the index files (see `files::stamp`), for a cache: a file
+    /// changed since the build is seen without reading it. A release has
+    /// none: its files are checked against its `SHA256SUMS`, and its bytes
+    /// must not depend on the machine.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stamp: Option<String>,
+}
+
+#[allow(
+    clippy::trivially_copy_pass_by_ref,
+    reason = "serde's skip_serializing_if passes a reference"
+)]
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
@@ -57,9 +74,11 @@ fn tantivy_err(path: &Path) -> impl FnOnce(tantivy::TantivyError) -> Error + '_ 
     }
 }
 
-/// Fingerprint of a dataset: the format version, and the path, size and
-/// modification time of every record file. Cheap (no file is read) and it
-/// changes whenever a record is added, removed or saved.
+/// Fingerprint of a dataset: the format version, and the path, size,
+/// modification time, inode and change time of every record file. Cheap
+/// (no file is read) and it changes whenever a record is added, removed or
+/// saved, also when an edit keeps the size and the modification time is set
+/// back (`touch -r`): the change time cannot be set back by a user.
 pub fn dataset_fingerprint(paths: &[PathBuf]) -> Result<String, Error> {
     let mut hasher = Sha256::new();
     hasher.update(format!("routes-index {INDEX_FORMAT_VERSION}\n"));
@@ -68,17 +87,12 @@ pub fn dataset_fingerprint(paths: &[PathBuf]) -> Result<String, Error> {
             path: file.clone(),
             source: e,
         })?;
-        let mtime = meta
-            .modified()
-            .ok()
-            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-            .unwrap_or_default();
-        hasher.update(format!("{}\t{}\t{}\n", file.display(), meta.len(), mtime.as_nanos()));
+        hasher.update(format!("{}\t{}\n", file.display(), crate::files::file_identity(&meta)));
     }
     Ok(hex(&hasher.finalize()))
 }
 
-fn hex(bytes: &[u8]) -> String {
+pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().fold(String::with_capacity(64), |mut s, b| {
         use std::fmt::Write as _;
         let _ = write!(s, "{b:02x}");
@@ -86,13 +100,28 @@ fn hex(bytes: &[u8]) -> String {
     })
 }
 
-/// Builds an index of the records under `paths` into `dir` (which must not
-/// exist or be empty), recording `fingerprint` in its meta file. The index is
-/// built in a temporary folder beside `dir` and moved into place when whole.
+/// Builds an index of the records under `paths` into `dir`, recording
+/// `fingerprint` in its meta file. The index is built in a scratch folder
+/// beside `dir` and swapped into place when whole, under a lock on the
+/// parent folder, so two builders take turns. Only an index folder (one
+/// holding `routes-index.json`) or an empty folder at `dir` is replaced;
+/// anything else is refused with [`Error::NotOurs`] and left untouched,
+/// before anything is built.
 pub fn build_index(paths: &[PathBuf], dir: &Path, fingerprint: &str) -> Result<IndexMeta, Error> {
+    let dir = std::path::absolute(dir).map_err(io(dir))?;
+    check_target(&dir)?;
+    let parent = parent_of(&dir);
+    create_parent(&dir)?;
+    let _lock = routes_fs::Lock::acquire(parent).map_err(fs_error)?;
+    routes_fs::sweep(parent);
+    build_unlocked(paths, &dir, fingerprint, false)
+}
+
+/// Builds without taking the lock (the caller holds it).
+fn build_unlocked(paths: &[PathBuf], dir: &Path, fingerprint: &str, stamped: bool) -> Result<IndexMeta, Error> {
     let mut builder = IndexBuilder::new(dir)?;
     let mut failure = None;
-    routes_validate::read_routes(paths, &mut |route, _, _| {
+    let left_out = routes_validate::read_routes(paths, &mut |route, _, _| {
         if failure.is_none()
             && let Err(e) = builder.add(&route)
         {
@@ -103,13 +132,67 @@ pub fn build_index(paths: &[PathBuf], dir: &Path, fingerprint: &str) -> Result<I
     if let Some(e) = failure {
         return Err(e);
     }
+    builder.left_out = left_out;
+    builder.stamped = stamped;
     builder.finish(fingerprint)
+}
+
+/// The folder `dir` is in (`.` for a bare name).
+pub(crate) fn parent_of(dir: &Path) -> &Path {
+    dir.parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+}
+
+fn create_parent(dir: &Path) -> Result<(), Error> {
+    let parent = parent_of(dir);
+    fs_err::create_dir_all(parent).map_err(|e| Error::Io {
+        path: parent.to_path_buf(),
+        source: e,
+    })
+}
+
+pub(crate) fn fs_error(e: routes_fs::Error) -> Error {
+    match e {
+        routes_fs::Error::NotOurs { path } => Error::NotOurs { path },
+        routes_fs::Error::Io { path, source, .. } => Error::Io { path, source },
+        other => Error::Io {
+            path: PathBuf::new(),
+            source: std::io::Error::other(other.to_string()),
+        },
+    }
+}
+
+/// Refuses a target that `routes` may not replace: anything but nothing,
+/// an empty folder, or an index folder (see [`crate::is_index_folder`]).
+pub(crate) fn check_target(dir: &Path) -> Result<(), Error> {
+    let not_ours = || Error::NotOurs {
+        path: dir.to_path_buf(),
+    };
+    match std::fs::symlink_metadata(dir) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(Error::Io {
+            path: dir.to_path_buf(),
+            source: e,
+        }),
+        Ok(meta) if !meta.is_dir() => Err(not_ours()),
+        Ok(_) => {
+            let empty = fs_err::read_dir(dir).map_err(io(dir))?.next().is_none();
+            if empty || crate::files::is_index_folder(dir) {
+                Ok(())
+            } else {
+                Err(not_ours())
+            }
+        }
+    }
 }
 
 /// Builds an index route by route: [`IndexBuilder::add`] hands each route's
 /// document to tantivy's indexing thread (so the caller goes on while it
 /// indexes), [`IndexBuilder::finish`] commits and moves the index into place.
-/// Dropped before `finish`, it leaves nothing behind.
+/// The index is built in a scratch folder beside its target
+/// ([`routes_fs::Scratch`]): dropped before `finish`, or killed, it leaves
+/// nothing behind that the next build does not sweep.
 ///
 /// ```
 /// # let dir = tempfile::tempdir()?;
@@ -121,11 +204,14 @@ pub fn build_index(paths: &[PathBuf], dir: &Path, fingerprint: &str) -> Result<I
 /// ```
 pub struct IndexBuilder {
     dir: PathBuf,
-    staging: tempfile::TempDir,
-    fields: Fields,
+    // Declared before `staging`: the writer lets go of its files first.
     writer: IndexWriter<TantivyDocument>,
+    staging: routes_fs::Scratch,
+    fields: Fields,
     routes: usize,
     documents: usize,
+    left_out: usize,
+    stamped: bool,
 }
 
 impl IndexBuilder {
@@ -137,18 +223,8 @@ impl IndexBuilder {
     /// Like [`IndexBuilder::new`], with `heap` bytes of indexing memory (at
     /// least 15 MB, tantivy's floor); past it, tantivy writes a segment.
     pub fn with_memory(dir: &Path, heap: usize) -> Result<Self, Error> {
-        let parent = dir
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        fs_err::create_dir_all(parent).map_err(|e| Error::Io {
-            path: parent.to_path_buf(),
-            source: e,
-        })?;
-        let staging = tempfile::Builder::new()
-            .prefix(".routes-index-")
-            .tempdir_in(parent)
-            .map_err(io(parent))?;
+        create_parent(dir)?;
+        let staging = routes_fs::Scratch::new_in(parent_of(dir), "index").map_err(fs_error)?;
         let (schema, fields) = Fields::schema();
         let index = Index::create_in_dir(staging.path(), schema).map_err(tantivy_err(staging.path()))?;
         register_tokenizers(&index);
@@ -157,11 +233,13 @@ impl IndexBuilder {
             .map_err(tantivy_err(staging.path()))?;
         Ok(Self {
             dir: dir.to_path_buf(),
+            writer,
             staging,
             fields,
-            writer,
             routes: 0,
             documents: 0,
+            left_out: 0,
+            stamped: false,
         })
     }
 
@@ -176,50 +254,44 @@ impl IndexBuilder {
             .map_err(tantivy_err(self.staging.path()))
     }
 
-    /// Commits, writes the meta file with `fingerprint`, and moves the index
-    /// into place (replacing an old one).
+    /// Commits, names the segments by their content (the same routes give
+    /// the same files, byte for byte), writes the meta file with
+    /// `fingerprint`, and moves the index into place. An old index at the
+    /// target is replaced only when it is an index folder (or an empty
+    /// folder); anything else is refused ([`Error::NotOurs`]). Hold a
+    /// [`routes_fs::Lock`] on the parent folder when other processes may
+    /// replace the same index ([`build_index`] does).
     pub fn finish(self, fingerprint: &str) -> Result<IndexMeta, Error> {
         let Self {
             dir,
-            staging,
             mut writer,
+            staging,
             routes,
             documents,
+            left_out,
+            stamped,
             ..
         } = self;
-        writer.commit().map_err(tantivy_err(staging.path()))?;
-        writer.wait_merging_threads().map_err(tantivy_err(staging.path()))?;
+        let at = staging.path().to_path_buf();
+        writer.commit().map_err(tantivy_err(&at))?;
+        writer.wait_merging_threads().map_err(tantivy_err(&at))?;
         // The writer is gone: its lock files are empty leftovers.
         for lock in [".tantivy-writer.lock", ".tantivy-meta.lock"] {
-            let _ = fs_err::remove_file(staging.path().join(lock));
+            let _ = fs_err::remove_file(at.join(lock));
         }
+        crate::files::name_segments_by_content(&at)?;
         let meta = IndexMeta {
             format_version: INDEX_FORMAT_VERSION,
             fingerprint: fingerprint.to_owned(),
             routes,
             documents,
+            left_out,
+            stamp: if stamped { Some(crate::files::stamp(&at)?) } else { None },
         };
-        let meta_path = staging.path().join(META_FILE);
-        let mut file = fs_err::File::create(&meta_path).map_err(|e| Error::Io {
-            path: meta_path.clone(),
-            source: e,
-        })?;
-        let text = serde_json::to_string_pretty(&meta).unwrap_or_default();
-        file.write_all(text.as_bytes())
-            .and_then(|()| file.sync_all())
-            .map_err(io(&meta_path))?;
-        // Replace an old index, if any, then move the new one into place.
-        if dir.exists() {
-            fs_err::remove_dir_all(&dir).map_err(|e| Error::Io {
-                path: dir.clone(),
-                source: e,
-            })?;
-        }
-        let staged = staging.keep();
-        if let Err(e) = fs_err::rename(&staged, &dir) {
-            let _ = fs_err::remove_dir_all(&staged);
-            return Err(Error::Io { path: dir, source: e });
-        }
+        let mut text = serde_json::to_string_pretty(&meta).unwrap_or_default();
+        text.push('\n');
+        crate::files::write_synced(&at.join(META_FILE), text.as_bytes())?;
+        routes_fs::replace_dir(staging, &dir, crate::files::is_index_folder).map_err(fs_error)?;
         Ok(meta)
     }
 }
@@ -248,21 +320,69 @@ pub(crate) fn read_meta(dir: &Path) -> Result<IndexMeta, Error> {
 }
 
 /// Opens the cached index of a dataset in `dir`, building it first when it
-/// is missing, stale (the data changed), of another format version or
-/// broken. Returns the index and why it was (re)built, if it was.
+/// is missing, stale (the data changed), of another format version, or its
+/// files changed since it was built (a stamp of their size, times and
+/// inodes, so nothing is read). Returns the index and why it was (re)built,
+/// if it was.
+///
+/// Readers check and open the index under a shared lock on the parent
+/// folder, a rebuilder builds and swaps it under the exclusive lock (and
+/// sweeps the scratch folders of dead builders), so a search never sees a
+/// half-replaced index, and two rebuilders take turns. A folder at `dir`
+/// that is not an index folder is refused ([`Error::NotOurs`]), never
+/// removed.
 pub fn open_or_build(paths: &[PathBuf], dir: &Path) -> Result<(RouteIndex, Option<String>), Error> {
+    let dir = std::path::absolute(dir).map_err(io(dir))?;
+    check_target(&dir)?;
+    create_parent(&dir)?;
+    let parent = parent_of(&dir);
     let fingerprint = dataset_fingerprint(paths)?;
-    let reason = match read_meta(dir) {
-        Ok(meta) if meta.fingerprint == fingerprint => match RouteIndex::open(dir) {
+    let reason = {
+        let _shared = routes_fs::Lock::acquire_shared(parent).map_err(fs_error)?;
+        match open_cached(&dir, &fingerprint) {
             Ok(index) => return Ok((index, None)),
-            Err(e) => format!("the index was broken ({})", error_chain(&e)),
-        },
-        Ok(_) => "the data changed since the index was built".to_owned(),
-        Err(_) if !dir.exists() => "there was no index yet".to_owned(),
-        Err(e) => error_chain(&e),
+            Err(reason) => reason,
+        }
     };
-    build_index(paths, dir, &fingerprint)?;
-    Ok((RouteIndex::open(dir)?, Some(reason)))
+    let _lock = routes_fs::Lock::acquire(parent).map_err(fs_error)?;
+    // Another process may have rebuilt it while this one waited.
+    if let Ok(index) = open_cached(&dir, &fingerprint) {
+        return Ok((index, None));
+    }
+    routes_fs::sweep(parent);
+    build_unlocked(paths, &dir, &fingerprint, true)?;
+    Ok((RouteIndex::open(&dir)?, Some(reason)))
+}
+
+/// Rebuilds the cached index of a dataset in `dir` whatever state it is in
+/// (for an index that failed while searching), under the exclusive lock.
+pub fn rebuild(paths: &[PathBuf], dir: &Path) -> Result<RouteIndex, Error> {
+    let dir = std::path::absolute(dir).map_err(io(dir))?;
+    check_target(&dir)?;
+    create_parent(&dir)?;
+    let parent = parent_of(&dir);
+    let _lock = routes_fs::Lock::acquire(parent).map_err(fs_error)?;
+    routes_fs::sweep(parent);
+    let fingerprint = dataset_fingerprint(paths)?;
+    build_unlocked(paths, &dir, &fingerprint, true)?;
+    RouteIndex::open(&dir)
+}
+
+/// Opens the cache if it is fresh and whole, or says why not.
+fn open_cached(dir: &Path, fingerprint: &str) -> Result<RouteIndex, String> {
+    let meta = match read_meta(dir) {
+        Ok(meta) => meta,
+        Err(_) if !dir.exists() => return Err("there was no index yet".to_owned()),
+        Err(e) => return Err(error_chain(&e)),
+    };
+    if meta.fingerprint != fingerprint {
+        return Err("the data changed since the index was built".to_owned());
+    }
+    match crate::files::stamp(dir) {
+        Ok(stamp) if meta.stamp.as_deref() == Some(stamp.as_str()) => {}
+        _ => return Err("the index files changed since it was built".to_owned()),
+    }
+    RouteIndex::open(dir).map_err(|e| format!("the index was broken ({})", error_chain(&e)))
 }
 
 fn error_chain(e: &dyn std::error::Error) -> String {

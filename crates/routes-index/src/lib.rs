@@ -24,20 +24,26 @@
 
 mod build;
 mod fields;
+mod files;
+mod guard;
 mod items;
 mod query;
+mod readonly;
 mod search;
 mod stored;
 
 use std::path::PathBuf;
 
-pub use build::{IndexBuilder, IndexMeta, RELEASE_WRITER_HEAP, build_index, dataset_fingerprint, open_or_build};
-pub use query::{QueryError, check_query};
-pub use search::{Facets, Hit, Match, Query, RouteIndex, SearchResults};
+pub use build::{
+    IndexBuilder, IndexMeta, RELEASE_WRITER_HEAP, build_index, dataset_fingerprint, open_or_build, rebuild,
+};
+pub use files::{index_file_digests, is_index_folder, open_release, verify_index_files};
+pub use query::{MAX_QUERY_WORDS, QueryError, check_query};
+pub use search::{Facets, Hit, MAX_FUZZY_WORDS, Match, Query, RouteIndex, SearchResults};
 
 /// The on-disk format of the index this build writes and reads. An index of
 /// another version is rebuilt (dataset cache) or refused (release).
-pub const INDEX_FORMAT_VERSION: u32 = 4;
+pub const INDEX_FORMAT_VERSION: u32 = 5;
 
 /// Failures of building, opening or searching an index.
 #[derive(Debug, thiserror::Error)]
@@ -76,4 +82,27 @@ pub enum Error {
     /// The query is malformed.
     #[error(transparent)]
     Query(#[from] QueryError),
+    /// Something that is not an index folder of `routes` is where the
+    /// index would go; it was left untouched.
+    #[error("`{}` exists and is not a search index made by `routes`; it was left untouched", path.display())]
+    NotOurs {
+        /// What is in the way.
+        path: PathBuf,
+    },
+    /// A file of the index does not hold what was written.
+    #[error("the search index file `{}` {reason}", path.display())]
+    Damaged {
+        /// The file.
+        path: PathBuf,
+        /// How it differs.
+        reason: String,
+    },
+    /// tantivy panicked on the index (a damage its checks did not see).
+    #[error("the search index at `{}` is damaged: tantivy failed on it ({message})", path.display())]
+    Panicked {
+        /// The index folder.
+        path: PathBuf,
+        /// The panic message.
+        message: String,
+    },
 }

@@ -8,6 +8,43 @@ pub(crate) const FIELDS: &[&str] = &[
     "country", "category", "status", "kind", "route", "name", "label", "text",
 ];
 
+/// Most words (and phrases, operators, filters) a query may hold: the work
+/// of a query grows with its words, and a query of hundreds of words is a
+/// mistake, not a search.
+pub const MAX_QUERY_WORDS: usize = 64;
+
+/// The words of a query, as [`check_query`] counts them (a phrase is one
+/// word), for a query that passed it.
+pub(crate) fn word_count(query: &str) -> usize {
+    let mut count = 0;
+    let mut in_phrase = false;
+    let mut in_word = false;
+    for c in query.chars() {
+        if in_phrase {
+            if c == '"' {
+                in_phrase = false;
+            }
+            continue;
+        }
+        match c {
+            '"' => {
+                in_phrase = true;
+                in_word = false;
+                count += 1;
+            }
+            '(' | ')' => in_word = false,
+            c if c.is_whitespace() => in_word = false,
+            _ => {
+                if !in_word {
+                    count += 1;
+                }
+                in_word = true;
+            }
+        }
+    }
+    count
+}
+
 /// A malformed query, with the character offset of the mistake.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -127,6 +164,16 @@ pub fn check_query(query: &str) -> Result<(), QueryError> {
                 "put a word between `AND` and `OR`",
             ));
         }
+    }
+    if words.len() > MAX_QUERY_WORDS {
+        return Err(err(
+            words[MAX_QUERY_WORDS].0,
+            &format!(
+                "the query is too large: {} words, and at most {MAX_QUERY_WORDS} are searched",
+                words.len()
+            ),
+            "search for fewer words; a phrase in quotes counts as one word",
+        ));
     }
     if words.iter().all(|(_, w)| w.starts_with('-')) {
         return Err(err(

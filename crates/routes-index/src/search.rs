@@ -4,10 +4,12 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
-use tantivy::collector::TopDocs;
+use tantivy::collector::{Collector, Count, SegmentCollector, TopDocs};
 use tantivy::query::{BooleanQuery, Occur, QueryParser, TermQuery};
 use tantivy::schema::{IndexRecordOption, Value};
-use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, Searcher, TantivyDocument, Term};
+use tantivy::{
+    DocId, Index, IndexReader, ReloadPolicy, Score, Searcher, SegmentOrdinal, SegmentReader, TantivyDocument, Term,
+};
 
 use crate::Error;
 use crate::build::{IndexMeta, read_meta};
@@ -19,6 +21,8 @@ use crate::query::{QueryError, check_query};
 pub(crate) const MATCHES_PER_ROUTE: usize = 3;
 /// Routes read and ranked by their best item, at least.
 const RERANKED: usize = 10;
+/// Most words of a query retried with typos when nothing matched exactly.
+pub const MAX_FUZZY_WORDS: usize = 8;
 /// Longest snippet, in characters.
 pub(crate) const SNIPPET_CHARS: usize = 160;
 
@@ -138,13 +142,23 @@ impl std::fmt::Debug for RouteIndex {
 
 impl RouteIndex {
     /// Opens the index in `dir`, refusing one of another format version.
+    ///
+    /// The index is opened read-only: nothing is written into its folder,
+    /// not even tantivy's lock file, so a release on a read-only file system
+    /// can be searched. A panic of tantivy on a damaged file is returned as
+    /// [`Error::Panicked`].
     pub fn open(dir: &Path) -> Result<Self, Error> {
+        crate::guard::guarded(dir, || Self::open_unguarded(dir))
+    }
+
+    fn open_unguarded(dir: &Path) -> Result<Self, Error> {
         let meta = read_meta(dir)?;
         let tantivy = |source| Error::Tantivy {
             path: dir.to_path_buf(),
             source,
         };
-        let index = Index::open_in_dir(dir).map_err(tantivy)?;
+        let directory = crate::readonly::ReadOnly::open(dir).map_err(|e| tantivy(e.into()))?;
+        let index = Index::open(directory).map_err(tantivy)?;
         register_tokenizers(&index);
         let f = Fields::from_schema(&index.schema()).map_err(tantivy)?;
         let reader = index
@@ -190,15 +204,46 @@ impl RouteIndex {
         }
     }
 
+    /// The index folder.
+    #[must_use]
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Checks every file of the index against the checksum tantivy keeps in
+    /// its footer (reads every byte). Returns the files that differ.
+    pub fn damaged_files(&self) -> Result<Vec<PathBuf>, Error> {
+        crate::guard::guarded(&self.path, || {
+            let mut files: Vec<PathBuf> = self
+                .reader
+                .searcher()
+                .index()
+                .validate_checksum()
+                .map_err(|e| self.tantivy(e))?
+                .into_iter()
+                .map(|f| self.path.join(f))
+                .collect();
+            files.sort();
+            Ok(files)
+        })
+    }
+
     /// Runs a query: exact words first, and when nothing matches, the same
-    /// words with one or two typos allowed.
+    /// words with one or two typos allowed (for queries of at most
+    /// [`MAX_FUZZY_WORDS`] words: the typo search of each word walks the
+    /// whole term dictionary). A panic of tantivy is returned as
+    /// [`Error::Panicked`].
     pub fn search(&self, q: &Query) -> Result<SearchResults, Error> {
+        crate::guard::guarded(&self.path, || self.search_unguarded(q))
+    }
+
+    fn search_unguarded(&self, q: &Query) -> Result<SearchResults, Error> {
         check_query(&q.text)?;
         let plain = Self::user_query(&self.plain, q)?;
         let exact = Self::user_query(&self.exact, q)?;
         let searcher = self.reader.searcher();
         let mut results = self.run(&searcher, q, &*self.filtered(q, exact.box_clone()), &*plain, false)?;
-        if results.hits.is_empty() {
+        if results.hits.is_empty() && crate::query::word_count(&q.text) <= MAX_FUZZY_WORDS {
             // Excluded words stay exact: `-tourist` does not exclude `tourism`.
             let fuzzy = Self::user_query(&self.fuzzy, q)?;
             let fuzzy = match (
@@ -266,14 +311,20 @@ impl RouteIndex {
         plain: &dyn tantivy::query::Query,
         fuzzy: bool,
     ) -> Result<SearchResults, Error> {
-        let candidates = if q.facets { 10_000 } else { (q.limit * 20).max(200) };
-        let top = searcher
-            .search(query, &TopDocs::with_limit(candidates).order_by_score())
-            .map_err(|e| self.tantivy(e))?;
-        let facets = if q.facets {
-            Some(self.facets(searcher, &top)?)
+        // The first candidates are read and ranked by their best item; the
+        // total and the facets count every match.
+        let candidates = (q.limit * 20).max(200);
+        let top_docs = TopDocs::with_limit(candidates).order_by_score();
+        let (top, total, facets) = if q.facets {
+            let (top, total, facets) = searcher
+                .search(query, &(top_docs, Count, FacetCollector))
+                .map_err(|e| self.tantivy(e))?;
+            (top, total, Some(facets))
         } else {
-            None
+            let (top, total) = searcher
+                .search(query, &(top_docs, Count))
+                .map_err(|e| self.tantivy(e))?;
+            (top, total, None)
         };
         let mut hits = Vec::new();
         if !top.is_empty() {
@@ -307,47 +358,86 @@ impl RouteIndex {
             hits.truncate(q.limit);
         }
         Ok(SearchResults {
-            total_routes: top.len(),
+            total_routes: total.max(hits.len()),
             hits,
             fuzzy: false,
             facets,
         })
     }
+}
 
-    /// Routes per country and category among `top`, from fast fields.
-    fn facets(&self, searcher: &Searcher, top: &[(f32, DocAddress)]) -> Result<Facets, Error> {
+/// Counts the matching routes per country and category, from the fast
+/// fields, over every match (not only the candidates read).
+struct FacetCollector;
+
+/// [`FacetCollector`] on one segment: counts by term number, named at the end.
+struct SegmentFacets {
+    columns: [Option<tantivy::columnar::StrColumn>; 2],
+    counts: [Vec<usize>; 2],
+}
+
+impl Collector for FacetCollector {
+    type Fruit = Facets;
+    type Child = SegmentFacets;
+
+    fn for_segment(&self, _ord: SegmentOrdinal, reader: &SegmentReader) -> tantivy::Result<SegmentFacets> {
+        let fast = reader.fast_fields();
+        let columns = [fast.str("country")?, fast.str("category")?];
+        let counts = [0, 1].map(|k| {
+            let terms = columns[k].as_ref().map_or(0, |c| c.num_terms());
+            vec![0; terms]
+        });
+        Ok(SegmentFacets { columns, counts })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(&self, fruits: Vec<Facets>) -> tantivy::Result<Facets> {
         let mut facets = Facets::default();
-        let mut columns = Vec::new();
-        for reader in searcher.segment_readers() {
-            let fast = reader.fast_fields();
-            let column = |name| fast.str(name).map_err(|e| self.tantivy(e));
-            columns.push([column("country")?, column("category")?]);
-        }
-        // Counted by term number first; each distinct value is read once.
-        let mut counts: [BTreeMap<(u32, u64), usize>; 2] = Default::default();
-        for (_, address) in top {
-            for (k, column) in columns[address.segment_ord as usize].iter().enumerate() {
-                if let Some(ord) = column.as_ref().and_then(|c| c.term_ords(address.doc_id).next()) {
-                    *counts[k].entry((address.segment_ord, ord)).or_default() += 1;
-                }
+        for fruit in fruits {
+            for (name, n) in fruit.country {
+                *facets.country.entry(name).or_default() += n;
             }
-        }
-        let mut text = String::new();
-        for (k, counts) in counts.iter().enumerate() {
-            for (&(segment, ord), &n) in counts {
-                let Some(column) = &columns[segment as usize][k] else {
-                    continue;
-                };
-                if column.ord_to_str(ord, &mut text).unwrap_or(false) {
-                    let out = if k == 0 {
-                        facets.country.entry(text.to_uppercase())
-                    } else {
-                        facets.category.entry(text.clone())
-                    };
-                    *out.or_default() += n;
-                }
+            for (name, n) in fruit.category {
+                *facets.category.entry(name).or_default() += n;
             }
         }
         Ok(facets)
+    }
+}
+
+impl SegmentCollector for SegmentFacets {
+    type Fruit = Facets;
+
+    fn collect(&mut self, doc: DocId, _score: Score) {
+        for (column, counts) in self.columns.iter().zip(&mut self.counts) {
+            if let Some(ord) = column.as_ref().and_then(|c| c.term_ords(doc).next())
+                && let Some(n) = usize::try_from(ord).ok().and_then(|o| counts.get_mut(o))
+            {
+                *n += 1;
+            }
+        }
+    }
+
+    fn harvest(self) -> Facets {
+        let mut facets = Facets::default();
+        let mut text = String::new();
+        for (k, (column, counts)) in self.columns.iter().zip(self.counts).enumerate() {
+            let Some(column) = column else { continue };
+            for (ord, n) in counts.into_iter().enumerate() {
+                if n == 0 || !column.ord_to_str(ord as u64, &mut text).unwrap_or(false) {
+                    continue;
+                }
+                let out = if k == 0 {
+                    facets.country.entry(text.to_uppercase())
+                } else {
+                    facets.category.entry(text.clone())
+                };
+                *out.or_default() += n;
+            }
+        }
+        facets
     }
 }

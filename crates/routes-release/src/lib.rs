@@ -187,6 +187,46 @@ pub enum Error {
     },
 }
 
+/// The folder of a release that derived files are written to (the search
+/// index); its files are listed in `SHA256SUMS`.
+const DERIVED_DIR: &str = "index";
+
+/// The files of the folder `rel` of the staged release (not recursive: an
+/// index folder is flat), hashed, as `SHA256SUMS` lists them; none when it
+/// does not exist.
+fn derived_files(stage: &Path, rel: &str) -> Result<Vec<FileInfo>, Error> {
+    use sha2::Digest as _;
+    let dir = stage.join(rel);
+    let derived = |e: std::io::Error| Error::Derived {
+        message: format!("cannot read `{rel}/`: {e}"),
+    };
+    let mut files = Vec::new();
+    let entries = match std::fs::read_dir(&dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(files),
+        Err(e) => return Err(derived(e)),
+    };
+    for entry in entries {
+        let entry = entry.map_err(derived)?;
+        if !entry.file_type().map_err(derived)?.is_file() {
+            continue;
+        }
+        let bytes = std::fs::read(entry.path()).map_err(derived)?;
+        let sha256 = sha2::Sha256::digest(&bytes)
+            .iter()
+            .fold(String::with_capacity(64), |mut s, b| {
+                let _ = write!(s, "{b:02x}");
+                s
+            });
+        files.push(FileInfo {
+            path: format!("{rel}/{}", entry.file_name().to_string_lossy()),
+            sha256,
+            bytes: bytes.len() as u64,
+        });
+    }
+    Ok(files)
+}
+
 /// Derived files of a release (the search index), built as the routes are
 /// written, in id order; errors are messages for the user.
 pub trait Derived {
@@ -224,9 +264,9 @@ pub struct PublishOptions {
     /// written (so they are built beside the tables, not after them), and
     /// finishes them just before the release is moved into place:
     /// `routes publish` passes the search-index builder (the `index/`
-    /// folder). Derived files are not listed in `SHA256SUMS` or
-    /// `datapackage.json`: they can be rebuilt from `routes.jsonl`, and their
-    /// bytes are not reproducible.
+    /// folder). Derived files are listed in `SHA256SUMS` (their bytes are
+    /// reproducible), not in `datapackage.json`: they are not data, and can
+    /// be rebuilt from `routes.jsonl`.
     pub derived: Option<DerivedBuilder>,
 }
 
@@ -497,7 +537,16 @@ pub fn publish(options: &PublishOptions, progress: &dyn Progress) -> Result<Publ
     })?;
     stage.write_file("datapackage.json", manifest.as_bytes())?;
 
+    // The derived files are finished first, so that `SHA256SUMS` lists
+    // them too (they are byte-reproducible); `datapackage.json` describes
+    // the data and leaves them out.
+    if let Some(derived) = derived {
+        derived
+            .finish(&jsonl_sha256)
+            .map_err(|message| Error::Derived { message })?;
+    }
     let mut sums: Vec<FileInfo> = stage.files().to_vec();
+    sums.extend(derived_files(stage.dir(), DERIVED_DIR)?);
     sums.sort_by(|a, b| a.path.cmp(&b.path));
     let text = sums.iter().fold(String::new(), |mut text, f| {
         let _ = writeln!(text, "{}  {}", f.sha256, f.path);
@@ -506,11 +555,6 @@ pub fn publish(options: &PublishOptions, progress: &dyn Progress) -> Result<Publ
     stage.write_file("SHA256SUMS", text.as_bytes())?;
     let mut files = stage.files().to_vec();
     files.sort_by(|a, b| a.path.cmp(&b.path));
-    if let Some(derived) = derived {
-        derived
-            .finish(&jsonl_sha256)
-            .map_err(|message| Error::Derived { message })?;
-    }
     progress.done();
 
     let path = stage.commit()?;

@@ -26,44 +26,44 @@ pub(crate) fn cache_dir(dataset: &Path) -> PathBuf {
 fn index_error(e: routes_index::Error) -> ToolError {
     match e {
         routes_index::Error::Query(q) => ToolError::new(q.to_string()).hint(q.hint),
-        e @ routes_index::Error::Unusable { .. } => ToolError::from_error(e)
-            .hint("a release's index is part of the release; download the release again, or search the dataset with `--dataset`"),
+        e @ routes_index::Error::NotOurs { .. } => ToolError::from_error(e).hint(
+            "`routes` never removes what it did not make: give `--out` a new folder (or one `routes index` wrote), \
+             or move that one away; for the search cache, `ROUTES_CACHE_DIR` moves it elsewhere",
+        ),
+        e @ (routes_index::Error::Unusable { .. }
+        | routes_index::Error::Damaged { .. }
+        | routes_index::Error::Panicked { .. }) => ToolError::from_error(e).hint(
+            "a release's index is part of the release; download the release again \
+             (`sha256sum --check SHA256SUMS` in it names every file that differs), or search the dataset with `--dataset`",
+        ),
         e => ToolError::from_error(e).hint("check that the folder exists and is readable"),
     }
 }
 
-/// The SHA-256 of `data/routes.jsonl` as the release's `SHA256SUMS` lists it.
-fn released_records_digest(release: &Path) -> Result<String, ToolError> {
-    let sums = release.join("SHA256SUMS");
-    let text = std::fs::read_to_string(&sums).map_err(|e| {
-        ToolError::new(format!("cannot read `{}`: {e}", sums.display()))
-            .hint("give the folder of a release published by `routes publish`")
-    })?;
-    text.lines()
-        .find_map(|line| line.strip_suffix("  data/routes.jsonl"))
-        .map(str::to_owned)
-        .ok_or_else(|| {
-            ToolError::new(format!("`{}` lists no `data/routes.jsonl`", sums.display()))
-                .hint("give the folder of a release published by `routes publish`")
-        })
+fn note_left_out(index: &RouteIndex, dataset: &Path, printer: &Printer) {
+    let n = index.meta().left_out;
+    if n > 0 {
+        let (s, are, they) = if n == 1 { ("", "is", "it") } else { ("s", "are", "they") };
+        printer.note(&format!(
+            "{n} record{s} of `{}` {are} not in the search index: {they} cannot be read as a route; `routes validate {}` shows why",
+            dataset.display(),
+            dataset.display(),
+        ));
+    }
+}
+
+fn note_built(index: &RouteIndex, dataset: &Path, reason: &str, printer: &Printer) {
+    let routes = index.meta().routes;
+    printer.note(&format!(
+        "built the search index of `{}` ({routes} route{}): {reason}",
+        dataset.display(),
+        if routes == 1 { "" } else { "s" }
+    ));
 }
 
 fn open(args: &SearchArgs, printer: &Printer) -> Result<RouteIndex, ToolError> {
     if let Some(release) = &args.release {
-        let dir = release.join("index");
-        let index = RouteIndex::open(&dir).map_err(index_error)?;
-        // The index records the SHA-256 of the `routes.jsonl` it was built
-        // from; the release's `SHA256SUMS` says which one it ships. Reading
-        // the sums, not hashing the records, keeps a search instant.
-        let expected = released_records_digest(release)?;
-        if index.meta().fingerprint != expected {
-            return Err(ToolError::new(format!(
-                "the search index at `{}` was not built from this release's `data/routes.jsonl`",
-                dir.display()
-            ))
-            .hint("the release was changed after it was published; download it again"));
-        }
-        return Ok(index);
+        return routes_index::open_release(release).map_err(index_error);
     }
     if !args.dataset.exists() {
         return Err(
@@ -76,14 +76,31 @@ fn open(args: &SearchArgs, printer: &Printer) -> Result<RouteIndex, ToolError> {
     let (index, rebuilt) =
         routes_index::open_or_build(std::slice::from_ref(&args.dataset), &dir).map_err(index_error)?;
     if let Some(reason) = rebuilt {
-        let routes = index.meta().routes;
-        printer.note(&format!(
-            "built the search index of `{}` ({routes} route{}): {reason}",
-            args.dataset.display(),
-            if routes == 1 { "" } else { "s" }
-        ));
+        note_built(&index, &args.dataset, &reason, printer);
     }
+    note_left_out(&index, &args.dataset, printer);
     Ok(index)
+}
+
+/// Searches; a dataset's cache that fails while searching (a file damaged
+/// after it was checked) is rebuilt once and searched again.
+fn search(index: RouteIndex, query: &Query, args: &SearchArgs, printer: &Printer) -> Result<SearchResults, ToolError> {
+    match index.search(query) {
+        Ok(results) => Ok(results),
+        Err(
+            e @ (routes_index::Error::Tantivy { .. }
+            | routes_index::Error::Unusable { .. }
+            | routes_index::Error::Panicked { .. }),
+        ) if args.release.is_none() => {
+            let reason = format!("the index failed ({})", crate::printer::error_chain(&e));
+            let dir = index.path().to_path_buf();
+            drop(index);
+            let index = routes_index::rebuild(std::slice::from_ref(&args.dataset), &dir).map_err(index_error)?;
+            note_built(&index, &args.dataset, &reason, printer);
+            index.search(query).map_err(index_error)
+        }
+        Err(e) => Err(index_error(e)),
+    }
 }
 
 pub(crate) fn run(args: &SearchArgs, printer: &Printer) -> Result<ExitStatus, ToolError> {
@@ -97,7 +114,7 @@ pub(crate) fn run(args: &SearchArgs, printer: &Printer) -> Result<ExitStatus, To
     query.status.clone_from(&args.status);
     query.limit = usize::from(args.limit);
     query.facets = args.facets;
-    let results = index.search(&query).map_err(index_error)?;
+    let results = search(index, &query, args, printer)?;
     if results.fuzzy && !results.hits.is_empty() {
         printer.note(&format!(
             "no exact match for `{}`; showing matches that allow a typo",
@@ -210,6 +227,15 @@ pub(crate) fn run_index(args: &IndexArgs, printer: &Printer) -> Result<ExitStatu
     let fingerprint = routes_index::dataset_fingerprint(&paths).map_err(index_error)?;
     let meta = routes_index::build_index(&paths, &out, &fingerprint).map_err(index_error)?;
     printer.data(&format!("{}\n", out.display()))?;
+    if meta.left_out > 0 {
+        printer.note(&format!(
+            "{} record{} left out: {} cannot be read as routes; `routes validate {}` shows why",
+            meta.left_out,
+            if meta.left_out == 1 { " was" } else { "s were" },
+            if meta.left_out == 1 { "it" } else { "they" },
+            args.dataset.display()
+        ));
+    }
     printer.summary(&format!("indexed {} routes ({} items)", meta.routes, meta.documents));
     Ok(ExitStatus::Success)
 }
