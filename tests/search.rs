@@ -281,7 +281,7 @@ fn corrupt_or_wrong_version_index_is_rebuilt() {
     let out = run(search(&root(), cache.path()).args(["kandas"]));
     assert_eq!(out.status.code(), Some(0));
     assert!(
-        String::from_utf8_lossy(&out.stderr).contains("the index was broken"),
+        String::from_utf8_lossy(&out.stderr).contains("the index files changed since it was built"),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
@@ -354,7 +354,7 @@ fn search_a_published_release() {
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr).replace(&release.display().to_string(), "[RELEASE]");
     insta::assert_snapshot!(stderr, @r"
-    error: the search index at `[RELEASE]/index` has no `routes-index.json`
-      hint: a release's index is part of the release; download the release again, or search the dataset with `--dataset`
+    error: the search index at `[RELEASE]/index` is missing
+      hint: a release's index is part of the release; download the release again (`sha256sum --check SHA256SUMS` in it names every file that differs), or search the dataset with `--dataset`
     ");
 }

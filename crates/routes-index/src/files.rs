@@ -315,6 +315,12 @@ pub fn open_release(release: &Path) -> Result<crate::RouteIndex, Error> {
     if listed.is_empty() {
         return Err(lists_no("`index/` files"));
     }
+    if !dir.is_dir() {
+        return Err(Error::Unusable {
+            path: dir,
+            reason: "is missing".to_owned(),
+        });
+    }
     verify_index_files(&dir, &listed)?;
     let index = crate::RouteIndex::open(&dir)?;
     if &index.meta().fingerprint != expected {
