@@ -36,7 +36,7 @@ pub(crate) fn file_names(dir: &Path) -> Result<Vec<String>, Error> {
     let mut names = Vec::new();
     for entry in fs_err::read_dir(dir).map_err(|e| Error::Io {
         path: dir.to_path_buf(),
-        source: e.into(),
+        source: e,
     })? {
         let entry = entry.map_err(io(dir))?;
         let name = entry.file_name();
@@ -79,7 +79,7 @@ pub(crate) fn name_segments_by_content(dir: &Path) -> Result<(), Error> {
         let mut hasher = Sha256::new();
         for name in names.iter().filter(|n| n.starts_with(&prefix)) {
             let path = dir.join(name);
-            hasher.update(name[old.len()..].as_bytes());
+            hasher.update(&name.as_bytes()[old.len()..]);
             hasher.update([0]);
             let bytes = fs_err::read(&path).map_err(|e| Error::Io {
                 path: path.clone(),
@@ -330,4 +330,30 @@ pub fn open_release(release: &Path) -> Result<crate::RouteIndex, Error> {
         });
     }
     Ok(index)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn build(dir: &Path) {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../dataset");
+        crate::build_index(&[root], dir, "fingerprint").expect("builds");
+    }
+
+    #[test]
+    fn the_same_routes_give_the_same_files() {
+        let one = tempfile::tempdir().expect("tmp");
+        let two = tempfile::tempdir().expect("tmp");
+        build(&one.path().join("index"));
+        build(&two.path().join("index"));
+        let a = index_file_digests(&one.path().join("index")).expect("digests");
+        let b = index_file_digests(&two.path().join("index")).expect("digests");
+        assert_eq!(a, b);
+        assert!(a.iter().any(|(name, _)| name.ends_with(".store")), "{a:?}");
+        let index = crate::RouteIndex::open(&one.path().join("index")).expect("opens");
+        assert_eq!(index.damaged_files().expect("checks"), Vec::<std::path::PathBuf>::new());
+        let listed: BTreeMap<String, String> = a.into_iter().collect();
+        verify_index_files(&two.path().join("index"), &listed).expect("verifies");
+    }
 }

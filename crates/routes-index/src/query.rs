@@ -264,6 +264,19 @@ mod tests {
     }
 
     #[test]
+    fn words_are_counted_and_bounded() {
+        assert_eq!(word_count("health insurance"), 2);
+        assert_eq!(word_count("\"health insurance\" OR (fee -tourist)"), 4);
+        assert_eq!(word_count("country:KZ"), 1);
+        let at_limit = vec!["w"; MAX_QUERY_WORDS].join(" ");
+        assert_eq!(check_query(&at_limit), Ok(()));
+        let over = vec!["w"; MAX_QUERY_WORDS + 1].join(" ");
+        let e = check_query(&over).expect_err("too large");
+        assert_eq!(e.at, MAX_QUERY_WORDS * 2);
+        assert!(e.message.contains("at most 64"), "{}", e.message);
+    }
+
+    #[test]
     fn mistakes_are_placed() {
         assert_eq!(at("health \"insurance"), Some(7));
         assert_eq!(at("(fee OR cost"), Some(0));
