@@ -519,3 +519,24 @@ fn two_publishes_are_byte_identical_index_included_and_sums_cover_the_index() {
     assert!(check.status.success(), "{}", String::from_utf8_lossy(&check.stdout));
     assert!(String::from_utf8_lossy(&check.stdout).contains("index/meta.json: OK"));
 }
+
+#[test]
+fn deeply_nested_parentheses_are_refused_not_a_stack_overflow() {
+    let cache = tempfile::tempdir().expect("tmp");
+    let query = format!("{}visa{}", "(".repeat(5000), ")".repeat(5000));
+    let out = run(search(&root(), cache.path()).arg(&query));
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        &stderr(&out)[..stderr(&out).len().min(300)]
+    );
+    assert!(
+        stderr(&out).contains("the query nests parentheses more than 16 deep"),
+        "{}",
+        &stderr(&out)[..stderr(&out).len().min(300)]
+    );
+    let query = format!("{}visa{}", "(".repeat(16), ")".repeat(16));
+    let out = run(search(&root(), cache.path()).arg(&query));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}

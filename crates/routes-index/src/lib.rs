@@ -38,7 +38,7 @@ pub use build::{
     IndexBuilder, IndexMeta, RELEASE_WRITER_HEAP, build_index, dataset_fingerprint, open_or_build, rebuild,
 };
 pub use files::{index_file_digests, is_index_folder, open_release, verify_index_files};
-pub use query::{MAX_QUERY_WORDS, QueryError, check_query};
+pub use query::{MAX_QUERY_DEPTH, MAX_QUERY_WORDS, QueryError, check_query};
 pub use search::{Facets, Hit, MAX_FUZZY_WORDS, Match, Query, RouteIndex, SearchResults};
 
 /// The on-disk format of the index this build writes and reads. An index of

@@ -13,6 +13,10 @@ pub(crate) const FIELDS: &[&str] = &[
 /// mistake, not a search.
 pub const MAX_QUERY_WORDS: usize = 64;
 
+/// Deepest nesting of parentheses in a query: the query is parsed and
+/// evaluated recursively, and thousands of `(` would overflow the stack.
+pub const MAX_QUERY_DEPTH: usize = 16;
+
 /// The words of a query, as [`check_query`] counts them (a phrase is one
 /// word), for a query that passed it.
 pub(crate) fn word_count(query: &str) -> usize {
@@ -99,7 +103,16 @@ pub fn check_query(query: &str) -> Result<(), QueryError> {
         }
         match c {
             '"' => open_quote = Some(i),
-            '(' => parens.push(i),
+            '(' => {
+                parens.push(i);
+                if parens.len() > MAX_QUERY_DEPTH {
+                    return Err(err(
+                        i,
+                        &format!("the query nests parentheses more than {MAX_QUERY_DEPTH} deep"),
+                        "remove parentheses: words are ANDed, and `a OR b` needs none",
+                    ));
+                }
+            }
             ')' => {
                 if parens.pop().is_none() {
                     return Err(err(i, "this `)` closes no `(`", "remove it, or add the `(` it closes"));
@@ -274,6 +287,10 @@ mod tests {
         let e = check_query(&over).expect_err("too large");
         assert_eq!(e.at, MAX_QUERY_WORDS * 2);
         assert!(e.message.contains("at most 64"), "{}", e.message);
+        let deep = format!("{}visa{}", "(".repeat(MAX_QUERY_DEPTH), ")".repeat(MAX_QUERY_DEPTH));
+        assert_eq!(check_query(&deep), Ok(()));
+        let deeper = format!("({deep})");
+        assert_eq!(check_query(&deeper).expect_err("too deep").at, MAX_QUERY_DEPTH);
     }
 
     #[test]
