@@ -540,3 +540,35 @@ fn deeply_nested_parentheses_are_refused_not_a_stack_overflow() {
     let out = run(search(&root(), cache.path()).arg(&query));
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
 }
+
+#[test]
+fn a_fifo_in_an_index_folder_is_refused_never_read() {
+    let tmp = small_dataset();
+    let cache = tempfile::tempdir().expect("tmp");
+    let out = run(search(tmp.path(), cache.path()).arg("falconers"));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let marker = cache.path().join("dataset/index/routes-index.json");
+    fs_err::remove_file(&marker).expect("rm");
+    let made = Command::new("mkfifo").arg(&marker).status().expect("mkfifo runs");
+    assert!(made.success());
+    let out = run(search(tmp.path(), cache.path()).arg("falconers"));
+    assert_eq!(out.status.code(), Some(2), "{}", transcript(&out));
+    assert!(stderr(&out).contains("it was left untouched"), "{}", stderr(&out));
+
+    // A release's `SHA256SUMS` that is a FIFO is refused too.
+    let dist = tempfile::tempdir().expect("tmp");
+    let release = publish(dist.path());
+    fs_err::remove_file(release.join("SHA256SUMS")).expect("rm");
+    let made = Command::new("mkfifo")
+        .arg(release.join("SHA256SUMS"))
+        .status()
+        .expect("mkfifo runs");
+    assert!(made.success());
+    let out = run(routes(&root()).args(["search", "kandas", "--release"]).arg(&release));
+    assert_eq!(out.status.code(), Some(2), "{}", transcript(&out));
+    assert!(
+        stderr(&out).contains("is a FIFO, not a regular file"),
+        "{}",
+        stderr(&out)
+    );
+}

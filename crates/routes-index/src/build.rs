@@ -299,10 +299,15 @@ impl IndexBuilder {
 /// Reads an index's meta file.
 pub(crate) fn read_meta(dir: &Path) -> Result<IndexMeta, Error> {
     let path = dir.join(META_FILE);
-    let text = fs_err::read_to_string(&path).map_err(|_| Error::Unusable {
+    // A regular file of at most 1 MiB: a FIFO put there would block a read.
+    let bytes = routes_fs::read_regular(&path, META_FILE, 1 << 20).map_err(|e| Error::Unusable {
         path: dir.to_path_buf(),
-        reason: format!("has no `{META_FILE}`"),
+        reason: match e {
+            routes_fs::Refusal::Missing { .. } => format!("has no `{META_FILE}`"),
+            e => format!("has an unusable `{META_FILE}`: {e}"),
+        },
     })?;
+    let text = String::from_utf8_lossy(&bytes);
     let meta: IndexMeta = serde_json::from_str(&text).map_err(|e| Error::Unusable {
         path: dir.to_path_buf(),
         reason: format!("has a broken `{META_FILE}`: {e}"),

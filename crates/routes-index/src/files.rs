@@ -315,11 +315,21 @@ pub fn open_release(release: &Path) -> Result<crate::RouteIndex, Error> {
     if listed.is_empty() {
         return Err(lists_no("`index/` files"));
     }
-    if !dir.is_dir() {
-        return Err(Error::Unusable {
-            path: dir,
-            reason: "is missing".to_owned(),
-        });
+    match std::fs::symlink_metadata(&dir) {
+        Ok(meta) if meta.is_dir() => {}
+        Ok(_) => {
+            // Only what is inside the release is read.
+            return Err(Error::Unusable {
+                path: dir,
+                reason: "is not a folder of the release (a symbolic link or a file)".to_owned(),
+            });
+        }
+        Err(_) => {
+            return Err(Error::Unusable {
+                path: dir,
+                reason: "is missing".to_owned(),
+            });
+        }
     }
     verify_index_files(&dir, &listed)?;
     let index = crate::RouteIndex::open(&dir)?;
