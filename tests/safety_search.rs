@@ -572,3 +572,14 @@ fn a_fifo_in_an_index_folder_is_refused_never_read() {
         stderr(&out)
     );
 }
+
+#[test]
+fn an_index_built_by_routes_index_is_used_by_search_as_is() {
+    let tmp = small_dataset();
+    let cache = tempfile::tempdir().expect("tmp");
+    let out = run(routes(tmp.path()).env("ROUTES_CACHE_DIR", cache.path()).arg("index"));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let out = run(search(tmp.path(), cache.path()).arg("falconers"));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("built the search index"), "{}", stderr(&out));
+}

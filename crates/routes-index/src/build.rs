@@ -114,7 +114,7 @@ pub fn build_index(paths: &[PathBuf], dir: &Path, fingerprint: &str) -> Result<I
     create_parent(&dir)?;
     let _lock = routes_fs::Lock::acquire(parent).map_err(fs_error)?;
     routes_fs::sweep(parent);
-    build_unlocked(paths, &dir, fingerprint, false)
+    build_unlocked(paths, &dir, fingerprint, true)
 }
 
 /// Builds without taking the lock (the caller holds it).
