@@ -386,7 +386,7 @@ fn an_unusable_output_folder_exits_2() {
     ----- stdout -----
     ----- stderr -----
     error: cannot create the output folder `taken`
-      caused by: File exists (os error 17)
+      caused by: it is a regular file, not a folder
       hint: check that the output folder is writable and has space, or choose another with `--out DIR`; nothing was published
     ");
     let out = run(&mut d.publish("1.0.0", "taken/dist"));

@@ -416,3 +416,62 @@ fn an_output_folder_inside_the_dataset_is_refused() {
     assert_eq!(result.status.code(), Some(0), "{}", d.transcript(&result));
     assert!(d.path().join("routes-1.0.0").is_dir());
 }
+
+/// A published release is never changed: an output folder inside one is
+/// refused (exit 2), and the release still checks.
+#[test]
+fn an_output_folder_inside_a_release_is_refused() {
+    let d = three_routes();
+    assert_eq!(run(&mut d.publish("1.0.0", "dist")).status.code(), Some(0));
+    let release = d.path().join("dist/routes-1.0.0");
+    let before = crate::publish::files(&release);
+    for out in ["dist/routes-1.0.0", "dist/routes-1.0.0/data", "dist/routes-1.0.0/next"] {
+        let result = run(&mut d.publish("1.1.0", out));
+        let err = stderr(&result);
+        assert_eq!(result.status.code(), Some(2), "{out}: {}", d.transcript(&result));
+        assert!(
+            err.starts_with(&format!("error: the output folder `{out}` is inside the published release `")),
+            "{out}: {err}"
+        );
+        assert!(err.contains("hint: a published release is never changed"), "{out}: {err}");
+    }
+    assert_eq!(crate::publish::files(&release), before);
+    assert_eq!(
+        names(&release),
+        ["CHANGELOG.md", "CITATION.cff", "LICENSE", "README.md", "SHA256SUMS", "data", "datapackage.json", "index", "schema"]
+    );
+    assert!(sums_check(&release));
+}
+
+/// A previous release that checks against its `SHA256SUMS` but was not
+/// made by `routes publish` (its records out of order, or a line that is not
+/// JSON) stops the publish with exit 2 and a hint, never a wrong changelog.
+#[test]
+fn a_previous_release_out_of_order_or_not_json_is_refused() {
+    let d = three_routes();
+    assert_eq!(run(&mut d.publish("1.0.0", "dist")).status.code(), Some(0));
+    let previous = d.path().join("dist/routes-1.0.0");
+    let jsonl = previous.join("data/routes.jsonl");
+    let original = fs_err::read_to_string(&jsonl).expect("jsonl");
+    let reversed: String = original.lines().rev().map(|l| format!("{l}\n")).collect();
+    let broken = original.replacen("{", "[", 1);
+    for (what, text, expected) in [
+        ("reversed", reversed, "is not sorted by `id` at line 2"),
+        ("not JSON", broken, "line 1 of `data/routes.jsonl` is not a JSON record"),
+    ] {
+        fs_err::write(&jsonl, &text).expect("edit");
+        // Its SHA256SUMS made to match, as a hand-made release would.
+        let sums = Command::new("sha256sum")
+            .args(["CHANGELOG.md", "data/routes.jsonl"])
+            .current_dir(&previous)
+            .output()
+            .expect("sha256sum");
+        fs_err::write(previous.join("SHA256SUMS"), &sums.stdout).expect("sums");
+        let out = run(&mut d.publish("1.1.0", "dist"));
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{what}: {}", d.transcript(&out));
+        assert!(err.lines().next().is_some_and(|l| l.contains(expected)), "{what}: {err}");
+        assert!(err.contains("hint: "), "{what}: {err}");
+        assert_eq!(names(&d.path().join("dist")), ["routes-1.0.0"], "{what}");
+    }
+}

@@ -221,6 +221,15 @@ pub enum Error {
         /// The dataset folder.
         dataset: PathBuf,
     },
+    /// The output folder is a published release or inside one: a release is
+    /// never changed, not even by adding a folder to it.
+    #[error("the output folder `{}` is inside the published release `{}`", out.display(), release.display())]
+    OutInsideRelease {
+        /// The output folder.
+        out: PathBuf,
+        /// The release folder.
+        release: PathBuf,
+    },
     /// The previous release, which the changelog compares with, does not
     /// check against its own `SHA256SUMS` (or that file is missing or
     /// garbled): it was changed or damaged since it was published.
@@ -453,7 +462,8 @@ fn write_err(path: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
 ///   reports every route as added.
 /// - The output folder may not be the dataset or inside it
 ///   ([`Error::OutInsideDataset`]): the next validation would read the
-///   release as records.
+///   release as records; nor inside a published release
+///   ([`Error::OutInsideRelease`]), which is never changed.
 ///
 /// Refuses with [`Error::Exists`] when the version exists, with
 /// [`Error::Findings`] when the dataset has errors, and with
@@ -467,6 +477,15 @@ fn write_err(path: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
 /// with (of `out` and of the system's temporary folder), each reported
 /// through [`Progress::swept`].
 pub fn publish(options: &PublishOptions, progress: &dyn Progress) -> Result<Published, Error> {
+    // An output folder that is a file is refused before any work.
+    if let Ok(meta) = std::fs::metadata(&options.out)
+        && !meta.is_dir()
+    {
+        return Err(Error::OutDir {
+            path: options.out.clone(),
+            source: std::io::Error::other(format!("it is {}, not a folder", routes_fs::describe(meta.file_type()))),
+        });
+    }
     // Scratch of runs that were killed outright: beside the releases, and in
     // the system's temporary folder (where the sort goes while `out` does not
     // exist yet). Only folders whose lock no process holds are removed.
@@ -665,9 +684,9 @@ pub fn publish(options: &PublishOptions, progress: &dyn Progress) -> Result<Publ
     })
 }
 
-/// Refuses an output folder that is the dataset or lies inside it (after
-/// resolving symbolic links; the part of `out` that does not exist yet is
-/// taken as written).
+/// Refuses an output folder that is the dataset or lies inside it, or lies
+/// inside a published release (after resolving symbolic links; the part of
+/// `out` that does not exist yet is taken as written).
 fn refuse_out_inside_dataset(options: &PublishOptions) -> Result<(), Error> {
     let Ok(dataset) = std::fs::canonicalize(&options.dataset) else {
         // Validation reports a dataset that cannot be read.
@@ -698,6 +717,19 @@ fn refuse_out_inside_dataset(options: &PublishOptions) -> Result<(), Error> {
         return Err(Error::OutInsideDataset {
             out: options.out.clone(),
             dataset: options.dataset.clone(),
+        });
+    }
+    // A folder named `routes-X.Y.Z` that holds a `SHA256SUMS` is a release.
+    if let Some(release) = out.ancestors().find(|dir| {
+        dir.file_name()
+            .and_then(|n| n.to_str())
+            .and_then(ReleaseVersion::from_dir_name)
+            .is_some()
+            && dir.join("SHA256SUMS").is_file()
+    }) {
+        return Err(Error::OutInsideRelease {
+            out: options.out.clone(),
+            release: release.to_path_buf(),
         });
     }
     Ok(())

@@ -181,6 +181,9 @@ pub(crate) fn run(args: &PublishArgs, printer: &Printer) -> Result<ExitStatus, T
                 Error::OutInsideDataset { .. } => {
                     "put releases outside the dataset, or the next `routes validate` reads them as records: choose another `--out DIR`"
                 }
+                Error::OutInsideRelease { .. } => {
+                    "a published release is never changed, not even by a folder added to it: choose an `--out DIR` outside it, such as the folder that holds it"
+                }
                 Error::Interrupted { .. } => {
                     "unset `ROUTES_FAIL_AFTER_FILES`: it is a test hook; nothing was published"
                 }
