@@ -8,15 +8,18 @@ use serde_json::{Value, json};
 
 use crate::util::{minimal_record, root, routes, run, transcript};
 
-/// A dataset folder in a temporary directory, written record by record.
-struct Dataset {
+/// A dataset folder in a temporary directory, written record by record. The
+/// runs get a temporary folder of their own (`TMPDIR`, the folder `tmp`), so
+/// what they leave there is seen, and the system's is never swept.
+pub(crate) struct Dataset {
     tmp: tempfile::TempDir,
 }
 
 impl Dataset {
-    fn new() -> Self {
+    pub(crate) fn new() -> Self {
         let tmp = tempfile::tempdir().expect("temp dir");
         fs_err::create_dir_all(tmp.path().join("dataset/routes")).expect("dataset folder");
+        fs_err::create_dir_all(tmp.path().join("tmp")).expect("temp folder");
         Self { tmp }
     }
 
@@ -24,23 +27,29 @@ impl Dataset {
     fn bundled() -> Self {
         let tmp = tempfile::tempdir().expect("temp dir");
         copy_dir(&root().join("dataset"), &tmp.path().join("dataset"));
+        fs_err::create_dir_all(tmp.path().join("tmp")).expect("temp folder");
         Self { tmp }
     }
 
-    fn path(&self) -> &Path {
+    pub(crate) fn path(&self) -> &Path {
         self.tmp.path()
     }
 
-    fn dataset(&self) -> PathBuf {
+    pub(crate) fn dataset(&self) -> PathBuf {
         self.path().join("dataset")
     }
 
-    fn record_path(&self, id: &str) -> PathBuf {
+    /// The temporary folder the runs are given (`TMPDIR`).
+    pub(crate) fn temp(&self) -> PathBuf {
+        self.path().join("tmp")
+    }
+
+    pub(crate) fn record_path(&self, id: &str) -> PathBuf {
         let (cc, slug) = id.split_once('/').expect("id has a country");
         self.dataset().join("routes").join(cc).join(format!("{slug}.json"))
     }
 
-    fn write(&self, record: &Value) {
+    pub(crate) fn write(&self, record: &Value) {
         let id = record["id"].as_str().expect("id");
         let path = self.record_path(id);
         fs_err::create_dir_all(path.parent().expect("parent")).expect("country folder");
@@ -52,15 +61,16 @@ impl Dataset {
     }
 
     /// `routes publish --version <version> --dataset dataset --out <out>`, in the temp folder.
-    fn publish(&self, version: &str, out: &str) -> Command {
+    pub(crate) fn publish(&self, version: &str, out: &str) -> Command {
         let mut cmd = routes(self.path());
         cmd.env_remove("SOURCE_DATE_EPOCH")
             .env_remove("ROUTES_FAIL_AFTER_FILES")
+            .env("TMPDIR", self.temp())
             .args(["publish", "--version", version, "--dataset", "dataset", "--out", out]);
         cmd
     }
 
-    fn transcript(&self, output: &std::process::Output) -> String {
+    pub(crate) fn transcript(&self, output: &std::process::Output) -> String {
         transcript(output).replace(&self.path().display().to_string(), "[TMP]")
     }
 }
@@ -82,7 +92,7 @@ fn copy_dir(from: &Path, to: &Path) {
 /// The files of a release, but for `index/`: the search index is derived from
 /// `routes.jsonl`, outside `SHA256SUMS`, and tantivy names its segments at
 /// random, so its bytes are not part of the reproducibility promise.
-fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+pub(crate) fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     fn walk(base: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
         for entry in fs_err::read_dir(dir).expect("read folder") {
             let path = entry.expect("entry").path();
@@ -111,7 +121,7 @@ fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
 }
 
 /// Names in a folder, sorted (hidden ones included).
-fn names(dir: &Path) -> Vec<String> {
+pub(crate) fn names(dir: &Path) -> Vec<String> {
     let mut names: Vec<String> = fs_err::read_dir(dir)
         .map(|entries| {
             entries
@@ -124,7 +134,7 @@ fn names(dir: &Path) -> Vec<String> {
 }
 
 /// The minimal fixture as a route `id` named `name`, with one money requirement.
-fn record(id: &str, name: &str) -> Value {
+pub(crate) fn record(id: &str, name: &str) -> Value {
     let mut r = minimal_record(id);
     let country = id.split('/').next().expect("country").to_uppercase();
     r["country"] = json!(country);
@@ -142,7 +152,7 @@ fn record(id: &str, name: &str) -> Value {
     r
 }
 
-fn three_routes() -> Dataset {
+pub(crate) fn three_routes() -> Dataset {
     let d = Dataset::new();
     d.write(&record("kz/alpha-visa", "Alpha visa"));
     d.write(&record("kz/beta-visa", "Beta visa"));
@@ -376,7 +386,7 @@ fn an_unusable_output_folder_exits_2() {
     ----- stdout -----
     ----- stderr -----
     error: cannot create the output folder `taken`
-      caused by: File exists (os error 17)
+      caused by: it is a regular file, not a folder
       hint: check that the output folder is writable and has space, or choose another with `--out DIR`; nothing was published
     ");
     let out = run(&mut d.publish("1.0.0", "taken/dist"));

@@ -39,6 +39,7 @@ impl From<ExitStatus> for ExitCode {
 }
 
 fn main() -> ExitCode {
+    routes_fs::remove_scratch_on_signal();
     let cli = Cli::parse();
     let printer = Printer::new(cli.quiet);
     let status = match cli.command {

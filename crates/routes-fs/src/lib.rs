@@ -293,14 +293,47 @@ pub fn remove_scratch_on_signal() {
     });
 }
 
-/// Removes a folder, retrying a few times: another thread of this process
-/// may still be writing into it.
+/// Removes a scratch folder, retrying for a while: other threads of this
+/// process may still be writing into it (a signal arrives mid-write). Its
+/// lock file goes last, only once everything else is gone, so a folder that
+/// cannot be removed whole still holds its lock file, and a later [`sweep`]
+/// recognises it once this process is gone.
 fn remove_all(dir: &Path) {
-    for _ in 0..5 {
-        match fs::remove_dir_all(dir) {
-            Err(e) if e.kind() != io::ErrorKind::NotFound => {}
-            _ => return,
+    let lock = dir.join(LOCK_FILE);
+    for attempt in 0..50u64 {
+        let mut clean = true;
+        match fs::read_dir(dir) {
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return,
+            Err(_) => clean = false,
+            Ok(entries) => {
+                for entry in entries.flatten() {
+                    if entry.file_name() == LOCK_FILE {
+                        continue;
+                    }
+                    let path = entry.path();
+                    let removed = if entry.file_type().is_ok_and(|t| t.is_dir()) {
+                        fs::remove_dir_all(&path)
+                    } else {
+                        fs::remove_file(&path)
+                    };
+                    if removed.is_err_and(|e| e.kind() != io::ErrorKind::NotFound) {
+                        clean = false;
+                    }
+                }
+            }
         }
+        if clean {
+            let _ = fs::remove_file(&lock);
+            match fs::remove_dir(dir) {
+                Err(e) if e.kind() != io::ErrorKind::NotFound => {
+                    // Something was written meanwhile: put a lock file back
+                    // (unlocked: the folder is being given up) and try again.
+                    let _ = File::create(&lock);
+                }
+                _ => return,
+            }
+        }
+        std::thread::sleep(std::time::Duration::from_millis(1 + attempt.min(9)));
     }
 }
 

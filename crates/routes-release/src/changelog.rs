@@ -45,6 +45,85 @@ pub(crate) fn previous_release(
     Ok(best)
 }
 
+/// Largest `SHA256SUMS` read from a previous release.
+const MAX_SUMS_BYTES: u64 = 1 << 20;
+
+/// The files of the previous release that publish reads (the changelog's
+/// sides), checked against its `SHA256SUMS` before they are trusted.
+const READ_FROM_PREVIOUS: [&str; 2] = ["data/routes.jsonl", "CHANGELOG.md"];
+
+/// Checks the files publish reads from the previous release `dir` against
+/// the release's own `SHA256SUMS`: it must be there, every line must read
+/// `<sha256>  <path>`, it must list `data/routes.jsonl` (and `CHANGELOG.md`
+/// when the release has one), and each of them must hash to what it lists.
+/// Files are hashed as streams (a `routes.jsonl` can be large).
+pub(crate) fn verify(dir: &Path) -> Result<(), Error> {
+    let damaged = |reason: String| Error::PreviousDamaged {
+        release: dir.to_path_buf(),
+        reason,
+    };
+    let sums_path = dir.join("SHA256SUMS");
+    let bytes = routes_fs::read_regular(&sums_path, "SHA256SUMS", MAX_SUMS_BYTES)
+        .map_err(|refusal| damaged(format!("cannot check it: {refusal}")))?;
+    let text = String::from_utf8(bytes).map_err(|_| damaged("`SHA256SUMS` is not UTF-8 text".to_owned()))?;
+    let mut listed = std::collections::BTreeMap::new();
+    for (i, line) in text.lines().enumerate() {
+        let parsed = line
+            .split_once("  ")
+            .filter(|(hash, path)| {
+                hash.len() == 64 && hash.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) && !path.is_empty()
+            })
+            .ok_or_else(|| {
+                damaged(format!(
+                    "line {} of `SHA256SUMS` is not `<sha256>  <path>`",
+                    i + 1
+                ))
+            })?;
+        listed.insert(parsed.1, parsed.0);
+    }
+    for rel in READ_FROM_PREVIOUS {
+        let path = rel.split('/').fold(dir.to_path_buf(), |p, part| p.join(part));
+        let Some(expected) = listed.get(rel) else {
+            if rel == "CHANGELOG.md" && std::fs::symlink_metadata(&path).is_err() {
+                continue;
+            }
+            return Err(damaged(format!("`SHA256SUMS` does not list `{rel}`")));
+        };
+        let actual = hash_file(&path).map_err(|e| damaged(format!("cannot read `{rel}`: {e}")))?;
+        if actual != *expected {
+            return Err(damaged(format!(
+                "`{rel}` does not match its SHA-256 in `SHA256SUMS` (it was changed since it was published)"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// The SHA-256 of a regular file, read in blocks.
+fn hash_file(path: &Path) -> std::io::Result<String> {
+    use sha2::Digest as _;
+    use std::io::Read as _;
+    let meta = std::fs::symlink_metadata(path)?;
+    if !meta.is_file() {
+        return Err(std::io::Error::other(format!(
+            "it is {}, not a regular file",
+            routes_fs::describe(meta.file_type())
+        )));
+    }
+    let mut file = std::fs::File::open(path)?;
+    let mut hasher = sha2::Sha256::new();
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        match file.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => hasher.update(&buf[..n]),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(crate::stage::hex(&hasher.finalize()))
+}
+
 /// One changed value.
 struct Change {
     field: String,
@@ -148,10 +227,9 @@ impl Previous {
             self.head = None;
             return Ok(());
         };
-        let value: Value = serde_json::from_str(text).map_err(|source| Error::Record {
-            path: path.to_path_buf(),
-            line,
-            source,
+        let value: Value = serde_json::from_str(text).map_err(|e| Error::PreviousDamaged {
+            release: self.dir.clone(),
+            reason: format!("line {line} of `data/routes.jsonl` is not a JSON record: {e}"),
         })?;
         let id = value.get("id").and_then(Value::as_str).unwrap_or_default().to_owned();
         if self.head.as_ref().is_some_and(|(prev, _)| *prev >= id) {

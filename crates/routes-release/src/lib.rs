@@ -59,6 +59,7 @@
 #![warn(missing_docs)]
 
 mod changelog;
+mod complete;
 mod datapackage;
 mod docs;
 mod input;
@@ -71,9 +72,11 @@ use std::fmt::Write as _;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use routes_core::RouteId;
 use routes_formats::{CsvWriter, ParquetWriter, RouteTables, Table};
-use routes_validate::{Report, Severity, ValidateOptions, Validator};
+use routes_validate::{Diagnostic, Report, Severity, ValidateOptions, Validator};
 
+pub use complete::DanglingLink;
 pub use stage::{FAIL_AFTER_FILES_VAR, FileInfo};
 pub use stats::Stats;
 pub use version::{ReleaseVersion, VersionError};
@@ -179,6 +182,67 @@ pub enum Error {
         /// What went wrong.
         message: String,
     },
+    /// Validation read records that it could not hand on as routes (they do
+    /// not satisfy the schema, or are not JSON), and `routes.toml` lowered or
+    /// silenced the findings that say so. A release holds every record
+    /// validation read, or none: nothing was written.
+    #[error(
+        "{} of the {read} records read cannot be read as routes and would be missing from the release",
+        read - handed
+    )]
+    Untyped {
+        /// Records validation read.
+        read: usize,
+        /// Records it handed on as routes.
+        handed: usize,
+        /// Where they are: the findings of those records at their built-in
+        /// severity (empty if they could not be found again).
+        located: Vec<Diagnostic>,
+    },
+    /// The routes do not make a whole release: an id held by two records, or
+    /// a `related` link to a route the release does not hold (`routes.toml`
+    /// lowered or silenced the findings that say so). Nothing was published.
+    #[error("{}", incomplete_message(duplicates, dangling))]
+    Incomplete {
+        /// Ids held by more than one record.
+        duplicates: Vec<RouteId>,
+        /// Links to routes that are not in the release.
+        dangling: Vec<DanglingLink>,
+        /// Where they are: the findings at their built-in severity (empty if
+        /// they could not be found again).
+        located: Vec<Diagnostic>,
+    },
+    /// The output folder is the dataset or inside it: the release would be
+    /// read as records by the next validation.
+    #[error("the output folder `{}` is inside the dataset `{}`", out.display(), dataset.display())]
+    OutInsideDataset {
+        /// The output folder.
+        out: PathBuf,
+        /// The dataset folder.
+        dataset: PathBuf,
+    },
+    /// The output folder is a published release or inside one: a release is
+    /// never changed, not even by adding a folder to it.
+    #[error("the output folder `{}` is inside the published release `{}`", out.display(), release.display())]
+    OutInsideRelease {
+        /// The output folder.
+        out: PathBuf,
+        /// The release folder.
+        release: PathBuf,
+    },
+    /// The previous release, which the changelog compares with, does not
+    /// check against its own `SHA256SUMS` (or that file is missing or
+    /// garbled): it was changed or damaged since it was published.
+    #[error("the previous release `{}` is damaged: {reason}", release.display())]
+    PreviousDamaged {
+        /// The previous release folder.
+        release: PathBuf,
+        /// What is wrong, naming the file.
+        reason: String,
+    },
+    /// A scratch or staging folder could not be made or moved into place.
+    #[error(transparent)]
+    Scratch(routes_fs::Error),
     /// Staging stopped by the `ROUTES_FAIL_AFTER_FILES` test hook.
     #[error("publishing interrupted after {files} files (`ROUTES_FAIL_AFTER_FILES` is set)")]
     Interrupted {
@@ -225,6 +289,24 @@ fn derived_files(stage: &Path, rel: &str) -> Result<Vec<FileInfo>, Error> {
         });
     }
     Ok(files)
+}
+
+fn incomplete_message(duplicates: &[RouteId], dangling: &[DanglingLink]) -> String {
+    let mut parts = Vec::new();
+    if let Some(first) = duplicates.first() {
+        parts.push(match duplicates.len() {
+            1 => format!("route id `{first}` is held by more than one record"),
+            n => format!("{n} route ids (the first `{first}`) are each held by more than one record"),
+        });
+    }
+    if let Some(first) = dangling.first() {
+        let link = format!("`{}` names `{}` in `related`", first.route, first.target);
+        parts.push(match dangling.len() {
+            1 => format!("{link}, which is not in the release"),
+            n => format!("{n} `related` links name routes that are not in the release (the first: {link})"),
+        });
+    }
+    parts.join("; ")
 }
 
 /// Derived files of a release (the search index), built as the routes are
@@ -290,6 +372,11 @@ impl PublishOptions {
 
 /// Progress of a publish, for a progress bar. Every method has an empty default.
 pub trait Progress {
+    /// A scratch folder that an interrupted run left (its process is gone)
+    /// was removed, before anything else was done.
+    fn swept(&self, path: &Path) {
+        let _ = path;
+    }
     /// Validation starts.
     fn validating(&self) {}
     /// Writing starts; `records` routes will pass [`Progress::advance`].
@@ -395,14 +482,72 @@ fn write_err(path: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
 
 /// Validates the dataset and publishes `<out>/routes-<version>/`.
 ///
+/// **A release holds every record validation read, or publish refuses.**
+/// `routes.toml` may lower or silence findings for `routes validate`, but it
+/// never changes what a release holds:
+///
+/// - Publish counts the records validation read and the records it handed on
+///   as routes. A record that was read but could not be handed on (it is not
+///   JSON, does not satisfy the schema, or does not fit the record model) is
+///   never dropped: publish refuses with [`Error::Untyped`], naming each such
+///   record's file and line, before anything is written.
+/// - The routes written must make a whole release: each id once, and every
+///   `related` link naming a route of the same release. Otherwise publish
+///   refuses with [`Error::Incomplete`] (naming the records) and removes what
+///   it staged.
+/// - The previous release, which the changelog compares with, must check
+///   against its own `SHA256SUMS` (`data/routes.jsonl` and `CHANGELOG.md`,
+///   hashed as streams); a missing or garbled `SHA256SUMS` or a file that
+///   does not match is [`Error::PreviousDamaged`], never a changelog that
+///   reports every route as added.
+/// - The output folder may not be the dataset or inside it
+///   ([`Error::OutInsideDataset`]): the next validation would read the
+///   release as records; nor inside a published release
+///   ([`Error::OutInsideRelease`]), which is never changed.
+///
 /// Refuses with [`Error::Exists`] when the version exists, with
 /// [`Error::Findings`] when the dataset has errors, and with
 /// [`Error::Empty`] when it has no records. Nothing is left in `out` after
 /// any error but the folders that were there before.
+///
+/// Scratch (the sort's runs, the staging folder) lives in
+/// [`routes_fs::Scratch`] folders: removed on any error, on SIGINT, SIGTERM
+/// and SIGHUP when the binary installed [`routes_fs::remove_scratch_on_signal`],
+/// and, when a run was killed outright, by the sweep this function starts
+/// with (of `out` and of the system's temporary folder), each reported
+/// through [`Progress::swept`].
 pub fn publish(options: &PublishOptions, progress: &dyn Progress) -> Result<Published, Error> {
+    // An output folder that is a file is refused before any work.
+    if let Ok(meta) = std::fs::metadata(&options.out)
+        && !meta.is_dir()
+    {
+        return Err(Error::OutDir {
+            path: options.out.clone(),
+            source: std::io::Error::other(format!("it is {}, not a folder", routes_fs::describe(meta.file_type()))),
+        });
+    }
+    // Scratch of runs that were killed outright: beside the releases, and in
+    // the system's temporary folder (where the sort goes while `out` does not
+    // exist yet). Only folders whose lock no process holds are removed.
+    if options.out.is_dir() {
+        for path in routes_fs::sweep(&options.out) {
+            progress.swept(&path);
+        }
+    }
+    for path in routes_fs::sweep(&std::env::temp_dir()) {
+        progress.swept(&path);
+    }
     let target = options.out.join(options.version.dir_name());
-    if target.exists() {
+    // Anything at the target, even a dangling symbolic link, is in the way.
+    if std::fs::symlink_metadata(&target).is_ok() {
         return Err(Error::Exists { path: target });
+    }
+    refuse_out_inside_dataset(options)?;
+    // The previous release is checked before any work, so that a damaged one
+    // stops the run at once.
+    let previous = changelog::previous_release(&options.out, &options.version)?;
+    if let Some((_, dir)) = &previous {
+        changelog::verify(dir)?;
     }
     progress.validating();
     // One pass reads and validates the records and sorts them by id within
@@ -410,20 +555,17 @@ pub fn publish(options: &PublishOptions, progress: &dyn Progress) -> Result<Publ
     // releases (or the system's, while `out` does not exist yet), removed
     // when done. Nothing is written into `out` until the data passed.
     let sort_dir = if options.out.is_dir() {
-        tempfile::Builder::new()
-            .prefix(".routes-sort-")
-            .tempdir_in(&options.out)
+        routes_fs::Scratch::new_in(&options.out, "sort")
     } else {
-        tempfile::Builder::new().prefix("routes-sort-").tempdir()
+        routes_fs::Scratch::new("sort")
     }
-    .map_err(|source| Error::OutDir {
-        path: options.out.clone(),
-        source,
-    })?;
+    .map_err(Error::Scratch)?;
     let mut sorter = input::Sorter::new(sort_dir.path().to_path_buf(), options.sort_budget_bytes);
     let mut sort_failure = None;
+    let mut handed = 0usize;
     let validator = Validator::new(ValidateOptions::new(options.today))?;
     let report = validator.validate_paths_with(std::slice::from_ref(&options.dataset), &mut |route, text| {
+        handed += 1;
         if sort_failure.is_none()
             && let Err(err) = sorter.push(route.id, text)
         {
@@ -433,6 +575,13 @@ pub fn publish(options: &PublishOptions, progress: &dyn Progress) -> Result<Publ
     if report.count(Severity::Error) > 0 {
         return Err(Error::Findings {
             report: Box::new(report),
+        });
+    }
+    if handed < report.records {
+        return Err(Error::Untyped {
+            read: report.records,
+            handed,
+            located: locate(options, |code| code.starts_with("json/") || code.starts_with("schema/")),
         });
     }
     if report.records == 0 {
@@ -448,7 +597,6 @@ pub fn publish(options: &PublishOptions, progress: &dyn Progress) -> Result<Publ
         path: options.out.clone(),
         source,
     })?;
-    let previous = changelog::previous_release(&options.out, &options.version)?;
 
     let mut stage = Stage::create(&options.out, &options.version)?;
     let scratch = stage.scratch()?;
@@ -469,9 +617,11 @@ pub fn publish(options: &PublishOptions, progress: &dyn Progress) -> Result<Publ
         .map_err(|message| Error::Derived { message })?;
     let mut tables = RouteTables::new();
     let mut stats = Stats::default();
+    let mut complete = complete::Completeness::default();
     let mut pending = 0usize;
     for route in in_order {
         let route = route?;
+        complete.add(&route);
         serde_json::to_writer(&mut jsonl, &route).map_err(|source| Error::Json {
             path: jsonl_path.clone(),
             source,
@@ -496,6 +646,17 @@ pub fn publish(options: &PublishOptions, progress: &dyn Progress) -> Result<Publ
         f.write(&mut tables)?;
     }
     progress.advance(pending as u64);
+    let found = complete.finish();
+    if !found.is_empty() {
+        return Err(Error::Incomplete {
+            located: locate(options, |code| {
+                (code == "record/duplicate-id" && !found.duplicates.is_empty())
+                    || (code == "record/dangling-related" && !found.dangling.is_empty())
+            }),
+            duplicates: found.duplicates,
+            dangling: found.dangling,
+        });
+    }
     let jsonl_sha256 = stage.close(jsonl)?.sha256;
     let mut rows = BTreeMap::new();
     for f in files {
@@ -565,6 +726,88 @@ pub fn publish(options: &PublishOptions, progress: &dyn Progress) -> Result<Publ
         previous: compared,
         report,
     })
+}
+
+/// Refuses an output folder that is the dataset or lies inside it, or lies
+/// inside a published release (after resolving symbolic links; the part of
+/// `out` that does not exist yet is taken as written).
+fn refuse_out_inside_dataset(options: &PublishOptions) -> Result<(), Error> {
+    let Ok(dataset) = std::fs::canonicalize(&options.dataset) else {
+        // Validation reports a dataset that cannot be read.
+        return Ok(());
+    };
+    let mut existing = options.out.as_path();
+    let mut rest = Vec::new();
+    let resolved = loop {
+        let here = if existing.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            existing
+        };
+        if let Ok(resolved) = std::fs::canonicalize(here) {
+            break resolved;
+        }
+        match (existing.parent(), existing.file_name()) {
+            (Some(parent), Some(name)) => {
+                rest.push(name.to_os_string());
+                existing = parent;
+            }
+            // `..` or a root that cannot be resolved: nothing to compare.
+            _ => return Ok(()),
+        }
+    };
+    let out = rest.iter().rev().fold(resolved, |p, part| p.join(part));
+    if out.starts_with(&dataset) {
+        return Err(Error::OutInsideDataset {
+            out: options.out.clone(),
+            dataset: options.dataset.clone(),
+        });
+    }
+    // A folder named `routes-X.Y.Z` that holds a `SHA256SUMS` is a release.
+    if let Some(release) = out.ancestors().find(|dir| {
+        dir.file_name()
+            .and_then(|n| n.to_str())
+            .and_then(ReleaseVersion::from_dir_name)
+            .is_some()
+            && dir.join("SHA256SUMS").is_file()
+    }) {
+        return Err(Error::OutInsideRelease {
+            out: options.out.clone(),
+            release: release.to_path_buf(),
+        });
+    }
+    Ok(())
+}
+
+/// Validates the dataset again with the built-in severities (an empty
+/// `routes.toml`) and keeps the error findings whose code `keep` accepts:
+/// where the records are that publish refused after `routes.toml` lowered or
+/// silenced their findings. Only run when publish refuses; a failure here
+/// leaves the list empty (the refusal still stands).
+fn locate(options: &PublishOptions, keep: impl Fn(&str) -> bool) -> Vec<Diagnostic> {
+    let Ok(scratch) = routes_fs::Scratch::new("check") else {
+        return Vec::new();
+    };
+    let config = scratch.path().join("routes.toml");
+    let text = format!("config_version = {}\n", routes_validate::CONFIG_VERSION);
+    if std::fs::write(&config, text).is_err() {
+        return Vec::new();
+    }
+    let mut validate = ValidateOptions::new(options.today);
+    validate.config = Some(config);
+    let Ok(validator) = Validator::new(validate) else {
+        return Vec::new();
+    };
+    validator
+        .validate_paths(std::slice::from_ref(&options.dataset))
+        .map(|report| {
+            report
+                .diagnostics
+                .into_iter()
+                .filter(|d| d.severity() == Severity::Error && keep(d.code()))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -1,11 +1,14 @@
 //! The staging folder: every file of a release is written, hashed and synced
 //! there, then the whole folder is renamed into place in one step.
 //!
-//! The staging folder lives in the output folder (`dist/.routes-X.Y.Z.staging-<pid>`),
-//! so the final `rename` never crosses file systems. It is removed when
-//! anything fails, so an interrupted publish leaves either the whole release
-//! or nothing. A process killed outright can leave the hidden staging folder
-//! behind, never a partial `routes-X.Y.Z`.
+//! The staging folder is a [`routes_fs::Scratch`] in the output folder
+//! (`dist/.routes-X.Y.Z.staging-<pid>-<unique>/`), so the final `rename` never
+//! crosses file systems. It is removed when anything fails, on SIGINT, SIGTERM
+//! and SIGHUP, and, when the process was killed outright, by the sweep at the
+//! start of the next publish: there is the whole `routes-X.Y.Z` or none of it,
+//! and no staging folder outlives its run for long. It is moved into place with
+//! [`routes_fs::Scratch::persist`], which removes its lock file first, so the
+//! release holds nothing of the scratch.
 //!
 //! Test hook: when the environment variable `ROUTES_FAIL_AFTER_FILES=N` is set,
 //! staging stops with [`Error::Interrupted`] once `N` files are written, as a
@@ -80,48 +83,52 @@ pub(crate) fn sync_dir(path: &Path) -> Result<(), Error> {
 /// The staging folder of one release.
 pub(crate) struct Stage {
     out: PathBuf,
+    /// The staging folder; `None` once moved into place.
+    scratch: Option<routes_fs::Scratch>,
     dir: PathBuf,
     target: PathBuf,
     files: Vec<FileInfo>,
     dirs: Vec<PathBuf>,
     fail_after: Option<usize>,
-    done: bool,
+}
+
+/// Creates the folder `path` whose parent exists. Never `create_dir_all`
+/// inside the staging folder: if a signal handler removed the staging folder
+/// meanwhile, that would make it again, without its lock file, and nothing
+/// would ever sweep it.
+fn create_dir(path: &Path) -> Result<(), Error> {
+    match std::fs::create_dir(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists => Err(Error::Io {
+            path: path.to_path_buf(),
+            source: e,
+        }),
+        _ => Ok(()),
+    }
 }
 
 impl Stage {
-    /// Creates `out/.routes-X.Y.Z.staging-<pid>` (replacing a leftover of a
-    /// crashed run with the same process id, which no live process can own).
+    /// Creates the staging folder `out/.routes-X.Y.Z.staging-<pid>-<unique>`.
     pub(crate) fn create(out: &Path, version: &ReleaseVersion) -> Result<Self, Error> {
-        let dir = out.join(format!(".{}.staging-{}", version.dir_name(), std::process::id()));
-        let io = |source| Error::Io {
-            path: dir.clone(),
-            source,
-        };
-        if dir.exists() {
-            fs_err::remove_dir_all(&dir).map_err(io)?;
-        }
-        fs_err::create_dir(&dir).map_err(io)?;
+        let scratch = routes_fs::Scratch::new_in(out, &format!("{version}.staging")).map_err(Error::Scratch)?;
+        let dir = scratch.path().to_path_buf();
         let fail_after = std::env::var(FAIL_AFTER_FILES_VAR)
             .ok()
             .and_then(|v| v.trim().parse().ok());
         Ok(Self {
             out: out.to_path_buf(),
+            scratch: Some(scratch),
             target: out.join(version.dir_name()),
             dirs: vec![dir.clone()],
             dir,
             files: Vec::new(),
             fail_after,
-            done: false,
         })
     }
 
     /// A scratch folder inside the staging folder, removed before the rename.
     pub(crate) fn scratch(&mut self) -> Result<PathBuf, Error> {
         let path = self.dir.join(".work");
-        fs_err::create_dir_all(&path).map_err(|source| Error::Io {
-            path: path.clone(),
-            source,
-        })?;
+        create_dir(&path)?;
         Ok(path)
     }
 
@@ -131,11 +138,15 @@ impl Stage {
         if let Some(parent) = path.parent()
             && !self.dirs.iter().any(|d| d == parent)
         {
-            fs_err::create_dir_all(parent).map_err(|source| Error::Io {
-                path: parent.to_path_buf(),
-                source,
-            })?;
-            self.dirs.push(parent.to_path_buf());
+            // One level at a time, from the staging folder down.
+            let mut dir = self.dir.clone();
+            for part in rel.split('/').rev().skip(1).collect::<Vec<_>>().into_iter().rev() {
+                dir.push(part);
+                if !self.dirs.contains(&dir) {
+                    create_dir(&dir)?;
+                    self.dirs.push(dir.clone());
+                }
+            }
         }
         let file = fs_err::File::create(&path).map_err(|source| Error::Io {
             path: path.clone(),
@@ -200,6 +211,7 @@ impl Stage {
 
     /// Removes the scratch folder, syncs the folders and renames the staging
     /// folder to `routes-X.Y.Z` in one step. Refuses if the target exists.
+    /// On any error, the staging folder is removed when the stage is dropped.
     pub(crate) fn commit(mut self) -> Result<PathBuf, Error> {
         let scratch = self.dir.join(".work");
         if scratch.exists() {
@@ -208,28 +220,23 @@ impl Stage {
         for dir in self.dirs.iter().rev() {
             sync_dir(dir)?;
         }
-        if self.target.exists() {
+        if std::fs::symlink_metadata(&self.target).is_ok() {
             return Err(Error::Exists {
                 path: self.target.clone(),
             });
         }
-        // A non-empty folder that appeared at the target since the check
-        // makes this rename fail, so a release is never overwritten.
-        fs_err::rename(&self.dir, &self.target).map_err(|source| Error::Io {
-            path: self.target.clone(),
-            source,
-        })?;
-        self.done = true;
+        let Some(staged) = self.scratch.take() else {
+            return Err(Error::Exists {
+                path: self.target.clone(),
+            });
+        };
+        // A folder that appeared at the target since the check makes this
+        // rename fail (a file or link: not a folder; a folder: not empty, as
+        // a release never is), so a release is never overwritten.
+        let path = staged.persist(&self.target).map_err(Error::Scratch)?;
+        // The lock file's removal and the rename reach the disk.
+        sync_dir(&path)?;
         sync_dir(&self.out)?;
-        Ok(self.target.clone())
-    }
-}
-
-impl Drop for Stage {
-    fn drop(&mut self) {
-        if !self.done {
-            // Best effort: the error that got us here is the one to report.
-            let _ = fs_err::remove_dir_all(&self.dir);
-        }
+        Ok(path)
     }
 }

@@ -8,10 +8,20 @@ use crate::args::PublishArgs;
 use crate::printer::{Printer, ToolError, error_chain};
 
 /// The progress bar, fed by the release's progress events: a spinner while
-/// validating, then a bar of the routes written.
-struct Bar(indicatif::ProgressBar);
+/// validating, then a bar of the routes written; and a note for each scratch
+/// folder an interrupted run left that was swept.
+struct Bar<'a>(indicatif::ProgressBar, &'a Printer);
 
-impl Progress for Bar {
+impl Progress for Bar<'_> {
+    fn swept(&self, path: &std::path::Path) {
+        self.0.suspend(|| {
+            self.1.note(&format!(
+                "removed `{}`, the scratch folder of a run that was interrupted",
+                path.display()
+            ));
+        });
+    }
+
     fn validating(&self) {
         if let Ok(style) = indicatif::ProgressStyle::with_template("{spinner} {msg} ({elapsed})") {
             self.0.set_style(style);
@@ -95,7 +105,7 @@ pub(crate) fn run(args: &PublishArgs, printer: &Printer) -> Result<ExitStatus, T
     options.source_date_epoch = source_date_epoch()?;
     options.derived = Some(start_release_index);
 
-    let bar = Bar(printer.progress_bar());
+    let bar = Bar(printer.progress_bar(), printer);
     let result = routes_release::publish(&options, &bar);
     bar.0.finish_and_clear();
     let published = match result {
@@ -111,6 +121,44 @@ pub(crate) fn run(args: &PublishArgs, printer: &Printer) -> Result<ExitStatus, T
             ));
             return Ok(ExitStatus::Failure);
         }
+        Err(Error::Untyped { read, handed, located }) => {
+            printer.diagnostics_human(&located)?;
+            printer.tool_error(
+                &ToolError::new(format!(
+                    "refused to publish {}: {} of the {read} records read cannot be read as routes, so the release would leave {}",
+                    options.version.dir_name(),
+                    read - handed,
+                    if read - handed == 1 { "it out" } else { "them out" },
+                ))
+                .hint(format!(
+                    "a release holds every record or none, whatever `routes.toml` says: fix {} shown above (`routes.toml` lowered or silenced {}), or take {} out of `{}`",
+                    if read - handed == 1 { "the record" } else { "the records" },
+                    if located.len() == 1 { "its finding" } else { "their findings" },
+                    if read - handed == 1 { "it" } else { "them" },
+                    args.dataset.display(),
+                )),
+            );
+            return Ok(ExitStatus::Failure);
+        }
+        Err(err @ Error::Incomplete { .. }) => {
+            let Error::Incomplete { located, dangling, .. } = &err else {
+                unreachable!("matched above")
+            };
+            printer.diagnostics_human(located)?;
+            let mut message = format!("refused to publish {}: {err}", options.version.dir_name());
+            if located.is_empty() {
+                for link in dangling.iter().take(20) {
+                    message.push_str(&format!(
+                        "\n  `{}` at `/related/{}/id` names `{}`",
+                        link.route, link.index, link.target
+                    ));
+                }
+            }
+            printer.tool_error(&ToolError::new(message).hint(
+                "a release holds each route once and every route its `related` links name, whatever `routes.toml` says: fix the records shown above; nothing was published",
+            ));
+            return Ok(ExitStatus::Failure);
+        }
         Err(err) => {
             let hint = match &err {
                 Error::Exists { .. } => {
@@ -121,6 +169,20 @@ pub(crate) fn run(args: &PublishArgs, printer: &Printer) -> Result<ExitStatus, T
                 }
                 Error::OutDir { .. } | Error::Io { .. } => {
                     "check that the output folder is writable and has space, or choose another with `--out DIR`; nothing was published"
+                }
+                Error::PreviousDamaged { release, .. } => &format!(
+                    "restore `{}` from a copy of the published release, or move it out of `{}` (the changelog compares with the highest earlier release there); nothing was published",
+                    release.display(),
+                    args.out.display(),
+                ),
+                Error::PreviousUnsorted { .. } => {
+                    "the previous release in the output folder was not made by this `routes publish`: restore it from a copy, or move it out of the output folder; nothing was published"
+                }
+                Error::OutInsideDataset { .. } => {
+                    "put releases outside the dataset, or the next `routes validate` reads them as records: choose another `--out DIR`"
+                }
+                Error::OutInsideRelease { .. } => {
+                    "a published release is never changed, not even by a folder added to it: choose an `--out DIR` outside it, such as the folder that holds it"
                 }
                 Error::Interrupted { .. } => {
                     "unset `ROUTES_FAIL_AFTER_FILES`: it is a test hook; nothing was published"
