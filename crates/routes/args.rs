@@ -21,8 +21,11 @@ pub(crate) enum Command {
     /// Check route records against the schema and the record rules.
     ///
     /// Reads `*.json` files (one route each) and `*.jsonl` files (one route per
-    /// line) under the given paths. Exits 0 when clean, 1 when there are
-    /// findings, 2 when the tool itself fails.
+    /// line) under the given paths, or records from standard input with `-`
+    /// (JSON Lines, or one JSON document; findings name it `<stdin>`). Reads
+    /// only regular files, and follows symbolic links only inside the dataset.
+    /// Exits 0 when clean, 1 when there are findings, 2 when the tool itself
+    /// fails.
     Validate(ValidateArgs),
     /// Publish an immutable, reproducible release of the dataset.
     ///
@@ -103,7 +106,8 @@ pub(crate) struct IndexArgs {
 
 #[derive(Debug, Args)]
 pub(crate) struct ValidateArgs {
-    /// Files or folders to check.
+    /// Files or folders to check; `-` reads records from standard input (JSON
+    /// Lines, or one JSON document), on its own.
     #[arg(value_name = "PATH", default_value = "dataset")]
     pub(crate) paths: Vec<PathBuf>,
 

@@ -4,12 +4,12 @@ use std::fmt;
 use std::ops::Range;
 
 use miette::{LabeledSpan, SourceCode};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::{LineIndex, Snippet};
 
 /// How serious a finding is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// Must be fixed: `routes validate` exits 1.
@@ -35,8 +35,8 @@ impl fmt::Display for Severity {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Position {
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Position {
     line: usize,
     column: usize,
     range: Range<usize>,
@@ -46,7 +46,12 @@ struct Position {
 
 /// One finding: a code, a severity, where it is and what to do about it.
 ///
-/// Built with [`Diagnostic::new`] and the `with_*` methods.
+/// Built with [`Diagnostic::new`] and the `with_*` methods. What a finding
+/// carries is capped, whatever the data: its message, hint, label and
+/// pointer keep at most [`MAX_TEXT`] characters (longer ones end in `…`),
+/// and its snippet at most a few lines of at most a few hundred bytes (a
+/// span over a 16 MB value points at its start), so memory grows with the
+/// number of findings, never with the size of the values they quote.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
     code: String,
@@ -96,7 +101,7 @@ impl Diagnostic {
     #[must_use]
     pub fn with_label(mut self, label: impl Into<String>) -> Self {
         if let Some(p) = self.position.as_mut() {
-            p.label = label.into();
+            p.label = cap_text(label.into());
         }
         self
     }
@@ -104,28 +109,28 @@ impl Diagnostic {
     /// Sets the message.
     #[must_use]
     pub fn with_message(mut self, message: impl Into<String>) -> Self {
-        self.message = message.into();
+        self.message = cap_text(message.into());
         self
     }
 
     /// Sets the id of the route the finding is about.
     #[must_use]
     pub fn with_route(mut self, route: impl Into<String>) -> Self {
-        self.route = Some(route.into());
+        self.route = Some(cap_text(route.into()));
         self
     }
 
     /// Sets the JSON pointer of the offending value.
     #[must_use]
     pub fn with_pointer(mut self, pointer: impl Into<String>) -> Self {
-        self.pointer = Some(pointer.into());
+        self.pointer = Some(cap_text(pointer.into()));
         self
     }
 
     /// Sets the hint.
     #[must_use]
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
-        self.hint = Some(hint.into());
+        self.hint = Some(cap_text(hint.into()));
         self
     }
 
@@ -149,11 +154,23 @@ impl Diagnostic {
         label: impl Into<String>,
     ) -> Self {
         let start = floor_char_boundary(text, range.start.min(text.len()));
-        let end = floor_char_boundary(text, range.end.clamp(start, text.len()));
+        let mut end = floor_char_boundary(text, range.end.clamp(start, text.len()));
+        if end - start > MAX_SPAN {
+            // A huge value: point at its start.
+            end = floor_char_boundary(text, start + MAX_SPAN);
+        }
         let (line, column) = index.line_col(text, start);
-        let end_line = index.line_col(text, end.saturating_sub(1).max(start)).0;
+        let mut end_line = index.line_col(text, end.saturating_sub(1).max(start)).0;
         let line_range = index.line_range(text, line);
-        let snippet = if end_line == line && line_range.len() > MAX_LINE {
+        let first = line.saturating_sub(1).max(1);
+        let last = (end_line.min(line + 4) + 1).min(index.line_count());
+        let window = index.line_range(text, first).start..index.line_range(text, last).end;
+        if end_line != line && window.len() > MAX_SNIPPET {
+            // Long lines around a span over several: keep the span's first line.
+            end = end.min(line_range.end).max(start);
+            end_line = line;
+        }
+        let snippet = if end_line == line && (line_range.len() > MAX_LINE || window.len() > MAX_SNIPPET) {
             // One very long line (a JSON Lines record): keep the span and some
             // text either side, and remember how far into the line that starts.
             let from = floor_char_boundary(text, start.saturating_sub(CROP_CONTEXT).max(line_range.start));
@@ -168,9 +185,6 @@ impl Diagnostic {
             .cropped(skipped)
         } else {
             // Keep the lines of the span, at most five, plus one line each side.
-            let first = line.saturating_sub(1).max(1);
-            let last = (end_line.min(line + 4) + 1).min(index.line_count());
-            let window = index.line_range(text, first).start..index.line_range(text, last).end;
             Snippet::new(
                 self.file.clone(),
                 text[window].to_owned(),
@@ -326,17 +340,109 @@ impl miette::Diagnostic for Diagnostic {
 }
 
 /// Sorts findings deterministically: by file, position, pointer, code, message.
+/// The sort is stable: findings equal in all of these keep their order.
 pub fn sort_diagnostics(diagnostics: &mut [Diagnostic]) {
-    diagnostics.sort_by(|a, b| {
-        (a.file(), a.line(), a.column(), a.pointer(), a.code(), a.message()).cmp(&(
-            b.file(),
-            b.line(),
-            b.column(),
-            b.pointer(),
-            b.code(),
-            b.message(),
-        ))
-    });
+    diagnostics.sort_by(compare);
+}
+
+/// The order of [`sort_diagnostics`].
+pub(crate) fn compare(a: &Diagnostic, b: &Diagnostic) -> std::cmp::Ordering {
+    (a.file(), a.line(), a.column(), a.pointer(), a.code(), a.message()).cmp(&(
+        b.file(),
+        b.line(),
+        b.column(),
+        b.pointer(),
+        b.code(),
+        b.message(),
+    ))
+}
+
+impl Diagnostic {
+    /// About how many bytes of memory the finding takes.
+    pub(crate) fn approx_size(&self) -> usize {
+        let text = |s: &str| s.len() + 24;
+        std::mem::size_of::<Self>()
+            + text(&self.code)
+            + text(&self.file)
+            + self.route.as_deref().map_or(0, text)
+            + self.pointer.as_deref().map_or(0, text)
+            + text(&self.message)
+            + self.hint.as_deref().map_or(0, text)
+            + self
+                .position
+                .as_ref()
+                .map_or(0, |p| text(&p.label) + text(p.snippet.text()) + text(&self.file))
+    }
+}
+
+/// The full form of a finding, as it is kept in a spill file (not a stable
+/// format: only this build reads it back; [`Diagnostic::to_json`] is the
+/// stable one).
+#[derive(Serialize, Deserialize)]
+pub(crate) struct Stored {
+    code: String,
+    severity: Severity,
+    file: String,
+    route: Option<String>,
+    pointer: Option<String>,
+    message: String,
+    hint: Option<String>,
+    position: Option<Position>,
+    line_only: Option<(usize, usize)>,
+}
+
+impl From<Diagnostic> for Stored {
+    fn from(d: Diagnostic) -> Self {
+        Self {
+            code: d.code,
+            severity: d.severity,
+            file: d.file,
+            route: d.route,
+            pointer: d.pointer,
+            message: d.message,
+            hint: d.hint,
+            position: d.position,
+            line_only: d.line_only,
+        }
+    }
+}
+
+impl From<Stored> for Diagnostic {
+    fn from(s: Stored) -> Self {
+        Self {
+            code: s.code,
+            severity: s.severity,
+            file: s.file,
+            route: s.route,
+            pointer: s.pointer,
+            message: s.message,
+            hint: s.hint,
+            position: s.position,
+            line_only: s.line_only,
+        }
+    }
+}
+
+/// Most characters a message, hint, label or pointer keeps; longer ones are
+/// cut and end in `…`.
+pub const MAX_TEXT: usize = 300;
+
+/// Most bytes of a span: a longer one (a huge value) is cut to its start.
+const MAX_SPAN: usize = 200;
+
+/// Most bytes of a snippet of whole lines; past it, only the span's line is
+/// kept, cropped around the span.
+const MAX_SNIPPET: usize = 2048;
+
+/// `text`, cut to [`MAX_TEXT`] characters with `…`.
+fn cap_text(mut text: String) -> String {
+    if text.len() > MAX_TEXT
+        && let Some((cut, _)) = text.char_indices().nth(MAX_TEXT - 1)
+    {
+        text.truncate(cut);
+        text.push('…');
+    }
+    text
 }
 
 /// Lines longer than this are cropped around the span in snippets.

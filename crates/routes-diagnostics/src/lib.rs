@@ -8,7 +8,10 @@
 //! by `routes validate --format json`.
 //!
 //! Findings keep only a few lines of text around their span (a [`Snippet`]), so a
-//! finding in a huge JSON Lines file does not keep the file in memory.
+//! finding in a huge JSON Lines file does not keep the file in memory, and what
+//! a finding carries is capped (see [`Diagnostic`]). A [`FindingStore`] keeps
+//! any number of findings in sorted order with bounded memory, spilling them
+//! to temporary files past a budget.
 //!
 //! ```
 //! use routes_diagnostics::{Diagnostic, LineIndex, Severity};
@@ -31,7 +34,9 @@
 mod diagnostic;
 mod line_index;
 mod snippet;
+mod store;
 
-pub use diagnostic::{Diagnostic, Severity, sort_diagnostics};
+pub use diagnostic::{Diagnostic, MAX_TEXT, Severity, sort_diagnostics};
 pub use line_index::LineIndex;
 pub use snippet::Snippet;
+pub use store::{FindingStore, Sorted};

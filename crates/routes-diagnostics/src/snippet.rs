@@ -1,13 +1,14 @@
 //! A few lines of source text around a finding, with their place in the file.
 
 use miette::{MietteError, MietteSpanContents, SourceCode, SourceSpan, SpanContents};
+use serde::{Deserialize, Serialize};
 
 /// A window of source lines that a finding points into.
 ///
 /// Offsets given to [`SourceCode::read_span`] are offsets in the whole file; the
 /// snippet shifts them to its window and reports file line numbers, so a
 /// renderer prints the real line numbers of a huge file without holding it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Snippet {
     name: String,
     text: String,

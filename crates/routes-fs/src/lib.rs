@@ -216,6 +216,36 @@ pub fn read_regular(path: &Path, shown: &str, cap: u64) -> Result<Vec<u8>, Refus
         path: shown.to_owned(),
         source,
     };
+    let file = open_regular(path, shown)?;
+    let meta = file.metadata().map_err(unreadable)?;
+    if meta.len() > cap {
+        return Err(Refusal::TooLarge {
+            path: shown.to_owned(),
+            cap,
+        });
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+    file.take(cap + 1).read_to_end(&mut bytes).map_err(unreadable)?;
+    if bytes.len() as u64 > cap {
+        return Err(Refusal::TooLarge {
+            path: shown.to_owned(),
+            cap,
+        });
+    }
+    Ok(bytes)
+}
+
+/// Opens `path` for reading if it is a regular file (symbolic links
+/// followed); `shown` is how a refusal names it. The type is checked before
+/// opening (opening a FIFO for reading would block until a writer comes) and
+/// again on the opened file, which is opened with `O_NONBLOCK`, so a FIFO or
+/// device swapped in between is refused too. For files read as a stream
+/// (JSON Lines), where [`read_regular`]'s whole-file cap does not apply.
+pub fn open_regular(path: &Path, shown: &str) -> Result<File, Refusal> {
+    let unreadable = |source| Refusal::Unreadable {
+        path: shown.to_owned(),
+        source,
+    };
     let meta = fs::metadata(path).map_err(|e| {
         if e.kind() == io::ErrorKind::NotFound {
             Refusal::Missing { path: shown.to_owned() }
@@ -237,21 +267,18 @@ pub fn read_regular(path: &Path, shown: &str, cap: u64) -> Result<Vec<u8>, Refus
             what: describe(meta.file_type()),
         });
     }
-    if meta.len() > cap {
-        return Err(Refusal::TooLarge {
-            path: shown.to_owned(),
-            cap,
-        });
+    Ok(file)
+}
+
+/// Whether `path`, symbolic links resolved, lies inside `root` (resolved
+/// too). A path that cannot be resolved (it does not exist, a link dangles)
+/// is not inside.
+#[must_use]
+pub fn is_inside(root: &Path, path: &Path) -> bool {
+    match (fs::canonicalize(root), fs::canonicalize(path)) {
+        (Ok(root), Ok(path)) => path.starts_with(root),
+        _ => false,
     }
-    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
-    file.take(cap + 1).read_to_end(&mut bytes).map_err(unreadable)?;
-    if bytes.len() as u64 > cap {
-        return Err(Refusal::TooLarge {
-            path: shown.to_owned(),
-            cap,
-        });
-    }
-    Ok(bytes)
 }
 
 /// Opens for reading without blocking on a FIFO that appeared after the type

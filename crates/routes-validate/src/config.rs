@@ -7,6 +7,9 @@ use std::path::{Path, PathBuf};
 use routes_diagnostics::{Diagnostic, Severity};
 use serde::Deserialize;
 
+/// Largest `routes.toml` read, in bytes.
+const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
+
 /// The config format version this build reads.
 pub const CONFIG_VERSION: u32 = 1;
 
@@ -89,10 +92,21 @@ pub enum ConfigError {
 impl Config {
     /// Reads and checks a config file.
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
-        let text = fs_err::read_to_string(path).map_err(|e| ConfigError::Read {
-            path: path.to_owned(),
-            source: std::io::Error::new(e.kind(), e),
-        })?;
+        // Only a regular file, of at most 1 MiB (a FIFO given with `--config`
+        // would block; `/dev/zero` would never end).
+        let shown = crate::input::display(path);
+        let text = routes_fs::read_regular(path, &shown, MAX_CONFIG_BYTES)
+            .map_err(|refusal| ConfigError::Read {
+                path: path.to_owned(),
+                source: std::io::Error::other(refusal.to_string()),
+            })
+            .and_then(|bytes| {
+                String::from_utf8(bytes).map_err(|_| ConfigError::Invalid {
+                    path: path.to_owned(),
+                    location: String::new(),
+                    message: "the file is not UTF-8".to_owned(),
+                })
+            })?;
         let invalid = |location: String, message: String| ConfigError::Invalid {
             path: path.to_owned(),
             location,
@@ -118,10 +132,29 @@ impl Config {
         for code in config.severity.keys().chain(config.allow.iter().map(|a| &a.rule)) {
             if crate::registry::rule(code).is_none() {
                 return Err(invalid(
-                    String::new(),
+                    location_of(&text, code),
                     format!("unknown rule `{code}`; `routes validate --list-rules` lists them"),
                 ));
             }
+            if crate::registry::is_fixed(code) {
+                return Err(invalid(
+                    location_of(&text, code),
+                    format!(
+                        "`{code}` cannot be changed or silenced: it means a record could not be read or typed, and such a record would be left out of a release"
+                    ),
+                ));
+            }
+        }
+        if let Some(reference) = &config.reference
+            && !reference_stays_inside(reference)
+        {
+            return Err(invalid(
+                location_of(&text, "reference"),
+                format!(
+                    "`reference = \"{}\"` leaves the dataset folder: it must be a folder inside it, relative to `routes.toml`",
+                    reference.display()
+                ),
+            ));
         }
         if let Some(a) = config.allow.iter().find(|a| a.reason.trim().is_empty()) {
             return Err(invalid(
@@ -139,43 +172,106 @@ impl Config {
     /// The folder holding the config: the dataset root.
     #[must_use]
     pub fn root(&self) -> Option<&Path> {
-        self.path.as_deref().and_then(Path::parent)
+        self.path
+            .as_deref()
+            .and_then(Path::parent)
+            .map(|p| if p.as_os_str().is_empty() { Path::new(".") } else { p })
     }
 
-    /// The reference-data folder.
-    #[must_use]
-    pub fn reference_dir(&self) -> Option<PathBuf> {
-        let root = self.root()?;
-        Some(root.join(self.reference.clone().unwrap_or_else(|| PathBuf::from("reference"))))
-    }
-
-    /// Applies severities and silences; reports silences that matched nothing.
-    pub(crate) fn apply(&self, diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
-        let mut used = vec![false; self.allow.len()];
-        let mut out = Vec::with_capacity(diagnostics.len());
-        for mut d in diagnostics {
-            let key = if d.code().starts_with("schema/") && d.code() != "schema/model-mismatch" {
-                "schema/<keyword>"
-            } else {
-                d.code()
-            };
-            match self.severity.get(d.code()).or_else(|| self.severity.get(key)) {
-                Some(Level::Off) => continue,
-                Some(Level::Error) => d.set_severity(Severity::Error),
-                Some(Level::Warning) => d.set_severity(Severity::Warning),
-                None => {}
-            }
-            let silenced = self.allow.iter().position(|a| {
-                a.rule == d.code() && Some(a.route.as_str()) == d.route() && Some(a.pointer.as_str()) == d.pointer()
+    /// The reference-data folder: `reference` (default `reference/`) under
+    /// the dataset root. Its path was checked when the config was loaded; a
+    /// folder that a symbolic link takes out of the dataset is refused here.
+    pub fn reference_dir(&self) -> Result<Option<PathBuf>, ConfigError> {
+        let Some(root) = self.root() else { return Ok(None) };
+        let reference = self.reference.clone().unwrap_or_else(|| PathBuf::from("reference"));
+        let dir = root.join(&reference);
+        if dir.exists() && !routes_fs::is_inside(root, &dir) {
+            return Err(ConfigError::Invalid {
+                path: self.path.clone().unwrap_or_default(),
+                location: String::new(),
+                message: format!(
+                    "the reference folder `{}` is a symbolic link out of the dataset folder; it was not read",
+                    reference.display()
+                ),
             });
-            if let Some(i) = silenced {
-                used[i] = true;
-                continue;
-            }
-            out.push(d);
         }
-        let shown = self.path.as_deref().map(crate::input::display).unwrap_or_default();
-        for (a, used) in self.allow.iter().zip(used) {
+        Ok(Some(dir))
+    }
+
+    /// Applies severities and silences one finding at a time; the applier
+    /// then reports the silences that matched nothing.
+    pub(crate) fn applier(&self) -> Applier<'_> {
+        Applier {
+            config: self,
+            used: vec![false; self.allow.len()],
+        }
+    }
+}
+
+/// Whether a `reference` path stays inside the folder it is relative to.
+fn reference_stays_inside(reference: &Path) -> bool {
+    use std::path::Component;
+    !reference.as_os_str().is_empty()
+        && reference
+            .components()
+            .all(|c| matches!(c, Component::Normal(_) | Component::CurDir))
+}
+
+/// `:line:column` of the first mention of `needle` (a rule code, a key) in
+/// the config's text, or nothing when it is not found.
+fn location_of(text: &str, needle: &str) -> String {
+    text.find(needle).map_or_else(String::new, |at| {
+        let index = routes_diagnostics::LineIndex::new(text);
+        let (line, column) = index.line_col(text, at);
+        format!(":{line}:{column}")
+    })
+}
+
+/// `routes.toml` applied to findings one at a time.
+pub(crate) struct Applier<'c> {
+    config: &'c Config,
+    used: Vec<bool>,
+}
+
+impl Applier<'_> {
+    /// The finding with its configured severity, or `None` when it is turned
+    /// off or silenced. Codes no setting may change pass as they are.
+    pub(crate) fn apply(&mut self, mut d: Diagnostic) -> Option<Diagnostic> {
+        if crate::registry::is_fixed(d.code()) {
+            return Some(d);
+        }
+        let config = self.config;
+        let key = if d.code().starts_with("schema/") && d.code() != "schema/model-mismatch" {
+            "schema/<keyword>"
+        } else {
+            d.code()
+        };
+        match config.severity.get(d.code()).or_else(|| config.severity.get(key)) {
+            Some(Level::Off) => return None,
+            Some(Level::Error) => d.set_severity(Severity::Error),
+            Some(Level::Warning) => d.set_severity(Severity::Warning),
+            None => {}
+        }
+        let silenced = config.allow.iter().position(|a| {
+            a.rule == d.code() && Some(a.route.as_str()) == d.route() && Some(a.pointer.as_str()) == d.pointer()
+        });
+        if let Some(i) = silenced {
+            self.used[i] = true;
+            return None;
+        }
+        Some(d)
+    }
+
+    /// A `config/unused-allow` finding for each silence that matched nothing.
+    pub(crate) fn finish(self) -> Vec<Diagnostic> {
+        let mut out = Vec::new();
+        let shown = self
+            .config
+            .path
+            .as_deref()
+            .map(crate::input::display)
+            .unwrap_or_default();
+        for (a, used) in self.config.allow.iter().zip(self.used) {
             if !used {
                 out.push(
                     Diagnostic::new(

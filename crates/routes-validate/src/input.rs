@@ -1,7 +1,7 @@
 //! Finding record files and reading them into record texts, turning every
 //! problem with the bytes into a finding.
 
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufRead, BufReader, Read, Seek as _};
 use std::path::{Path, PathBuf};
 
 use routes_diagnostics::{Diagnostic, LineIndex, Severity};
@@ -11,7 +11,62 @@ use crate::{Error, ValidateOptions};
 /// A file to read, or a problem met while looking for files.
 pub(crate) enum Found {
     File(PathBuf),
+    /// Standard input (its copy), read as records.
+    Stdin,
     Problem(Box<Diagnostic>),
+}
+
+/// How findings name standard input.
+pub(crate) const STDIN_NAME: &str = "<stdin>";
+
+/// Standard input, copied to an unnamed temporary file as it is read (so
+/// that the cross-record findings can point into it again, as they do into
+/// files), and whether it holds JSON Lines or one JSON document.
+pub(crate) struct Stdin {
+    copy: std::fs::File,
+    jsonl: bool,
+}
+
+/// What a run reads: the paths given, or standard input (`-`), and the
+/// dataset root that symbolic links found in folders must stay inside.
+#[derive(Clone, Copy)]
+pub(crate) struct Sources<'a> {
+    pub(crate) paths: &'a [PathBuf],
+    pub(crate) stdin: Option<&'a Stdin>,
+    pub(crate) root: Option<&'a Path>,
+}
+
+/// When the only path is `-`: standard input, copied. `-` cannot be given
+/// with other paths (standard input has no place among files).
+pub(crate) fn stdin_only(paths: &[PathBuf]) -> Result<Option<Stdin>, Error> {
+    if !paths.iter().any(|p| p.as_os_str() == "-") {
+        return Ok(None);
+    }
+    if paths.len() > 1 {
+        return Err(Error::StdinWithPaths);
+    }
+    let failed = |source| Error::Stdin { source };
+    let mut copy = tempfile::tempfile().map_err(failed)?;
+    std::io::copy(&mut std::io::stdin().lock(), &mut copy).map_err(failed)?;
+    copy.rewind().map_err(failed)?;
+    // JSON Lines when the first line that is not blank holds a whole JSON
+    // value (or is broken before its end); one document when it stops short
+    // (a pretty-printed record starts with a lone `{`).
+    let mut first = Vec::new();
+    let mut reader = BufReader::new(&copy);
+    loop {
+        first.clear();
+        if reader.read_until(b'\n', &mut first).map_err(failed)? == 0 || !first.trim_ascii().is_empty() {
+            break;
+        }
+    }
+    let jsonl = match serde_json::from_slice::<serde::de::IgnoredAny>(&first) {
+        Ok(_) => true,
+        Err(e) => !e.is_eof(),
+    };
+    drop(reader);
+    copy.rewind().map_err(failed)?;
+    Ok(Some(Stdin { copy, jsonl }))
 }
 
 /// The text of one record and where it sits in its file.
@@ -38,28 +93,60 @@ fn is_record_file(path: &Path) -> bool {
     matches!(path.extension().and_then(|e| e.to_str()), Some("json" | "jsonl"))
 }
 
-/// Lists the record files under `paths`, sorted, following symbolic links and
-/// reporting loops, handing each to `each` as the walk finds it: only one
-/// folder's entries are held at a time, however many files there are. Every
-/// path is checked before the first is walked, so a missing one fails early.
-pub(crate) fn discover(paths: &[PathBuf], each: &mut dyn FnMut(Found)) -> Result<(), Error> {
-    let mut roots = Vec::with_capacity(paths.len());
-    for root in paths {
+/// A finding about a path, without a line.
+fn path_problem(code: &str, path: &Path, message: String, hint: &str) -> Found {
+    Found::Problem(Box::new(
+        Diagnostic::new(code, Severity::Error, display(path))
+            .with_message(message)
+            .with_hint(hint),
+    ))
+}
+
+/// Lists the record files under `sources`, sorted, following symbolic links
+/// that stay inside the dataset and reporting loops, handing each to `each`
+/// as the walk finds it: only one folder's entries are held at a time,
+/// however many files there are. Every path is checked before the first is
+/// walked, so a missing one fails early. What is not a regular file or a
+/// folder (a FIFO, a socket, a device) is a finding, never opened: a path
+/// given that is one, and entries named as records inside a folder.
+pub(crate) fn discover(sources: &Sources<'_>, each: &mut dyn FnMut(Found)) -> Result<(), Error> {
+    if sources.stdin.is_some() {
+        each(Found::Stdin);
+        return Ok(());
+    }
+    let mut roots = Vec::with_capacity(sources.paths.len());
+    for root in sources.paths {
         // `std::fs` here: the error names the path itself, so its cause need not.
         let meta = std::fs::metadata(root).map_err(|source| Error::Path {
             path: root.clone(),
             source,
         })?;
-        roots.push((root, meta.is_file()));
+        roots.push((root, meta));
     }
-    for (root, is_file) in roots {
-        if is_file {
+    for (root, meta) in roots {
+        if meta.is_file() {
             each(Found::File(root.clone()));
             continue;
         }
+        if !meta.is_dir() {
+            each(path_problem(
+                "input/not-a-file",
+                root,
+                format!(
+                    "`{}` is {}, not a file or folder; it was not read",
+                    display(root),
+                    routes_fs::describe(meta.file_type())
+                ),
+                "give record files or folders; to read records from standard input, give `-`",
+            ));
+            continue;
+        }
+        // Symbolic links found in the folder must stay inside the dataset:
+        // its root when the folder is inside it, else the folder itself.
+        let confine = sources.root.filter(|r| routes_fs::is_inside(r, root)).unwrap_or(root);
         // `reference/` and `snapshots/` hold reference data and archived pages,
         // not records; hidden entries (`.git`) are skipped too.
-        let walk = walkdir::WalkDir::new(root)
+        let mut walk = walkdir::WalkDir::new(root)
             .follow_links(true)
             .sort_by_file_name()
             .into_iter()
@@ -68,11 +155,41 @@ pub(crate) fn discover(paths: &[PathBuf], each: &mut dyn FnMut(Found)) -> Result
                 e.depth() == 0
                     || !(name.starts_with('.') || (e.file_type().is_dir() && RESERVED.contains(&name.as_ref())))
             });
-        for entry in walk {
+        while let Some(entry) = walk.next() {
             match entry {
                 Ok(entry) => {
-                    if entry.file_type().is_file() && is_record_file(entry.path()) {
+                    let file_type = entry.file_type();
+                    let record = is_record_file(entry.path());
+                    if entry.depth() > 0
+                        && entry.path_is_symlink()
+                        && (record || file_type.is_dir())
+                        && !routes_fs::is_inside(confine, entry.path())
+                    {
+                        let target = std::fs::read_link(entry.path()).map_or_else(|_| "?".to_owned(), |t| display(&t));
+                        each(path_problem(
+                            "input/outside-dataset",
+                            entry.path(),
+                            format!("symbolic link to `{target}`, outside the dataset folder; it was not followed"),
+                            "a dataset holds its records itself: copy the file into the dataset, or validate the other folder directly",
+                        ));
+                        if file_type.is_dir() {
+                            walk.skip_current_dir();
+                        }
+                        continue;
+                    }
+                    if file_type.is_file() && record {
                         each(Found::File(entry.into_path()));
+                    } else if record && !file_type.is_dir() {
+                        let what = routes_fs::describe(file_type);
+                        each(path_problem(
+                            "input/not-a-file",
+                            entry.path(),
+                            format!(
+                                "`{}` is {what}, not a regular file; it was not read",
+                                display(entry.path())
+                            ),
+                            "a record is a regular file: replace it with one, or remove it",
+                        ));
                     }
                 }
                 Err(err) => {
@@ -90,10 +207,7 @@ pub(crate) fn discover(paths: &[PathBuf], each: &mut dyn FnMut(Found)) -> Result
                             "check the permissions of the folder",
                         )
                     };
-                    let diagnostic = Diagnostic::new(code, Severity::Error, display(&path));
-                    each(Found::Problem(Box::new(
-                        diagnostic.with_message(message).with_hint(hint),
-                    )));
+                    each(path_problem(code, &path, message, hint));
                 }
             }
         }
@@ -107,41 +221,120 @@ pub(crate) fn is_jsonl(path: &Path) -> bool {
 }
 
 /// Reads one file and hands each record text to `on_record`; problems with the
-/// bytes themselves go to `problems`.
+/// bytes themselves go to `problems`. Only a regular file is opened (see
+/// [`routes_fs::open_regular`]): anything else is a finding.
 pub(crate) fn read_file(
     path: &Path,
     options: &ValidateOptions,
     on_record: &mut dyn FnMut(RecordText<'_>),
-    problems: &mut Vec<Diagnostic>,
+    problems: &mut dyn FnMut(Diagnostic),
 ) {
     let shown = display(path);
-    let fail = |code: &str, message: String, hint: &str| {
-        Diagnostic::new(code, Severity::Error, shown.clone())
-            .with_message(message)
-            .with_hint(hint)
-    };
-    let file = match fs_err::File::open(path) {
+    let file = match routes_fs::open_regular(path, &shown) {
         Ok(file) => file,
-        Err(err) => {
-            let cause = std::error::Error::source(&err).map_or_else(|| err.to_string(), ToString::to_string);
-            problems.push(fail(
-                "input/unreadable",
-                format!("cannot read the file: {cause}"),
-                "check that the file exists and is readable",
-            ));
+        Err(refusal) => {
+            let (code, message, hint) = match &refusal {
+                routes_fs::Refusal::NotAFile { what, .. } => (
+                    "input/not-a-file",
+                    format!("`{shown}` is {what}, not a regular file; it was not read"),
+                    "a record is a regular file: replace it with one, or remove it",
+                ),
+                other => {
+                    let cause = std::error::Error::source(other)
+                        .map_or_else(|| "no such file or directory".to_owned(), ToString::to_string);
+                    (
+                        "input/unreadable",
+                        format!("cannot read the file: {cause}"),
+                        "check that the file exists and is readable",
+                    )
+                }
+            };
+            problems(
+                Diagnostic::new(code, Severity::Error, shown.clone())
+                    .with_message(message)
+                    .with_hint(hint),
+            );
             return;
         }
     };
-    if is_jsonl(path) {
-        read_lines(file, &shown, path, options, on_record, problems);
+    let size = file.metadata().map_or(0, |m| m.len());
+    read_open(
+        file,
+        size,
+        &shown,
+        path,
+        is_jsonl(path),
+        true,
+        options,
+        on_record,
+        problems,
+    );
+}
+
+/// Reads standard input's copy, as JSON Lines or as one record.
+pub(crate) fn read_stdin(
+    stdin: &Stdin,
+    options: &ValidateOptions,
+    on_record: &mut dyn FnMut(RecordText<'_>),
+    problems: &mut dyn FnMut(Diagnostic),
+) {
+    let mut file = &stdin.copy;
+    if let Err(err) = file.rewind() {
+        problems(
+            Diagnostic::new("input/unreadable", Severity::Error, STDIN_NAME)
+                .with_message(format!("cannot read standard input: {err}"))
+                .with_hint("pass the records as files instead"),
+        );
+        return;
+    }
+    let size = file.metadata().map_or(0, |m| m.len());
+    let path = Path::new(STDIN_NAME);
+    // A record on standard input has no file path for its id to match.
+    read_open(
+        file,
+        size,
+        STDIN_NAME,
+        path,
+        stdin.jsonl,
+        false,
+        options,
+        on_record,
+        problems,
+    );
+}
+
+/// Reads an opened file of `size` bytes: line by line when `jsonl`, else as
+/// one record (`whole_file` when its id must match its path).
+#[allow(
+    clippy::too_many_arguments,
+    reason = "one private reader for files and standard input"
+)]
+fn read_open(
+    file: impl Read,
+    size: u64,
+    shown: &str,
+    path: &Path,
+    jsonl: bool,
+    whole_file: bool,
+    options: &ValidateOptions,
+    on_record: &mut dyn FnMut(RecordText<'_>),
+    problems: &mut dyn FnMut(Diagnostic),
+) {
+    let fail = |code: &str, message: String, hint: &str| {
+        Diagnostic::new(code, Severity::Error, shown)
+            .with_message(message)
+            .with_hint(hint)
+    };
+    if jsonl {
+        read_lines(file, shown, path, options, on_record, problems);
         return;
     }
     let limit = options.max_record_bytes;
     // Sized from the file's length, so that a record takes one read.
-    let expected = file.metadata().map_or(0, |m| m.len()).min(limit);
+    let expected = size.min(limit);
     let mut bytes = Vec::with_capacity(usize::try_from(expected).unwrap_or(0) + 1);
     if let Err(err) = file.take(limit + 1).read_to_end(&mut bytes) {
-        problems.push(fail(
+        problems(fail(
             "input/unreadable",
             format!("cannot read the file: {err}"),
             "check that the file is readable",
@@ -149,17 +342,17 @@ pub(crate) fn read_file(
         return;
     }
     if bytes.len() as u64 > limit {
-        problems.push(fail(
+        problems(fail(
             "input/too-large",
             format!("the file is larger than {limit} bytes, the most a single record may take"),
             "a `*.json` file holds one route; put many routes in a `*.jsonl` file, one per line",
         ));
         return;
     }
-    if let Some(text) = decode(&bytes, &shown, 0, problems) {
-        let (text, base_offset) = strip_bom(text, &shown, 0, problems);
+    if let Some(text) = decode(&bytes, shown, 0, problems) {
+        let (text, base_offset) = strip_bom(text, shown, 0, problems);
         if text.trim().is_empty() {
-            problems.push(
+            problems(
                 fail(
                     "input/empty",
                     "the file is empty".into(),
@@ -171,29 +364,33 @@ pub(crate) fn read_file(
         }
         on_record(RecordText {
             path,
-            display: &shown,
+            display: shown,
             text,
             base_offset,
             base_line: 0,
-            whole_file: true,
+            whole_file,
         });
     }
 }
 
 fn read_lines(
-    file: fs_err::File,
+    file: impl Read,
     shown: &str,
     path: &Path,
     options: &ValidateOptions,
     on_record: &mut dyn FnMut(RecordText<'_>),
-    problems: &mut Vec<Diagnostic>,
+    problems: &mut dyn FnMut(Diagnostic),
 ) {
     let mut reader = BufReader::with_capacity(1 << 16, file);
     let mut line = Vec::new();
     let mut offset = 0usize;
     let mut line_no = 0usize;
     let mut any = false;
-    let problems_before = problems.len();
+    let problems_seen = std::cell::Cell::new(false);
+    let mut problems = |d: Diagnostic| {
+        problems_seen.set(true);
+        problems(d);
+    };
     let limit = options.max_record_bytes;
     loop {
         line.clear();
@@ -201,7 +398,7 @@ fn read_lines(
             Ok(0) => break,
             Ok(n) => n,
             Err(err) => {
-                problems.push(
+                problems(
                     Diagnostic::new("input/unreadable", Severity::Error, shown)
                         .with_message(format!("cannot read the file: {err}"))
                         .with_hint("check that the file is readable")
@@ -211,7 +408,7 @@ fn read_lines(
             }
         };
         if !line.ends_with(b"\n") && read as u64 > limit {
-            problems.push(
+            problems(
                 Diagnostic::new("input/too-large", Severity::Error, shown)
                     .with_message(format!(
                         "line {} is longer than {limit} bytes, the most a single record may take",
@@ -231,11 +428,11 @@ fn read_lines(
         let this_line = line_no;
         offset += read;
         line_no += 1;
-        let Some(text) = decode(&line, shown, this_line, problems) else {
+        let Some(text) = decode(&line, shown, this_line, &mut problems) else {
             continue;
         };
         let (text, extra) = if this_line == 0 {
-            strip_bom(text, shown, 0, problems)
+            strip_bom(text, shown, 0, &mut problems)
         } else {
             (text, 0)
         };
@@ -253,8 +450,8 @@ fn read_lines(
             whole_file: false,
         });
     }
-    if !any && problems.len() == problems_before {
-        problems.push(
+    if !any && !problems_seen.get() {
+        problems(
             Diagnostic::new("input/empty", Severity::Error, shown)
                 .with_message("the file holds no records")
                 .with_hint("a `*.jsonl` file holds one route record per line")
@@ -264,7 +461,7 @@ fn read_lines(
 }
 
 /// Decodes UTF-8, or reports where the first bad byte is.
-fn decode<'a>(bytes: &'a [u8], shown: &str, base_line: usize, problems: &mut Vec<Diagnostic>) -> Option<&'a str> {
+fn decode<'a>(bytes: &'a [u8], shown: &str, base_line: usize, problems: &mut dyn FnMut(Diagnostic)) -> Option<&'a str> {
     match std::str::from_utf8(bytes) {
         Ok(text) => Some(text),
         Err(err) => {
@@ -272,7 +469,7 @@ fn decode<'a>(bytes: &'a [u8], shown: &str, base_line: usize, problems: &mut Vec
             // The prefix is valid UTF-8 by construction.
             let prefix = std::str::from_utf8(good).unwrap_or_default();
             let (line, column) = LineIndex::new(prefix).line_col(prefix, prefix.len());
-            problems.push(
+            problems(
                 Diagnostic::new("input/not-utf8", Severity::Error, shown)
                     .with_message(format!("byte 0x{:02X} is not valid UTF-8", bytes[err.valid_up_to()]))
                     .with_hint(
@@ -285,10 +482,10 @@ fn decode<'a>(bytes: &'a [u8], shown: &str, base_line: usize, problems: &mut Vec
     }
 }
 
-fn strip_bom<'a>(text: &'a str, shown: &str, line: usize, problems: &mut Vec<Diagnostic>) -> (&'a str, usize) {
+fn strip_bom<'a>(text: &'a str, shown: &str, line: usize, problems: &mut dyn FnMut(Diagnostic)) -> (&'a str, usize) {
     match text.strip_prefix('\u{feff}') {
         Some(rest) => {
-            problems.push(
+            problems(
                 Diagnostic::new("input/bom", Severity::Error, shown)
                     .with_message("the file starts with a byte-order mark")
                     .with_hint("JSON text must not begin with a byte-order mark (RFC 8259 §8.1); save the file as UTF-8 without BOM")

@@ -46,7 +46,7 @@ use rayon::prelude::*;
 
 pub use config::{Allow, CONFIG_VERSION, Config, ConfigError, Level, find_config};
 pub use reference::{CountryReference, REFERENCE_VERSION, Reference};
-pub use registry::{RULES, Rule, UNCHECKED, default_severity, rule, rules_markdown};
+pub use registry::{FIXED, RULES, Rule, UNCHECKED, default_severity, is_fixed, rule, rules_markdown};
 pub use routes_diagnostics::{Diagnostic, Severity};
 pub use schema::{ROUTE_SCHEMA, RouteSchema};
 
@@ -75,6 +75,9 @@ enum Queued {
         ordinal: u64,
         path: PathBuf,
     },
+    /// A problem the reading thread met (an unreadable folder, a bad line of
+    /// a `*.jsonl` file), passed on in reading order.
+    Problem(Box<Diagnostic>),
 }
 
 /// What checking a queued record gives.
@@ -123,6 +126,12 @@ impl Queued {
                     text: None,
                 }
             }
+            Queued::Problem(problem) => Done {
+                ordinal: 0,
+                checked: None,
+                problems: vec![(**problem).clone()],
+                text: None,
+            },
             Queued::File { ordinal, path } => {
                 let mut done = Done {
                     ordinal: *ordinal,
@@ -137,7 +146,9 @@ impl Queued {
                     }
                     done.checked = Some(checked);
                 };
-                input::read_file(path, options, &mut on_record, &mut done.problems);
+                let mut problems = Vec::new();
+                input::read_file(path, options, &mut on_record, &mut |d| problems.push(d));
+                done.problems = problems;
                 done
             }
         }
@@ -163,8 +174,19 @@ pub enum Error {
     /// `routes.toml` cannot be used.
     #[error(transparent)]
     Config(#[from] ConfigError),
-    /// The cross-record rules could not keep their state in a temporary file.
-    #[error("cannot write the cross-record state to a temporary file")]
+    /// `-` (standard input) was given with other paths.
+    #[error("`-` reads records from standard input and cannot be combined with other paths")]
+    StdinWithPaths,
+    /// Standard input could not be read (or copied to a temporary file).
+    #[error("cannot read standard input")]
+    Stdin {
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The cross-record state or the findings could not be kept in a
+    /// temporary file.
+    #[error("cannot keep the cross-record state or the findings in a temporary file")]
     Spill {
         /// The cause.
         #[source]
@@ -183,6 +205,11 @@ pub struct ValidateOptions {
     /// The `routes.toml` to use; when `None`, the one in (or above) the first
     /// path validated, if any.
     pub config: Option<PathBuf>,
+    /// Largest archived snapshot read, in bytes.
+    pub max_snapshot_bytes: u64,
+    /// About how many bytes of findings are held in memory; past it they are
+    /// sorted and spilled to temporary files, and merged for output.
+    pub findings_budget_bytes: usize,
 }
 
 impl ValidateOptions {
@@ -193,6 +220,8 @@ impl ValidateOptions {
             today,
             max_record_bytes: 16 * 1024 * 1024,
             config: None,
+            max_snapshot_bytes: 64 * 1024 * 1024,
+            findings_budget_bytes: 16 * 1024 * 1024,
         }
     }
 }
@@ -201,12 +230,21 @@ impl ValidateOptions {
 #[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Report {
-    /// Findings, sorted by file, line, column, pointer and code.
+    /// Findings, sorted by file, line, column, pointer and code (empty when
+    /// they were streamed, with [`Validator::validate_paths_streamed`]).
     pub diagnostics: Vec<Diagnostic>,
-    /// Records read (parsed as JSON).
+    /// Records read: every record text checked, whether or not it parses.
     pub records: usize,
+    /// Records handed on typed: those that satisfy the schema and the record
+    /// model. A record read but not typed always leaves an error finding
+    /// (whatever `routes.toml` says), so with no errors `typed == records`.
+    pub typed: usize,
     /// Files read.
     pub files: usize,
+    /// Error findings (after `routes.toml`).
+    pub errors: usize,
+    /// Warning findings (after `routes.toml`).
+    pub warnings: usize,
     /// The `routes.toml` that was applied, if any.
     pub config: Option<PathBuf>,
 }
@@ -215,7 +253,10 @@ impl Report {
     /// Number of findings with this severity.
     #[must_use]
     pub fn count(&self, severity: Severity) -> usize {
-        self.diagnostics.iter().filter(|d| d.severity() == severity).count()
+        match severity {
+            Severity::Error => self.errors,
+            Severity::Warning => self.warnings,
+        }
     }
 }
 
@@ -240,7 +281,25 @@ impl Validator {
     /// is an [`Error`]; everything wrong inside the records is a finding in the
     /// [`Report`].
     pub fn validate_paths(&self, paths: &[PathBuf]) -> Result<Report, Error> {
-        self.validate(paths, None)
+        let mut diagnostics = Vec::new();
+        let mut report = self.validate(paths, None, &mut |d| diagnostics.push(d))?;
+        report.diagnostics = diagnostics;
+        Ok(report)
+    }
+
+    /// Like [`Validator::validate_paths`], but hands each finding, sorted, to
+    /// `finding` instead of keeping them in the [`Report`] (whose
+    /// `diagnostics` stay empty): however many findings there are, memory
+    /// stays bounded (past [`ValidateOptions::findings_budget_bytes`] they
+    /// wait in temporary files). Records that satisfy the schema go to
+    /// `each`, if given, as with [`Validator::validate_paths_with`].
+    pub fn validate_paths_streamed(
+        &self,
+        paths: &[PathBuf],
+        each: Option<&mut dyn FnMut(routes_core::Route, &str)>,
+        finding: &mut dyn FnMut(Diagnostic),
+    ) -> Result<Report, Error> {
+        self.validate(paths, each, finding)
     }
 
     /// Like [`Validator::validate_paths`], and hands each record that
@@ -252,161 +311,255 @@ impl Validator {
         paths: &[PathBuf],
         each: &mut dyn FnMut(routes_core::Route, &str),
     ) -> Result<Report, Error> {
-        self.validate(paths, Some(each))
+        let mut diagnostics = Vec::new();
+        let mut report = self.validate(paths, Some(each), &mut |d| diagnostics.push(d))?;
+        report.diagnostics = diagnostics;
+        Ok(report)
     }
 
     /// One validation pass; records are handed to `each`, if given (only then
-    /// is a whole-file record's text kept past its check).
-    fn validate(&self, paths: &[PathBuf], mut each: Option<&mut EachRecord<'_>>) -> Result<Report, Error> {
+    /// is a whole-file record's text kept past its check), and the findings,
+    /// sorted, to `finding`.
+    fn validate(
+        &self,
+        paths: &[PathBuf],
+        mut each: Option<&mut EachRecord<'_>>,
+        finding: &mut dyn FnMut(Diagnostic),
+    ) -> Result<Report, Error> {
         let keep_text = each.is_some();
+        let stdin = input::stdin_only(paths)?;
         let config_path = self
             .options
             .config
             .clone()
-            .or_else(|| paths.first().and_then(|p| find_config(p)));
+            .or_else(|| paths.first().filter(|_| stdin.is_none()).and_then(|p| find_config(p)));
         let config = config_path
             .as_deref()
             .map(Config::load)
             .transpose()?
             .unwrap_or_default();
-        let mut findings = Vec::new();
-        let reference = config
-            .reference_dir()
-            .map(|dir| Reference::load(&dir, &mut findings))
-            .unwrap_or_default();
         // Snapshots resolve against the dataset root: the config's folder, or
-        // else the first folder validated.
-        let root = config
-            .root()
-            .map(Path::to_path_buf)
-            .or_else(|| paths.iter().find(|p| p.is_dir()).cloned());
+        // else the first folder validated (or the current folder, for
+        // standard input).
+        let root = config.root().map(Path::to_path_buf).or_else(|| {
+            if stdin.is_some() {
+                Some(PathBuf::from("."))
+            } else {
+                paths.iter().find(|p| p.is_dir()).cloned()
+            }
+        });
+        let mut findings = Findings {
+            store: routes_diagnostics::FindingStore::new(self.options.findings_budget_bytes),
+            applier: config.applier(),
+        };
+        let mut reference_findings = Vec::new();
+        let reference = match (config.reference_dir()?, config.root()) {
+            (Some(dir), Some(root)) => Reference::load(root, &dir, &mut reference_findings),
+            _ => Reference::default(),
+        };
+        for d in reference_findings {
+            findings.add(d)?;
+        }
         let ctx = quality::QualityContext {
             reference: &reference,
             root: root.as_deref(),
             today: self.options.today,
+            max_snapshot_bytes: self.options.max_snapshot_bytes,
+        };
+        let source = input::Sources {
+            paths,
+            stdin: stdin.as_ref(),
+            root: root.as_deref(),
         };
 
         // One thread reads (in order, one folder and one batch at a time);
         // batches are checked in parallel as they arrive, and their summaries
         // handed to the cross-record rules in reading order.
         let mut cross = cross::CrossRecord::default();
-        let read = std::thread::scope(|scope| {
+        let (files, records, typed) = std::thread::scope(|scope| -> Result<_, Error> {
             let (sender, batches) = std::sync::mpsc::sync_channel::<Vec<Queued>>(2);
-            let reader = scope.spawn(move || read_batches(paths, &self.options, &sender));
+            let reader = scope.spawn(move || read_batches(&source, &self.options, &sender));
             let mut records = 0;
+            let mut typed = 0;
             for batch in batches {
                 let results: Vec<Done> = batch
                     .par_iter()
                     .map(|r| r.check(&self.schema, &ctx, &self.options, keep_text))
                     .collect();
-                for (queued, mut done) in batch.iter().zip(results) {
-                    findings.append(&mut done.problems);
-                    let Some(mut checked) = done.checked else { continue };
+                for (queued, done) in batch.iter().zip(results) {
+                    for d in done.problems {
+                        findings.add(d)?;
+                    }
+                    let Some(checked) = done.checked else { continue };
                     records += 1;
-                    findings.append(&mut checked.diagnostics);
+                    // A record that cannot be typed is an error, whatever
+                    // `routes.toml` did to the findings that say why.
+                    let mut any_error = false;
+                    for d in checked.diagnostics {
+                        any_error |= findings.add(d)? == Some(Severity::Error);
+                    }
+                    if checked.route.is_none()
+                        && !any_error
+                        && let Some(untyped) = checked.untyped
+                    {
+                        findings.add(untyped)?;
+                    }
                     if let Some(summary) = &checked.summary {
                         cross.add(done.ordinal, summary);
                     }
-                    if let (Some(route), Some(each)) = (checked.route, each.as_mut()) {
-                        let text = match (queued, &done.text) {
-                            (Queued::Line { text, .. }, _) | (Queued::File { .. }, Some(text)) => text.as_str(),
-                            (Queued::File { .. }, None) => "",
-                        };
-                        each(route, text);
+                    if let Some(route) = checked.route {
+                        typed += 1;
+                        if let Some(each) = each.as_mut() {
+                            let text = match (queued, &done.text) {
+                                (Queued::Line { text, .. }, _) | (Queued::File { .. }, Some(text)) => text.as_str(),
+                                _ => "",
+                            };
+                            each(route, text);
+                        }
                     }
                 }
             }
-            let read = reader.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            read.map(|read| (read, records))
+            let files = reader.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
+            Ok((files, records, typed))
         })?;
-        let (read, records) = read;
         let pending = cross.finish().map_err(|source| Error::Spill { source })?;
-        place_pending(paths, &self.options, pending, &mut findings)?;
-        findings.extend(read.problems);
-        let mut report = Report {
+        place_pending(&source, &self.options, pending, &mut findings)?;
+        let Findings { mut store, applier } = findings;
+        for d in applier.finish() {
+            store.push(d).map_err(|source| Error::Spill { source })?;
+        }
+        let report = Report {
             config: config.path.clone(),
             records,
-            files: read.files,
-            diagnostics: config.apply(findings),
+            typed,
+            files,
+            errors: store.count(Severity::Error),
+            warnings: store.count(Severity::Warning),
+            diagnostics: Vec::new(),
         };
-        routes_diagnostics::sort_diagnostics(&mut report.diagnostics);
+        for d in store.finish().map_err(|source| Error::Spill { source })? {
+            finding(d.map_err(|source| Error::Spill { source })?);
+        }
         Ok(report)
     }
 }
 
-/// What the reading thread counted and met.
-struct Read {
-    files: usize,
-    problems: Vec<Diagnostic>,
+/// The findings of a run: `routes.toml` applied to each as it comes, then
+/// kept sorted with bounded memory.
+struct Findings<'c> {
+    store: routes_diagnostics::FindingStore,
+    applier: config::Applier<'c>,
 }
 
-/// Walks `paths` in order and sends the records on in batches: the lines of
-/// `*.jsonl` files as read, whole `*.json` files to be read by the checker.
-/// Each record gets the next ordinal; a `*.json` file takes one whether or not
-/// it turns out to hold a record (`place_pending` counts the same way).
+impl Findings<'_> {
+    /// Adds a finding, after `routes.toml`; returns its severity, or `None`
+    /// when the config turned it off or silenced it.
+    fn add(&mut self, d: Diagnostic) -> Result<Option<Severity>, Error> {
+        let Some(d) = self.applier.apply(d) else {
+            return Ok(None);
+        };
+        let severity = d.severity();
+        self.store.push(d).map_err(|source| Error::Spill { source })?;
+        Ok(Some(severity))
+    }
+}
+
+/// Walks the sources in order and sends the records on in batches: the
+/// lines of `*.jsonl` files as read, whole `*.json` files to be read by the
+/// checker, and problems met, in reading order. Each record gets the next
+/// ordinal; a `*.json` file takes one whether or not it turns out to hold a
+/// record (`place_pending` counts the same way). Returns the files read.
 fn read_batches(
-    paths: &[PathBuf],
+    sources: &input::Sources<'_>,
     options: &ValidateOptions,
     sender: &std::sync::mpsc::SyncSender<Vec<Queued>>,
-) -> Result<Read, Error> {
-    let mut read = Read {
-        files: 0,
-        problems: Vec::new(),
-    };
+) -> Result<usize, Error> {
+    let mut files = 0;
     let mut ordinal = 0u64;
-    let mut batch: Vec<Queued> = Vec::with_capacity(BATCH);
-    let send = |batch: &mut Vec<Queued>| {
+    let batch: std::cell::RefCell<Vec<Queued>> = std::cell::RefCell::new(Vec::with_capacity(BATCH));
+    let push = |queued: Queued| {
+        let mut batch = batch.borrow_mut();
+        batch.push(queued);
         if batch.len() >= BATCH {
             // The checker stops taking batches only when it is done.
-            let _ = sender.send(std::mem::replace(batch, Vec::with_capacity(BATCH)));
+            let _ = sender.send(std::mem::replace(&mut *batch, Vec::with_capacity(BATCH)));
         }
     };
-    input::discover(paths, &mut |found| match found {
+    let problem = |d: Diagnostic| push(Queued::Problem(Box::new(d)));
+    input::discover(sources, &mut |found| match found {
         input::Found::File(path) if !input::is_jsonl(&path) => {
-            read.files += 1;
-            batch.push(Queued::File { ordinal, path });
+            files += 1;
+            push(Queued::File { ordinal, path });
             ordinal += 1;
-            send(&mut batch);
         }
         input::Found::File(path) => {
-            read.files += 1;
+            files += 1;
             let path: Arc<Path> = Arc::from(path);
             let display: Arc<str> = Arc::from(input::display(&path));
-            let mut on_record = |rec: input::RecordText<'_>| {
-                batch.push(Queued::Line {
-                    ordinal,
-                    path: Arc::clone(&path),
-                    display: Arc::clone(&display),
-                    text: rec.text.to_owned(),
-                    base_offset: rec.base_offset,
-                    base_line: rec.base_line,
-                });
-                ordinal += 1;
-                send(&mut batch);
-            };
-            input::read_file(&path, options, &mut on_record, &mut read.problems);
+            input::read_file(
+                &path,
+                options,
+                &mut lines_of(&path, &display, &mut ordinal, &push),
+                &mut |d| problem(d),
+            );
         }
-        input::Found::Problem(diagnostic) => read.problems.push(*diagnostic),
+        input::Found::Stdin => {
+            files += 1;
+            let path: Arc<Path> = Arc::from(Path::new(input::STDIN_NAME));
+            let display: Arc<str> = Arc::from(input::STDIN_NAME);
+            if let Some(stdin) = sources.stdin {
+                input::read_stdin(
+                    stdin,
+                    options,
+                    &mut lines_of(&path, &display, &mut ordinal, &push),
+                    &mut |d| problem(d),
+                );
+            }
+        }
+        input::Found::Problem(diagnostic) => problem(*diagnostic),
     })?;
+    let batch = batch.into_inner();
     if !batch.is_empty() {
         let _ = sender.send(batch);
     }
-    Ok(read)
+    Ok(files)
+}
+
+/// Queues each record text read (a line, or standard input's one record) as
+/// a [`Queued::Line`] with the next ordinal.
+fn lines_of<'a>(
+    path: &'a Arc<Path>,
+    display: &'a Arc<str>,
+    ordinal: &'a mut u64,
+    push: &'a impl Fn(Queued),
+) -> impl FnMut(input::RecordText<'_>) + 'a {
+    move |rec| {
+        push(Queued::Line {
+            ordinal: *ordinal,
+            path: Arc::clone(path),
+            display: Arc::clone(display),
+            text: rec.text.to_owned(),
+            base_offset: rec.base_offset,
+            base_line: rec.base_line,
+        });
+        *ordinal += 1;
+    }
 }
 
 /// Places the cross-record findings: reads the records they are about again
-/// (only those; nothing when there are none) and points into their text.
+/// (only those; nothing when there are none), points into their text and
+/// adds them to `out` as they are placed.
 fn place_pending(
-    paths: &[PathBuf],
+    sources: &input::Sources<'_>,
     options: &ValidateOptions,
     pending: Vec<cross::Pending>,
-    out: &mut Vec<Diagnostic>,
+    out: &mut Findings<'_>,
 ) -> Result<(), Error> {
     if pending.is_empty() {
         return Ok(());
     }
     // The records to read again: those with findings, and the first records
-    // that duplicate ids point back to.
+    // that duplicate ids point back to (always read before the duplicates).
     let mut wanted: std::collections::BTreeMap<u64, Option<(String, usize)>> = pending
         .iter()
         .flat_map(|p| {
@@ -418,16 +571,38 @@ fn place_pending(
         })
         .map(|o| (o, None))
         .collect();
-    let mut placed: Vec<Option<Diagnostic>> = pending.iter().map(|_| None).collect();
+    let mut placed = vec![false; pending.len()];
     let last = wanted.keys().next_back().copied().unwrap_or(0);
     let mut ordinal = 0u64;
-    let mut ignored = Vec::new();
-    input::discover(paths, &mut |found| {
-        let input::Found::File(path) = found else { return };
-        if ordinal > last {
+    let mut failure = None;
+    let finish = |p: &cross::Pending,
+                  diagnostic: Diagnostic,
+                  wanted: &std::collections::BTreeMap<u64, Option<(String, usize)>>| {
+        let message = match &p.message {
+            cross::Message::Text(text) => text.clone(),
+            cross::Message::DuplicateOf { id, first } => {
+                let at = match wanted.get(first) {
+                    Some(Some((file, line))) if *line > 1 => format!("{file}:{line}"),
+                    Some(Some((file, _))) => file.clone(),
+                    _ => "another record".to_owned(),
+                };
+                format!("route id `{id}` is already used by the record in {at}")
+            }
+        };
+        diagnostic.with_message(message).with_hint(p.hint)
+    };
+    input::discover(sources, &mut |found| {
+        let (path, jsonl) = match found {
+            input::Found::File(path) => {
+                let jsonl = input::is_jsonl(&path);
+                (Some(path), jsonl)
+            }
+            input::Found::Stdin => (None, true),
+            input::Found::Problem(_) => return,
+        };
+        if ordinal > last || failure.is_some() {
             return;
         }
-        let jsonl = input::is_jsonl(&path);
         let mut on_record = |rec: input::RecordText<'_>| {
             if let Some(slot) = wanted.get_mut(&ordinal) {
                 *slot = Some((rec.display.to_owned(), rec.base_line + 1));
@@ -452,36 +627,36 @@ fn place_pending(
                             anchor.with_label(p.label)
                         }
                     };
-                    placed[i] = Some(diagnostic);
+                    placed[i] = true;
+                    if let Err(e) = out.add(finish(p, diagnostic, &wanted)) {
+                        failure.get_or_insert(e);
+                    }
                 }
             }
             if jsonl {
                 ordinal += 1;
             }
         };
-        input::read_file(&path, options, &mut on_record, &mut ignored);
+        match (&path, sources.stdin) {
+            (Some(path), _) => input::read_file(path, options, &mut on_record, &mut |_| {}),
+            (None, Some(stdin)) => input::read_stdin(stdin, options, &mut on_record, &mut |_| {}),
+            (None, None) => {}
+        }
         if !jsonl {
             // A `*.json` file takes one ordinal, record or not (as in `read_batches`).
             ordinal += 1;
         }
     })?;
-    for (p, diagnostic) in pending.into_iter().zip(placed) {
-        // A record that changed or vanished since the first read is named by
-        // its route id, without a place.
-        let diagnostic =
-            diagnostic.unwrap_or_else(|| Diagnostic::new(p.code, default_severity(p.code), "").with_route(&p.route));
-        let message = match p.message {
-            cross::Message::Text(text) => text,
-            cross::Message::DuplicateOf { id, first } => {
-                let at = match wanted.get(&first) {
-                    Some(Some((file, line))) if *line > 1 => format!("{file}:{line}"),
-                    Some(Some((file, _))) => file.clone(),
-                    _ => "another record".to_owned(),
-                };
-                format!("route id `{id}` is already used by the record in {at}")
-            }
-        };
-        out.push(diagnostic.with_message(message).with_hint(p.hint));
+    if let Some(e) = failure {
+        return Err(e);
+    }
+    for (p, placed) in pending.iter().zip(placed) {
+        if !placed {
+            // A record that changed or vanished since the first read is named
+            // by its route id, without a place.
+            let diagnostic = Diagnostic::new(p.code, default_severity(p.code), "").with_route(&p.route);
+            out.add(finish(p, diagnostic, &wanted))?;
+        }
     }
     Ok(())
 }
@@ -494,22 +669,42 @@ fn place_pending(
 pub fn read_routes(paths: &[PathBuf], each: &mut dyn FnMut(routes_core::Route, &Path, usize)) -> Result<usize, Error> {
     let options = ValidateOptions::new(jiff::civil::date(2000, 1, 1));
     let mut skipped = 0;
-    let mut problems = Vec::new();
-    input::discover(paths, &mut |found| {
-        let input::Found::File(path) = found else { return };
-        let mut on_record = |rec: input::RecordText<'_>| match serde_json::from_str::<routes_core::Route>(rec.text) {
-            Ok(route) => each(route, rec.path, rec.base_line + 1),
+    let mut problems = 0;
+    let sources = input::Sources {
+        paths,
+        stdin: None,
+        root: paths.iter().find(|p| p.is_dir()).map(PathBuf::as_path),
+    };
+    input::discover(&sources, &mut |found| {
+        let path = match found {
+            input::Found::File(path) => path,
+            input::Found::Problem(_) => {
+                problems += 1;
+                return;
+            }
+            input::Found::Stdin => return,
+        };
+        let mut on_record = |rec: input::RecordText<'_>| match record::parse(rec.text) {
+            Ok(value) => match serde_json::from_value::<routes_core::Route>(value) {
+                Ok(route) => each(route, rec.path, rec.base_line + 1),
+                Err(_) => skipped += 1,
+            },
             Err(_) => skipped += 1,
         };
-        input::read_file(&path, &options, &mut on_record, &mut problems);
+        input::read_file(&path, &options, &mut on_record, &mut |_| problems += 1);
     })?;
-    Ok(skipped + problems.len())
+    Ok(skipped + problems)
 }
 
 /// The record files under `paths`, sorted, as `routes validate` reads them.
 pub fn record_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Error> {
     let mut files = Vec::new();
-    input::discover(paths, &mut |found| {
+    let sources = input::Sources {
+        paths,
+        stdin: None,
+        root: paths.iter().find(|p| p.is_dir()).map(PathBuf::as_path),
+    };
+    input::discover(&sources, &mut |found| {
         if let input::Found::File(path) = found {
             files.push(path);
         }

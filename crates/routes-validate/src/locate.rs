@@ -85,6 +85,124 @@ pub(crate) fn locate(text: &str, pointer: &str) -> Option<Located> {
     Some(Located { value: i..end, key })
 }
 
+/// A member name that appears twice in one object.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct DuplicateKey {
+    /// Pointer to the member (of the object holding both).
+    pub(crate) pointer: String,
+    /// The name, unescaped.
+    pub(crate) name: String,
+    /// The bytes of the second name.
+    pub(crate) second: Range<usize>,
+    /// Where the first name starts.
+    pub(crate) first: usize,
+}
+
+/// Every member name that repeats an earlier one of its object, at any depth,
+/// compared unescaped (`"\u006eame"` is `"name"`), in text order. `text`
+/// must be valid JSON; the walk keeps its own stack (no recursion).
+pub(crate) fn duplicate_keys(text: &str) -> Vec<DuplicateKey> {
+    enum Frame {
+        Object {
+            pointer: String,
+            names: std::collections::HashMap<String, usize>,
+            /// The member whose value comes next, once its name is read.
+            member: Option<String>,
+        },
+        Array {
+            pointer: String,
+            index: usize,
+        },
+    }
+    fn child(stack: &[Frame]) -> String {
+        match stack.last() {
+            None => String::new(),
+            Some(Frame::Object { pointer, member, .. }) => {
+                format!("{pointer}/{}", escape_token(member.as_deref().unwrap_or_default()))
+            }
+            Some(Frame::Array { pointer, index }) => format!("{pointer}/{index}"),
+        }
+    }
+    fn value_done(stack: &mut [Frame]) {
+        if let Some(Frame::Object { member, .. }) = stack.last_mut() {
+            *member = None;
+        }
+    }
+    let b = text.as_bytes();
+    let mut out = Vec::new();
+    let mut stack: Vec<Frame> = Vec::new();
+    let mut i = 0;
+    loop {
+        i = skip_ws(b, i);
+        let Some(&c) = b.get(i) else { break };
+        match c {
+            b'{' => {
+                let pointer = child(&stack);
+                stack.push(Frame::Object {
+                    pointer,
+                    names: std::collections::HashMap::new(),
+                    member: None,
+                });
+                i += 1;
+            }
+            b'[' => {
+                let pointer = child(&stack);
+                stack.push(Frame::Array { pointer, index: 0 });
+                i += 1;
+            }
+            b'}' | b']' => {
+                stack.pop();
+                value_done(&mut stack);
+                i += 1;
+            }
+            b',' => {
+                if let Some(Frame::Array { index, .. }) = stack.last_mut() {
+                    *index += 1;
+                }
+                i += 1;
+            }
+            b':' => i += 1,
+            b'"' => {
+                let Some(end) = skip_string(b, i) else { break };
+                match stack.last_mut() {
+                    Some(Frame::Object {
+                        pointer, names, member, ..
+                    }) if member.is_none() => {
+                        let name: String = text
+                            .get(i..end)
+                            .and_then(|t| serde_json::from_str(t).ok())
+                            .unwrap_or_default();
+                        if let Some(&first) = names.get(&name) {
+                            out.push(DuplicateKey {
+                                pointer: format!("{pointer}/{}", escape_token(&name)),
+                                name: name.clone(),
+                                second: i..end,
+                                first,
+                            });
+                        } else {
+                            names.insert(name.clone(), i);
+                        }
+                        *member = Some(name);
+                    }
+                    _ => value_done(&mut stack),
+                }
+                i = end;
+            }
+            _ => {
+                let Some(end) = skip_value(b, i) else { break };
+                value_done(&mut stack);
+                i = end;
+            }
+        }
+    }
+    out
+}
+
+/// Escapes a member name as a JSON pointer token.
+fn escape_token(name: &str) -> String {
+    name.replace('~', "~0").replace('/', "~1")
+}
+
 fn skip_ws(b: &[u8], mut i: usize) -> usize {
     while matches!(b.get(i), Some(b' ' | b'\t' | b'\n' | b'\r')) {
         i += 1;
@@ -162,6 +280,25 @@ mod tests {
         assert_eq!(at("/d/e"), Some("null"));
         let key = locate(TEXT, "/d").and_then(|l| l.key).map(|k| &TEXT[k]);
         assert_eq!(key, Some(r#""d""#));
+    }
+
+    #[test]
+    fn finds_duplicate_keys_at_any_depth() {
+        let text = r#"{"a": 1, "b": {"x": [{"k": 1, "\u006b": 2}], "x": 3}, "a~/": 0, "a": {"a": 1}}"#;
+        let found = duplicate_keys(text);
+        let named: Vec<(&str, &str, &str)> = found
+            .iter()
+            .map(|d| (d.pointer.as_str(), &text[d.second.clone()], &text[d.first..d.first + 3]))
+            .collect();
+        assert_eq!(
+            named,
+            [
+                ("/b/x/0/k", r#""\u006b""#, r#""k""#),
+                ("/b/x", r#""x""#, r#""x""#),
+                ("/a", r#""a""#, r#""a""#),
+            ]
+        );
+        assert!(duplicate_keys(TEXT).is_empty());
     }
 
     #[test]

@@ -22,6 +22,8 @@ pub(crate) struct QualityContext<'a> {
     /// The dataset folder, against which snapshot paths resolve.
     pub(crate) root: Option<&'a Path>,
     pub(crate) today: jiff::civil::Date,
+    /// Largest snapshot read, in bytes.
+    pub(crate) max_snapshot_bytes: u64,
 }
 
 /// A money figure, for the cross-record rules.
@@ -1059,9 +1061,48 @@ fn load_snapshots<'r>(
             texts.insert(s.id.as_str(), None);
             continue;
         };
-        let path = root.join(&snapshot.path);
-        let problem = match fs_err::read(&path) {
-            Err(_) => Some(format!("snapshot `{}` of source `{}` is missing", snapshot.path, s.id)),
+        // Read only inside the dataset, only a regular file, at most the cap.
+        let refused = |code: &'static str, message: String, hint: &'static str| Some((code, message, hint));
+        let problem = match routes_fs::read_confined(root, &snapshot.path, ctx.max_snapshot_bytes) {
+            Err(routes_fs::Refusal::Missing { .. }) => refused(
+                "quality/snapshot-mismatch",
+                format!("snapshot `{}` of source `{}` is missing", snapshot.path, s.id),
+                "restore the archived copy, or archive the page again and record its new SHA-256 (`sha256sum`)",
+            ),
+            Err(routes_fs::Refusal::OutsideRoot { .. }) => refused(
+                "input/outside-dataset",
+                format!(
+                    "snapshot `{}` of source `{}` leaves the dataset folder; it was not read",
+                    snapshot.path, s.id
+                ),
+                "a snapshot path is relative to the dataset folder (where `routes.toml` is) and stays inside it, symbolic links included: archive the page under `snapshots/`",
+            ),
+            Err(routes_fs::Refusal::NotAFile { what, .. }) => refused(
+                "input/not-a-file",
+                format!(
+                    "snapshot `{}` of source `{}` is {what}, not a regular file; it was not read",
+                    snapshot.path, s.id
+                ),
+                "a snapshot is an archived copy of the page, saved as a regular file",
+            ),
+            Err(routes_fs::Refusal::TooLarge { cap, .. }) => refused(
+                "input/too-large",
+                format!(
+                    "snapshot `{}` of source `{}` is larger than {cap} bytes; it was not read",
+                    snapshot.path, s.id
+                ),
+                "archive the page itself (its HTML or text), not a bundle of its resources",
+            ),
+            Err(err) => refused(
+                "input/unreadable",
+                format!(
+                    "snapshot `{}` of source `{}` cannot be read: {}",
+                    snapshot.path,
+                    s.id,
+                    err_cause(&err)
+                ),
+                "check the permissions of the file",
+            ),
             Ok(bytes) => {
                 let digest = Sha256::digest(&bytes);
                 let hex = digest.iter().fold(String::with_capacity(64), |mut hex, b| {
@@ -1072,32 +1113,34 @@ fn load_snapshots<'r>(
                     texts.insert(s.id.as_str(), Some(String::from_utf8_lossy(&bytes).into_owned()));
                     None
                 } else {
-                    Some(format!(
-                        "snapshot `{}` has SHA-256 {hex}, not the recorded {}",
-                        snapshot.path, snapshot.sha256
-                    ))
+                    refused(
+                        "quality/snapshot-mismatch",
+                        format!(
+                            "snapshot `{}` has SHA-256 {hex}, not the recorded {}",
+                            snapshot.path, snapshot.sha256
+                        ),
+                        "restore the archived copy, or archive the page again and record its new SHA-256 (`sha256sum`)",
+                    )
                 }
             }
         };
-        if let Some(message) = problem {
+        if let Some((code, message, hint)) = problem {
+            // No excerpt is checked against a snapshot that was not read.
             texts.insert(s.id.as_str(), None);
             out.push(
                 place
-                    .finding_at(
-                        "quality/snapshot-mismatch",
-                        default_severity("quality/snapshot-mismatch"),
-                        &at,
-                        false,
-                        "snapshot",
-                    )
+                    .finding_at(code, default_severity(code), &at, false, "snapshot")
                     .with_message(message)
-                    .with_hint(
-                        "restore the archived copy, or archive the page again and record its new SHA-256 (`sha256sum`)",
-                    ),
+                    .with_hint(hint),
             );
         }
     }
     texts
+}
+
+/// The cause of a refusal, in words.
+fn err_cause(err: &routes_fs::Refusal) -> String {
+    std::error::Error::source(err).map_or_else(|| err.to_string(), ToString::to_string)
 }
 
 /// What the cross-record quality rules need of a record.

@@ -30,7 +30,7 @@ impl<'a> Place<'a> {
         }
     }
 
-    fn index(&self) -> &LineIndex {
+    pub(crate) fn index(&self) -> &LineIndex {
         self.index.get_or_init(|| LineIndex::new(self.rec.text))
     }
 
@@ -92,6 +92,144 @@ impl<'a> Place<'a> {
     }
 }
 
+/// A record text parsed into a JSON value, in one pass, noting whether any
+/// object repeats a member name (serde_json itself keeps the last silently).
+struct Parse<'a> {
+    duplicates: &'a std::cell::Cell<bool>,
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for Parse<'_> {
+    type Value = Value;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Parse<'_> {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::Number(v.into()))
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::Number(v.into()))
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        Ok(serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_owned()))
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+
+    fn visit_none<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_some<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
+        serde::de::DeserializeSeed::deserialize(self, deserializer)
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+        while let Some(item) = seq.next_element_seed(Parse {
+            duplicates: self.duplicates,
+        })? {
+            items.push(item);
+        }
+        Ok(Value::Array(items))
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut members = serde_json::Map::new();
+        while let Some(name) = map.next_key::<String>()? {
+            let value = map.next_value_seed(Parse {
+                duplicates: self.duplicates,
+            })?;
+            // As serde_json does: the last value, at the first name's place.
+            if members.insert(name, value).is_some() {
+                self.duplicates.set(true);
+            }
+        }
+        Ok(Value::Object(members))
+    }
+}
+
+/// Parses a record text; the flag says whether a member name repeats.
+fn parse_noting_duplicates(text: &str) -> Result<(Value, bool), serde_json::Error> {
+    let duplicates = std::cell::Cell::new(false);
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    let value = serde::de::DeserializeSeed::deserialize(
+        Parse {
+            duplicates: &duplicates,
+        },
+        &mut deserializer,
+    )?;
+    deserializer.end()?;
+    Ok((value, duplicates.get()))
+}
+
+/// Parses a record text; a repeated member name is an error (a custom one:
+/// callers that need its place use [`crate::locate::duplicate_keys`]).
+pub(crate) fn parse(text: &str) -> Result<Value, serde_json::Error> {
+    match parse_noting_duplicates(text)? {
+        (_, true) => Err(serde::de::Error::custom("an object repeats a member name")),
+        (value, false) => Ok(value),
+    }
+}
+
+/// A `json/duplicate-key` finding for each repeated member name.
+fn duplicate_key_findings(place: &Place<'_>) -> Vec<Diagnostic> {
+    let text = place.rec.text;
+    crate::locate::duplicate_keys(text)
+        .into_iter()
+        .map(|dup| {
+            let (first_line, _) = place.index().line_col(text, dup.first);
+            let first_line = place.rec.base_line + first_line;
+            let mut d = Diagnostic::new("json/duplicate-key", Severity::Error, place.rec.display)
+                .with_pointer(&dup.pointer)
+                .with_span_in(
+                    text,
+                    place.index(),
+                    place.rec.base_offset,
+                    place.rec.base_line,
+                    dup.second,
+                    "named again here",
+                )
+                .with_message(format!(
+                    "the key `{}` appears twice in one object; the first is on line {first_line}",
+                    dup.name
+                ))
+                .with_hint(
+                    "keep one of the two: JSON readers disagree on which value wins (RFC 8259 §4), so the record would say two things",
+                );
+            if let Some(route) = &place.route {
+                d = d.with_route(route);
+            }
+            d
+        })
+        .collect()
+}
+
 /// What checking one record text gives.
 pub(crate) struct Checked {
     pub(crate) diagnostics: Vec<Diagnostic>,
@@ -99,6 +237,10 @@ pub(crate) struct Checked {
     pub(crate) summary: Option<Summary>,
     /// The typed record, when it satisfies the schema.
     pub(crate) route: Option<Route>,
+    /// For a record that parses but cannot be typed: the `record/untyped`
+    /// error to report when `routes.toml` lowered or silenced every error
+    /// that says why.
+    pub(crate) untyped: Option<Diagnostic>,
 }
 
 /// Checks one record text; returns its findings, what the cross-record rules
@@ -109,13 +251,14 @@ pub(crate) fn check(rec: &RecordText<'_>, schema: &RouteSchema, ctx: &QualityCon
         index: std::sync::OnceLock::new(),
         route: None,
     };
-    let value: Value = match serde_json::from_str(rec.text) {
-        Ok(value) => value,
+    let (value, duplicates) = match parse_noting_duplicates(rec.text) {
+        Ok(parsed) => parsed,
         Err(err) => {
             return Checked {
                 diagnostics: vec![syntax_error(&place, &err)],
                 summary: None,
                 route: None,
+                untyped: None,
             };
         }
     };
@@ -124,6 +267,11 @@ pub(crate) fn check(rec: &RecordText<'_>, schema: &RouteSchema, ctx: &QualityCon
         .and_then(Value::as_str)
         .and_then(|id| RouteId::new(id).ok())
         .map(|id| id.as_str().to_owned());
+    let mut found = if duplicates {
+        duplicate_key_findings(&place)
+    } else {
+        Vec::new()
+    };
     let violations = schema.violations(&value);
     if !violations.is_empty() {
         let diags = violations
@@ -146,15 +294,18 @@ pub(crate) fn check(rec: &RecordText<'_>, schema: &RouteSchema, ctx: &QualityCon
                 related: Vec::new(),
                 quality: None,
             });
+        found.extend::<Vec<Diagnostic>>(diags);
         return Checked {
-            diagnostics: diags,
+            diagnostics: found,
             summary,
             route: None,
+            untyped: Some(untyped(&place)),
         };
     }
     match serde_json::from_value::<Route>(value) {
         Ok(route) => {
-            let mut diags = rules::record_rules(&route, &place, ctx.today);
+            let mut diags = found;
+            diags.extend(rules::record_rules(&route, &place, ctx.today));
             diags.extend(quality::record_quality(&route, &place, ctx));
             let related = route.related.iter().map(|r| r.id.clone()).collect();
             let quality = Some(quality::summarise(&route));
@@ -167,20 +318,37 @@ pub(crate) fn check(rec: &RecordText<'_>, schema: &RouteSchema, ctx: &QualityCon
                 diagnostics: diags,
                 summary: Some(summary),
                 route: Some(route),
+                untyped: None,
             }
         }
-        Err(err) => Checked {
-            diagnostics: vec![place.error(
+        Err(err) => {
+            found.push(place.error(
                 "schema/model-mismatch",
                 "",
                 "here",
                 format!("the record satisfies the schema but not the record model: {err}"),
                 "this is a bug in `routes`: the schema and the record model disagree; please report it with this record",
-            )],
-            summary: None,
-            route: None,
-        },
+            ));
+            Checked {
+                diagnostics: found,
+                summary: None,
+                route: None,
+                untyped: Some(untyped(&place)),
+            }
+        }
     }
+}
+
+/// The error of a record that parses but cannot be typed, whose own findings
+/// `routes.toml` lowered or silenced.
+fn untyped(place: &Place<'_>) -> Diagnostic {
+    place.error(
+        "record/untyped",
+        "",
+        "not a valid route",
+        "the record does not satisfy the schema, so it cannot be read as a route and no release can hold it".to_owned(),
+        "`routes.toml` lowers or silences the findings that say why (`schema/*`): fix them; severities change how they are reported, never whether the record is accepted",
+    )
 }
 
 fn syntax_error(place: &Place<'_>, err: &serde_json::Error) -> Diagnostic {

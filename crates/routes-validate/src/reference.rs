@@ -9,6 +9,9 @@ use routes_core::{CountryCode, CurrencyCode, MoneyIndex, Period, Slug};
 use routes_diagnostics::{Diagnostic, LineIndex, Severity};
 use serde::Deserialize;
 
+/// Largest reference file read, in bytes.
+const MAX_REFERENCE_BYTES: u64 = 16 * 1024 * 1024;
+
 /// The reference-data format version this build reads.
 pub const REFERENCE_VERSION: u32 = 1;
 
@@ -155,8 +158,11 @@ impl Reference {
         self.countries.values()
     }
 
-    /// Reads every `*.json` file of `dir`. Problems are findings.
-    pub(crate) fn load(dir: &Path, findings: &mut Vec<Diagnostic>) -> Self {
+    /// Reads every `*.json` file of `dir`, a folder inside the dataset
+    /// `root`. Each is read only if it stays inside the dataset (symbolic
+    /// links included), is a regular file and holds at most 16 MiB. Problems
+    /// are findings.
+    pub(crate) fn load(root: &Path, dir: &Path, findings: &mut Vec<Diagnostic>) -> Self {
         let mut out = Self::default();
         let Ok(entries) = fs_err::read_dir(dir) else { return out };
         let mut paths: Vec<_> = entries.filter_map(Result::ok).map(|e| e.path()).collect();
@@ -168,10 +174,22 @@ impl Reference {
                     .with_message(message)
                     .with_hint("see `dataset/reference/kz.json` for the format")
             };
-            let text = match fs_err::read_to_string(&path) {
-                Ok(text) => text,
-                Err(err) => {
-                    findings.push(fail(format!("cannot read reference data: {err}")));
+            if !routes_fs::is_inside(root, &path) {
+                findings.push(fail(format!(
+                    "`{shown}` leaves the dataset folder (a symbolic link); it was not read"
+                )));
+                continue;
+            }
+            let text = match routes_fs::read_regular(&path, &shown, MAX_REFERENCE_BYTES)
+                .map(|bytes| String::from_utf8(bytes).map_err(|_| "it is not UTF-8".to_owned()))
+            {
+                Ok(Ok(text)) => text,
+                Ok(Err(why)) => {
+                    findings.push(fail(format!("cannot read reference data: {why}")));
+                    continue;
+                }
+                Err(refusal) => {
+                    findings.push(fail(format!("cannot read reference data: {refusal}")));
                     continue;
                 }
             };

@@ -57,6 +57,20 @@ pub static RULES: &[Rule] = &[
         "(a file of 0 bytes)"
     ),
     rule!(
+        "input/not-a-file",
+        E,
+        "A path names a FIFO, socket, device or folder where a file is expected",
+        "Reading a FIFO blocks forever and a device like `/dev/zero` never ends; such an entry is reported and never opened (standard input is read with `-`).",
+        "kz/route.json is a FIFO (mkfifo)"
+    ),
+    rule!(
+        "input/outside-dataset",
+        E,
+        "A symbolic link or snapshot path leads out of the dataset folder",
+        "`routes` reads only inside the dataset it was given: a path out of it (`../../etc/passwd`, a link to another folder) would check and quote files that are not part of the data.",
+        "\"snapshot\": {\"path\": \"snapshots/../../../etc/passwd\", ...}"
+    ),
+    rule!(
         "input/not-utf8",
         E,
         "The bytes are not valid UTF-8",
@@ -83,6 +97,13 @@ pub static RULES: &[Rule] = &[
         "A file or folder cannot be read",
         "A record that cannot be read cannot be checked; the run goes on with the others.",
         "kz/broken.json -> missing.json"
+    ),
+    rule!(
+        "json/duplicate-key",
+        E,
+        "An object names the same key twice (also when one is written with escapes)",
+        "Readers disagree on which value wins (RFC 8259 §4): a record that says `\"status\": \"closed\"` then `\"active\"` means two things at once.",
+        "{\"status\": \"closed\", \"status\": \"active\"}"
     ),
     rule!(
         "json/syntax",
@@ -441,6 +462,13 @@ pub static RULES: &[Rule] = &[
         "DQ10"
     ),
     rule!(
+        "record/untyped",
+        E,
+        "A record that does not satisfy the schema while `routes.toml` lowers or silences the findings that say why",
+        "A record that cannot be typed cannot be published; it would drop out of a release silently (and links to it would dangle), so it is an error whatever the settings.",
+        "[severity]\n\"schema/<keyword>\" = \"off\"   # and a record with \"category\": \"tourism\""
+    ),
+    rule!(
         "reference/invalid",
         E,
         "A reference-data file under `dataset/reference/` is malformed",
@@ -463,6 +491,28 @@ pub static RULES: &[Rule] = &[
         "DQ17"
     ),
 ];
+
+/// Codes that `routes.toml` can neither change nor silence: each means a
+/// record (or a file that should hold one) could not be read or typed, or
+/// says two things at once, so that no release can hold it as written.
+pub static FIXED: &[&str] = &[
+    "input/empty",
+    "input/not-a-file",
+    "input/not-utf8",
+    "input/outside-dataset",
+    "input/too-large",
+    "input/unreadable",
+    "json/duplicate-key",
+    "json/syntax",
+    "record/untyped",
+    "schema/model-mismatch",
+];
+
+/// Whether no setting may change or silence the code (see [`FIXED`]).
+#[must_use]
+pub fn is_fixed(code: &str) -> bool {
+    FIXED.contains(&code)
+}
 
 /// The rule with this code. `schema/...` codes share one entry.
 #[must_use]

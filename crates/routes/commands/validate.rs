@@ -34,16 +34,38 @@ pub(crate) fn run(args: &ValidateArgs, printer: &Printer) -> Result<ExitStatus, 
     let mut options = ValidateOptions::new(today);
     options.config.clone_from(&args.config);
     let validator = Validator::new(options).map_err(ToolError::from_error)?;
-    let report = validator.validate_paths(&args.paths).map_err(|e| {
+    // Findings are printed as they come, sorted, a chunk at a time: however
+    // many there are, they are never all held in memory.
+    let mut chunk = Vec::with_capacity(CHUNK);
+    let mut failed_output = None;
+    let mut print = |chunk: &mut Vec<routes_validate::Diagnostic>| {
+        if failed_output.is_none() {
+            let printed = match args.format {
+                Format::Human => printer.diagnostics_human(chunk),
+                Format::Json => printer.diagnostics_json(chunk),
+            };
+            failed_output = printed.err();
+        }
+        chunk.clear();
+    };
+    let result = validator.validate_paths_streamed(&args.paths, None, &mut |d| {
+        chunk.push(d);
+        if chunk.len() >= CHUNK {
+            print(&mut chunk);
+        }
+    });
+    print(&mut chunk);
+    let report = result.map_err(|e| {
         let hint = match &e {
             Error::Config(_) => "fix `routes.toml` (see `ARCHITECTURE.md`, \"Rule settings\"), or pass another with `--config`",
+            Error::StdinWithPaths => "validate standard input on its own: `routes validate - < records.jsonl`",
+            Error::Stdin { .. } | Error::Spill { .. } => "check that the temporary folder (`TMPDIR`) is writable and has room",
             _ => "give a file or folder that exists; without arguments `routes validate` reads `dataset/` in the current folder",
         };
         ToolError::from_error(e).hint(hint)
     })?;
-    match args.format {
-        Format::Human => printer.diagnostics_human(&report.diagnostics)?,
-        Format::Json => printer.diagnostics_json(&report.diagnostics)?,
+    if let Some(err) = failed_output {
+        return Err(err);
     }
     let errors = report.count(Severity::Error);
     let warnings = report.count(Severity::Warning);
@@ -64,6 +86,9 @@ pub(crate) fn run(args: &ValidateArgs, printer: &Printer) -> Result<ExitStatus, 
         ExitStatus::Success
     })
 }
+
+/// Findings printed at a time.
+const CHUNK: usize = 256;
 
 fn plural(n: usize, word: &str) -> String {
     if n == 1 {
