@@ -9,7 +9,7 @@ mod printer;
 
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::Parser as _;
 
 use crate::args::{Cli, Command};
 use crate::printer::Printer;
@@ -40,7 +40,10 @@ impl From<ExitStatus> for ExitCode {
 
 fn main() -> ExitCode {
     routes_fs::remove_scratch_on_signal();
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => return printer::clap_error(&err),
+    };
     let printer = Printer::new(cli.quiet);
     let status = match cli.command {
         Command::Validate(args) => commands::validate::run(&args, &printer),
@@ -51,14 +54,18 @@ fn main() -> ExitCode {
             .data(routes_validate::ROUTE_SCHEMA)
             .map(|()| ExitStatus::Success),
     };
-    match status {
+    let code = match status {
         Ok(status) => status.into(),
+        Err(err) if printer::is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
-            if printer::is_broken_pipe(&err) {
-                return ExitCode::SUCCESS;
-            }
             printer.tool_error(&err);
             ExitStatus::Error.into()
         }
+    };
+    // A reader that closed its pipe (`routes search fees 2>&1 | head -1`)
+    // ends the command quietly, on stdout or stderr alike.
+    if printer.output_closed() {
+        return ExitCode::SUCCESS;
     }
+    code
 }

@@ -43,6 +43,8 @@
 
 mod ids;
 mod model;
+mod number;
+pub mod text;
 
 pub use ids::{CountryCode, CurrencyCode, Date, IdError, RouteId, Slug};
 pub use model::*;

@@ -75,9 +75,10 @@ impl SchemaVersion {
 
 impl<'de> Deserialize<'de> for SchemaVersion {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let v = u32::deserialize(deserializer)?;
-        if v == crate::SCHEMA_VERSION {
-            Ok(Self(v))
+        // Any number form of the version (`1`, `1.0`, `1e0`), as the schema's `const` compares.
+        let v = crate::number::Integer::<0, { u64::MAX }>::deserialize(deserializer)?.0;
+        if v == u64::from(crate::SCHEMA_VERSION) {
+            Ok(Self(crate::SCHEMA_VERSION))
         } else {
             Err(serde::de::Error::custom(format!(
                 "unsupported schema_version {v}: this build reads version {}",
@@ -475,6 +476,7 @@ impl Money {
 #[serde(deny_unknown_fields)]
 pub struct FixedMoney {
     /// The amount as stated.
+    #[serde(deserialize_with = "crate::number::non_negative")]
     pub amount: f64,
     /// ISO 4217 code.
     pub currency: CurrencyCode,
@@ -492,9 +494,14 @@ pub struct IndexMoney {
     /// The index.
     pub index: MoneyIndex,
     /// How many index units.
+    #[serde(deserialize_with = "crate::number::positive")]
     pub multiplier: f64,
     /// The year whose index value applies.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::number::index_year"
+    )]
     pub year: Option<u16>,
     /// Once, per month or per year.
     pub period: Period,
@@ -505,10 +512,12 @@ pub struct IndexMoney {
 #[serde(deny_unknown_fields)]
 pub struct Conversion {
     /// The converted amount.
+    #[serde(deserialize_with = "crate::number::non_negative")]
     pub amount: f64,
     /// Its currency.
     pub currency: CurrencyCode,
     /// Units of `currency` per unit of the original.
+    #[serde(deserialize_with = "crate::number::positive")]
     pub rate: f64,
     /// Date of the rate.
     pub date: Date,
@@ -521,10 +530,10 @@ pub struct Conversion {
 #[serde(deny_unknown_fields)]
 pub struct Range {
     /// Lower bound, inclusive; `None` when not given.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::number::non_negative_or_null")]
     pub min: Option<f64>,
     /// Upper bound, inclusive; `None` when not given.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::number::non_negative_or_null")]
     pub max: Option<f64>,
     /// Unit of both bounds.
     pub unit: Unit,
@@ -595,7 +604,11 @@ pub struct Renewal {
     /// Whether it can be renewed.
     pub renewable: Tristate,
     /// How many times.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::number::count_or_null"
+    )]
     pub times: Option<u32>,
     /// Length of each renewal.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -369,6 +369,13 @@ pub static RULES: &[Rule] = &[
         "\"url\": \"gov.kz/services/4631\""
     ),
     rule!(
+        "record/control-character",
+        E,
+        "A text holds a control character or a bidirectional override",
+        "Control characters (C0 but a line feed in long text, DEL, C1) are invisible in most views, rewrite what a terminal shows (ESC clears the screen) and break the readers of the published CSV (NUL); bidirectional overrides and isolates (U+202A to U+202E, U+2066 to U+2069) make a reader see other text than programs read. Line feeds are allowed only in summaries, descriptions, notes and excerpts; tabs nowhere.",
+        "\"name\": \"Work visa\\u001b[2J\"  (U+001B ESCAPE)"
+    ),
+    rule!(
         "record/dangling-evidence",
         E,
         "Evidence names a source the record does not list",

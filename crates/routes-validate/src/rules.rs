@@ -158,6 +158,7 @@ pub(crate) fn record_rules(route: &Route, place: &Place<'_>, today: jiff::civil:
     }
     urls(route, place, &mut out);
     references(route, place, &mut out);
+    control_characters(route, place, &mut out);
     out
 }
 
@@ -446,6 +447,532 @@ fn references(route: &Route, place: &Place<'_>, out: &mut Vec<Diagnostic>) {
                 format!("conflict group `{group}` has a single value"),
                 "a conflict group marks values of one fact that sources disagree on: give every disagreeing value the same group, or remove the mark",
             ));
+        }
+    }
+}
+
+/// Every string of the route that holds a control character or a
+/// bidirectional override or isolate (a line feed is allowed in long text:
+/// `routes_core::text::LONG_TEXT_FIELDS`): one finding per string, naming the
+/// first such character.
+fn control_characters(route: &Route, place: &Place<'_>, out: &mut Vec<Diagnostic>) {
+    let mut walker = strings::Walker::default();
+    // The walk cannot fail: it only reads the strings the route serialises.
+    if serde::Serialize::serialize(route, &mut walker).is_err() {
+        return;
+    }
+    for found in walker.found {
+        let name = routes_core::text::CharName(found.char);
+        let field = found
+            .pointer
+            .rsplit('/')
+            .find(|p| !p.chars().all(|c| c.is_ascii_digit()))
+            .unwrap_or("text");
+        let more = match found.count {
+            1 => String::new(),
+            2 => " and 1 more such character".to_owned(),
+            n => format!(" and {} more such characters", n - 1),
+        };
+        let hint = match found.char {
+            '\n' => "this text is one line (line breaks are allowed only in long text: summaries, descriptions, notes and excerpts): replace the line break with a space".to_owned(),
+            '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => "bidirectional overrides and isolates reorder what a reader sees without changing what programs read (\"Trojan Source\"): remove them; right-to-left text shows correctly without them".to_owned(),
+            '\t' => "a tab shows differently in every view and splits table cells: write a space".to_owned(),
+            _ => "control characters are invisible in most views, can rewrite what a terminal shows (ESC starts a command) and break CSV readers (NUL): remove it, or write the character it stands for".to_owned(),
+        };
+        out.push(place.error(
+            "record/control-character",
+            &found.pointer,
+            &format!("holds {name}"),
+            format!("`{field}` holds {name} at character {}{more}", found.index + 1),
+            hint,
+        ));
+    }
+}
+
+/// A serde `Serializer` that walks every string of a value with its JSON
+/// pointer, without building the JSON.
+mod strings {
+    use std::fmt;
+
+    use routes_core::text;
+    use serde::Serialize;
+    use serde::ser::{self, Impossible};
+
+    /// A string that holds a character with no place in it.
+    pub(super) struct Found {
+        pub(super) pointer: String,
+        /// Index in characters of the first such character.
+        pub(super) index: usize,
+        pub(super) char: char,
+        /// How many such characters the string holds.
+        pub(super) count: usize,
+    }
+
+    enum Segment {
+        Key(&'static str),
+        Owned(String),
+        Index(usize),
+    }
+
+    /// The walk: the path to the value being serialised, and what it found.
+    #[derive(Default)]
+    pub(super) struct Walker {
+        path: Vec<Segment>,
+        pub(super) found: Vec<Found>,
+    }
+
+    impl Walker {
+        fn pointer(&self) -> String {
+            let mut out = String::new();
+            for segment in &self.path {
+                out.push('/');
+                match segment {
+                    Segment::Key(k) => out.push_str(k),
+                    Segment::Owned(k) => out.push_str(&k.replace('~', "~0").replace('/', "~1")),
+                    Segment::Index(i) => out.push_str(&i.to_string()),
+                }
+            }
+            out
+        }
+
+        fn check(&mut self, value: &str) {
+            // Fast path: every character in question starts with one of these bytes.
+            if !value.bytes().any(|b| b < 0x20 || b == 0x7f || b == 0xc2 || b == 0xe2) {
+                return;
+            }
+            let pointer = self.pointer();
+            let long = text::is_long_text(&pointer);
+            if let Some((index, char)) = text::first_unsafe(value, long) {
+                let count = text::count_unsafe(value, long);
+                self.found.push(Found {
+                    pointer,
+                    index,
+                    char,
+                    count,
+                });
+            }
+        }
+
+        fn nested<T: Serialize + ?Sized>(&mut self, segment: Segment, value: &T) -> Result<(), Error> {
+            self.path.push(segment);
+            let result = value.serialize(&mut *self);
+            self.path.pop();
+            result
+        }
+    }
+
+    /// Never returned by the walk itself; serde requires the type.
+    #[derive(Debug)]
+    pub(super) struct Error(String);
+
+    impl fmt::Display for Error {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str(&self.0)
+        }
+    }
+
+    impl std::error::Error for Error {}
+
+    impl ser::Error for Error {
+        fn custom<T: fmt::Display>(msg: T) -> Self {
+            Self(msg.to_string())
+        }
+    }
+
+    /// A list, tuple or map being walked, with the index of its next element.
+    pub(super) struct Compound<'a> {
+        walker: &'a mut Walker,
+        next: usize,
+        key: Option<String>,
+    }
+
+    impl<'a> Compound<'a> {
+        fn new(walker: &'a mut Walker) -> Self {
+            Self {
+                walker,
+                next: 0,
+                key: None,
+            }
+        }
+
+        fn element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
+            let i = self.next;
+            self.next += 1;
+            self.walker.nested(Segment::Index(i), value)
+        }
+    }
+
+    impl<'a> ser::Serializer for &'a mut Walker {
+        type Ok = ();
+        type Error = Error;
+        type SerializeSeq = Compound<'a>;
+        type SerializeTuple = Compound<'a>;
+        type SerializeTupleStruct = Compound<'a>;
+        type SerializeTupleVariant = Compound<'a>;
+        type SerializeMap = Compound<'a>;
+        type SerializeStruct = Compound<'a>;
+        type SerializeStructVariant = Compound<'a>;
+
+        fn serialize_bool(self, _: bool) -> Result<(), Error> {
+            Ok(())
+        }
+        fn serialize_i8(self, _: i8) -> Result<(), Error> {
+            Ok(())
+        }
+        fn serialize_i16(self, _: i16) -> Result<(), Error> {
+            Ok(())
+        }
+        fn serialize_i32(self, _: i32) -> Result<(), Error> {
+            Ok(())
+        }
+        fn serialize_i64(self, _: i64) -> Result<(), Error> {
+            Ok(())
+        }
+        fn serialize_u8(self, _: u8) -> Result<(), Error> {
+            Ok(())
+        }
+        fn serialize_u16(self, _: u16) -> Result<(), Error> {
+            Ok(())
+        }
+        fn serialize_u32(self, _: u32) -> Result<(), Error> {
+            Ok(())
+        }
+        fn serialize_u64(self, _: u64) -> Result<(), Error> {
+            Ok(())
+        }
+        fn serialize_f32(self, _: f32) -> Result<(), Error> {
+            Ok(())
+        }
+        fn serialize_f64(self, _: f64) -> Result<(), Error> {
+            Ok(())
+        }
+        fn serialize_char(self, c: char) -> Result<(), Error> {
+            self.check(c.encode_utf8(&mut [0; 4]));
+            Ok(())
+        }
+        fn serialize_str(self, v: &str) -> Result<(), Error> {
+            self.check(v);
+            Ok(())
+        }
+        fn serialize_bytes(self, _: &[u8]) -> Result<(), Error> {
+            Ok(())
+        }
+        fn serialize_none(self) -> Result<(), Error> {
+            Ok(())
+        }
+        fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<(), Error> {
+            value.serialize(self)
+        }
+        fn serialize_unit(self) -> Result<(), Error> {
+            Ok(())
+        }
+        fn serialize_unit_struct(self, _: &'static str) -> Result<(), Error> {
+            Ok(())
+        }
+        fn serialize_unit_variant(self, _: &'static str, _: u32, _: &'static str) -> Result<(), Error> {
+            Ok(())
+        }
+        fn serialize_newtype_struct<T: Serialize + ?Sized>(self, _: &'static str, value: &T) -> Result<(), Error> {
+            value.serialize(self)
+        }
+        fn serialize_newtype_variant<T: Serialize + ?Sized>(
+            self,
+            _: &'static str,
+            _: u32,
+            variant: &'static str,
+            value: &T,
+        ) -> Result<(), Error> {
+            self.nested(Segment::Key(variant), value)
+        }
+        fn serialize_seq(self, _: Option<usize>) -> Result<Compound<'a>, Error> {
+            Ok(Compound::new(self))
+        }
+        fn serialize_tuple(self, _: usize) -> Result<Compound<'a>, Error> {
+            Ok(Compound::new(self))
+        }
+        fn serialize_tuple_struct(self, _: &'static str, _: usize) -> Result<Compound<'a>, Error> {
+            Ok(Compound::new(self))
+        }
+        fn serialize_tuple_variant(
+            self,
+            _: &'static str,
+            _: u32,
+            variant: &'static str,
+            _: usize,
+        ) -> Result<Compound<'a>, Error> {
+            self.path.push(Segment::Key(variant));
+            Ok(Compound::new(self))
+        }
+        fn serialize_map(self, _: Option<usize>) -> Result<Compound<'a>, Error> {
+            Ok(Compound::new(self))
+        }
+        fn serialize_struct(self, _: &'static str, _: usize) -> Result<Compound<'a>, Error> {
+            Ok(Compound::new(self))
+        }
+        fn serialize_struct_variant(
+            self,
+            _: &'static str,
+            _: u32,
+            variant: &'static str,
+            _: usize,
+        ) -> Result<Compound<'a>, Error> {
+            self.path.push(Segment::Key(variant));
+            Ok(Compound::new(self))
+        }
+    }
+
+    impl ser::SerializeSeq for Compound<'_> {
+        type Ok = ();
+        type Error = Error;
+        fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
+            self.element(value)
+        }
+        fn end(self) -> Result<(), Error> {
+            Ok(())
+        }
+    }
+
+    impl ser::SerializeTuple for Compound<'_> {
+        type Ok = ();
+        type Error = Error;
+        fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
+            self.element(value)
+        }
+        fn end(self) -> Result<(), Error> {
+            Ok(())
+        }
+    }
+
+    impl ser::SerializeTupleStruct for Compound<'_> {
+        type Ok = ();
+        type Error = Error;
+        fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
+            self.element(value)
+        }
+        fn end(self) -> Result<(), Error> {
+            Ok(())
+        }
+    }
+
+    impl ser::SerializeTupleVariant for Compound<'_> {
+        type Ok = ();
+        type Error = Error;
+        fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
+            self.element(value)
+        }
+        fn end(self) -> Result<(), Error> {
+            self.walker.path.pop();
+            Ok(())
+        }
+    }
+
+    impl ser::SerializeMap for Compound<'_> {
+        type Ok = ();
+        type Error = Error;
+        fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result<(), Error> {
+            let key = key.serialize(KeyText)?;
+            self.walker.check(&key);
+            self.key = Some(key);
+            Ok(())
+        }
+        fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
+            let key = self.key.take().unwrap_or_default();
+            self.walker.nested(Segment::Owned(key), value)
+        }
+        fn end(self) -> Result<(), Error> {
+            Ok(())
+        }
+    }
+
+    impl ser::SerializeStruct for Compound<'_> {
+        type Ok = ();
+        type Error = Error;
+        fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result<(), Error> {
+            self.walker.nested(Segment::Key(key), value)
+        }
+        fn end(self) -> Result<(), Error> {
+            Ok(())
+        }
+    }
+
+    impl ser::SerializeStructVariant for Compound<'_> {
+        type Ok = ();
+        type Error = Error;
+        fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result<(), Error> {
+            self.walker.nested(Segment::Key(key), value)
+        }
+        fn end(self) -> Result<(), Error> {
+            self.walker.path.pop();
+            Ok(())
+        }
+    }
+
+    /// The text of a map key (string keys; others as JSON would write them).
+    struct KeyText;
+
+    impl ser::Serializer for KeyText {
+        type Ok = String;
+        type Error = Error;
+        type SerializeSeq = Impossible<String, Error>;
+        type SerializeTuple = Impossible<String, Error>;
+        type SerializeTupleStruct = Impossible<String, Error>;
+        type SerializeTupleVariant = Impossible<String, Error>;
+        type SerializeMap = Impossible<String, Error>;
+        type SerializeStruct = Impossible<String, Error>;
+        type SerializeStructVariant = Impossible<String, Error>;
+
+        fn serialize_bool(self, v: bool) -> Result<String, Error> {
+            Ok(v.to_string())
+        }
+        fn serialize_i8(self, v: i8) -> Result<String, Error> {
+            Ok(v.to_string())
+        }
+        fn serialize_i16(self, v: i16) -> Result<String, Error> {
+            Ok(v.to_string())
+        }
+        fn serialize_i32(self, v: i32) -> Result<String, Error> {
+            Ok(v.to_string())
+        }
+        fn serialize_i64(self, v: i64) -> Result<String, Error> {
+            Ok(v.to_string())
+        }
+        fn serialize_u8(self, v: u8) -> Result<String, Error> {
+            Ok(v.to_string())
+        }
+        fn serialize_u16(self, v: u16) -> Result<String, Error> {
+            Ok(v.to_string())
+        }
+        fn serialize_u32(self, v: u32) -> Result<String, Error> {
+            Ok(v.to_string())
+        }
+        fn serialize_u64(self, v: u64) -> Result<String, Error> {
+            Ok(v.to_string())
+        }
+        fn serialize_f32(self, v: f32) -> Result<String, Error> {
+            Ok(v.to_string())
+        }
+        fn serialize_f64(self, v: f64) -> Result<String, Error> {
+            Ok(v.to_string())
+        }
+        fn serialize_char(self, v: char) -> Result<String, Error> {
+            Ok(v.to_string())
+        }
+        fn serialize_str(self, v: &str) -> Result<String, Error> {
+            Ok(v.to_owned())
+        }
+        fn serialize_bytes(self, _: &[u8]) -> Result<String, Error> {
+            Err(ser::Error::custom("a map key of bytes"))
+        }
+        fn serialize_none(self) -> Result<String, Error> {
+            Err(ser::Error::custom("a map key of none"))
+        }
+        fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<String, Error> {
+            value.serialize(self)
+        }
+        fn serialize_unit(self) -> Result<String, Error> {
+            Err(ser::Error::custom("a map key of unit"))
+        }
+        fn serialize_unit_struct(self, name: &'static str) -> Result<String, Error> {
+            Ok(name.to_owned())
+        }
+        fn serialize_unit_variant(self, _: &'static str, _: u32, variant: &'static str) -> Result<String, Error> {
+            Ok(variant.to_owned())
+        }
+        fn serialize_newtype_struct<T: Serialize + ?Sized>(self, _: &'static str, value: &T) -> Result<String, Error> {
+            value.serialize(self)
+        }
+        fn serialize_newtype_variant<T: Serialize + ?Sized>(
+            self,
+            _: &'static str,
+            _: u32,
+            _: &'static str,
+            _: &T,
+        ) -> Result<String, Error> {
+            Err(ser::Error::custom("a map key of a variant"))
+        }
+        fn serialize_seq(self, _: Option<usize>) -> Result<Self::SerializeSeq, Error> {
+            Err(ser::Error::custom("a map key of a list"))
+        }
+        fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, Error> {
+            Err(ser::Error::custom("a map key of a tuple"))
+        }
+        fn serialize_tuple_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeTupleStruct, Error> {
+            Err(ser::Error::custom("a map key of a tuple"))
+        }
+        fn serialize_tuple_variant(
+            self,
+            _: &'static str,
+            _: u32,
+            _: &'static str,
+            _: usize,
+        ) -> Result<Self::SerializeTupleVariant, Error> {
+            Err(ser::Error::custom("a map key of a tuple"))
+        }
+        fn serialize_map(self, _: Option<usize>) -> Result<Self::SerializeMap, Error> {
+            Err(ser::Error::custom("a map key of a map"))
+        }
+        fn serialize_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeStruct, Error> {
+            Err(ser::Error::custom("a map key of a struct"))
+        }
+        fn serialize_struct_variant(
+            self,
+            _: &'static str,
+            _: u32,
+            _: &'static str,
+            _: usize,
+        ) -> Result<Self::SerializeStructVariant, Error> {
+            Err(ser::Error::custom("a map key of a struct"))
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[derive(Serialize)]
+        struct Item {
+            name: String,
+            note: Option<String>,
+        }
+
+        #[derive(Serialize)]
+        struct Doc {
+            summary: String,
+            items: Vec<Item>,
+            map: std::collections::BTreeMap<String, String>,
+        }
+
+        #[test]
+        fn finds_every_string_with_its_pointer() {
+            let doc = Doc {
+                summary: "two\nlines are fine here".into(),
+                items: vec![
+                    Item {
+                        name: "ok".into(),
+                        note: None,
+                    },
+                    Item {
+                        name: "bad\u{1b}[2J\u{1b}".into(),
+                        note: Some("new\nline, then \u{202e}".into()),
+                    },
+                ],
+                map: [("a/b".to_owned(), "\u{0}".to_owned())].into_iter().collect(),
+            };
+            let mut walker = Walker::default();
+            doc.serialize(&mut walker).expect("walks");
+            let found: Vec<_> = walker
+                .found
+                .iter()
+                .map(|f| (f.pointer.as_str(), f.index, f.char, f.count))
+                .collect();
+            assert_eq!(
+                found,
+                [
+                    ("/items/1/name", 3, '\u{1b}', 2),
+                    ("/items/1/note", 15, '\u{202e}', 1),
+                    ("/map/a~1b", 0, '\u{0}', 1),
+                ]
+            );
         }
     }
 }
