@@ -259,7 +259,7 @@ pub fn verify_index_files(dir: &Path, listed: &BTreeMap<String, String>) -> Resu
 }
 
 /// Whether `dir` is an index folder `routes` wrote: it holds a
-/// [`META_FILE`] naming a format version (any version: an old index is
+/// `routes-index.json` naming a format version (any version: an old index is
 /// still ours to replace).
 #[must_use]
 pub fn is_index_folder(dir: &Path) -> bool {
