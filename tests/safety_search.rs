@@ -430,7 +430,7 @@ fn a_query_too_large_is_refused_naming_the_limit() {
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     let text = stderr(&out);
     assert!(
-        text.contains("the query is too large: 15999 words, and at most 64 are searched"),
+        text.contains("the query is too large: 8000 words, and at most 64 are searched"),
         "{}",
         &text[..text.len().min(400)]
     );

@@ -85,11 +85,11 @@ def check_sums(release: Path) -> None:
     for line in (release / "SHA256SUMS").read_text(encoding="utf-8").splitlines():
         digest, _, name = line.partition("  ")
         listed[name] = digest
-    # `index/` is the derived search index: rebuilt from routes.jsonl, not checksummed.
+    # Every file, the search index in `index/` included (it is byte-reproducible).
     files = sorted(
         p.relative_to(release).as_posix()
         for p in release.rglob("*")
-        if p.is_file() and p.name != "SHA256SUMS" and p.relative_to(release).parts[0] != "index"
+        if p.is_file() and p.name != "SHA256SUMS"
     )
     if not (release / "index" / "routes-index.json").is_file():
         fail("the release has no search index (`index/routes-index.json`)")

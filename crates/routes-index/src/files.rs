@@ -259,7 +259,7 @@ pub fn verify_index_files(dir: &Path, listed: &BTreeMap<String, String>) -> Resu
 }
 
 /// Whether `dir` is an index folder `routes` wrote: it holds a
-/// [`META_FILE`] naming a format version (any version: an old index is
+/// `routes-index.json` naming a format version (any version: an old index is
 /// still ours to replace).
 #[must_use]
 pub fn is_index_folder(dir: &Path) -> bool {
@@ -360,7 +360,11 @@ mod tests {
         let a = index_file_digests(&one.path().join("index")).expect("digests");
         let b = index_file_digests(&two.path().join("index")).expect("digests");
         assert_eq!(a, b);
-        assert!(a.iter().any(|(name, _)| name.ends_with(".store")), "{a:?}");
+        assert!(
+            a.iter()
+                .any(|(name, _)| Path::new(name).extension().is_some_and(|e| e == "store")),
+            "{a:?}"
+        );
         let index = crate::RouteIndex::open(&one.path().join("index")).expect("opens");
         assert_eq!(index.damaged_files().expect("checks"), Vec::<std::path::PathBuf>::new());
         let listed: BTreeMap<String, String> = a.into_iter().collect();

@@ -8,6 +8,26 @@
 //! text), routes by their best item, and come back as plain structs with
 //! highlighted snippets and the source URL behind each item.
 //!
+//! What it may touch on disk:
+//!
+//! - An index is built in a scratch folder beside its target
+//!   (`routes_fs::Scratch`) and swapped in with `routes_fs::replace_dir`,
+//!   which replaces only an index folder (one holding `routes-index.json`
+//!   with a format version) or an empty folder; anything else is refused
+//!   ([`Error::NotOurs`]). A rebuild holds an exclusive lock on the parent
+//!   folder, readers a shared one while they open, so searches never see a
+//!   half-replaced index.
+//! - Indexes are opened read-only (no lock file, no write), and a panic of
+//!   tantivy is returned as [`Error::Panicked`]. A cache is checked with a
+//!   stamp of its files (size, times, inode: no file is read) and rebuilt
+//!   when it differs; a release's index is checked against its `SHA256SUMS`
+//!   ([`open_release`]).
+//! - Segments are named by a digest of their files, so the same routes give
+//!   the same index, byte for byte.
+//! - Queries are bounded: at most [`MAX_QUERY_WORDS`] words,
+//!   [`MAX_QUERY_DEPTH`] nested parentheses, and a typo retry only for
+//!   [`MAX_FUZZY_WORDS`] words or fewer.
+//!
 //! ```
 //! use routes_index::{Query, RouteIndex, build_index};
 //!

@@ -18,34 +18,36 @@ pub const MAX_QUERY_WORDS: usize = 64;
 pub const MAX_QUERY_DEPTH: usize = 16;
 
 /// The words of a query, as [`check_query`] counts them (a phrase is one
-/// word), for a query that passed it.
+/// word; `AND` and `OR` are not words), for a query that passed it.
 pub(crate) fn word_count(query: &str) -> usize {
     let mut count = 0;
     let mut in_phrase = false;
-    let mut in_word = false;
+    let mut word = String::new();
+    let mut end_word = |word: &mut String| {
+        if !word.is_empty() && word != "AND" && word != "OR" {
+            count += 1;
+        }
+        word.clear();
+    };
     for c in query.chars() {
         if in_phrase {
-            if c == '"' {
-                in_phrase = false;
-            }
+            in_phrase = c != '"';
             continue;
         }
         match c {
             '"' => {
+                end_word(&mut word);
                 in_phrase = true;
-                in_word = false;
-                count += 1;
+                // The phrase is one word.
+                word.push('"');
+                end_word(&mut word);
             }
-            '(' | ')' => in_word = false,
-            c if c.is_whitespace() => in_word = false,
-            _ => {
-                if !in_word {
-                    count += 1;
-                }
-                in_word = true;
-            }
+            '(' | ')' => end_word(&mut word),
+            c if c.is_whitespace() => end_word(&mut word),
+            c => word.push(c),
         }
     }
+    end_word(&mut word);
     count
 }
 
@@ -178,12 +180,13 @@ pub fn check_query(query: &str) -> Result<(), QueryError> {
             ));
         }
     }
-    if words.len() > MAX_QUERY_WORDS {
+    let counted: Vec<usize> = words.iter().filter(|(_, w)| !is_op(w)).map(|(at, _)| *at).collect();
+    if counted.len() > MAX_QUERY_WORDS {
         return Err(err(
-            words[MAX_QUERY_WORDS].0,
+            counted[MAX_QUERY_WORDS],
             &format!(
                 "the query is too large: {} words, and at most {MAX_QUERY_WORDS} are searched",
-                words.len()
+                counted.len()
             ),
             "search for fewer words; a phrase in quotes counts as one word",
         ));
@@ -279,8 +282,9 @@ mod tests {
     #[test]
     fn words_are_counted_and_bounded() {
         assert_eq!(word_count("health insurance"), 2);
-        assert_eq!(word_count("\"health insurance\" OR (fee -tourist)"), 4);
+        assert_eq!(word_count("\"health insurance\" OR (fee -tourist)"), 3);
         assert_eq!(word_count("country:KZ"), 1);
+        assert_eq!(word_count("\"a OR b OR c\" OR d"), 2);
         let at_limit = vec!["w"; MAX_QUERY_WORDS].join(" ");
         assert_eq!(check_query(&at_limit), Ok(()));
         let over = vec!["w"; MAX_QUERY_WORDS + 1].join(" ");
