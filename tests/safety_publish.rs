@@ -18,11 +18,17 @@ fn scratch(dir: &Path) -> Vec<String> {
 
 /// Writes the dataset's `routes.toml` with these severities.
 fn configure(d: &Dataset, severities: &[(&str, &str)]) {
-    let mut text = "config_version = 1\n\n[severity]\n".to_owned();
-    for (code, level) in severities {
-        text.push_str(&format!("\"{code}\" = \"{level}\"\n"));
-    }
+    let lines: Vec<String> = severities
+        .iter()
+        .map(|(code, level)| format!("\"{code}\" = \"{level}\""))
+        .collect();
+    let text = format!("config_version = 1\n\n[severity]\n{}\n", lines.join("\n"));
     fs_err::write(d.dataset().join("routes.toml"), text).expect("write routes.toml");
+}
+
+/// Lines, each ended by `\n`.
+fn lines_of<'a>(lines: impl Iterator<Item = &'a str>) -> String {
+    lines.flat_map(|l| [l, "\n"]).collect()
 }
 
 fn stderr(out: &Output) -> String {
@@ -77,7 +83,10 @@ fn a_record_that_cannot_be_typed_is_never_left_out() {
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(1), "{}", d.transcript(&out));
     assert!(err.contains("[dataset/routes/kz/more.jsonl:2:"), "{err}");
-    assert!(err.contains("1 of the 5 records read cannot be read as routes"), "{err}");
+    assert!(
+        err.contains("1 of the 5 records read cannot be read as routes"),
+        "{err}"
+    );
     assert!(!d.path().join("dist").exists());
 }
 
@@ -112,11 +121,17 @@ fn related_links_and_ids_resolve_inside_the_release() {
     let d = three_routes();
     let copy = serde_json::to_string(&record("kz/beta-visa", "Beta visa again")).expect("json");
     fs_err::write(d.dataset().join("routes/kz/copies.jsonl"), format!("{copy}\n")).expect("write");
-    configure(&d, &[("record/duplicate-id", "off"), ("quality/near-duplicate-route", "off")]);
+    configure(
+        &d,
+        &[("record/duplicate-id", "off"), ("quality/near-duplicate-route", "off")],
+    );
     let out = run(&mut d.publish("1.0.0", "dist"));
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(1), "{}", d.transcript(&out));
-    assert!(err.contains("route id `kz/beta-visa` is held by more than one record"), "{err}");
+    assert!(
+        err.contains("route id `kz/beta-visa` is held by more than one record"),
+        "{err}"
+    );
     assert!(err.contains("dataset/routes/kz/copies.jsonl:1"), "{err}");
     assert_eq!(names(&d.path().join("dist")), Vec::<String>::new());
 }
@@ -143,14 +158,16 @@ fn a_previous_release_that_does_not_check_is_refused() {
             "{what}: {err}"
         );
         assert!(
-            err.contains("hint: restore `dist/routes-1.0.0` from a copy of the published release, or move it out of `dist`"),
+            err.contains(
+                "hint: restore `dist/routes-1.0.0` from a copy of the published release, or move it out of `dist`"
+            ),
             "{what}: {err}"
         );
         assert_eq!(names(&d.path().join("dist")), ["routes-1.0.0"], "{what}");
     };
 
     // A route taken out of the previous release by hand.
-    let first_line_gone: String = original.lines().skip(1).map(|l| format!("{l}\n")).collect();
+    let first_line_gone = lines_of(original.lines().skip(1));
     fs_err::write(&jsonl, &first_line_gone).expect("edit");
     refused(
         "a line removed",
@@ -161,16 +178,19 @@ fn a_previous_release_that_does_not_check_is_refused() {
     fs_err::remove_file(&sums).expect("remove sums");
     refused("no SHA256SUMS", "cannot check it: `SHA256SUMS` does not exist");
 
-    fs_err::write(&sums, original_sums.replace("  data/routes.jsonl", " data/routes.jsonl")).expect("garble");
+    fs_err::write(
+        &sums,
+        original_sums.replace("  data/routes.jsonl", " data/routes.jsonl"),
+    )
+    .expect("garble");
     refused("a garbled line", " of `SHA256SUMS` is not `<sha256>  <path>`");
 
-    let without: String = original_sums
-        .lines()
-        .filter(|l| !l.ends_with("  data/routes.jsonl"))
-        .map(|l| format!("{l}\n"))
-        .collect();
+    let without = lines_of(original_sums.lines().filter(|l| !l.ends_with("  data/routes.jsonl")));
     fs_err::write(&sums, without).expect("drop a line");
-    refused("routes.jsonl unlisted", "`SHA256SUMS` does not list `data/routes.jsonl`");
+    refused(
+        "routes.jsonl unlisted",
+        "`SHA256SUMS` does not list `data/routes.jsonl`",
+    );
 
     // Restored, it is compared with again.
     fs_err::write(&sums, &original_sums).expect("restore");
@@ -208,13 +228,12 @@ fn scratch_of_killed_runs_is_swept_by_the_next_publish() {
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(0), "{}", d.transcript(&out));
     assert!(
-        err.contains("note: removed `dist/.routes-1.0.0.staging-4000000-1`, the scratch folder of a run that was interrupted"),
+        err.contains(
+            "note: removed `dist/.routes-1.0.0.staging-4000000-1`, the scratch folder of a run that was interrupted"
+        ),
         "{err}"
     );
-    assert!(
-        err.contains(&format!("note: removed `{}`", sort.display())),
-        "{err}"
-    );
+    assert!(err.contains(&format!("note: removed `{}`", sort.display())), "{err}");
     assert!(!staging.exists() && !sort.exists());
     assert_eq!(names(&dist), [".git", ".routes-mine", "routes-1.0.0"]);
     assert_eq!(scratch(&d.temp()), Vec::<String>::new());
@@ -247,6 +266,9 @@ fn many_routes(n: usize) -> Dataset {
     d
 }
 
+/// When to kill a run: checked every millisecond while it runs.
+type KillPoint = Box<dyn Fn() -> bool>;
+
 /// Starts a publish whose output is collected.
 fn spawn(d: &Dataset, version: &str) -> Child {
     d.publish(version, "dist")
@@ -260,7 +282,7 @@ fn spawn(d: &Dataset, version: &str) -> Child {
 /// Waits until `ready` holds while the child runs (true), or the child ended
 /// first (false). Bounded, so a stuck run fails the test instead of hanging it.
 fn wait_until(child: &mut Child, ready: &dyn Fn() -> bool) -> bool {
-    let deadline = Instant::now() + Duration::from_secs(120);
+    let deadline = Instant::now() + Duration::from_mins(2);
     while Instant::now() < deadline {
         if ready() {
             return true;
@@ -311,11 +333,8 @@ fn sigkill_at_any_point_leaves_a_complete_release_or_none() {
     let tmp = d.temp();
     let staging_has = |version: &'static str, rel: &'static str| {
         let dist = dist.clone();
-        move || {
-            scratch_folder(&dist, &format!(".routes-{version}.staging-")).is_some_and(|s| s.join(rel).exists())
-        }
+        move || scratch_folder(&dist, &format!(".routes-{version}.staging-")).is_some_and(|s| s.join(rel).exists())
     };
-    type Point = (&'static str, Box<dyn Fn() -> bool>);
     let sort_in_tmp = {
         let tmp = tmp.clone();
         move || scratch_folder(&tmp, ".routes-sort-").is_some()
@@ -324,7 +343,7 @@ fn sigkill_at_any_point_leaves_a_complete_release_or_none() {
         let start = std::cell::Cell::new(None::<Instant>);
         move || start.get().get_or_insert_with(Instant::now).elapsed() >= Duration::from_millis(ms)
     };
-    let points: Vec<Point> = vec![
+    let points: Vec<(&str, KillPoint)> = vec![
         ("1.0.0", Box::new(sort_in_tmp)),
         ("1.0.1", Box::new(staging_has("1.0.1", ".routes-scratch.lock"))),
         ("1.0.2", Box::new(staging_has("1.0.2", "data/routes.jsonl"))),
@@ -343,14 +362,21 @@ fn sigkill_at_any_point_leaves_a_complete_release_or_none() {
         let err = stderr(&out);
         for (dir, shown) in &left_before {
             assert!(!dir.exists(), "{version}: `{shown}` was not swept\n{err}");
-            assert!(err.contains(&format!("note: removed `{shown}`")), "{version}: {shown}\n{err}");
+            assert!(
+                err.contains(&format!("note: removed `{shown}`")),
+                "{version}: {shown}\n{err}"
+            );
             swept += 1;
         }
         only_complete_releases(&dist, ROUTES, version);
         left_before = scratch(&dist)
             .into_iter()
             .map(|n| (dist.join(&n), format!("dist/{n}")))
-            .chain(scratch(&tmp).into_iter().map(|n| (tmp.join(&n), tmp.join(&n).display().to_string())))
+            .chain(
+                scratch(&tmp)
+                    .into_iter()
+                    .map(|n| (tmp.join(&n), tmp.join(&n).display().to_string())),
+            )
             .collect();
     }
     assert!(swept >= 2, "the kills left scratch that later runs swept ({swept})");
@@ -398,7 +424,13 @@ fn sigterm_and_sigint_remove_every_scratch_folder() {
 fn an_output_folder_inside_the_dataset_is_refused() {
     let d = three_routes();
     std::os::unix::fs::symlink(d.dataset().join("routes"), d.path().join("link")).expect("symlink");
-    for out in ["dataset", "dataset/dist", "dataset/routes/kz", "./dataset/../dataset/x", "link/new/dist"] {
+    for out in [
+        "dataset",
+        "dataset/dist",
+        "dataset/routes/kz",
+        "./dataset/../dataset/x",
+        "link/new/dist",
+    ] {
         let result = run(&mut d.publish("1.0.0", out));
         let err = stderr(&result);
         assert_eq!(result.status.code(), Some(2), "{out}: {}", d.transcript(&result));
@@ -430,15 +462,30 @@ fn an_output_folder_inside_a_release_is_refused() {
         let err = stderr(&result);
         assert_eq!(result.status.code(), Some(2), "{out}: {}", d.transcript(&result));
         assert!(
-            err.starts_with(&format!("error: the output folder `{out}` is inside the published release `")),
+            err.starts_with(&format!(
+                "error: the output folder `{out}` is inside the published release `"
+            )),
             "{out}: {err}"
         );
-        assert!(err.contains("hint: a published release is never changed"), "{out}: {err}");
+        assert!(
+            err.contains("hint: a published release is never changed"),
+            "{out}: {err}"
+        );
     }
     assert_eq!(crate::publish::files(&release), before);
     assert_eq!(
         names(&release),
-        ["CHANGELOG.md", "CITATION.cff", "LICENSE", "README.md", "SHA256SUMS", "data", "datapackage.json", "index", "schema"]
+        [
+            "CHANGELOG.md",
+            "CITATION.cff",
+            "LICENSE",
+            "README.md",
+            "SHA256SUMS",
+            "data",
+            "datapackage.json",
+            "index",
+            "schema"
+        ]
     );
     assert!(sums_check(&release));
 }
@@ -453,8 +500,8 @@ fn a_previous_release_out_of_order_or_not_json_is_refused() {
     let previous = d.path().join("dist/routes-1.0.0");
     let jsonl = previous.join("data/routes.jsonl");
     let original = fs_err::read_to_string(&jsonl).expect("jsonl");
-    let reversed: String = original.lines().rev().map(|l| format!("{l}\n")).collect();
-    let broken = original.replacen("{", "[", 1);
+    let reversed = lines_of(original.lines().rev());
+    let broken = original.replacen('{', "[", 1);
     for (what, text, expected) in [
         ("reversed", reversed, "is not sorted by `id` at line 2"),
         ("not JSON", broken, "line 1 of `data/routes.jsonl` is not a JSON record"),
@@ -470,7 +517,10 @@ fn a_previous_release_out_of_order_or_not_json_is_refused() {
         let out = run(&mut d.publish("1.1.0", "dist"));
         let err = stderr(&out);
         assert_eq!(out.status.code(), Some(2), "{what}: {}", d.transcript(&out));
-        assert!(err.lines().next().is_some_and(|l| l.contains(expected)), "{what}: {err}");
+        assert!(
+            err.lines().next().is_some_and(|l| l.contains(expected)),
+            "{what}: {err}"
+        );
         assert!(err.contains("hint: "), "{what}: {err}");
         assert_eq!(names(&d.path().join("dist")), ["routes-1.0.0"], "{what}");
     }

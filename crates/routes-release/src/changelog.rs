@@ -73,12 +73,7 @@ pub(crate) fn verify(dir: &Path) -> Result<(), Error> {
             .filter(|(hash, path)| {
                 hash.len() == 64 && hash.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) && !path.is_empty()
             })
-            .ok_or_else(|| {
-                damaged(format!(
-                    "line {} of `SHA256SUMS` is not `<sha256>  <path>`",
-                    i + 1
-                ))
-            })?;
+            .ok_or_else(|| damaged(format!("line {} of `SHA256SUMS` is not `<sha256>  <path>`", i + 1)))?;
         listed.insert(parsed.1, parsed.0);
     }
     for rel in READ_FROM_PREVIOUS {

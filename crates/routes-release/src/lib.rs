@@ -12,9 +12,18 @@
 //!
 //! - **Immutable**: a version that exists in the output folder is refused
 //!   ([`Error::Exists`]); versions are SemVer ([`ReleaseVersion`]).
+//! - **Whole**: a release holds every record validation read, each id once,
+//!   and every route its `related` links name, or it is refused, whatever
+//!   `routes.toml` lowers or silences (see [`publish`]).
 //! - **Atomic**: every file is written and synced in a staging folder inside the
 //!   output folder, which is renamed into place in one step. On any failure
 //!   the staging folder is removed: there is the whole release or nothing.
+//!   The staging folder and the sort's folder are [`routes_fs::Scratch`]
+//!   folders (`.routes-X.Y.Z.staging-…`, `.routes-sort-…`): removed on
+//!   SIGINT, SIGTERM and SIGHUP too, and swept by the next publish when a run
+//!   was killed outright.
+//! - **Trusting nothing it did not check**: the previous release, which the
+//!   changelog compares with, must check against its own `SHA256SUMS`.
 //! - **Reproducible**: the same input gives the same bytes. Rows are sorted by
 //!   key, the Parquet `created_by` is pinned, and the release date is
 //!   `SOURCE_DATE_EPOCH` when given, else the latest `last_verified` of the

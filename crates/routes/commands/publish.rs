@@ -1,5 +1,7 @@
 //! `routes publish`.
 
+use std::fmt::Write as _;
+
 use routes_release::{Error, Progress, PublishOptions, ReleaseVersion};
 use routes_validate::Severity;
 
@@ -148,10 +150,11 @@ pub(crate) fn run(args: &PublishArgs, printer: &Printer) -> Result<ExitStatus, T
             let mut message = format!("refused to publish {}: {err}", options.version.dir_name());
             if located.is_empty() {
                 for link in dangling.iter().take(20) {
-                    message.push_str(&format!(
+                    let _ = write!(
+                        message,
                         "\n  `{}` at `/related/{}/id` names `{}`",
                         link.route, link.index, link.target
-                    ));
+                    );
                 }
             }
             printer.tool_error(&ToolError::new(message).hint(
