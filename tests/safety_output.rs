@@ -297,3 +297,18 @@ fn every_command_survives_a_closed_pipe() {
         assert!(dist.join("routes-1.0.0/SHA256SUMS").is_file(), "{text}");
     }
 }
+
+#[test]
+fn publish_refuses_a_record_with_control_characters() {
+    let dir = temp_dataset();
+    write_record(&dir.path().join("kz/hostile-record.json"), &hostile_record());
+    let dist = tempfile::tempdir().expect("dist");
+    let out = run(routes(dir.path())
+        .args(["publish", "--version", "1.0.0", "--dataset", "."])
+        .arg("--out")
+        .arg(dist.path()));
+    assert_eq!(out.status.code(), Some(1), "{}", transcript(&out));
+    assert_clean(&out);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("record/control-character"));
+    assert!(!dist.path().join("routes-1.0.0").exists(), "a release was written");
+}

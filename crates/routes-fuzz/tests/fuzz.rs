@@ -6,7 +6,8 @@
 //! ```
 //!
 //! `ROUTES_FUZZ_CASES` sets the number of cases of each target (1,000 unless
-//! set). A failure prints the
+//! set); `ROUTES_FUZZ_SECONDS=600` repeats rounds of fresh cases until that
+//! many seconds have passed. A failure prints the
 //! smallest case proptest could shrink it to.
 
 use std::cell::Cell;
@@ -36,12 +37,33 @@ fn seeds() -> Vec<Vec<u8>> {
     seeds
 }
 
-fn runner(default_cases: u32) -> TestRunner {
-    TestRunner::new(Config {
-        cases: routes_fuzz::cases(default_cases),
-        failure_persistence: None,
-        ..Config::default()
-    })
+/// Runs `test` on `ROUTES_FUZZ_CASES` cases (1,000 unless set), and again with
+/// fresh random cases until `ROUTES_FUZZ_SECONDS` have passed, if set; panics
+/// with the shrunk case on a failure. Returns how many cases ran.
+fn run_rounds<S: proptest::strategy::Strategy>(
+    strategy: &S,
+    test: &impl Fn(S::Value) -> Result<(), TestCaseError>,
+) -> u64 {
+    let seconds = std::env::var("ROUTES_FUZZ_SECONDS")
+        .ok()
+        .and_then(|s| s.trim().parse::<u64>().ok())
+        .unwrap_or(0);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(seconds);
+    let mut total = 0u64;
+    loop {
+        let mut runner = TestRunner::new(Config {
+            cases: routes_fuzz::cases(1000),
+            failure_persistence: None,
+            ..Config::default()
+        });
+        if let Err(e) = runner.run(strategy, test) {
+            panic!("{e}");
+        }
+        total += u64::from(runner.config().cases);
+        if std::time::Instant::now() >= deadline {
+            return total;
+        }
+    }
 }
 
 /// Says how much a target ran (shown with `--nocapture`).
@@ -70,9 +92,9 @@ fn mutated_records_give_findings_never_panics() {
     let data = dir.path().join("data");
     fs_err::create_dir_all(data.join("kz")).expect("kz");
     let started = std::time::Instant::now();
-    let mut runner = runner(1000);
     let findings = Cell::new(0usize);
-    let result = runner.run(&routes_fuzz::mutated(seeds.len()), |case| {
+    let strategy = routes_fuzz::mutated(seeds.len());
+    let test = |case: routes_fuzz::Case| {
         let bytes = case.apply(&seeds);
         let file = data
             .join("kz")
@@ -109,14 +131,11 @@ fn mutated_records_give_findings_never_panics() {
         }
         findings.set(findings.get() + report.diagnostics.len());
         Ok(())
-    });
-    if let Err(e) = result {
-        panic!("{e}");
-    }
+    };
+    let cases = run_rounds(&strategy, &test);
     assert!(findings.get() > 0, "no mutated record gave a finding");
     report(&format!(
-        "mutated records: {} cases, {} findings, {:.1} s",
-        runner.config().cases,
+        "mutated records: {cases} cases, {} findings, {:.1} s",
         findings.get(),
         started.elapsed().as_secs_f64()
     ));
@@ -152,9 +171,15 @@ fn random_queries_are_answered_or_refused_never_panic() {
         any::<bool>(),
     );
     let started = std::time::Instant::now();
-    let mut runner = runner(1000);
     let (answered, refused) = (Cell::new(0usize), Cell::new(0usize));
-    let result = runner.run(&strategy, |(text, country, category, status, limit, facets)| {
+    let test = |(text, country, category, status, limit, facets): (
+        String,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        usize,
+        bool,
+    )| {
         let outcome = catch_unwind(AssertUnwindSafe(|| {
             if let Err(e) = routes_index::check_query(&text) {
                 return Err(e.hint.is_empty());
@@ -182,14 +207,12 @@ fn random_queries_are_answered_or_refused_never_panic() {
                 Ok(())
             }
         }
-    });
-    if let Err(e) = result {
-        panic!("{e}");
-    }
+    };
+    let cases = run_rounds(&strategy, &test);
     let (answered, refused) = (answered.get(), refused.get());
     assert!(answered > 0 && refused > 0, "answered {answered}, refused {refused}");
     report(&format!(
-        "random queries: {} answered, {refused} refused, {:.1} s",
+        "random queries: {cases} cases, {} answered, {refused} refused, {:.1} s",
         answered,
         started.elapsed().as_secs_f64()
     ));
