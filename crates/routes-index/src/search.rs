@@ -313,7 +313,7 @@ impl RouteIndex {
     ) -> Result<SearchResults, Error> {
         // The first candidates are read and ranked by their best item; the
         // total and the facets count every match.
-        let candidates = (q.limit * 20).max(200);
+        let candidates = q.limit.saturating_mul(20).clamp(200, 1 << 20);
         let top_docs = TopDocs::with_limit(candidates).order_by_score();
         let (top, total, facets) = if q.facets {
             let (top, total, facets) = searcher

@@ -138,19 +138,29 @@ pub(crate) fn run(args: &SearchArgs, printer: &Printer) -> Result<ExitStatus, To
     Ok(ExitStatus::Success)
 }
 
+/// The snippet with its highlights marked: bold on a terminal, `**word**`
+/// otherwise. Each piece of the record's text is escaped here (so the only
+/// escape sequences left are the two markers of bold, which the printer
+/// lets through on a terminal), and highlights past the end are clamped.
 fn mark(snippet: &str, highlights: &[(usize, usize)], bold: bool) -> String {
     let (on, off) = if bold { ("\x1b[1m", "\x1b[0m") } else { ("**", "**") };
     let chars: Vec<char> = snippet.chars().collect();
+    let piece = |from: usize, to: usize| -> String {
+        let (from, to) = (from.min(chars.len()), to.min(chars.len()));
+        let text: String = chars[from..to.max(from)].iter().collect();
+        crate::printer::escape(&text).into_owned()
+    };
     let mut out = String::new();
     let mut at = 0;
     for &(start, end) in highlights {
-        out.extend(&chars[at.min(start)..start]);
+        let start = start.max(at);
+        out.push_str(&piece(at, start));
         out.push_str(on);
-        out.extend(&chars[start..end.min(chars.len())]);
+        out.push_str(&piece(start, end));
         out.push_str(off);
-        at = end;
+        at = end.max(start);
     }
-    out.extend(&chars[at.min(chars.len())..]);
+    out.push_str(&piece(at, chars.len()));
     out.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
@@ -165,7 +175,17 @@ fn human(results: &SearchResults, bold: bool) -> String {
         ..
     } in &results.hits
     {
-        let _ = writeln!(out, "{route_id}  {country} · {category} · {name}");
+        // Every text of the record is escaped here, so that only the bold
+        // markers of `mark` are left for the printer to let through.
+        let esc = |text: &str| crate::printer::escape(text).into_owned();
+        let _ = writeln!(
+            out,
+            "{}  {} · {} · {}",
+            esc(route_id),
+            esc(country),
+            esc(category),
+            esc(name)
+        );
         for m in matches {
             if m.snippet == m.label {
                 // The label itself matched: show it once, highlighted.
@@ -175,21 +195,24 @@ fn human(results: &SearchResults, bold: bool) -> String {
                     out,
                     "  {:<11} {}",
                     m.kind,
-                    m.label.split_whitespace().collect::<Vec<_>>().join(" ")
+                    esc(&m.label.split_whitespace().collect::<Vec<_>>().join(" "))
                 );
                 if !m.snippet.is_empty() {
                     let _ = writeln!(out, "              {}", mark(&m.snippet, &m.highlights, bold));
                 }
             }
             if let Some(source) = &m.source {
-                let _ = writeln!(out, "              source: {source}");
+                let _ = writeln!(out, "              source: {}", esc(source));
             }
         }
         out.push('\n');
     }
     if let Some(f) = &results.facets {
         let list = |m: &std::collections::BTreeMap<String, usize>| {
-            m.iter().map(|(k, v)| format!("{k} {v}")).collect::<Vec<_>>().join(", ")
+            m.iter()
+                .map(|(k, v)| format!("{} {v}", crate::printer::escape(k)))
+                .collect::<Vec<_>>()
+                .join(", ")
         };
         let _ = writeln!(out, "countries: {}", list(&f.country));
         let _ = writeln!(out, "categories: {}", list(&f.category));
@@ -238,4 +261,22 @@ pub(crate) fn run_index(args: &IndexArgs, printer: &Printer) -> Result<ExitStatu
     }
     printer.summary(&format!("indexed {} routes ({} items)", meta.routes, meta.documents));
     Ok(ExitStatus::Success)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::mark;
+
+    /// On a terminal the bold markers are escape sequences the printer lets
+    /// through; the same sequence written in a record must not be one.
+    #[test]
+    fn mark_escapes_the_record_text_and_keeps_only_its_own_markers() {
+        let marked = mark("a \u{1b}[1mbold\u{1b}[0m insurance", &[(15, 24)], true);
+        assert_eq!(
+            marked,
+            "a \\u001b[1mbold\\u001b[0m \u{1b}[1minsurance\u{1b}[0m",
+        );
+        // Highlights past the end are clamped, never a panic.
+        assert_eq!(mark("visa", &[(2, 40), (50, 60)], false), "vi**sa****");
+    }
 }
