@@ -275,10 +275,7 @@ mod tests {
     #[test]
     fn mark_escapes_the_record_text_and_keeps_only_its_own_markers() {
         let marked = mark("a \u{1b}[1mbold\u{1b}[0m insurance", &[(15, 24)], true);
-        assert_eq!(
-            marked,
-            "a \\u001b[1mbold\\u001b[0m \u{1b}[1minsurance\u{1b}[0m",
-        );
+        assert_eq!(marked, "a \\u001b[1mbold\\u001b[0m \u{1b}[1minsurance\u{1b}[0m",);
         // Highlights past the end are clamped, never a panic.
         assert_eq!(mark("visa", &[(2, 40), (50, 60)], false), "vi**sa**");
     }
