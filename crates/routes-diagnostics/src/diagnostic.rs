@@ -434,13 +434,16 @@ const MAX_SPAN: usize = 200;
 /// kept, cropped around the span.
 const MAX_SNIPPET: usize = 2048;
 
-/// `text`, cut to [`MAX_TEXT`] characters with `…`.
-fn cap_text(mut text: String) -> String {
+/// `text`, cut to [`MAX_TEXT`] characters with `…` (in a new allocation:
+/// truncating in place would keep the whole capacity).
+fn cap_text(text: String) -> String {
     if text.len() > MAX_TEXT
         && let Some((cut, _)) = text.char_indices().nth(MAX_TEXT - 1)
     {
-        text.truncate(cut);
-        text.push('…');
+        let mut short = String::with_capacity(cut + '…'.len_utf8());
+        short.push_str(&text[..cut]);
+        short.push('…');
+        return short;
     }
     text
 }

@@ -56,7 +56,12 @@ pub(crate) fn stdin_only(paths: &[PathBuf]) -> Result<Option<Stdin>, Error> {
     let mut reader = BufReader::new(&copy);
     loop {
         first.clear();
-        if reader.read_until(b'\n', &mut first).map_err(failed)? == 0 || !first.trim_ascii().is_empty() {
+        // At most 16 MiB of it (a longer line is JSON Lines, and too long).
+        let read = (&mut reader)
+            .take(16 * 1024 * 1024)
+            .read_until(b'\n', &mut first)
+            .map_err(failed)?;
+        if read == 0 || !first.trim_ascii().is_empty() {
             break;
         }
     }
@@ -417,9 +422,9 @@ fn read_lines(
                     .with_hint("each line of a `*.jsonl` file holds one route record")
                     .with_line(line_no + 1, 1),
             );
-            // Skip the rest of this line.
-            let mut rest = Vec::new();
-            let skipped = reader.read_until(b'\n', &mut rest).unwrap_or(0);
+            // Skip the rest of this line without holding it (it may be
+            // gigabytes long).
+            let skipped = skip_line(&mut reader);
             offset += read + skipped;
             line_no += 1;
             continue;
@@ -457,6 +462,27 @@ fn read_lines(
                 .with_hint("a `*.jsonl` file holds one route record per line")
                 .with_line(1, 1),
         );
+    }
+}
+
+/// Consumes the reader up to and including the next `\n` (or to the end, or
+/// to a read error) a buffer at a time; returns the bytes consumed.
+fn skip_line(reader: &mut impl BufRead) -> usize {
+    let mut skipped = 0;
+    loop {
+        let Ok(buffer) = reader.fill_buf() else { return skipped };
+        if buffer.is_empty() {
+            return skipped;
+        }
+        let (used, done) = match buffer.iter().position(|&b| b == b'\n') {
+            Some(i) => (i + 1, true),
+            None => (buffer.len(), false),
+        };
+        reader.consume(used);
+        skipped += used;
+        if done {
+            return skipped;
+        }
     }
 }
 

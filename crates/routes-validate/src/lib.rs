@@ -57,6 +57,11 @@ type EachRecord<'a> = dyn FnMut(routes_core::Route, &str) + 'a;
 /// few enough to keep memory small.
 const BATCH: usize = 256;
 
+/// Bytes of `*.jsonl` record text a batch holds at most (past it, the batch
+/// is sent with fewer records): with the two batches the channel holds and
+/// the one being checked, about 50 MB of text, even when every line is 16 MB.
+const BATCH_BYTES: usize = 8 * 1024 * 1024;
+
 /// A record waiting in a batch: a line of a `*.jsonl` file, read, or a whole
 /// `*.json` file, which the checker reads itself (so files are read in
 /// parallel too).
@@ -476,13 +481,20 @@ fn read_batches(
 ) -> Result<usize, Error> {
     let mut files = 0;
     let mut ordinal = 0u64;
-    let batch: std::cell::RefCell<Vec<Queued>> = std::cell::RefCell::new(Vec::with_capacity(BATCH));
+    let batch: std::cell::RefCell<(Vec<Queued>, usize)> = std::cell::RefCell::new((Vec::with_capacity(BATCH), 0));
     let push = |queued: Queued| {
         let mut batch = batch.borrow_mut();
-        batch.push(queued);
-        if batch.len() >= BATCH {
+        if let Queued::Line { text, .. } = &queued {
+            batch.1 += text.len();
+        }
+        batch.0.push(queued);
+        // A batch is cut at `BATCH` records or `BATCH_BYTES` of text, so that
+        // long lines do not make batches huge.
+        if batch.0.len() >= BATCH || batch.1 >= BATCH_BYTES {
             // The checker stops taking batches only when it is done.
-            let _ = sender.send(std::mem::replace(&mut *batch, Vec::with_capacity(BATCH)));
+            let full = std::mem::replace(&mut batch.0, Vec::with_capacity(BATCH));
+            batch.1 = 0;
+            let _ = sender.send(full);
         }
     };
     let problem = |d: Diagnostic| push(Queued::Problem(Box::new(d)));
@@ -518,7 +530,7 @@ fn read_batches(
         }
         input::Found::Problem(diagnostic) => problem(*diagnostic),
     })?;
-    let batch = batch.into_inner();
+    let (batch, _) = batch.into_inner();
     if !batch.is_empty() {
         let _ = sender.send(batch);
     }
