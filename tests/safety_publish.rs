@@ -223,9 +223,11 @@ fn scratch_of_killed_runs_is_swept_by_the_next_publish() {
     let dist = d.path().join("dist");
     let staging = dead_scratch(&dist, ".routes-1.0.0.staging-4000000-1");
     let sort = dead_scratch(&d.temp(), ".routes-sort-4000000-2");
-    // Hidden folders without the lock file are not ours.
+    // Hidden folders without the lock file are not ours; those named like an
+    // older publish's scratch are pointed out, and left too.
     fs_err::create_dir_all(dist.join(".routes-mine")).expect("mkdir");
     fs_err::create_dir_all(dist.join(".git")).expect("mkdir");
+    fs_err::create_dir_all(dist.join(".routes-0.9.0.staging-123/data")).expect("mkdir");
     let out = run(&mut d.publish("1.0.0", "dist"));
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(0), "{}", d.transcript(&out));
@@ -236,8 +238,16 @@ fn scratch_of_killed_runs_is_swept_by_the_next_publish() {
         "{err}"
     );
     assert!(err.contains(&format!("note: removed `{}`", sort.display())), "{err}");
+    assert!(
+        err.contains("note: `dist/.routes-0.9.0.staging-123` looks like the scratch folder of an older `routes publish`, but holds no lock file, so it was left as it is"),
+        "{err}"
+    );
     assert!(!staging.exists() && !sort.exists());
-    assert_eq!(names(&dist), [".git", ".routes-mine", "routes-1.0.0"]);
+    assert_eq!(
+        names(&dist),
+        [".git", ".routes-0.9.0.staging-123", ".routes-mine", "routes-1.0.0"]
+    );
+    fs_err::remove_dir_all(dist.join(".routes-0.9.0.staging-123")).expect("rm");
     assert_eq!(scratch(&d.temp()), Vec::<String>::new());
 
     // Sweeping comes first, even when the publish is then refused.

@@ -386,6 +386,13 @@ pub trait Progress {
     fn swept(&self, path: &Path) {
         let _ = path;
     }
+    /// A folder in the output folder looks like the scratch of an older
+    /// `routes publish` (`.routes-X.Y.Z.staging-<pid>`, `.routes-sort-…`) but
+    /// holds no lock file, so it cannot be told apart from someone else's
+    /// and is left as it is.
+    fn unowned(&self, path: &Path) {
+        let _ = path;
+    }
     /// Validation starts.
     fn validating(&self) {}
     /// Writing starts; `records` routes will pass [`Progress::advance`].
@@ -545,6 +552,9 @@ pub fn publish(options: &PublishOptions, progress: &dyn Progress) -> Result<Publ
     }
     for path in routes_fs::sweep(&std::env::temp_dir()) {
         progress.swept(&path);
+    }
+    for path in legacy_scratch(&options.out) {
+        progress.unowned(&path);
     }
     let target = options.out.join(options.version.dir_name());
     // Anything at the target, even a dangling symbolic link, is in the way.
@@ -735,6 +745,33 @@ pub fn publish(options: &PublishOptions, progress: &dyn Progress) -> Result<Publ
         previous: compared,
         report,
     })
+}
+
+/// Folders in `out` named like the scratch of an older `routes publish`
+/// (which made no lock file): `.routes-X.Y.Z.staging-<pid>` and
+/// `.routes-sort-<random>` without a [`routes_fs::LOCK_FILE`].
+fn legacy_scratch(out: &Path) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(out) else {
+        return Vec::new();
+    };
+    let mut found: Vec<PathBuf> = entries
+        .flatten()
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+        .filter(|e| {
+            let name = e.file_name();
+            let Some(name) = name.to_str() else { return false };
+            let Some(rest) = name.strip_prefix(".routes-") else {
+                return false;
+            };
+            let staging = rest.rsplit_once(".staging-").is_some_and(|(version, pid)| {
+                version.parse::<ReleaseVersion>().is_ok() && !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit())
+            });
+            (staging || rest.starts_with("sort-")) && !e.path().join(routes_fs::LOCK_FILE).exists()
+        })
+        .map(|e| e.path())
+        .collect();
+    found.sort();
+    found
 }
 
 /// Refuses an output folder that is the dataset or lies inside it, or lies

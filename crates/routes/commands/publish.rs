@@ -24,6 +24,15 @@ impl Progress for Bar<'_> {
         });
     }
 
+    fn unowned(&self, path: &std::path::Path) {
+        self.0.suspend(|| {
+            self.1.note(&format!(
+                "`{}` looks like the scratch folder of an older `routes publish`, but holds no lock file, so it was left as it is: remove it by hand once no publish is running",
+                path.display()
+            ));
+        });
+    }
+
     fn validating(&self) {
         if let Ok(style) = indicatif::ProgressStyle::with_template("{spinner} {msg} ({elapsed})") {
             self.0.set_style(style);
