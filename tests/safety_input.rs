@@ -23,7 +23,11 @@ fn with_code<'a>(all: &'a [serde_json::Value], code: &str) -> Vec<&'a serde_json
 
 fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::Digest as _;
-    sha2::Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+    use std::fmt::Write as _;
+    sha2::Sha256::digest(bytes).iter().fold(String::new(), |mut hex, b| {
+        let _ = write!(hex, "{b:02x}");
+        hex
+    })
 }
 
 /// A record whose source has a snapshot at `path` with `sha256`, and whose

@@ -51,7 +51,7 @@ pub use routes_diagnostics::{Diagnostic, Severity};
 pub use schema::{ROUTE_SCHEMA, RouteSchema};
 
 /// What receives each record that satisfies the schema: typed, and as text.
-type EachRecord<'a> = dyn FnMut(routes_core::Route, &str) + 'a;
+pub type EachRecord<'a> = dyn FnMut(routes_core::Route, &str) + 'a;
 
 /// Records checked in parallel at a time: enough to keep every core busy,
 /// few enough to keep memory small.
@@ -301,7 +301,7 @@ impl Validator {
     pub fn validate_paths_streamed(
         &self,
         paths: &[PathBuf],
-        each: Option<&mut dyn FnMut(routes_core::Route, &str)>,
+        each: Option<&mut EachRecord<'_>>,
         finding: &mut dyn FnMut(Diagnostic),
     ) -> Result<Report, Error> {
         self.validate(paths, each, finding)
@@ -428,7 +428,7 @@ impl Validator {
             Ok((files, records, typed))
         })?;
         let pending = cross.finish().map_err(|source| Error::Spill { source })?;
-        place_pending(&source, &self.options, pending, &mut findings)?;
+        place_pending(&source, &self.options, &pending, &mut findings)?;
         let Findings { mut store, applier } = findings;
         for d in applier.finish() {
             store.push(d).map_err(|source| Error::Spill { source })?;
@@ -564,7 +564,7 @@ fn lines_of<'a>(
 fn place_pending(
     sources: &input::Sources<'_>,
     options: &ValidateOptions,
-    pending: Vec<cross::Pending>,
+    pending: &[cross::Pending],
     out: &mut Findings<'_>,
 ) -> Result<(), Error> {
     if pending.is_empty() {

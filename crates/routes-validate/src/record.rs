@@ -93,7 +93,7 @@ impl<'a> Place<'a> {
 }
 
 /// A record text parsed into a JSON value, in one pass, noting whether any
-/// object repeats a member name (serde_json itself keeps the last silently).
+/// object repeats a member name (`serde_json` itself keeps the last silently).
 struct Parse<'a> {
     duplicates: &'a std::cell::Cell<bool>,
 }

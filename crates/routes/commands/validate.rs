@@ -40,11 +40,11 @@ pub(crate) fn run(args: &ValidateArgs, printer: &Printer) -> Result<ExitStatus, 
     let mut failed_output = None;
     let mut print = |chunk: &mut Vec<routes_validate::Diagnostic>| {
         if failed_output.is_none() {
-            let printed = match args.format {
+            let outcome = match args.format {
                 Format::Human => printer.diagnostics_human(chunk),
                 Format::Json => printer.diagnostics_json(chunk),
             };
-            failed_output = printed.err();
+            failed_output = outcome.err();
         }
         chunk.clear();
     };
