@@ -24,9 +24,9 @@ fn with_code<'a>(all: &'a [serde_json::Value], code: &str) -> Vec<&'a serde_json
 fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::Digest as _;
     use std::fmt::Write as _;
-    sha2::Sha256::digest(bytes).iter().fold(String::new(), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
+    sha2::Sha256::digest(bytes).iter().fold(String::new(), |mut hex, b| {
+        let _ = write!(hex, "{b:02x}");
+        hex
     })
 }
 

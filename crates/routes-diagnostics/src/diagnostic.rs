@@ -377,7 +377,8 @@ impl Diagnostic {
 
 /// The full form of a finding, as it is kept in a spill file (not a stable
 /// format: only this build reads it back; [`Diagnostic::to_json`] is the
-/// stable one).
+/// stable one). A type of its own, so that `Diagnostic` itself cannot be
+/// deserialised around the caps its constructors apply.
 #[derive(Serialize, Deserialize)]
 pub(crate) struct Stored {
     code: String,

@@ -10,6 +10,14 @@
 //! it runs the cross-record rules (unique ids, `related` ids that exist). Bad
 //! input is a finding, never a panic, and never stops the run.
 //!
+//! It reads only what it should: regular files (a FIFO, socket or device is a
+//! finding, never opened), symbolic links and snapshot or reference paths only
+//! inside the dataset (`routes_fs`), standard input when the only path is `-`.
+//! A repeated object key is a `json/duplicate-key` error; a record that cannot
+//! be typed always leaves an error (`record/untyped`), whatever `routes.toml`
+//! says ([`FIXED`] codes cannot be set). Findings are capped in size and, with
+//! [`Validator::validate_paths_streamed`], kept with bounded memory.
+//!
 //! ```
 //! use routes_validate::{Validator, ValidateOptions};
 //!
@@ -51,7 +59,7 @@ pub use routes_diagnostics::{Diagnostic, Severity};
 pub use schema::{ROUTE_SCHEMA, RouteSchema};
 
 /// What receives each record that satisfies the schema: typed, and as text.
-type EachRecord<'a> = dyn FnMut(routes_core::Route, &str) + 'a;
+pub type EachRecord<'a> = dyn FnMut(routes_core::Route, &str) + 'a;
 
 /// Records checked in parallel at a time: enough to keep every core busy,
 /// few enough to keep memory small.
