@@ -43,7 +43,7 @@
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read as _};
 use std::path::{Component, Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Mutex, Once};
 
 /// Names of scratch folders start with this.
@@ -303,12 +303,24 @@ fn live() -> std::sync::MutexGuard<'static, Vec<PathBuf>> {
     LIVE.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
-/// Installs a handler of SIGINT, SIGTERM and SIGHUP that removes every live
+/// Whether the binary asked for [`remove_scratch_on_signal`].
+static ON_SIGNAL: AtomicBool = AtomicBool::new(false);
+
+/// Asks for a handler of SIGINT, SIGTERM and SIGHUP that removes every live
 /// scratch folder of this process and exits with status 130 (as a shell
-/// reports an interrupted command). Call it once, early, from the binary;
-/// later calls do nothing. If a handler cannot be installed, the scratch is
-/// still swept by the next run.
+/// reports an interrupted command). Call it once, early, from the binary.
+/// The handler (a thread of its own) is installed when the first
+/// [`Scratch`] is made, so a command that makes none (a search of a fresh
+/// index, `validate`) starts no thread for it. If a handler cannot be
+/// installed, the scratch is still swept by the next run.
 pub fn remove_scratch_on_signal() {
+    ON_SIGNAL.store(true, Ordering::Relaxed);
+    if !live().is_empty() {
+        install_handler();
+    }
+}
+
+fn install_handler() {
     HANDLER.call_once(|| {
         let _ = ctrlc::set_handler(|| {
             let mut dirs = live();
@@ -424,6 +436,9 @@ impl Scratch {
             .map_err(Error::io("create", &lock_path))
             .map_err(cleanup)?;
         live().push(path.clone());
+        if ON_SIGNAL.load(Ordering::Relaxed) {
+            install_handler();
+        }
         Ok(Self { path, lock: Some(lock) })
     }
 
