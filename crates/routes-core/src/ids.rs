@@ -147,6 +147,38 @@ string_newtype!(
     |s| s.len() == 3 && s.bytes().all(|b| b.is_ascii_uppercase())
 );
 
+string_newtype!(
+    /// The id of an official index that amounts are set in: the country's ISO code, `_`, and a
+    /// name in upper case, such as `KZ_MCI` (Kazakhstan's monthly calculation index) or
+    /// `DE_BBG_RV_ANNUAL`. Each index is declared in its country's reference file.
+    ///
+    /// ```
+    /// use routes_core::IndexId;
+    /// let mci = IndexId::new("KZ_MCI").unwrap();
+    /// assert_eq!(mci.country_part(), "KZ");
+    /// assert!(IndexId::new("kz_mci").is_err());
+    /// assert!(IndexId::new("MCI").is_err());
+    /// ```
+    IndexId,
+    "index id",
+    "the country code, `_`, and a name of upper-case letters, digits and `_` (such as `KZ_MCI`)",
+    |s| {
+        let b = s.as_bytes();
+        (5..=43).contains(&b.len())
+            && b[..2].iter().all(u8::is_ascii_uppercase)
+            && b[2] == b'_'
+            && b[3..].iter().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || *c == b'_')
+    }
+);
+
+impl IndexId {
+    /// The country part of the id (`KZ` in `KZ_MCI`).
+    #[must_use]
+    pub fn country_part(&self) -> &str {
+        &self.0[..2]
+    }
+}
+
 /// A calendar date that exists, written `YYYY-MM-DD`.
 ///
 /// ```

@@ -46,7 +46,7 @@ mod model;
 mod number;
 pub mod text;
 
-pub use ids::{CountryCode, CurrencyCode, Date, IdError, RouteId, Slug};
+pub use ids::{CountryCode, CurrencyCode, Date, IdError, IndexId, RouteId, Slug};
 pub use model::*;
 
 /// The record format version this crate reads and writes (`schema_version`).

@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::ids::{CountryCode, CurrencyCode, Date, RouteId, Slug};
+use crate::ids::{CountryCode, CurrencyCode, Date, IndexId, RouteId, Slug};
 
 /// One immigration route of one country.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -256,18 +256,12 @@ wire_enum!(
     Period {
         /// Once.
         OneOff = "one_off",
+        /// Per hour (a wage rate).
+        Hour = "hour",
         /// Per month.
         Month = "month",
         /// Per year.
         Year = "year",
-    }
-);
-
-wire_enum!(
-    /// An official index that amounts can be set in.
-    MoneyIndex {
-        /// Kazakhstan's monthly calculation index (MCI).
-        KzMci = "KZ_MCI",
     }
 );
 
@@ -491,8 +485,8 @@ pub struct FixedMoney {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct IndexMoney {
-    /// The index.
-    pub index: MoneyIndex,
+    /// The index, declared in the country's reference file.
+    pub index: IndexId,
     /// How many index units.
     #[serde(deserialize_with = "crate::number::positive")]
     pub multiplier: f64,
@@ -563,6 +557,12 @@ pub struct Requirement {
     /// From when it applies.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub effective_from: Option<Date>,
+    /// The last day it held, when a later rule replaced it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub effective_until: Option<Date>,
+    /// Id of the item of this record that replaced it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub superseded_by: Option<Slug>,
     /// Evidence.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub evidence: Vec<Evidence>,
@@ -586,6 +586,12 @@ pub struct Term {
     /// Purposes.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub applies_to: Vec<Slug>,
+    /// The first day it holds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub effective_from: Option<Date>,
+    /// The last day it held, when a later rule replaced it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub effective_until: Option<Date>,
     /// Evidence.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub evidence: Vec<Evidence>,
@@ -616,6 +622,12 @@ pub struct Renewal {
     /// Purposes.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub applies_to: Vec<Slug>,
+    /// The first day it holds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub effective_from: Option<Date>,
+    /// The last day it held, when a later rule replaced it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub effective_until: Option<Date>,
     /// Evidence.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub evidence: Vec<Evidence>,
@@ -676,6 +688,12 @@ pub struct Document {
     /// From when it is required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub effective_from: Option<Date>,
+    /// The last day it held, when a later rule replaced it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub effective_until: Option<Date>,
+    /// Id of the item of this record that replaced it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub superseded_by: Option<Slug>,
     /// Evidence.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub evidence: Vec<Evidence>,
@@ -733,6 +751,12 @@ pub struct ProcessingTime {
     /// Purposes.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub applies_to: Vec<Slug>,
+    /// The first day it holds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub effective_from: Option<Date>,
+    /// The last day it held, when a later rule replaced it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub effective_until: Option<Date>,
     /// Evidence.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub evidence: Vec<Evidence>,
@@ -758,6 +782,12 @@ pub struct Fee {
     /// Purposes.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub applies_to: Vec<Slug>,
+    /// The first day it holds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub effective_from: Option<Date>,
+    /// The last day it held, when a later rule replaced it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub effective_until: Option<Date>,
     /// Evidence.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub evidence: Vec<Evidence>,

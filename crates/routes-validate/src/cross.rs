@@ -194,7 +194,7 @@ impl CrossRecord {
             match m.period {
                 Period::Month => self.push(Kind::Monthly, key, ordinal, 0, id, &figure, ""),
                 Period::Year => self.push(Kind::Yearly, key, ordinal, index(m.requirement), id, &figure, ""),
-                Period::OneOff => {}
+                Period::OneOff | Period::Hour => {}
             }
         }
         for (i, code) in q.codes.iter().enumerate() {

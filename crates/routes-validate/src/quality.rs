@@ -199,10 +199,13 @@ pub(crate) fn canonical_url(raw: &str) -> String {
     }
 }
 
-fn monthly(amount: f64, period: Period) -> f64 {
+/// The amount per month; a one-off amount stays as it is. An hourly rate has no
+/// monthly figure without the hours worked, which records do not state.
+fn monthly(amount: f64, period: Period) -> Option<f64> {
     match period {
-        Period::Year => amount / 12.0,
-        Period::Month | Period::OneOff => amount,
+        Period::Year => Some(amount / 12.0),
+        Period::Month | Period::OneOff => Some(amount),
+        Period::Hour => None,
     }
 }
 
@@ -227,8 +230,8 @@ fn local_amount(money: &Money, reference: Option<&CountryReference>) -> Option<(
         Money::Indexed(m) => {
             let value = m
                 .year
-                .and_then(|y| reference.index_value(m.index, y))
-                .or_else(|| reference.latest_index_value(m.index).map(|(_, v)| v))?;
+                .and_then(|y| reference.index_value(&m.index, y))
+                .or_else(|| reference.latest_index_value(&m.index).map(|(_, v)| v))?;
             Some((m.multiplier * value, m.period))
         }
     }
@@ -425,8 +428,11 @@ pub(crate) fn record_quality(route: &Route, place: &Place<'_>, ctx: &QualityCont
     let sources: HashMap<&str, &routes_core::Source> = route.sources.iter().map(|s| (s.id.as_str(), s)).collect();
     let claims = claims(route);
 
-    // Evidence: present, quoted from the source, about the claim.
+    // Sources: specific pages, and an archived copy of each one quoted.
     let snapshots = load_snapshots(route, place, ctx, &mut out);
+    source_rules(route, &claims, &finding, &mut out);
+
+    // Evidence: present, quoted from the source, about the claim.
     for claim in &claims {
         // An unevidenced "open to all" has its own rule.
         let open_to_all = claim.pointer == "/eligibility/nationality" && nat_scope_all(route);
@@ -533,7 +539,7 @@ pub(crate) fn record_quality(route: &Route, place: &Place<'_>, ctx: &QualityCont
                 r.kind,
                 money,
                 &format!("{at}/money"),
-                reference,
+                (reference, ctx.reference),
                 &finding,
                 &mut out,
             );
@@ -555,7 +561,7 @@ pub(crate) fn record_quality(route: &Route, place: &Place<'_>, ctx: &QualityCont
                 RequirementKind::Other,
                 money,
                 &format!("/application/fees/{i}/money"),
-                reference,
+                (reference, ctx.reference),
                 &finding,
                 &mut out,
             );
@@ -731,7 +737,7 @@ fn money_rules(
     kind: RequirementKind,
     money: &Money,
     at: &str,
-    reference: Option<&CountryReference>,
+    (reference, all): (Option<&CountryReference>, &crate::reference::Reference),
     finding: &Finding<'_>,
     out: &mut Vec<Diagnostic>,
 ) {
@@ -782,11 +788,13 @@ fn money_rules(
                     format!("state the amount in `{next}` as the source gives it today"),
                 ));
             }
+            let local = country_currencies(route.country.as_str());
             if m.currency.as_str() == "EUR"
                 && m.converted.is_none()
-                && reference.is_some_and(|r| r.currency.as_str() != "EUR")
+                && !local.is_empty()
+                && !local.contains(&"EUR")
             {
-                let local = reference.map(|r| r.currency.as_str()).unwrap_or_default();
+                let local = local.join(" or ");
                 out.push(finding(
                     "quality/euro-without-rate",
                     &format!("{at}/currency"),
@@ -813,8 +821,23 @@ fn money_rules(
             }
         }
         Money::Indexed(m) => {
-            if let (Some(reference), Some(y)) = (reference, m.year)
-                && reference.index_value(m.index, y).is_none()
+            let declared = all
+                .country(m.index.country_part())
+                .is_some_and(|r| r.index_definition(&m.index).is_some());
+            if !declared {
+                out.push(finding(
+                    "quality/undeclared-index",
+                    &format!("{at}/index"),
+                    "not declared",
+                    format!(
+                        "index `{}` is not declared in the reference data (`reference/{}.json`, `index_definitions`)",
+                        m.index,
+                        m.index.country_part().to_lowercase()
+                    ),
+                    "declare the index with its name, currency, unit and sources, and add its yearly values, so the amount can be computed for any year".into(),
+                ));
+            } else if let (Some(reference), Some(y)) = (reference, m.year)
+                && reference.index_value(&m.index, y).is_none()
             {
                 out.push(finding(
                     "quality/unknown-index-value",
@@ -850,7 +873,7 @@ fn money_rules(
     if let Money::Fixed(m) = money
         && HARD_CURRENCIES.contains(&m.currency.as_str())
     {
-        let per_month = monthly(m.amount, m.period);
+        let Some(per_month) = monthly(m.amount, m.period) else { return };
         let floor = if kind == RequirementKind::Investment {
             1000.0
         } else {
@@ -895,7 +918,7 @@ fn money_rules(
     let currency = reference.currency.as_str();
     match kind {
         RequirementKind::MinIncome | RequirementKind::MinSalary => {
-            let per_month = monthly(amount, period);
+            let Some(per_month) = monthly(amount, period) else { return };
             if per_month < wage * 0.5 {
                 if period == Period::Year && amount >= wage * 0.5 {
                     out.push(finding(
@@ -945,8 +968,37 @@ fn kind_words(kind: RequirementKind) -> &'static str {
 fn period_words(period: Period) -> &'static str {
     match period {
         Period::OneOff => "once",
+        Period::Hour => "per hour",
         Period::Month => "per month",
         Period::Year => "per year",
+    }
+}
+
+/// When a value held: its first and last day, and whether a later value of
+/// the record replaced it. Values of different times are not a conflict.
+#[derive(Debug, Clone, Copy)]
+struct Window {
+    from: Option<routes_core::Date>,
+    until: Option<routes_core::Date>,
+    superseded: bool,
+}
+
+impl Window {
+    fn new(from: Option<routes_core::Date>, until: Option<routes_core::Date>, superseded: bool) -> Self {
+        Self { from, until, superseded }
+    }
+
+    /// Whether two values can hold at the same time: neither replaced while
+    /// the other stands, and their dates overlap (a missing date is open).
+    fn overlaps(self, other: Self) -> bool {
+        if self.superseded != other.superseded {
+            return false;
+        }
+        let starts_before_end = |a: Self, b: Self| match (a.from, b.until) {
+            (Some(from), Some(until)) => from <= until,
+            _ => true,
+        };
+        starts_before_end(self, other) && starts_before_end(other, self)
     }
 }
 
@@ -956,14 +1008,19 @@ fn unmarked_conflicts(route: &Route, finding: &Finding<'_>, out: &mut Vec<Diagno
         a.is_empty() && b.is_empty() || a.iter().any(|x| b.contains(x))
     }
     // Each item: who it applies to, its case (such as single or multiple
-    // entry), its value and its conflict group.
-    type Item<'a> = (&'a [routes_core::Slug], &'a str, String, Option<&'a routes_core::Slug>);
+    // entry), its value, its conflict group and when it held.
+    type Item<'a> = (&'a [routes_core::Slug], &'a str, String, Option<&'a routes_core::Slug>, Window);
     let mut check = |list: &str, items: Vec<Item<'_>>| {
-        for (j, (applies_j, case_j, value_j, group_j)) in items.iter().enumerate() {
-            for (applies_i, case_i, value_i, group_i) in &items[..j] {
+        for (j, (applies_j, case_j, value_j, group_j, when_j)) in items.iter().enumerate() {
+            for (applies_i, case_i, value_i, group_i, when_i) in &items[..j] {
                 let marked = group_j.is_some() && group_i == group_j;
                 let same_case = case_i.is_empty() || case_j.is_empty() || case_i == case_j;
-                if !marked && same_case && value_i != value_j && overlap(applies_i, applies_j) {
+                if !marked
+                    && same_case
+                    && value_i != value_j
+                    && overlap(applies_i, applies_j)
+                    && when_i.overlaps(*when_j)
+                {
                     out.push(finding(
                         "quality/unmarked-conflict",
                         &format!("{list}/{j}"),
@@ -981,7 +1038,10 @@ fn unmarked_conflicts(route: &Route, finding: &Finding<'_>, out: &mut Vec<Diagno
         "/application/processing_times",
         a.processing_times
             .iter()
-            .map(|p| (p.applies_to.as_slice(), "", range_words(&p.range), p.conflict.as_ref()))
+            .map(|p| {
+                let when = Window::new(p.effective_from, p.effective_until, false);
+                (p.applies_to.as_slice(), "", range_words(&p.range), p.conflict.as_ref(), when)
+            })
             .collect(),
     );
     let d = &route.duration;
@@ -999,6 +1059,7 @@ fn unmarked_conflicts(route: &Route, finding: &Finding<'_>, out: &mut Vec<Diagno
                         t.entries.map_or("", |e| e.as_str()),
                         range_words(&t.range),
                         t.conflict.as_ref(),
+                        Window::new(t.effective_from, t.effective_until, false),
                     )
                 })
                 .collect(),
@@ -1015,7 +1076,8 @@ fn unmarked_conflicts(route: &Route, finding: &Finding<'_>, out: &mut Vec<Diagno
                     r.times,
                     r.term.as_ref().map(range_words).unwrap_or_default()
                 );
-                (r.applies_to.as_slice(), "", value, r.conflict.as_ref())
+                let when = Window::new(r.effective_from, r.effective_until, false);
+                (r.applies_to.as_slice(), "", value, r.conflict.as_ref(), when)
             })
             .collect(),
     );
@@ -1029,8 +1091,12 @@ fn unmarked_conflicts(route: &Route, finding: &Finding<'_>, out: &mut Vec<Diagno
         for (j, (index_j, rj)) in reqs.iter().enumerate() {
             let value = |r: &routes_core::Requirement| format!("{:?} {:?}", r.money, r.range);
             if let Some((_, ri)) = reqs[..j].iter().find(|(_, ri)| {
+                let when = |r: &routes_core::Requirement| {
+                    Window::new(r.effective_from, r.effective_until, r.superseded_by.is_some())
+                };
                 value(ri) != value(rj)
                     && overlap(&ri.applies_to, &rj.applies_to)
+                    && when(ri).overlaps(when(rj))
                     && !(rj.conflict.is_some() && ri.conflict == rj.conflict)
             }) {
                 out.push(finding(
@@ -1041,6 +1107,75 @@ fn unmarked_conflicts(route: &Route, finding: &Finding<'_>, out: &mut Vec<Diagno
                     "if the sources disagree, give both the same `conflict` group; if they cover different cases, say so in `applies_to`".into(),
                 ));
             }
+        }
+    }
+}
+
+/// The currencies a country uses, from the maintained ISO 4217 table of the
+/// `iso_currency` crate (funds and superseded codes left out); empty for a
+/// code the table does not know.
+pub(crate) fn country_currencies(country: &str) -> Vec<&'static str> {
+    let Ok(country) = country.parse::<iso_currency::Country>() else {
+        return Vec::new();
+    };
+    let mut out: Vec<&'static str> = iso_currency::Currency::from_country(country)
+        .into_iter()
+        .filter(|c| !c.is_fund() && !c.is_superseded().is_some())
+        .map(|c| c.code())
+        .collect();
+    out.sort_unstable();
+    out
+}
+
+/// Whether a URL is only a site's home page (no path beyond `/`, no query),
+/// which names no page that could state a specific claim.
+pub(crate) fn is_home_page(raw: &str) -> bool {
+    url::Url::parse(raw).is_ok_and(|u| {
+        matches!(u.path(), "" | "/") && u.query().is_none_or(str::is_empty) && u.fragment().is_none()
+    })
+}
+
+/// Source rules: a home page backs no specific claim, and every quoted
+/// source has an archived snapshot to check its quotes against.
+fn source_rules(
+    route: &Route,
+    claims: &[ClaimView<'_>],
+    finding: &Finding<'_>,
+    out: &mut Vec<Diagnostic>,
+) {
+    for (i, source) in route.sources.iter().enumerate() {
+        let cited = claims.iter().flat_map(|c| c.evidence.iter()).filter(|e| e.source == source.id);
+        let (mut cites, mut quotes) = (0usize, 0usize);
+        for e in cited {
+            cites += 1;
+            quotes += usize::from(e.excerpt.is_some());
+        }
+        if cites > 0 && is_home_page(&source.url) {
+            out.push(finding(
+                "quality/home-page-source",
+                &format!("/sources/{i}/url"),
+                "a home page",
+                format!(
+                    "source `{}` is the home page {}, cited for {cites} claim{}; a home page states no specific claim",
+                    source.id,
+                    source.url,
+                    if cites == 1 { "" } else { "s" }
+                ),
+                "give the URL of the page that states the claim (find it in the site's search or an archive), or keep the claim's other sources and drop this one".into(),
+            ));
+        }
+        if quotes > 0 && source.snapshot.is_none() {
+            out.push(finding(
+                "quality/excerpt-without-snapshot",
+                &format!("/sources/{i}"),
+                "no snapshot",
+                format!(
+                    "source `{}` is quoted {quotes} time{} but has no `snapshot`, so no quote can be checked against what was read",
+                    source.id,
+                    if quotes == 1 { "" } else { "s" }
+                ),
+                "archive the text read under `snapshots/` (the whole page, or the passages quoted, marked as a partial copy) and record its `path` and `sha256`".into(),
+            ));
         }
     }
 }
@@ -1110,8 +1245,19 @@ fn load_snapshots<'r>(
                     hex
                 });
                 if hex == snapshot.sha256 {
-                    texts.insert(s.id.as_str(), Some(String::from_utf8_lossy(&bytes).into_owned()));
-                    None
+                    let text = String::from_utf8_lossy(&bytes).into_owned();
+                    match snapshot_header(&text) {
+                        Err(why) => refused("quality/snapshot-mismatch", format!("snapshot `{}` of source `{}`: {why}", snapshot.path, s.id), "a snapshot starting with `routes-snapshot-version:` has a header of `key: value` lines ending at the first empty line; see `dataset/snapshots/README.md`"),
+                        Ok(Some(url)) if url != s.url && !s.aliases.iter().any(|a| *a == url) => refused(
+                            "quality/snapshot-mismatch",
+                            format!("snapshot `{}` is a copy of {url}, not of source `{}` ({})", snapshot.path, s.id, s.url),
+                            "point the source at the snapshot of its own page, or archive this page",
+                        ),
+                        Ok(_) => {
+                            texts.insert(s.id.as_str(), Some(text));
+                            None
+                        }
+                    }
                 } else {
                     refused(
                         "quality/snapshot-mismatch",
@@ -1139,6 +1285,38 @@ fn load_snapshots<'r>(
 }
 
 /// The cause of a refusal, in words.
+/// The snapshot format version this build reads.
+pub const SNAPSHOT_VERSION: u32 = 1;
+
+/// The URL a snapshot's header names, if it has a header: a file that starts
+/// with `routes-snapshot-version: 1` has `key: value` lines up to the first
+/// empty line. A file without that first line is a plain archived copy.
+fn snapshot_header(text: &str) -> Result<Option<String>, String> {
+    let Some(rest) = text.strip_prefix("routes-snapshot-version:") else {
+        return Ok(None);
+    };
+    let mut lines = rest.lines();
+    let version = lines.next().unwrap_or_default().trim();
+    if version != SNAPSHOT_VERSION.to_string() {
+        return Err(format!(
+            "snapshot format version `{version}` is not supported: this build reads version {SNAPSHOT_VERSION}"
+        ));
+    }
+    let mut url = None;
+    for line in lines {
+        if line.trim().is_empty() {
+            return Ok(url);
+        }
+        let Some((key, value)) = line.split_once(':') else {
+            return Err(format!("header line `{}` is not `key: value`", line.chars().take(80).collect::<String>()));
+        };
+        if key.trim() == "url" {
+            url = Some(value.trim().to_owned());
+        }
+    }
+    Err("the header does not end with an empty line".into())
+}
+
 fn err_cause(err: &routes_fs::Refusal) -> String {
     std::error::Error::source(err).map_or_else(|| err.to_string(), ToString::to_string)
 }

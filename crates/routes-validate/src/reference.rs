@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use routes_core::{CountryCode, CurrencyCode, MoneyIndex, Period, Slug};
+use routes_core::{CountryCode, CurrencyCode, Date, IndexId, Period, Slug};
 use routes_diagnostics::{Diagnostic, LineIndex, Severity};
 use serde::Deserialize;
 
@@ -13,7 +13,10 @@ use serde::Deserialize;
 const MAX_REFERENCE_BYTES: u64 = 16 * 1024 * 1024;
 
 /// The reference-data format version this build reads.
-pub const REFERENCE_VERSION: u32 = 1;
+///
+/// Version 2 declares each index (`index_definitions`) and lets index values
+/// carry the date they took effect.
+pub const REFERENCE_VERSION: u32 = 2;
 
 /// Reference values of one country.
 #[derive(Debug, Clone, Deserialize)]
@@ -33,6 +36,9 @@ pub struct CountryReference {
     /// Subsistence minimum by year.
     #[serde(default)]
     pub subsistence_minimum: Vec<YearAmount>,
+    /// The official indexes amounts of this country are set in.
+    #[serde(default)]
+    pub index_definitions: Vec<IndexDefinition>,
     /// Values of official indexes by year.
     #[serde(default)]
     pub indexes: Vec<IndexValue>,
@@ -55,7 +61,45 @@ pub struct ReferenceSource {
     /// `official`, `official_adjacent` or `third_party`.
     pub tier: routes_core::Tier,
     /// Date read.
-    pub seen: routes_core::Date,
+    pub seen: Date,
+    /// The page's own printed date.
+    #[serde(default)]
+    pub published: Option<Date>,
+    /// Remark, such as "third-party copy of the official gazette".
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// What one unit of an index is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IndexPer {
+    /// A plain unit amount (Kazakhstan's monthly calculation index).
+    Unit,
+    /// An hourly rate (a median hourly wage).
+    Hour,
+    /// A monthly amount.
+    Month,
+    /// A yearly amount.
+    Year,
+}
+
+/// An official index declared by a country's reference file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IndexDefinition {
+    /// Its id, `CC_NAME`.
+    pub index: IndexId,
+    /// Its official name.
+    pub name: String,
+    /// The currency of its values.
+    pub currency: CurrencyCode,
+    /// What one value is: a unit amount, or an amount per hour, month or year.
+    pub per: IndexPer,
+    /// What it is, in words.
+    pub description: String,
+    /// Ids of sources.
+    pub sources: Vec<Slug>,
 }
 
 /// An amount of one year.
@@ -77,13 +121,19 @@ pub struct YearAmount {
 #[serde(deny_unknown_fields)]
 pub struct IndexValue {
     /// The index.
-    pub index: MoneyIndex,
+    pub index: IndexId,
     /// The year.
     pub year: u16,
-    /// Value of one unit, in the country's currency.
+    /// Value of one unit, in the index's currency.
     pub value: f64,
     /// Ids of sources.
     pub sources: Vec<Slug>,
+    /// The day the value took effect, where it is not 1 January.
+    #[serde(default)]
+    pub effective_from: Option<Date>,
+    /// Remark.
+    #[serde(default)]
+    pub note: Option<String>,
 }
 
 /// An exemption an official page states.
@@ -120,21 +170,27 @@ impl CountryReference {
             })
     }
 
+    /// The declaration of `index`.
+    #[must_use]
+    pub fn index_definition(&self, index: &IndexId) -> Option<&IndexDefinition> {
+        self.index_definitions.iter().find(|d| &d.index == index)
+    }
+
     /// The value of `index` in `year`.
     #[must_use]
-    pub fn index_value(&self, index: MoneyIndex, year: u16) -> Option<f64> {
+    pub fn index_value(&self, index: &IndexId, year: u16) -> Option<f64> {
         self.indexes
             .iter()
-            .find(|v| v.index == index && v.year == year)
+            .find(|v| &v.index == index && v.year == year)
             .map(|v| v.value)
     }
 
     /// The value of `index` in the latest year known.
     #[must_use]
-    pub fn latest_index_value(&self, index: MoneyIndex) -> Option<(u16, f64)> {
+    pub fn latest_index_value(&self, index: &IndexId) -> Option<(u16, f64)> {
         self.indexes
             .iter()
-            .filter(|v| v.index == index)
+            .filter(|v| &v.index == index)
             .max_by_key(|v| v.year)
             .map(|v| (v.year, v.value))
     }
@@ -206,10 +262,27 @@ impl Reference {
                         .chain(&r.subsistence_minimum)
                         .flat_map(|v| &v.sources)
                         .chain(r.indexes.iter().flat_map(|v| &v.sources))
+                        .chain(r.index_definitions.iter().flat_map(|v| &v.sources))
                         .chain(r.page_exemptions.iter().flat_map(|v| &v.sources));
                     for id in cited {
                         if !ids.contains(&id.as_str()) {
                             findings.push(fail(format!("value cites source `{id}`, which the file does not list")));
+                        }
+                    }
+                    for d in &r.index_definitions {
+                        if d.index.country_part() != r.country.as_str() {
+                            findings.push(fail(format!(
+                                "index `{}` is declared in the reference file of {}; an index id starts with its own country's code",
+                                d.index, r.country
+                            )));
+                        }
+                    }
+                    for v in &r.indexes {
+                        if r.index_definition(&v.index).is_none() {
+                            findings.push(fail(format!(
+                                "a value of index `{}` is given, but the file does not declare that index in `index_definitions`",
+                                v.index
+                            )));
                         }
                     }
                     out.countries.insert(r.country.as_str().to_owned(), r);

@@ -186,6 +186,14 @@ pub static RULES: &[Rule] = &[
         "DQ5"
     ),
     rule!(
+        "quality/excerpt-without-snapshot",
+        W,
+        "A quoted source has no archived snapshot",
+        "A quote can only be checked against what was read: without a snapshot a quote can drift from its page unnoticed, and `quality/excerpt-not-in-snapshot` cannot run.",
+        "a source quoted by an `excerpt` with no `\"snapshot\": {\"path\": \"snapshots/...\", \"sha256\": \"...\"}`",
+        "DQ5"
+    ),
+    rule!(
         "quality/excerpt-unrelated",
         W,
         "An excerpt shares no words with the claim it supports",
@@ -200,6 +208,15 @@ pub static RULES: &[Rule] = &[
         "Kazakh fees and thresholds are set in MCI; frozen into tenge they go stale every January. Record them as index-linked.",
         "{\"amount\": 51900, \"currency\": \"KZT\", \"period\": \"month\"}  (= 12 × MCI 2026)",
         "DQ11"
+    ),
+    rule!(
+        "quality/home-page-source",
+        W,
+        "A source is only a site's home page",
+        "A home page states no specific claim: whoever checks the record cannot find the sentence behind the figure. Cite the page itself.",
+        "{\"id\": \"islam-kz\", \"url\": \"https://islam.kz/\", ...} cited as evidence",
+        "DQ5",
+        "DQ14"
     ),
     rule!(
         "quality/implausible-amount",
@@ -323,6 +340,14 @@ pub static RULES: &[Rule] = &[
         "DQ6"
     ),
     rule!(
+        "quality/undeclared-index",
+        W,
+        "An index-linked amount names an index no reference file declares",
+        "An amount set as a multiple of an index can be turned into money only with the index's declaration (name, currency, unit) and its yearly values, each with sources, in `reference/<cc>.json`.",
+        "{\"index\": \"DE_BBG_RV_ANNUAL\", \"multiplier\": 0.5, ...} with no `index_definitions` entry for it",
+        "DQ11"
+    ),
+    rule!(
         "quality/unknown-index-value",
         W,
         "An index-linked amount names a year with no reference value",
@@ -374,6 +399,13 @@ pub static RULES: &[Rule] = &[
         "A text holds a control character or a bidirectional override",
         "Control characters (C0 but a line feed in long text, DEL, C1) are invisible in most views, rewrite what a terminal shows (ESC clears the screen) and break the readers of the published CSV (NUL); bidirectional overrides and isolates (U+202A to U+202E, U+2066 to U+2069) make a reader see other text than programs read. Line feeds are allowed only in summaries, descriptions, notes and excerpts; tabs nowhere.",
         "\"name\": \"Work visa\\u001b[2J\"  (U+001B ESCAPE)"
+    ),
+    rule!(
+        "record/dangling-superseded",
+        E,
+        "`superseded_by` names no other requirement or document of the record",
+        "A value of an earlier time points at the value that replaced it; the pointer must lead somewhere else in the same list.",
+        "{\"id\": \"min-salary-2023\", \"superseded_by\": \"min-salary-2042\", ...} with no such requirement"
     ),
     rule!(
         "record/dangling-evidence",
@@ -474,6 +506,14 @@ pub static RULES: &[Rule] = &[
         "A record that does not satisfy the schema while `routes.toml` lowers or silences the findings that say why",
         "A record that cannot be typed cannot be published; it would drop out of a release silently (and links to it would dangle), so it is an error whatever the settings.",
         "[severity]\n\"schema/<keyword>\" = \"off\"   # and a record with \"category\": \"tourism\""
+    ),
+    rule!(
+        "record/validity-inverted",
+        E,
+        "A value's `effective_until` is before its `effective_from`",
+        "Both dates are inclusive days of the value's validity; an end before the start is a typing error that makes \"which rule applied on date D\" unanswerable.",
+        "{\"effective_from\": \"2024-01-01\", \"effective_until\": \"2023-11-17\", ...}",
+        "DQ8"
     ),
     rule!(
         "reference/invalid",

@@ -158,8 +158,87 @@ pub(crate) fn record_rules(route: &Route, place: &Place<'_>, today: jiff::civil:
     }
     urls(route, place, &mut out);
     references(route, place, &mut out);
+    validity(route, place, &mut out);
     control_characters(route, place, &mut out);
     out
+}
+
+/// An item that carries a validity period.
+struct Period<'r> {
+    pointer: String,
+    from: Option<routes_core::Date>,
+    until: Option<routes_core::Date>,
+    /// The item's own id and list, and the id that replaced it, for
+    /// requirements and documents.
+    replaced: Option<(&'static str, &'r str, &'r routes_core::Slug)>,
+}
+
+fn validity_periods(route: &Route) -> Vec<Period<'_>> {
+    let mut out = Vec::new();
+    let mut push = |pointer: String, from, until, replaced| out.push(Period { pointer, from, until, replaced });
+    for (i, r) in route.requirements.iter().enumerate() {
+        let replaced = r.superseded_by.as_ref().map(|by| ("requirements", r.id.as_str(), by));
+        push(format!("/requirements/{i}"), r.effective_from, r.effective_until, replaced);
+    }
+    for (i, d) in route.documents.iter().enumerate() {
+        let replaced = d.superseded_by.as_ref().map(|by| ("documents", d.id.as_str(), by));
+        push(format!("/documents/{i}"), d.effective_from, d.effective_until, replaced);
+    }
+    let d = &route.duration;
+    for (name, terms) in [("initial_stay", &d.initial_stay), ("validity", &d.validity)] {
+        for (i, t) in terms.iter().enumerate() {
+            push(format!("/duration/{name}/{i}"), t.effective_from, t.effective_until, None);
+        }
+    }
+    for (i, r) in d.renewal.iter().enumerate() {
+        push(format!("/duration/renewal/{i}"), r.effective_from, r.effective_until, None);
+    }
+    let a = &route.application;
+    for (i, p) in a.processing_times.iter().enumerate() {
+        push(format!("/application/processing_times/{i}"), p.effective_from, p.effective_until, None);
+    }
+    for (i, f) in a.fees.iter().enumerate() {
+        push(format!("/application/fees/{i}"), f.effective_from, f.effective_until, None);
+    }
+    out
+}
+
+/// Validity periods run forwards, and `superseded_by` names another item of
+/// the same list.
+fn validity(route: &Route, place: &Place<'_>, out: &mut Vec<Diagnostic>) {
+    for period in validity_periods(route) {
+        if let (Some(from), Some(until)) = (period.from, period.until)
+            && until < from
+        {
+            out.push(place.error(
+                "record/validity-inverted",
+                &format!("{}/effective_until", period.pointer),
+                "ends before it starts",
+                format!("`effective_until` {until} is before `effective_from` {from}"),
+                "both dates are inclusive: the first day the value held and the last; check the sources again",
+            ));
+        }
+        let Some((list, own, by)) = period.replaced else { continue };
+        let exists = if list == "requirements" {
+            route.requirements.iter().any(|r| r.id == *by)
+        } else {
+            route.documents.iter().any(|d| d.id == *by)
+        };
+        let why = if by.as_str() == own {
+            format!("`superseded_by` names the item itself (`{by}`)")
+        } else if exists {
+            continue;
+        } else {
+            format!("`superseded_by` names `{by}`, which is not an id in `{list}`")
+        };
+        out.push(place.error(
+            "record/dangling-superseded",
+            &format!("{}/superseded_by", period.pointer),
+            "no such entry",
+            why,
+            format!("use the id of the entry of `{list}` that replaced this one"),
+        ));
+    }
 }
 
 fn identity(route: &Route, place: &Place<'_>, out: &mut Vec<Diagnostic>) {
