@@ -248,10 +248,10 @@ fn stale_index_is_rebuilt_when_the_data_changes() {
     ----- stdout -----
     kz/first  KZ · other · Blueberry permit
       route       **Blueberry** permit
-                  source: https://www.gov.kz/
+                  source: https://www.gov.kz/en/services/4631
       source      Example source
-                  https://www.gov.kz/
-                  source: https://www.gov.kz/
+                  https://www.gov.kz/en/services/4631
+                  source: https://www.gov.kz/en/services/4631
 
     ----- stderr -----
     note: built the search index of `kz` (1 route): the data changed since the index was built

@@ -53,10 +53,10 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 pub use config::{Allow, CONFIG_VERSION, Config, ConfigError, Level, find_config};
+pub use quality::SNAPSHOT_VERSION;
 pub use reference::{CountryReference, REFERENCE_VERSION, Reference};
 pub use registry::{FIXED, RULES, Rule, UNCHECKED, default_severity, is_fixed, rule, rules_markdown};
 pub use routes_diagnostics::{Diagnostic, Severity};
-pub use quality::SNAPSHOT_VERSION;
 pub use schema::{ROUTE_SCHEMA, RouteSchema};
 
 /// What receives each record that satisfies the schema: typed, and as text.

@@ -430,7 +430,7 @@ pub(crate) fn record_quality(route: &Route, place: &Place<'_>, ctx: &QualityCont
 
     // Sources: specific pages, and an archived copy of each one quoted.
     let snapshots = load_snapshots(route, place, ctx, &mut out);
-    source_rules(route, &claims, &finding, &mut out);
+    source_rules(route, &snapshots, &finding, &mut out);
 
     // Evidence: present, quoted from the source, about the claim.
     for claim in &claims {
@@ -482,20 +482,6 @@ pub(crate) fn record_quality(route: &Route, place: &Place<'_>, ctx: &QualityCont
                     ),
                     "quote the words of the source that state this claim, or move the excerpt to the claim it is about"
                         .into(),
-                ));
-            }
-            if let Some(Some(text)) = snapshots.get(source.id.as_str())
-                && !normalise(text).contains(&quoted)
-            {
-                out.push(finding(
-                    "quality/excerpt-not-in-snapshot",
-                    &at,
-                    "not in the snapshot",
-                    format!(
-                        "the excerpt does not occur in the archived snapshot of source `{}`",
-                        source.id
-                    ),
-                    "an excerpt is a verbatim quote: copy it from the snapshot, in the source's language".into(),
                 ));
             }
             if source.translation == Translation::UnofficialTranslation {
@@ -789,11 +775,7 @@ fn money_rules(
                 ));
             }
             let local = country_currencies(route.country.as_str());
-            if m.currency.as_str() == "EUR"
-                && m.converted.is_none()
-                && !local.is_empty()
-                && !local.contains(&"EUR")
-            {
+            if m.currency.as_str() == "EUR" && m.converted.is_none() && !local.is_empty() && !local.contains(&"EUR") {
                 let local = local.join(" or ");
                 out.push(finding(
                     "quality/euro-without-rate",
@@ -873,7 +855,9 @@ fn money_rules(
     if let Money::Fixed(m) = money
         && HARD_CURRENCIES.contains(&m.currency.as_str())
     {
-        let Some(per_month) = monthly(m.amount, m.period) else { return };
+        let Some(per_month) = monthly(m.amount, m.period) else {
+            return;
+        };
         let floor = if kind == RequirementKind::Investment {
             1000.0
         } else {
@@ -918,7 +902,9 @@ fn money_rules(
     let currency = reference.currency.as_str();
     match kind {
         RequirementKind::MinIncome | RequirementKind::MinSalary => {
-            let Some(per_month) = monthly(amount, period) else { return };
+            let Some(per_month) = monthly(amount, period) else {
+                return;
+            };
             if per_month < wage * 0.5 {
                 if period == Period::Year && amount >= wage * 0.5 {
                     out.push(finding(
@@ -985,7 +971,11 @@ struct Window {
 
 impl Window {
     fn new(from: Option<routes_core::Date>, until: Option<routes_core::Date>, superseded: bool) -> Self {
-        Self { from, until, superseded }
+        Self {
+            from,
+            until,
+            superseded,
+        }
     }
 
     /// Whether two values can hold at the same time: neither replaced while
@@ -1009,7 +999,13 @@ fn unmarked_conflicts(route: &Route, finding: &Finding<'_>, out: &mut Vec<Diagno
     }
     // Each item: who it applies to, its case (such as single or multiple
     // entry), its value, its conflict group and when it held.
-    type Item<'a> = (&'a [routes_core::Slug], &'a str, String, Option<&'a routes_core::Slug>, Window);
+    type Item<'a> = (
+        &'a [routes_core::Slug],
+        &'a str,
+        String,
+        Option<&'a routes_core::Slug>,
+        Window,
+    );
     let mut check = |list: &str, items: Vec<Item<'_>>| {
         for (j, (applies_j, case_j, value_j, group_j, when_j)) in items.iter().enumerate() {
             for (applies_i, case_i, value_i, group_i, when_i) in &items[..j] {
@@ -1040,7 +1036,13 @@ fn unmarked_conflicts(route: &Route, finding: &Finding<'_>, out: &mut Vec<Diagno
             .iter()
             .map(|p| {
                 let when = Window::new(p.effective_from, p.effective_until, false);
-                (p.applies_to.as_slice(), "", range_words(&p.range), p.conflict.as_ref(), when)
+                (
+                    p.applies_to.as_slice(),
+                    "",
+                    range_words(&p.range),
+                    p.conflict.as_ref(),
+                    when,
+                )
             })
             .collect(),
     );
@@ -1120,7 +1122,7 @@ pub(crate) fn country_currencies(country: &str) -> Vec<&'static str> {
     };
     let mut out: Vec<&'static str> = iso_currency::Currency::from_country(country)
         .into_iter()
-        .filter(|c| !c.is_fund() && !c.is_superseded().is_some())
+        .filter(|c| !c.is_fund() && c.is_superseded().is_none())
         .map(|c| c.code())
         .collect();
     out.sort_unstable();
@@ -1130,23 +1132,50 @@ pub(crate) fn country_currencies(country: &str) -> Vec<&'static str> {
 /// Whether a URL is only a site's home page (no path beyond `/`, no query),
 /// which names no page that could state a specific claim.
 pub(crate) fn is_home_page(raw: &str) -> bool {
-    url::Url::parse(raw).is_ok_and(|u| {
-        matches!(u.path(), "" | "/") && u.query().is_none_or(str::is_empty) && u.fragment().is_none()
-    })
+    url::Url::parse(raw)
+        .is_ok_and(|u| matches!(u.path(), "" | "/") && u.query().is_none_or(str::is_empty) && u.fragment().is_none())
 }
 
 /// Source rules: a home page backs no specific claim, and every quoted
 /// source has an archived snapshot to check its quotes against.
 fn source_rules(
     route: &Route,
-    claims: &[ClaimView<'_>],
+    snapshots: &HashMap<&str, Option<String>>,
     finding: &Finding<'_>,
     out: &mut Vec<Diagnostic>,
 ) {
+    // Every evidence list of the record: claims, and also legal basis, names and notes.
+    let lists = crate::rules::evidence_lists(route);
+    // Every excerpt, wherever it is, occurs in the snapshot of its source.
+    let mut normalised: HashMap<&str, String> = HashMap::new();
+    for (pointer, list) in &lists {
+        for (j, ev) in list.iter().enumerate() {
+            let Some(excerpt) = ev.excerpt.as_deref() else { continue };
+            let Some(Some(text)) = snapshots.get(ev.source.as_str()) else {
+                continue;
+            };
+            let text = normalised.entry(ev.source.as_str()).or_insert_with(|| normalise(text));
+            if !text.contains(&normalise(excerpt)) {
+                out.push(finding(
+                    "quality/excerpt-not-in-snapshot",
+                    &format!("{pointer}/{j}/excerpt"),
+                    "not in the snapshot",
+                    format!(
+                        "the excerpt does not occur in the archived snapshot of source `{}`",
+                        ev.source
+                    ),
+                    "an excerpt is a verbatim quote: copy it from the snapshot, in the source's language".into(),
+                ));
+            }
+        }
+    }
     for (i, source) in route.sources.iter().enumerate() {
-        let cited = claims.iter().flat_map(|c| c.evidence.iter()).filter(|e| e.source == source.id);
         let (mut cites, mut quotes) = (0usize, 0usize);
-        for e in cited {
+        for e in lists
+            .iter()
+            .flat_map(|(_, list)| list.iter())
+            .filter(|e| e.source == source.id)
+        {
             cites += 1;
             quotes += usize::from(e.excerpt.is_some());
         }
@@ -1247,10 +1276,17 @@ fn load_snapshots<'r>(
                 if hex == snapshot.sha256 {
                     let text = String::from_utf8_lossy(&bytes).into_owned();
                     match snapshot_header(&text) {
-                        Err(why) => refused("quality/snapshot-mismatch", format!("snapshot `{}` of source `{}`: {why}", snapshot.path, s.id), "a snapshot starting with `routes-snapshot-version:` has a header of `key: value` lines ending at the first empty line; see `dataset/snapshots/README.md`"),
-                        Ok(Some(url)) if url != s.url && !s.aliases.iter().any(|a| *a == url) => refused(
+                        Err(why) => refused(
                             "quality/snapshot-mismatch",
-                            format!("snapshot `{}` is a copy of {url}, not of source `{}` ({})", snapshot.path, s.id, s.url),
+                            format!("snapshot `{}` of source `{}`: {why}", snapshot.path, s.id),
+                            "a snapshot starting with `routes-snapshot-version:` has a header of `key: value` lines ending at the first empty line; see `dataset/snapshots/README.md`",
+                        ),
+                        Ok(Some(url)) if url != s.url && !s.aliases.contains(&url) => refused(
+                            "quality/snapshot-mismatch",
+                            format!(
+                                "snapshot `{}` is a copy of {url}, not of source `{}` ({})",
+                                snapshot.path, s.id, s.url
+                            ),
                             "point the source at the snapshot of its own page, or archive this page",
                         ),
                         Ok(_) => {
@@ -1308,7 +1344,10 @@ fn snapshot_header(text: &str) -> Result<Option<String>, String> {
             return Ok(url);
         }
         let Some((key, value)) = line.split_once(':') else {
-            return Err(format!("header line `{}` is not `key: value`", line.chars().take(80).collect::<String>()));
+            return Err(format!(
+                "header line `{}` is not `key: value`",
+                line.chars().take(80).collect::<String>()
+            ));
         };
         if key.trim() == "url" {
             url = Some(value.trim().to_owned());

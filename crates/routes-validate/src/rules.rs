@@ -8,7 +8,7 @@ use routes_diagnostics::Diagnostic;
 use crate::record::Place;
 
 /// Every evidence list of a route, with the pointer of the list.
-fn evidence_lists(route: &Route) -> Vec<(String, &[Evidence])> {
+pub(crate) fn evidence_lists(route: &Route) -> Vec<(String, &[Evidence])> {
     let mut out: Vec<(String, &[Evidence])> = Vec::new();
     if let Some(name) = &route.official_name {
         out.push(("/official_name/evidence".into(), &name.evidence));
@@ -175,10 +175,22 @@ struct Period<'r> {
 
 fn validity_periods(route: &Route) -> Vec<Period<'_>> {
     let mut out = Vec::new();
-    let mut push = |pointer: String, from, until, replaced| out.push(Period { pointer, from, until, replaced });
+    let mut push = |pointer: String, from, until, replaced| {
+        out.push(Period {
+            pointer,
+            from,
+            until,
+            replaced,
+        })
+    };
     for (i, r) in route.requirements.iter().enumerate() {
         let replaced = r.superseded_by.as_ref().map(|by| ("requirements", r.id.as_str(), by));
-        push(format!("/requirements/{i}"), r.effective_from, r.effective_until, replaced);
+        push(
+            format!("/requirements/{i}"),
+            r.effective_from,
+            r.effective_until,
+            replaced,
+        );
     }
     for (i, d) in route.documents.iter().enumerate() {
         let replaced = d.superseded_by.as_ref().map(|by| ("documents", d.id.as_str(), by));
@@ -187,18 +199,38 @@ fn validity_periods(route: &Route) -> Vec<Period<'_>> {
     let d = &route.duration;
     for (name, terms) in [("initial_stay", &d.initial_stay), ("validity", &d.validity)] {
         for (i, t) in terms.iter().enumerate() {
-            push(format!("/duration/{name}/{i}"), t.effective_from, t.effective_until, None);
+            push(
+                format!("/duration/{name}/{i}"),
+                t.effective_from,
+                t.effective_until,
+                None,
+            );
         }
     }
     for (i, r) in d.renewal.iter().enumerate() {
-        push(format!("/duration/renewal/{i}"), r.effective_from, r.effective_until, None);
+        push(
+            format!("/duration/renewal/{i}"),
+            r.effective_from,
+            r.effective_until,
+            None,
+        );
     }
     let a = &route.application;
     for (i, p) in a.processing_times.iter().enumerate() {
-        push(format!("/application/processing_times/{i}"), p.effective_from, p.effective_until, None);
+        push(
+            format!("/application/processing_times/{i}"),
+            p.effective_from,
+            p.effective_until,
+            None,
+        );
     }
     for (i, f) in a.fees.iter().enumerate() {
-        push(format!("/application/fees/{i}"), f.effective_from, f.effective_until, None);
+        push(
+            format!("/application/fees/{i}"),
+            f.effective_from,
+            f.effective_until,
+            None,
+        );
     }
     out
 }
@@ -218,7 +250,9 @@ fn validity(route: &Route, place: &Place<'_>, out: &mut Vec<Diagnostic>) {
                 "both dates are inclusive: the first day the value held and the last; check the sources again",
             ));
         }
-        let Some((list, own, by)) = period.replaced else { continue };
+        let Some((list, own, by)) = period.replaced else {
+            continue;
+        };
         let exists = if list == "requirements" {
             route.requirements.iter().any(|r| r.id == *by)
         } else {
