@@ -992,6 +992,29 @@ impl Window {
     }
 }
 
+/// Whether `newer` replaced `older`, directly or through a chain of
+/// `superseded_by` links (a chain that loops ends the search).
+fn replaces(
+    all: &[routes_core::Requirement],
+    newer: &routes_core::Requirement,
+    older: &routes_core::Requirement,
+) -> bool {
+    let mut at = older;
+    for _ in 0..all.len() {
+        let Some(next) = at.superseded_by.as_ref() else {
+            return false;
+        };
+        if *next == newer.id {
+            return true;
+        }
+        let Some(found) = all.iter().find(|r| r.id == *next) else {
+            return false;
+        };
+        at = found;
+    }
+    false
+}
+
 /// Values of one fact that differ and carry no shared conflict mark.
 fn unmarked_conflicts(route: &Route, finding: &Finding<'_>, out: &mut Vec<Diagnostic>) {
     fn overlap(a: &[routes_core::Slug], b: &[routes_core::Slug]) -> bool {
@@ -1099,6 +1122,8 @@ fn unmarked_conflicts(route: &Route, finding: &Finding<'_>, out: &mut Vec<Diagno
                 value(ri) != value(rj)
                     && overlap(&ri.applies_to, &rj.applies_to)
                     && when(ri).overlaps(when(rj))
+                    && !replaces(&route.requirements, ri, rj)
+                    && !replaces(&route.requirements, rj, ri)
                     && !(rj.conflict.is_some() && ri.conflict == rj.conflict)
             }) {
                 out.push(finding(
