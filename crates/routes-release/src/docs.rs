@@ -145,7 +145,88 @@ pub(crate) struct Card<'a> {
     pub(crate) previous: Option<&'a ReleaseVersion>,
 }
 
+/// `part` of `whole` as a percentage with one decimal.
+fn percent(part: u64, whole: u64) -> String {
+    if whole == 0 {
+        return "–".into();
+    }
+    #[allow(clippy::cast_precision_loss)]
+    let share = part as f64 * 100.0 / whole as f64;
+    format!("{share:.1} %")
+}
+
 impl Card<'_> {
+    /// Routes per country and category, one row per country.
+    fn render_by_country(&self, out: &mut String) {
+        let s = self.stats;
+        let categories: std::collections::BTreeSet<&str> = s.country_categories.keys().map(|(_, c)| *c).collect();
+        out.push_str("\n### Routes per country and category\n\n| country |");
+        for c in &categories {
+            let _ = write!(out, " `{c}` |");
+        }
+        out.push_str(" all |\n| --- |");
+        for _ in &categories {
+            out.push_str(" ---: |");
+        }
+        out.push_str(" ---: |\n");
+        for (country, total) in &s.countries {
+            let _ = write!(out, "| `{country}` |");
+            for c in &categories {
+                let n = s.country_categories.get(&(country.clone(), *c)).copied().unwrap_or_default();
+                if n == 0 {
+                    out.push_str(" |");
+                } else {
+                    let _ = write!(out, " {n} |");
+                }
+            }
+            let _ = writeln!(out, " {total} |");
+        }
+    }
+
+    /// What the facts rest on, how much is unknown, and how old the sources are.
+    fn render_evidence(&self, out: &mut String) {
+        let s = self.stats;
+        let known: u64 = s.known_facts.values().sum();
+        let all = known + s.unknown_facts;
+        out.push_str(
+            "\n### What the data rests on\n\n\
+             A fact is a figure, a range or a yes/no claim of a record (each requirement, term, renewal, fee, \
+             processing time, nationality scope and path onward). Each fact that states something counts once, \
+             under the most authoritative tier of the sources it cites.\n\n\
+             | facts | count | share of all facts |\n| --- | ---: | ---: |\n",
+        );
+        for (tier, label) in [
+            ("official", "backed by an `official` source"),
+            ("official_adjacent", "best backed by an `official_adjacent` source"),
+            ("third_party", "backed by `third_party` sources only"),
+            ("none", "stated without a source"),
+        ] {
+            let n = s.known_facts.get(tier).copied().unwrap_or_default();
+            let _ = writeln!(out, "| {label} | {n} | {} |", percent(n, all));
+        }
+        let _ = writeln!(out, "| still `unknown` | {} | {} |", s.unknown_facts, percent(s.unknown_facts, all));
+        let _ = writeln!(out, "| all facts | {all} | |");
+        out.push_str(
+            "\n### How old the sources are\n\n\
+             `seen` is the day a stored copy of the page was read; `published` is the date the page itself prints. \
+             Many pages print none.\n\n\
+             | country | seen, oldest | seen, newest | published, oldest | published, newest | sources with no printed date |\n\
+             | --- | --- | --- | --- | --- | ---: |\n",
+        );
+        let span = |d: Option<(routes_core::Date, routes_core::Date)>| {
+            d.map_or(("–".to_owned(), "–".to_owned()), |(a, b)| (a.to_string(), b.to_string()))
+        };
+        for (country, dates) in &s.source_dates {
+            let (seen_first, seen_last) = span(dates.seen);
+            let (pub_first, pub_last) = span(dates.published);
+            let _ = writeln!(
+                out,
+                "| `{country}` | {seen_first} | {seen_last} | {pub_first} | {pub_last} | {} |",
+                dates.undated
+            );
+        }
+    }
+
     pub(crate) fn render(&self) -> String {
         let s = self.stats;
         let mut out = String::new();
@@ -184,6 +265,8 @@ impl Card<'_> {
         for (k, v) in &s.tiers {
             let _ = writeln!(out, "| `{k}` | {v} |");
         }
+        self.render_by_country(&mut out);
+        self.render_evidence(&mut out);
 
         out.push_str("\n## Files\n\n| file | what it holds | rows |\n| --- | --- | ---: |\n");
         for table in Table::ALL {

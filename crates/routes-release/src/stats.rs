@@ -36,7 +36,36 @@ pub struct Stats {
     pub first_verified: Option<Date>,
     /// The latest `last_verified`.
     pub last_verified: Option<Date>,
+    /// Routes per country and category.
+    pub country_categories: BTreeMap<(String, &'static str), u64>,
+    /// Facts (figures and yes/no claims) that state something, by the best
+    /// tier of their evidence (`official`, `official_adjacent`,
+    /// `third_party`, or `none` when no source backs them).
+    pub known_facts: BTreeMap<&'static str, u64>,
+    /// Facts still `unknown`.
+    pub unknown_facts: u64,
+    /// Per country: the oldest and newest `seen` and `published` dates of its sources.
+    pub source_dates: BTreeMap<String, SourceDates>,
 }
+
+/// The oldest and newest dates of a country's sources.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct SourceDates {
+    /// Oldest and newest `seen`.
+    pub seen: Option<(Date, Date)>,
+    /// Oldest and newest `published` (only sources that print a date).
+    pub published: Option<(Date, Date)>,
+    /// Sources that print no date of their own.
+    pub undated: u64,
+}
+
+fn widen(span: &mut Option<(Date, Date)>, date: Date) {
+    *span = Some(span.map_or((date, date), |(a, b)| (a.min(date), b.max(date))));
+}
+
+/// Tiers from the most to the least authoritative.
+const TIERS: [&str; 3] = ["official", "official_adjacent", "third_party"];
 
 fn host(url: &str) -> String {
     let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
@@ -60,6 +89,32 @@ impl Stats {
         for source in &route.sources {
             *self.tiers.entry(source.tier.as_str()).or_default() += 1;
             *self.hosts.entry(host(&source.url)).or_default() += 1;
+        }
+        *self
+            .country_categories
+            .entry((route.country.as_str().to_owned(), route.category.as_str()))
+            .or_default() += 1;
+        for fact in routes_validate::facts(route) {
+            if !fact.known {
+                self.unknown_facts += 1;
+                continue;
+            }
+            let best = fact
+                .evidence
+                .iter()
+                .filter_map(|e| route.sources.iter().find(|s| s.id == e.source))
+                .filter_map(|s| TIERS.iter().position(|t| *t == s.tier.as_str()))
+                .min()
+                .map_or("none", |i| TIERS[i]);
+            *self.known_facts.entry(best).or_default() += 1;
+        }
+        let dates = self.source_dates.entry(route.country.as_str().to_owned()).or_default();
+        for source in &route.sources {
+            widen(&mut dates.seen, source.seen);
+            match source.published {
+                Some(p) => widen(&mut dates.published, p),
+                None => dates.undated += 1,
+            }
         }
         let date = route.last_verified;
         self.first_verified = Some(self.first_verified.map_or(date, |d| d.min(date)));

@@ -53,7 +53,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 pub use config::{Allow, CONFIG_VERSION, Config, ConfigError, Level, find_config};
-pub use quality::SNAPSHOT_VERSION;
+pub use quality::{Fact, SNAPSHOT_VERSION, facts};
 pub use reference::{CountryReference, REFERENCE_VERSION, Reference};
 pub use registry::{FIXED, RULES, Rule, UNCHECKED, default_severity, is_fixed, rule, rules_markdown};
 pub use routes_diagnostics::{Diagnostic, Severity};

@@ -237,6 +237,35 @@ fn local_amount(money: &Money, reference: Option<&CountryReference>) -> Option<(
     }
 }
 
+/// One fact of a record that a source must back: a figure, a range, a yes/no
+/// claim, a nationality scope, a fee or a processing time.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Fact<'r> {
+    /// JSON Pointer of the fact in the record.
+    pub pointer: String,
+    /// Whether it states something (a figure, yes or no) rather than `unknown`.
+    pub known: bool,
+    /// The evidence given for it.
+    pub evidence: &'r [Evidence],
+}
+
+/// The facts of a record, the same ones `quality/unevidenced-claim` checks.
+///
+/// ```
+/// # let record = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../dataset/routes/kz/citizenship.json")).unwrap();
+/// let route: routes_core::Route = serde_json::from_str(&record).unwrap();
+/// let facts = routes_validate::facts(&route);
+/// assert!(facts.iter().any(|f| f.pointer == "/eligibility/nationality"));
+/// ```
+#[must_use]
+pub fn facts(route: &Route) -> Vec<Fact<'_>> {
+    claims(route)
+        .into_iter()
+        .map(|c| Fact { pointer: c.pointer, known: c.known, evidence: c.evidence })
+        .collect()
+}
+
 fn claims(route: &Route) -> Vec<ClaimView<'_>> {
     let mut out = Vec::new();
     let nat = &route.eligibility.nationality;
