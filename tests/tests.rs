@@ -1,6 +1,7 @@
 //! Integration tests: they run the real `routes` binary on fixtures and on the
 //! bundled dataset.
 
+mod dataset;
 mod publish;
 mod quality;
 mod regression;

@@ -172,7 +172,11 @@ impl Card<'_> {
         for (country, total) in &s.countries {
             let _ = write!(out, "| `{country}` |");
             for c in &categories {
-                let n = s.country_categories.get(&(country.clone(), *c)).copied().unwrap_or_default();
+                let n = s
+                    .country_categories
+                    .get(&(country.clone(), *c))
+                    .copied()
+                    .unwrap_or_default();
                 if n == 0 {
                     out.push_str(" |");
                 } else {
@@ -204,7 +208,12 @@ impl Card<'_> {
             let n = s.known_facts.get(tier).copied().unwrap_or_default();
             let _ = writeln!(out, "| {label} | {n} | {} |", percent(n, all));
         }
-        let _ = writeln!(out, "| still `unknown` | {} | {} |", s.unknown_facts, percent(s.unknown_facts, all));
+        let _ = writeln!(
+            out,
+            "| still `unknown` | {} | {} |",
+            s.unknown_facts,
+            percent(s.unknown_facts, all)
+        );
         let _ = writeln!(out, "| all facts | {all} | |");
         out.push_str(
             "\n### How old the sources are\n\n\
@@ -214,7 +223,9 @@ impl Card<'_> {
              | --- | --- | --- | --- | --- | ---: |\n",
         );
         let span = |d: Option<(routes_core::Date, routes_core::Date)>| {
-            d.map_or(("–".to_owned(), "–".to_owned()), |(a, b)| (a.to_string(), b.to_string()))
+            d.map_or(("–".to_owned(), "–".to_owned()), |(a, b)| {
+                (a.to_string(), b.to_string())
+            })
         };
         for (country, dates) in &s.source_dates {
             let (seen_first, seen_last) = span(dates.seen);

@@ -161,7 +161,7 @@ fn stems(text: &str) -> HashSet<String> {
 }
 
 /// Whitespace-collapsed, quote-normalised text, for substring comparisons.
-fn normalise(text: &str) -> String {
+pub(crate) fn normalise(text: &str) -> String {
     text.split_whitespace()
         .collect::<Vec<_>>()
         .join(" ")
@@ -262,7 +262,11 @@ pub struct Fact<'r> {
 pub fn facts(route: &Route) -> Vec<Fact<'_>> {
     claims(route)
         .into_iter()
-        .map(|c| Fact { pointer: c.pointer, known: c.known, evidence: c.evidence })
+        .map(|c| Fact {
+            pointer: c.pointer,
+            known: c.known,
+            evidence: c.evidence,
+        })
         .collect()
 }
 

@@ -68,6 +68,9 @@ pub struct ReferenceSource {
     /// Remark, such as "third-party copy of the official gazette".
     #[serde(default)]
     pub note: Option<String>,
+    /// The archived copy of what was read, under `snapshots/`.
+    #[serde(default)]
+    pub snapshot: Option<routes_core::Snapshot>,
 }
 
 /// What one unit of an index is.
@@ -114,6 +117,9 @@ pub struct YearAmount {
     pub period: Period,
     /// Ids of sources.
     pub sources: Vec<Slug>,
+    /// A verbatim quote of the value from the first source, checked against its snapshot.
+    #[serde(default)]
+    pub excerpt: Option<String>,
 }
 
 /// The value of an index in one year.
@@ -134,6 +140,9 @@ pub struct IndexValue {
     /// Remark.
     #[serde(default)]
     pub note: Option<String>,
+    /// A verbatim quote of the value from the first source, checked against its snapshot.
+    #[serde(default)]
+    pub excerpt: Option<String>,
 }
 
 /// An exemption an official page states.
@@ -193,6 +202,73 @@ impl CountryReference {
             .filter(|v| &v.index == index)
             .max_by_key(|v| v.year)
             .map(|v| (v.year, v.value))
+    }
+}
+
+/// Checks the snapshots of a reference file's sources (inside the dataset, a
+/// regular file, the recorded SHA-256) and that each value's excerpt occurs
+/// in the snapshot of its first source.
+fn check_quotes(
+    root: &Path,
+    r: &CountryReference,
+    fail: &dyn Fn(String) -> Diagnostic,
+    findings: &mut Vec<Diagnostic>,
+) {
+    use sha2::{Digest, Sha256};
+    let mut texts: BTreeMap<&str, String> = BTreeMap::new();
+    for s in &r.sources {
+        let Some(snapshot) = &s.snapshot else { continue };
+        match routes_fs::read_confined(root, &snapshot.path, MAX_REFERENCE_BYTES * 4) {
+            Err(refusal) => findings.push(fail(format!(
+                "snapshot `{}` of source `{}` cannot be read: {refusal}",
+                snapshot.path, s.id
+            ))),
+            Ok(bytes) => {
+                let hex: String = Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
+                if hex == snapshot.sha256 {
+                    texts.insert(
+                        s.id.as_str(),
+                        crate::quality::normalise(&String::from_utf8_lossy(&bytes)),
+                    );
+                } else {
+                    findings.push(fail(format!(
+                        "snapshot `{}` of source `{}` has SHA-256 {hex}, not the recorded {}",
+                        snapshot.path, s.id, snapshot.sha256
+                    )));
+                }
+            }
+        }
+    }
+    let quoted = r
+        .minimum_wage
+        .iter()
+        .chain(&r.subsistence_minimum)
+        .map(|v| (format!("{} value", v.year), v.excerpt.as_deref(), v.sources.first()))
+        .chain(r.indexes.iter().map(|v| {
+            (
+                format!("{} value of {}", v.year, v.index),
+                v.excerpt.as_deref(),
+                v.sources.first(),
+            )
+        }));
+    for (what, excerpt, source) in quoted {
+        let (Some(excerpt), Some(source)) = (excerpt, source) else {
+            continue;
+        };
+        let Some(source_entry) = r.sources.iter().find(|s| &s.id == source) else {
+            continue;
+        };
+        if source_entry.snapshot.is_none() {
+            findings.push(fail(format!(
+                "the excerpt of the {what} quotes source `{source}`, which has no snapshot to check it against"
+            )));
+        } else if let Some(text) = texts.get(source.as_str())
+            && !text.contains(&crate::quality::normalise(excerpt))
+        {
+            findings.push(fail(format!(
+                "the excerpt of the {what} does not occur in the snapshot of source `{source}`"
+            )));
+        }
     }
 }
 
@@ -269,6 +345,7 @@ impl Reference {
                             findings.push(fail(format!("value cites source `{id}`, which the file does not list")));
                         }
                     }
+                    check_quotes(root, &r, &fail, findings);
                     for d in &r.index_definitions {
                         if d.index.country_part() != r.country.as_str() {
                             findings.push(fail(format!(

@@ -1,0 +1,233 @@
+//! The bundled dataset as data: what it covers, and that every quote in it is
+//! held to the archived snapshot of its page.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+use crate::util::{root, routes, run};
+
+fn dataset() -> PathBuf {
+    root().join("dataset")
+}
+
+/// Every record of a dataset folder, by its path relative to the folder.
+fn records(dir: &Path) -> BTreeMap<PathBuf, Value> {
+    let mut out = BTreeMap::new();
+    for entry in walkdir::WalkDir::new(dir.join("routes")) {
+        let entry = entry.expect("walk");
+        if entry.path().extension().is_some_and(|e| e == "json") {
+            let text = fs_err::read_to_string(entry.path()).expect("read");
+            let rel = entry.path().strip_prefix(dir).expect("inside").to_owned();
+            out.insert(rel, serde_json::from_str(&text).expect("record"));
+        }
+    }
+    out
+}
+
+/// Every evidence item with an excerpt: (JSON Pointer of the excerpt, source id, excerpt).
+fn excerpts(value: &Value, pointer: &str, out: &mut Vec<(String, String, String)>) {
+    match value {
+        Value::Object(map) => {
+            if let (Some(Value::String(source)), Some(Value::String(excerpt))) = (map.get("source"), map.get("excerpt"))
+            {
+                out.push((format!("{pointer}/excerpt"), source.clone(), excerpt.clone()));
+            }
+            for (k, v) in map {
+                excerpts(v, &format!("{pointer}/{k}"), out);
+            }
+        }
+        Value::Array(items) => {
+            for (i, v) in items.iter().enumerate() {
+                excerpts(v, &format!("{pointer}/{i}"), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.expect("walk");
+        let target = to.join(entry.path().strip_prefix(from).expect("inside"));
+        if entry.file_type().is_dir() {
+            fs_err::create_dir_all(&target).expect("mkdir");
+        } else {
+            fs_err::copy(entry.path(), &target).expect("copy");
+        }
+    }
+}
+
+fn sha256(bytes: &[u8]) -> String {
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn findings(dir: &Path) -> Vec<Value> {
+    let out = run(routes(dir).args(["validate", "--format", "json", "."]));
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("finding"))
+        .collect()
+}
+
+#[test]
+fn the_dataset_covers_nine_countries_with_evidenced_routes() {
+    let records = records(&dataset());
+    let countries: BTreeSet<&str> = records.values().filter_map(|r| r["country"].as_str()).collect();
+    assert!(records.len() >= 35, "{} routes", records.len());
+    assert!(countries.len() >= 9, "{countries:?}");
+    // Every quoted source has a snapshot, and most evidence quotes its source.
+    let (mut items, mut quoted) = (0, 0);
+    for record in records.values() {
+        let mut found = Vec::new();
+        excerpts(record, "", &mut found);
+        quoted += found.len();
+        let text = record.to_string();
+        items += text.matches("\"source\":").count();
+        for (_, source, _) in found {
+            let listed = record["sources"]
+                .as_array()
+                .expect("sources")
+                .iter()
+                .find(|s| s["id"] == source.as_str());
+            assert!(
+                listed.is_some_and(|s| s.get("snapshot").is_some()),
+                "{}: quoted source `{source}` has no snapshot",
+                record["id"]
+            );
+        }
+    }
+    assert!(
+        quoted * 2 > items,
+        "only {quoted} of {items} evidence items quote their source"
+    );
+}
+
+#[test]
+fn removing_a_word_from_any_snapshot_trips_the_quote_check() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    copy_dir(&dataset(), tmp.path());
+    let mut records = records(tmp.path());
+    // Each snapshot file and the excerpts quoted from it.
+    let mut quoted: BTreeMap<String, Vec<(PathBuf, String, String)>> = BTreeMap::new();
+    for (path, record) in &records {
+        let mut found = Vec::new();
+        excerpts(record, "", &mut found);
+        for (pointer, source, excerpt) in found {
+            let snapshot = record["sources"]
+                .as_array()
+                .expect("sources")
+                .iter()
+                .find(|s| s["id"] == source.as_str())
+                .and_then(|s| s["snapshot"]["path"].as_str())
+                .expect("a quoted source has a snapshot")
+                .to_owned();
+            quoted
+                .entry(snapshot)
+                .or_default()
+                .push((path.clone(), pointer, excerpt));
+        }
+    }
+    assert!(quoted.len() >= 100, "only {} snapshots are quoted", quoted.len());
+    // From each snapshot, remove one word of one of its quotes: every excerpt
+    // that held the word must now be reported, at its own pointer.
+    let mut expected: BTreeSet<(String, String)> = BTreeSet::new();
+    let mut new_sha: BTreeMap<String, String> = BTreeMap::new();
+    for (snapshot, quotes) in &quoted {
+        let file = tmp.path().join(snapshot);
+        let text = fs_err::read_to_string(&file).expect("snapshot");
+        let body_at = text.find("\n\n").map_or(0, |i| i + 2);
+        let (head, body) = text.split_at(body_at);
+        let longest = quotes.iter().max_by_key(|(_, _, e)| e.len()).expect("a quote");
+        let word = longest
+            .2
+            .split_whitespace()
+            .filter(|w| body.contains(*w))
+            .max_by_key(|w| w.chars().count())
+            .expect("a word of the quote is in the snapshot")
+            .to_owned();
+        let mut cut = body.to_owned();
+        while cut.contains(&word) {
+            cut = cut.replace(&word, "");
+        }
+        let changed = format!("{head}{cut}");
+        fs_err::write(&file, &changed).expect("write");
+        new_sha.insert(snapshot.clone(), sha256(changed.as_bytes()));
+        for (path, pointer, excerpt) in quotes {
+            if excerpt.contains(&word) {
+                let id = records[path]["id"].as_str().expect("id").to_owned();
+                expected.insert((id, pointer.clone()));
+            }
+        }
+    }
+    // Record the new checksums, so the quote check (not the checksum) speaks.
+    for (path, record) in &mut records {
+        for source in record["sources"].as_array_mut().expect("sources") {
+            if let Some(sha) = source["snapshot"]["path"].as_str().and_then(|p| new_sha.get(p)) {
+                source["snapshot"]["sha256"] = Value::String(sha.clone());
+            }
+        }
+        let text = serde_json::to_string_pretty(record).expect("json") + "\n";
+        fs_err::write(tmp.path().join(path), text).expect("write");
+    }
+    let got: BTreeSet<(String, String)> = findings(tmp.path())
+        .iter()
+        .filter(|f| f["code"] == "quality/excerpt-not-in-snapshot")
+        .map(|f| {
+            (
+                f["route"].as_str().unwrap_or_default().to_owned(),
+                f["pointer"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    let missed: Vec<_> = expected.difference(&got).collect();
+    assert!(
+        missed.is_empty(),
+        "{} of {} altered quotes passed unseen: {missed:#?}",
+        missed.len(),
+        expected.len()
+    );
+    assert!(
+        expected.len() >= quoted.len(),
+        "{} findings expected for {} snapshots",
+        expected.len(),
+        quoted.len()
+    );
+}
+
+#[test]
+fn an_altered_snapshot_with_its_old_checksum_is_a_mismatch() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    copy_dir(&dataset(), tmp.path());
+    let snapshots: Vec<PathBuf> = walkdir::WalkDir::new(tmp.path().join("snapshots"))
+        .into_iter()
+        .map(|e| e.expect("walk").into_path())
+        .filter(|p| p.extension().is_some_and(|e| e == "txt"))
+        .collect();
+    assert!(snapshots.len() >= 100, "{} snapshots", snapshots.len());
+    for path in &snapshots {
+        let mut text = fs_err::read_to_string(path).expect("read");
+        text.push_str("\nan added line\n");
+        fs_err::write(path, text).expect("write");
+    }
+    let mismatched: BTreeSet<String> = findings(tmp.path())
+        .iter()
+        .filter(|f| f["code"] == "quality/snapshot-mismatch" || f["code"] == "reference/invalid")
+        .filter_map(|f| {
+            f["message"]
+                .as_str()
+                .and_then(|m| m.split('`').nth(1))
+                .map(str::to_owned)
+        })
+        .collect();
+    for path in &snapshots {
+        let rel = path
+            .strip_prefix(tmp.path())
+            .expect("inside")
+            .to_string_lossy()
+            .into_owned();
+        assert!(mismatched.contains(&rel), "altered snapshot {rel} passed unseen");
+    }
+}
