@@ -281,7 +281,14 @@ fn a_panic_inside_tantivy_is_an_error_naming_the_index() {
             .find(|p| p.extension().is_some_and(|e| e == ext))
             .expect("segment file");
         let original = fs_err::read(&file).expect("read");
-        for at in [8, original.len() / 2, original.len().saturating_sub(40)] {
+        // Offsets spread over the file, from its header to its footer.
+        let len = original.len();
+        let spots = [8, 16, 24, 32].into_iter().chain((1..16).map(|k| len * k / 16)).chain([
+            len.saturating_sub(40),
+            len.saturating_sub(24),
+            len.saturating_sub(16),
+        ]);
+        for at in spots.filter(|&at| at < len) {
             flip_byte(&file, at);
             rewrite_sums(&release);
             let out = run(routes(&root()).args(["search", "kandas", "--release"]).arg(&release));

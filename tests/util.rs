@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 /// The date the tests take as today, so that "not in the future" is stable.
-pub(crate) const TODAY: &str = "2026-11-25";
+pub(crate) const TODAY: &str = "2026-12-02";
 
 /// The repository root.
 pub(crate) fn root() -> PathBuf {
