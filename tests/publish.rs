@@ -195,17 +195,17 @@ fn publishes_a_release_and_prints_its_path() {
     // The tidy tables, read back as CSV text.
     let requirements = fs_err::read_to_string(release.join("data/requirements.csv")).expect("csv");
     insta::assert_snapshot!(requirements.replace("\r\n", "⏎\n"), @r#"
-    route_id,requirement_id,kind,description,required,applies_to,amount,currency,period,money_index,multiplier,index_year,range_min,range_max,range_unit,effective_from,conflict,evidence_sources,note⏎
-    kz/alpha-visa,savings,savings,Savings for the stay.,yes,[],1500.0,EUR,one_off,,,,,,,2026-01-01,,"[""example-source""]",⏎
-    kz/beta-visa,savings,savings,Savings for the stay.,yes,[],1500.0,EUR,one_off,,,,,,,2026-01-01,,"[""example-source""]",⏎
-    kz/gamma-visa,savings,savings,Savings for the stay.,yes,[],1500.0,EUR,one_off,,,,,,,2026-01-01,,"[""example-source""]",⏎
+    route_id,requirement_id,kind,description,required,applies_to,amount,currency,period,money_index,multiplier,index_year,range_min,range_max,range_unit,effective_from,effective_until,superseded_by,conflict,evidence_sources,note⏎
+    kz/alpha-visa,savings,savings,Savings for the stay.,yes,[],1500.0,EUR,one_off,,,,,,,2026-01-01,,,,"[""example-source""]",⏎
+    kz/beta-visa,savings,savings,Savings for the stay.,yes,[],1500.0,EUR,one_off,,,,,,,2026-01-01,,,,"[""example-source""]",⏎
+    kz/gamma-visa,savings,savings,Savings for the stay.,yes,[],1500.0,EUR,one_off,,,,,,,2026-01-01,,,,"[""example-source""]",⏎
     "#);
 
     // The manifest: version, format, resources with hashes and keys.
     let package: Value =
         serde_json::from_slice(&fs_err::read(release.join("datapackage.json")).expect("read")).expect("json");
     assert_eq!(package["version"], "1.0.0");
-    assert_eq!(package["routes:format_version"], 1);
+    assert_eq!(package["routes:format_version"], 2);
     assert_eq!(package["created"], "2026-11-25T00:00:00Z");
     let resources: Vec<String> = package["resources"]
         .as_array()

@@ -64,8 +64,10 @@ fn relevance_queries_rank_the_expected_route_first() {
         serde_json::from_str(&fs_err::read_to_string(fixtures("search/relevance.json")).expect("file")).expect("json");
     assert!(cases.len() >= 40);
     // Every country of the dataset has routes the fixture expects to find.
-    let countries: std::collections::BTreeSet<&str> =
-        cases.iter().filter_map(|c| c["first"].as_str()?.split('/').next()).collect();
+    let countries: std::collections::BTreeSet<&str> = cases
+        .iter()
+        .filter_map(|c| c["first"].as_str()?.split('/').next())
+        .collect();
     assert!(countries.len() >= 9, "{countries:?}");
     let mut failures = Vec::new();
     for case in &cases {
@@ -85,7 +87,9 @@ fn relevance_queries_rank_the_expected_route_first() {
 fn filters_phrases_and_exclusions() {
     let cache = tempfile::tempdir().expect("tmp");
     let ids = |args: &[&str]| -> Vec<String> {
-        let out = run(search(&root(), cache.path()).args(args).args(["--format", "json", "--limit", "100"]));
+        let out = run(search(&root(), cache.path())
+            .args(args)
+            .args(["--format", "json", "--limit", "100"]));
         hits(&out.stdout)
             .iter()
             .map(|h| h["route_id"].as_str().unwrap_or_default().to_owned())
@@ -306,7 +310,10 @@ fn index_command_builds_where_asked() {
     assert!(target.join("routes-index.json").is_file());
     let records = walkdir::WalkDir::new(root().join("dataset/routes"))
         .into_iter()
-        .filter(|e| e.as_ref().is_ok_and(|e| e.path().extension().is_some_and(|x| x == "json")))
+        .filter(|e| {
+            e.as_ref()
+                .is_ok_and(|e| e.path().extension().is_some_and(|x| x == "json"))
+        })
         .count();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains(&format!("indexed {records} routes")), "{stderr}");

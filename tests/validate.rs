@@ -79,7 +79,10 @@ fn bundled_dataset_is_clean() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     let records = walkdir::WalkDir::new(root().join("dataset/routes"))
         .into_iter()
-        .filter(|e| e.as_ref().is_ok_and(|e| e.path().extension().is_some_and(|x| x == "json")))
+        .filter(|e| {
+            e.as_ref()
+                .is_ok_and(|e| e.path().extension().is_some_and(|x| x == "json"))
+        })
         .count();
     assert!(records >= 35, "{records} records");
     assert!(

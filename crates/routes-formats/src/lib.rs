@@ -182,7 +182,7 @@ mod tests {
         let text = String::from_utf8(csv.finish().expect("finish")).expect("utf-8");
         assert_eq!(
             text,
-            "route_id,document_id,name,required,applies_to,effective_from,conflict,evidence_sources,note\r\n"
+            "route_id,document_id,name,required,applies_to,effective_from,effective_until,superseded_by,conflict,evidence_sources,note\r\n"
         );
     }
 

@@ -193,7 +193,13 @@ impl Table {
             "effective_from",
             Date32,
             false,
-            "Date from which it applies, where a source gives one.",
+            "First day it applies (inclusive), where a source gives one.",
+        );
+        let effective_until = Column::new(
+            "effective_until",
+            Date32,
+            false,
+            "Last day it applied (inclusive), when a later rule replaced it; null while it holds or when no source gives the end.",
         );
         let conflict = Column::new(
             "conflict",
@@ -333,6 +339,13 @@ impl Table {
                 Column::new("range_unit", Utf8, false, "Unit of `range_min` and `range_max`.")
                     .values(names(Unit::ALL, Unit::as_str)),
                 effective_from,
+                effective_until.clone(),
+                Column::new(
+                    "superseded_by",
+                    Utf8,
+                    false,
+                    "Id of the requirement of the same route that replaced this one: a value of an earlier time, not a conflict.",
+                ),
                 conflict,
                 evidence,
                 note,
@@ -344,6 +357,13 @@ impl Table {
                 Column::new("required", Utf8, true, "Whether it is required.").values(tristate()),
                 applies_to,
                 effective_from,
+                effective_until,
+                Column::new(
+                    "superseded_by",
+                    Utf8,
+                    false,
+                    "Id of the document of the same route that replaced this one: a requirement of an earlier time, not a conflict.",
+                ),
                 conflict,
                 evidence,
                 note,

@@ -96,7 +96,10 @@ use crate::stage::{Stage, StagedFile};
 /// The version of the release layout, written into `datapackage.json` as
 /// `routes:format_version`. Raise it when files, tables or columns change in a
 /// way readers must know about.
-pub const FORMAT_VERSION: u32 = 1;
+///
+/// Version 2 adds `effective_until` and `superseded_by` to `requirements` and
+/// `documents` (values of different times).
+pub const FORMAT_VERSION: u32 = 2;
 
 /// Routes written per batch: the unit in which rows reach the writers.
 const BATCH_ROUTES: usize = 1024;
