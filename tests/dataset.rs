@@ -231,3 +231,94 @@ fn an_altered_snapshot_with_its_old_checksum_is_a_mismatch() {
         assert!(mismatched.contains(&rel), "altered snapshot {rel} passed unseen");
     }
 }
+
+#[test]
+fn the_card_says_what_the_dataset_covers_and_rests_on() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let out = run(routes(&root())
+        .args(["publish", "--version", "1.0.0", "--out"])
+        .arg(tmp.path()));
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let card = fs_err::read_to_string(tmp.path().join("routes-1.0.0/README.md")).expect("card");
+    // The dataset's own account of how it was gathered.
+    let about = fs_err::read_to_string(dataset().join("ABOUT.md")).expect("ABOUT.md");
+    assert!(
+        card.contains(&format!("## About this dataset\n\n{}", about.trim())),
+        "{card}"
+    );
+    // Routes per country: the card's totals are the records' counts.
+    let mut per_country: BTreeMap<String, usize> = BTreeMap::new();
+    for record in records(&dataset()).values() {
+        *per_country
+            .entry(record["country"].as_str().expect("country").to_owned())
+            .or_default() += 1;
+    }
+    let section = |title: &str| -> Vec<Vec<String>> {
+        let start = card.find(title).unwrap_or_else(|| panic!("no section {title}"));
+        card[start..]
+            .lines()
+            .skip(1)
+            .skip_while(|l| !l.starts_with('|'))
+            .take_while(|l| l.starts_with('|'))
+            .skip(2)
+            .map(|l| l.trim_matches('|').split('|').map(|c| c.trim().to_owned()).collect())
+            .collect()
+    };
+    let rows = section("### Routes per country and category");
+    let shown: BTreeMap<String, usize> = rows
+        .iter()
+        .map(|r| {
+            (
+                r[0].trim_matches('`').to_owned(),
+                r.last().expect("total").parse().expect("number"),
+            )
+        })
+        .collect();
+    assert_eq!(shown, per_country);
+    // The facts add up, every fact is accounted for, and most rest on an official quote.
+    let facts = section("### What the data rests on");
+    let count = |label: &str| -> usize {
+        facts
+            .iter()
+            .find(|r| r[0].contains(label))
+            .unwrap_or_else(|| panic!("no row {label}"))[1]
+            .parse()
+            .expect("number")
+    };
+    let parts = count("`official` source")
+        + count("`official_adjacent`")
+        + count("`third_party`")
+        + count("without a source")
+        + count("still `unknown`");
+    assert_eq!(parts, count("all facts"));
+    assert_eq!(count("without a source"), 0);
+    assert!(
+        count("`official` source") * 2 > count("all facts") - count("still `unknown`"),
+        "{facts:?}"
+    );
+    // Source dates, per country.
+    let dates = section("### How old the sources are");
+    let countries: BTreeSet<String> = dates.iter().map(|r| r[0].trim_matches('`').to_owned()).collect();
+    assert_eq!(countries, per_country.keys().cloned().collect());
+}
+
+#[test]
+fn an_about_file_that_leaves_the_dataset_is_refused() {
+    let dir = tempfile::tempdir().expect("tmp");
+    fs_err::create_dir_all(dir.path().join("data/kz")).expect("mkdir");
+    crate::util::write_record(
+        &dir.path().join("data/kz/first.json"),
+        &crate::util::minimal_record("kz/first"),
+    );
+    let outside = tempfile::tempdir().expect("tmp");
+    fs_err::write(outside.path().join("secret.md"), "not the dataset's").expect("write");
+    std::os::unix::fs::symlink(outside.path().join("secret.md"), dir.path().join("data/ABOUT.md")).expect("link");
+    let out = run(routes(dir.path()).args(["publish", "--version", "1.0.0", "--dataset", "data", "--out", "dist"]));
+    assert_eq!(out.status.code(), Some(2), "{}", crate::util::transcript(&out));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("ABOUT.md`: `ABOUT.md` leaves the dataset folder"),
+        "{stderr}"
+    );
+    assert!(!dir.path().join("dist/routes-1.0.0").exists());
+}

@@ -143,6 +143,8 @@ pub(crate) struct Card<'a> {
     pub(crate) stats: &'a Stats,
     pub(crate) rows: &'a BTreeMap<Table, u64>,
     pub(crate) previous: Option<&'a ReleaseVersion>,
+    /// The dataset's `ABOUT.md`: what it covers and how it was gathered.
+    pub(crate) about: Option<&'a str>,
 }
 
 /// `part` of `whole` as a percentage with one decimal.
@@ -251,6 +253,9 @@ impl Card<'_> {
                 .map_or_else(String::new, |p| format!(" (compared with {p})")),
         );
         let _ = writeln!(out, "{DESCRIPTION}\n");
+        if let Some(about) = self.about {
+            let _ = writeln!(out, "## About this dataset\n\n{}\n", about.trim());
+        }
 
         out.push_str("## In figures\n\nComputed from the data of this release.\n\n| | |\n| --- | ---: |\n");
         let _ = writeln!(out, "| routes | {} |", s.routes);

@@ -138,6 +138,14 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// The dataset's `ABOUT.md` (shown in the card) could not be read.
+    #[error("cannot read `{}`: {why}", path.display())]
+    About {
+        /// The path.
+        path: PathBuf,
+        /// Why, in words.
+        why: String,
+    },
     /// The output folder could not be created.
     #[error("cannot create the output folder `{}`", path.display())]
     OutDir {
@@ -433,6 +441,24 @@ pub struct Published {
 }
 
 /// The release date, as `YYYY-MM-DD` and as an RFC 3339 time.
+/// The dataset's own account of what it covers and how it was gathered:
+/// `ABOUT.md` in the dataset folder, if there is one (a regular file inside
+/// the folder, UTF-8, at most 1 MiB), shown in the dataset card.
+fn read_about(dataset: &Path) -> Result<Option<String>, Error> {
+    let path = dataset.join("ABOUT.md");
+    if fs_err::symlink_metadata(&path).is_err() {
+        return Ok(None);
+    }
+    let fail = |why: String| Error::About {
+        path: path.clone(),
+        why,
+    };
+    let bytes = routes_fs::read_confined(dataset, "ABOUT.md", 1024 * 1024).map_err(|r| fail(r.to_string()))?;
+    String::from_utf8(bytes)
+        .map(Some)
+        .map_err(|_| fail("it is not UTF-8 text".into()))
+}
+
 fn release_date(options: &PublishOptions, stats: &Stats) -> Result<(String, String), Error> {
     if let Some(epoch) = options.source_date_epoch {
         let ts = jiff::Timestamp::from_second(epoch).map_err(|_| Error::SourceDateEpoch(epoch))?;
@@ -692,12 +718,14 @@ pub fn publish(options: &PublishOptions, progress: &dyn Progress) -> Result<Publ
     let compared = changelog.finish(version, &date, &mut changelog_file, Path::new("CHANGELOG.md"))?;
     stage.close(changelog_file)?;
     stage.write_file("schema/route.schema.json", routes_validate::ROUTE_SCHEMA.as_bytes())?;
+    let about = read_about(&options.dataset)?;
     let card = docs::Card {
         version,
         date: &date,
         stats: &stats,
         rows: &rows,
         previous: compared.as_ref(),
+        about: about.as_deref(),
     };
     stage.write_file("README.md", card.render().as_bytes())?;
     stage.write_file(

@@ -179,6 +179,9 @@ pub(crate) fn run(args: &PublishArgs, printer: &Printer) -> Result<ExitStatus, T
                 Error::Validate(_) | Error::Empty { .. } => {
                     "give the dataset folder with `--dataset DIR`; without it `routes publish` reads `dataset/` in the current folder"
                 }
+                Error::About { .. } => {
+                    "`ABOUT.md` is the dataset's own description for the release card: a UTF-8 text file of at most 1 MiB inside the dataset folder (no link out of it); fix or remove it; nothing was published"
+                }
                 Error::OutDir { .. } | Error::Io { .. } => {
                     "check that the output folder is writable and has space, or choose another with `--out DIR`; nothing was published"
                 }
