@@ -224,7 +224,13 @@ fn check_quotes(
                 snapshot.path, s.id
             ))),
             Ok(bytes) => {
-                let hex: String = Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
+                let hex = Sha256::digest(&bytes)
+                    .iter()
+                    .fold(String::with_capacity(64), |mut hex, b| {
+                        use std::fmt::Write as _;
+                        let _ = write!(hex, "{b:02x}");
+                        hex
+                    });
                 if hex == snapshot.sha256 {
                     texts.insert(
                         s.id.as_str(),

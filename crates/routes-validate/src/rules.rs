@@ -181,7 +181,7 @@ fn validity_periods(route: &Route) -> Vec<Period<'_>> {
             from,
             until,
             replaced,
-        })
+        });
     };
     for (i, r) in route.requirements.iter().enumerate() {
         let replaced = r.superseded_by.as_ref().map(|by| ("requirements", r.id.as_str(), by));
