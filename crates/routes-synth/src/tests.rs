@@ -63,7 +63,14 @@ fn generated_routes_pass_validation_with_no_errors() {
             .map(|d| format!("{} {:?} {}", d.code(), d.pointer(), d.message()))
             .collect();
         assert!(errors.is_empty(), "{}: {errors:#?}", path.display());
-        let warnings = report.count(Severity::Warning);
+        // Synthetic data has no archived pages and no reference folder: its quotes have no
+        // snapshot and its index-linked amounts no declaration. Every other warning counts.
+        let no_archive = ["quality/excerpt-without-snapshot", "quality/undeclared-index"];
+        let warnings = report
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity() == Severity::Warning && !no_archive.contains(&d.code()))
+            .count();
         assert!(
             warnings <= 4,
             "{}: {warnings} warnings: {:#?}",
