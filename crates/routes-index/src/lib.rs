@@ -35,7 +35,7 @@
 //! let dir = tempfile::tempdir()?;
 //! build_index(&[root.clone()], dir.path(), "example")?;
 //! let index = RouteIndex::open(dir.path())?;
-//! let results = index.search(&Query::new("health insurance"))?;
+//! let results = index.search(&Query::new("health insurance country:KZ"))?;
 //! assert_eq!(results.hits[0].route_id, "kz/temporary-residence-permit");
 //! assert!(results.hits[0].matches.iter().any(|m| m.snippet.contains("insurance")));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
