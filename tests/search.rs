@@ -308,13 +308,7 @@ fn index_command_builds_where_asked() {
     let out = run(routes(&root()).args(["index", "--out"]).arg(&target));
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(target.join("routes-index.json").is_file());
-    let records = walkdir::WalkDir::new(root().join("dataset/routes"))
-        .into_iter()
-        .filter(|e| {
-            e.as_ref()
-                .is_ok_and(|e| e.path().extension().is_some_and(|x| x == "json"))
-        })
-        .count();
+    let records = crate::util::bundled_record_count();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains(&format!("indexed {records} routes")), "{stderr}");
 }

@@ -63,3 +63,14 @@ pub(crate) fn minimal_record(id: &str) -> serde_json::Value {
 pub(crate) fn write_record(path: &Path, record: &serde_json::Value) {
     fs_err::write(path, serde_json::to_string_pretty(record).expect("json")).expect("write");
 }
+
+/// How many records the bundled dataset holds (one `*.json` file each).
+pub(crate) fn bundled_record_count() -> usize {
+    walkdir::WalkDir::new(root().join("dataset/routes"))
+        .into_iter()
+        .filter(|e| {
+            e.as_ref()
+                .is_ok_and(|e| e.path().extension().is_some_and(|x| x == "json"))
+        })
+        .count()
+}

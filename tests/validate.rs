@@ -77,13 +77,7 @@ fn bundled_dataset_is_clean() {
     assert_eq!(String::from_utf8_lossy(&out.stdout), "", "no findings expected");
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    let records = walkdir::WalkDir::new(root().join("dataset/routes"))
-        .into_iter()
-        .filter(|e| {
-            e.as_ref()
-                .is_ok_and(|e| e.path().extension().is_some_and(|x| x == "json"))
-        })
-        .count();
+    let records = crate::util::bundled_record_count();
     assert!(records >= 35, "{records} records");
     assert!(
         stderr.starts_with(&format!("checked {records} records in {records} files: no findings")),
