@@ -716,19 +716,24 @@ pub(crate) fn record_quality(route: &Route, place: &Place<'_>, ctx: &QualityCont
         }
         let unquoted: Vec<&str> = claims
             .iter()
-            .filter(|c| c.known && !c.evidence.iter().any(|e| e.excerpt.is_some()))
+            .filter(|c| {
+                c.known
+                    && !c.evidence.iter().any(|e| {
+                        e.excerpt.is_some() && sources.get(e.source.as_str()).is_some_and(|s| s.tier == Tier::Official)
+                    })
+            })
             .map(|c| c.pointer.as_str())
             .collect();
         if let Some(first) = unquoted.first() {
             out.push(finding(
                 "quality/verified-without-excerpts",
                 "/review_status",
-                "verified without quotes",
+                "verified without official quotes",
                 format!(
-                    "the record is `verified` but {} of its claims have no excerpt (first: `{first}`)",
+                    "the record is `verified` but {} of its claims rest on no quote of an official source (first: `{first}`)",
                     unquoted.len()
                 ),
-                "quote the source for every claim, or set `review_status` to `under_review`".into(),
+                "quote the official source for every claim, or set `review_status` to `under_review`".into(),
             ));
         }
         if conflicts > 0 {

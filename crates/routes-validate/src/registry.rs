@@ -373,8 +373,8 @@ pub static RULES: &[Rule] = &[
     rule!(
         "quality/verified-without-excerpts",
         E,
-        "A `verified` record has figures with no quote",
-        "A claim with no excerpt must not be marked verified.",
+        "A `verified` record has figures that rest on no official quote",
+        "A record is verified only when every figure and claim is quoted from an official source; a claim with no excerpt, or quoted only from official-adjacent or third-party pages, must not be marked verified.",
         "\"review_status\": \"verified\" and a figure whose evidence has no `excerpt`",
         "DQ5"
     ),
