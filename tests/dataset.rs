@@ -326,3 +326,59 @@ fn an_about_file_that_leaves_the_dataset_is_refused() {
     );
     assert!(!dir.path().join("dist/routes-1.0.0").exists());
 }
+
+#[test]
+fn group_lists_are_held_to_their_snapshots() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    copy_dir(&dataset(), tmp.path());
+    let groups_path = tmp.path().join("reference/groups.json");
+    let mut groups: Value = serde_json::from_str(&fs_err::read_to_string(&groups_path).expect("read")).expect("json");
+    // Every international group the records use is defined, with members.
+    for name in ["EU", "EEA", "SCHENGEN", "EAEU"] {
+        let g = groups["groups"]
+            .as_array()
+            .expect("groups")
+            .iter()
+            .find(|g| g["group"] == name);
+        assert!(
+            g.is_some_and(|g| g["members"].as_array().is_some_and(|m| !m.is_empty())),
+            "{name}"
+        );
+    }
+    // Cut a word of each group's quote from its first source's snapshot, with the new checksum.
+    let mut expected = BTreeSet::new();
+    let defs = groups["groups"].as_array().expect("groups").clone();
+    for g in &defs {
+        let Some(excerpt) = g["excerpt"].as_str() else { continue };
+        let first = g["sources"][0].as_str().expect("source");
+        let source = groups["sources"]
+            .as_array_mut()
+            .expect("sources")
+            .iter_mut()
+            .find(|s| s["id"] == first)
+            .expect("listed");
+        let file = tmp.path().join(source["snapshot"]["path"].as_str().expect("snapshot"));
+        let text = fs_err::read_to_string(&file).expect("read");
+        let word = excerpt.split_whitespace().max_by_key(|w| w.len()).expect("word");
+        let cut = text.replace(word, "");
+        fs_err::write(&file, &cut).expect("write");
+        source["snapshot"]["sha256"] = Value::String(sha256(cut.as_bytes()));
+        expected.insert(format!(
+            "the excerpt of group `{}` does not occur",
+            g["group"].as_str().expect("name")
+        ));
+    }
+    fs_err::write(&groups_path, serde_json::to_string_pretty(&groups).expect("json")).expect("write");
+    let messages: Vec<String> = findings(tmp.path())
+        .iter()
+        .filter(|f| f["code"] == "reference/invalid")
+        .filter_map(|f| f["message"].as_str().map(str::to_owned))
+        .collect();
+    assert!(expected.len() >= 4, "{expected:?}");
+    for want in &expected {
+        assert!(
+            messages.iter().any(|m| m.starts_with(want.as_str())),
+            "{want}: {messages:#?}"
+        );
+    }
+}

@@ -464,6 +464,7 @@ pub(crate) fn record_quality(route: &Route, place: &Place<'_>, ctx: &QualityCont
     // Sources: specific pages, and an archived copy of each one quoted.
     let snapshots = load_snapshots(route, place, ctx, &mut out);
     source_rules(route, &snapshots, &finding, &mut out);
+    group_rules(route, ctx.reference, &finding, &mut out);
 
     // Evidence: present, quoted from the source, about the claim.
     for claim in &claims {
@@ -1190,6 +1191,42 @@ pub(crate) fn country_currencies(country: &str) -> Vec<&'static str> {
         .collect();
     out.sort_unstable();
     out
+}
+
+/// Every named group of nationalities a record uses is defined, with its
+/// members or a note that no source lists them, in the reference data.
+fn group_rules(
+    route: &Route,
+    reference: &crate::reference::Reference,
+    finding: &Finding<'_>,
+    out: &mut Vec<Diagnostic>,
+) {
+    let nat = &route.eligibility.nationality;
+    let mut used: Vec<(String, &str)> = nat
+        .groups
+        .iter()
+        .enumerate()
+        .map(|(i, g)| (format!("/eligibility/nationality/groups/{i}"), g.as_str()))
+        .collect();
+    for (e, ex) in route.eligibility.exemptions.iter().enumerate() {
+        for (i, g) in ex.who.groups.iter().enumerate() {
+            used.push((format!("/eligibility/exemptions/{e}/who/groups/{i}"), g.as_str()));
+        }
+    }
+    for (pointer, group) in used {
+        if reference.group(route.country.as_str(), group).is_none() {
+            out.push(finding(
+                "quality/undefined-group",
+                &pointer,
+                "not defined",
+                format!(
+                    "group `{group}` is defined neither in `reference/{}.json` nor in `reference/groups.json`",
+                    route.country.as_str().to_lowercase()
+                ),
+                "define it under `groups` with its name, its members (or none, when no source lists them) and its sources, so that who belongs to it can be checked".into(),
+            ));
+        }
+    }
 }
 
 /// Whether a URL is only a site's home page (no path beyond `/`, no query),

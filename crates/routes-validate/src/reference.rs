@@ -46,6 +46,46 @@ pub struct CountryReference {
     /// must carry them.
     #[serde(default)]
     pub page_exemptions: Vec<PageExemption>,
+    /// Named groups of nationalities that this country's rules use (such as
+    /// the states with a visa-free agreement with it).
+    #[serde(default)]
+    pub groups: Vec<GroupDefinition>,
+}
+
+/// A named group of nationalities, such as `EU` or `EAEU`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GroupDefinition {
+    /// Its name, as records write it.
+    pub group: String,
+    /// Its name in words.
+    pub name: String,
+    /// What it is.
+    pub description: String,
+    /// Its members (ISO 3166-1 alpha-2); absent when no source gathered lists them.
+    #[serde(default)]
+    pub members: Option<Vec<CountryCode>>,
+    /// The day the list was read as current, from its source.
+    #[serde(default)]
+    pub as_of: Option<Date>,
+    /// Ids of sources.
+    pub sources: Vec<Slug>,
+    /// A verbatim quote of the list from the first source, checked against its snapshot.
+    #[serde(default)]
+    pub excerpt: Option<String>,
+}
+
+/// International groupings (`reference/groups.json`): the EU, the EEA, the
+/// Schengen area, the EAEU, each with its members and sources.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GroupsReference {
+    /// Format version, [`REFERENCE_VERSION`].
+    pub reference_version: u32,
+    /// Sources of the lists.
+    pub sources: Vec<ReferenceSource>,
+    /// The groups.
+    pub groups: Vec<GroupDefinition>,
 }
 
 /// A source of reference data.
@@ -214,37 +254,7 @@ fn check_quotes(
     fail: &dyn Fn(String) -> Diagnostic,
     findings: &mut Vec<Diagnostic>,
 ) {
-    use sha2::{Digest, Sha256};
-    let mut texts: BTreeMap<&str, String> = BTreeMap::new();
-    for s in &r.sources {
-        let Some(snapshot) = &s.snapshot else { continue };
-        match routes_fs::read_confined(root, &snapshot.path, MAX_REFERENCE_BYTES * 4) {
-            Err(refusal) => findings.push(fail(format!(
-                "snapshot `{}` of source `{}` cannot be read: {refusal}",
-                snapshot.path, s.id
-            ))),
-            Ok(bytes) => {
-                let hex = Sha256::digest(&bytes)
-                    .iter()
-                    .fold(String::with_capacity(64), |mut hex, b| {
-                        use std::fmt::Write as _;
-                        let _ = write!(hex, "{b:02x}");
-                        hex
-                    });
-                if hex == snapshot.sha256 {
-                    texts.insert(
-                        s.id.as_str(),
-                        crate::quality::normalise(&String::from_utf8_lossy(&bytes)),
-                    );
-                } else {
-                    findings.push(fail(format!(
-                        "snapshot `{}` of source `{}` has SHA-256 {hex}, not the recorded {}",
-                        snapshot.path, s.id, snapshot.sha256
-                    )));
-                }
-            }
-        }
-    }
+    let texts = snapshot_texts(root, &r.sources, fail, findings);
     let quoted = r
         .minimum_wage
         .iter()
@@ -278,10 +288,115 @@ fn check_quotes(
     }
 }
 
+/// Reads the snapshots of reference sources (inside the dataset, a regular
+/// file, the recorded SHA-256); returns their normalised text by source id.
+fn snapshot_texts<'s>(
+    root: &Path,
+    sources: &'s [ReferenceSource],
+    fail: &dyn Fn(String) -> Diagnostic,
+    findings: &mut Vec<Diagnostic>,
+) -> BTreeMap<&'s str, String> {
+    use sha2::{Digest, Sha256};
+    let mut texts: BTreeMap<&str, String> = BTreeMap::new();
+    for s in sources {
+        let Some(snapshot) = &s.snapshot else { continue };
+        match routes_fs::read_confined(root, &snapshot.path, MAX_REFERENCE_BYTES * 4) {
+            Err(refusal) => findings.push(fail(format!(
+                "snapshot `{}` of source `{}` cannot be read: {refusal}",
+                snapshot.path, s.id
+            ))),
+            Ok(bytes) => {
+                let hex = Sha256::digest(&bytes)
+                    .iter()
+                    .fold(String::with_capacity(64), |mut hex, b| {
+                        use std::fmt::Write as _;
+                        let _ = write!(hex, "{b:02x}");
+                        hex
+                    });
+                if hex == snapshot.sha256 {
+                    texts.insert(
+                        s.id.as_str(),
+                        crate::quality::normalise(&String::from_utf8_lossy(&bytes)),
+                    );
+                } else {
+                    findings.push(fail(format!(
+                        "snapshot `{}` of source `{}` has SHA-256 {hex}, not the recorded {}",
+                        snapshot.path, s.id, snapshot.sha256
+                    )));
+                }
+            }
+        }
+    }
+    texts
+}
+
+/// A finding for a reference file that does not parse, pointing at the spot.
+fn json_error(text: &str, err: &serde_json::Error, base: Diagnostic) -> Diagnostic {
+    let index = LineIndex::new(text);
+    let line = index.line_range(text, err.line().max(1));
+    let offset = (line.start + err.column().saturating_sub(1)).min(text.len());
+    let full = err.to_string();
+    let message = full.rfind(" at line ").map_or(full.as_str(), |i| &full[..i]).to_owned();
+    let end = text[offset..].chars().next().map_or(offset, |c| offset + c.len_utf8());
+    base.with_message(message).with_span(text, &index, offset..end, "here")
+}
+
+/// Group definitions: a valid name, assigned member codes, listed sources,
+/// and a quote that occurs in its source's snapshot.
+fn check_groups(
+    root: &Path,
+    sources: &[ReferenceSource],
+    groups: &[GroupDefinition],
+    fail: &dyn Fn(String) -> Diagnostic,
+    findings: &mut Vec<Diagnostic>,
+) {
+    let texts = snapshot_texts(root, sources, fail, findings);
+    for g in groups {
+        let name_ok = g.group.len() >= 2
+            && g.group.len() <= 40
+            && g.group.starts_with(|c: char| c.is_ascii_uppercase())
+            && g.group
+                .bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_');
+        if !name_ok {
+            findings.push(fail(format!(
+                "group name `{}` is not upper-case letters, digits and `_`",
+                g.group
+            )));
+        }
+        for code in g.members.iter().flatten() {
+            if celes::Country::from_alpha2(code.as_str()).is_err() {
+                findings.push(fail(format!(
+                    "group `{}` lists `{code}`, which is not an assigned ISO 3166-1 alpha-2 code",
+                    g.group
+                )));
+            }
+        }
+        for id in &g.sources {
+            if !sources.iter().any(|s| &s.id == id) {
+                findings.push(fail(format!(
+                    "group `{}` cites source `{id}`, which the file does not list",
+                    g.group
+                )));
+            }
+        }
+        if let (Some(excerpt), Some(first)) = (&g.excerpt, g.sources.first())
+            && let Some(text) = texts.get(first.as_str())
+            && !text.contains(&crate::quality::normalise(excerpt))
+        {
+            findings.push(fail(format!(
+                "the excerpt of group `{}` does not occur in the snapshot of source `{first}`",
+                g.group
+            )));
+        }
+    }
+}
+
 /// Reference data of every country found.
 #[derive(Debug, Clone, Default)]
 pub struct Reference {
     countries: BTreeMap<String, CountryReference>,
+    groups: Option<GroupsReference>,
 }
 
 impl Reference {
@@ -289,6 +404,20 @@ impl Reference {
     #[must_use]
     pub fn country(&self, code: &str) -> Option<&CountryReference> {
         self.countries.get(code)
+    }
+
+    /// The definition of a named group of nationalities, as a route of
+    /// `country` uses it: the country's own groups first, then the
+    /// international ones of `groups.json`.
+    #[must_use]
+    pub fn group(&self, country: &str, group: &str) -> Option<&GroupDefinition> {
+        self.country(country)
+            .and_then(|r| r.groups.iter().find(|g| g.group == group))
+            .or_else(|| {
+                self.groups
+                    .as_ref()
+                    .and_then(|g| g.groups.iter().find(|d| d.group == group))
+            })
     }
 
     /// Every country's reference data.
@@ -331,6 +460,20 @@ impl Reference {
                     continue;
                 }
             };
+            if path.file_stem().is_some_and(|s| s == "groups") {
+                match serde_json::from_str::<GroupsReference>(&text) {
+                    Ok(g) if g.reference_version != REFERENCE_VERSION => findings.push(fail(format!(
+                        "unsupported reference_version {}: this build reads version {REFERENCE_VERSION}",
+                        g.reference_version
+                    ))),
+                    Ok(g) => {
+                        check_groups(root, &g.sources, &g.groups, &fail, findings);
+                        out.groups = Some(g);
+                    }
+                    Err(err) => findings.push(json_error(&text, &err, fail(String::new()))),
+                }
+                continue;
+            }
             match serde_json::from_str::<CountryReference>(&text) {
                 Ok(r) if r.reference_version != REFERENCE_VERSION => findings.push(fail(format!(
                     "unsupported reference_version {}: this build reads version {REFERENCE_VERSION}",
@@ -352,6 +495,7 @@ impl Reference {
                         }
                     }
                     check_quotes(root, &r, &fail, findings);
+                    check_groups(root, &r.sources, &r.groups, &fail, findings);
                     for d in &r.index_definitions {
                         if d.index.country_part() != r.country.as_str() {
                             findings.push(fail(format!(
@@ -371,13 +515,7 @@ impl Reference {
                     out.countries.insert(r.country.as_str().to_owned(), r);
                 }
                 Err(err) => {
-                    let index = LineIndex::new(&text);
-                    let line = index.line_range(&text, err.line().max(1));
-                    let offset = (line.start + err.column().saturating_sub(1)).min(text.len());
-                    let full = err.to_string();
-                    let message = full.rfind(" at line ").map_or(full.as_str(), |i| &full[..i]).to_owned();
-                    let end = text[offset..].chars().next().map_or(offset, |c| offset + c.len_utf8());
-                    findings.push(fail(message).with_span(&text, &index, offset..end, "here"));
+                    findings.push(json_error(&text, &err, fail(String::new())));
                 }
             }
         }

@@ -348,6 +348,14 @@ pub static RULES: &[Rule] = &[
         "DQ11"
     ),
     rule!(
+        "quality/undefined-group",
+        W,
+        "A named group of nationalities is defined in no reference file",
+        "`EAEU` or `VISA_FREE_AGREEMENT` means nothing to a reader, or to an eligibility check, unless its members and their source are recorded: international groupings in `reference/groups.json`, a country's own in `reference/<cc>.json`.",
+        "\"groups\": [\"EAEU\"] with no `groups` entry named `EAEU`",
+        "DQ7"
+    ),
+    rule!(
         "quality/unknown-index-value",
         W,
         "An index-linked amount names a year with no reference value",
