@@ -54,6 +54,8 @@ fn main() -> ExitCode {
             .data(routes_validate::ROUTE_SCHEMA)
             .map(|()| ExitStatus::Success),
     };
+    // A signal's handler is removing the scratch folders and exits with 130.
+    routes_fs::wait_if_interrupted();
     let code = match status {
         Ok(status) => status.into(),
         Err(err) if printer::is_broken_pipe(&err) => ExitCode::SUCCESS,

@@ -320,12 +320,45 @@ pub fn remove_scratch_on_signal() {
     }
 }
 
+/// Set once a signal handler started removing the scratch folders.
+static TERMINATING: AtomicBool = AtomicBool::new(false);
+
+/// Waits for the signal handler, if one is running: the command it
+/// interrupted may fail as its scratch folders vanish, and must not exit with
+/// that failure's code (or print more) before the handler exits with 130.
+/// Returns at once when no signal arrived.
+pub fn wait_if_interrupted() {
+    if TERMINATING.load(Ordering::SeqCst) {
+        loop {
+            std::thread::park();
+        }
+    }
+}
+
 fn install_handler() {
     HANDLER.call_once(|| {
         let _ = ctrlc::set_handler(|| {
-            let mut dirs = live();
-            for dir in dirs.drain(..) {
-                remove_all(&dir);
+            TERMINATING.store(true, Ordering::SeqCst);
+            let dirs: Vec<PathBuf> = live().drain(..).collect();
+            // Other threads keep running until the exit: one may create a
+            // folder inside a scratch folder just removed (`create_dir_all`
+            // brings the scratch folder back, without its lock file). So the
+            // folders are removed, and checked again after a pause, until two
+            // rounds in a row find none of them.
+            let mut quiet = 0;
+            for _ in 0..20 {
+                let mut found = false;
+                for dir in &dirs {
+                    if fs::symlink_metadata(dir).is_ok() {
+                        found = true;
+                        remove_all(dir);
+                    }
+                }
+                quiet = if found { 0 } else { quiet + 1 };
+                if quiet >= 2 {
+                    break;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(5));
             }
             std::process::exit(130);
         });
