@@ -374,3 +374,17 @@ fn search_a_published_release() {
       hint: a release's index is part of the release; download the release again (`sha256sum --check SHA256SUMS` in it names every file that differs), or search the dataset with `--dataset`
     ");
 }
+
+/// Regression: an apostrophe in a word (`resident's`) was a syntax error.
+#[test]
+fn an_apostrophe_in_a_word_is_part_of_the_question() {
+    let cache = tempfile::tempdir().expect("tmp");
+    for query in ["long-term resident's permit", "long-term resident\u{2019}s permit"] {
+        let out = run(search(&root(), cache.path()).args([query, "--format", "json"]));
+        assert_eq!(out.status.code(), Some(0), "{query}: {}", transcript(&out));
+        let first = hits(&out.stdout)
+            .first()
+            .map(|h| h["route_id"].as_str().unwrap_or_default().to_owned());
+        assert_eq!(first.as_deref(), Some("ee/long-term-residence-permit"), "{query}");
+    }
+}

@@ -201,6 +201,31 @@ pub fn check_query(query: &str) -> Result<(), QueryError> {
     Ok(())
 }
 
+/// The query with apostrophes outside `"phrases"` as spaces: people write
+/// `resident's permit`, and the query grammar would read the `'` as the start
+/// of a quoted term. The tokenizer splits words at apostrophes anyway, so
+/// `resident's` matches `resident` and `s` either way.
+pub(crate) fn without_apostrophes(query: &str) -> std::borrow::Cow<'_, str> {
+    if !query.contains(['\'', '\u{2019}']) {
+        return query.into();
+    }
+    let mut in_phrase = false;
+    query
+        .chars()
+        .map(|c| {
+            if c == '"' {
+                in_phrase = !in_phrase;
+            }
+            if !in_phrase && matches!(c, '\'' | '\u{2019}') {
+                ' '
+            } else {
+                c
+            }
+        })
+        .collect::<String>()
+        .into()
+}
+
 /// The query with each `route:ID` (or `route:"ID"`) as `route:KEY`, the
 /// number the index holds for a route id (`fields::route_key`).
 pub(crate) fn with_route_keys(query: &str) -> std::borrow::Cow<'_, str> {
@@ -258,6 +283,20 @@ mod tests {
         ] {
             assert_eq!(check_query(q), Ok(()), "{q}");
         }
+    }
+
+    #[test]
+    fn apostrophes_outside_phrases_are_spaces() {
+        assert_eq!(without_apostrophes("resident's permit"), "resident s permit");
+        assert_eq!(without_apostrophes("resident\u{2019}s"), "resident s");
+        assert_eq!(
+            without_apostrophes("\"resident's permit\" visa"),
+            "\"resident's permit\" visa"
+        );
+        assert!(matches!(
+            without_apostrophes("plain words"),
+            std::borrow::Cow::Borrowed(_)
+        ));
     }
 
     #[test]

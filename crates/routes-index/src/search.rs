@@ -275,7 +275,9 @@ impl RouteIndex {
 
     fn user_query(parser: &QueryParser, q: &Query) -> Result<Box<dyn tantivy::query::Query>, Error> {
         parser
-            .parse_query(&crate::query::with_route_keys(&q.text))
+            .parse_query(&crate::query::with_route_keys(&crate::query::without_apostrophes(
+                &q.text,
+            )))
             .map_err(|e| {
                 Error::Query(QueryError {
                     query: q.text.clone(),
