@@ -149,9 +149,22 @@ const STOPWORDS: &[&str] = &[
     "copy",
 ];
 
+/// Whether a source's text is in English, the language records describe
+/// their facts in. Word overlap says nothing across languages: a Japanese or
+/// Spanish quote is checked against its snapshot, not against the English
+/// words of its claim.
+fn same_language_as_records(language: &str) -> bool {
+    language
+        .split(['-', '_'])
+        .next()
+        .is_some_and(|l| l.eq_ignore_ascii_case("en"))
+}
+
 /// Content words of a text, cut to a common prefix so that inflections match.
 fn stems(text: &str) -> HashSet<String> {
     text.split(|c: char| !c.is_alphanumeric())
+        // Two separators in a row leave an empty piece, which every text would share.
+        .filter(|w| !w.is_empty())
         .map(str::to_lowercase)
         .filter(|w| {
             (w.chars().count() >= 3 || w.chars().all(|c| c.is_ascii_digit())) && !STOPWORDS.contains(&w.as_str())
@@ -505,7 +518,7 @@ pub(crate) fn record_quality(route: &Route, place: &Place<'_>, ctx: &QualityCont
                     format!("the excerpt quoted for `{}` is the title of source `{}`", claim.pointer, source.id),
                     "quote the sentence of the source that states the claim; a title names a service and supports nothing".into(),
                 ));
-            } else if stems(excerpt).is_disjoint(&stems(&claim.context)) {
+            } else if same_language_as_records(&source.language) && stems(excerpt).is_disjoint(&stems(&claim.context)) {
                 out.push(finding(
                     "quality/excerpt-unrelated",
                     &at,

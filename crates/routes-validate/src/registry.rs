@@ -197,7 +197,7 @@ pub static RULES: &[Rule] = &[
         "quality/excerpt-unrelated",
         W,
         "An excerpt shares no words with the claim it supports",
-        "A quote about something else does not support the claim it is attached to.",
+        "A quote about something else does not support the claim it is attached to. Compared only for sources in English, the language of the records' descriptions: across languages no word is shared.",
         "{\"kind\": \"min_salary\", \"description\": \"Minimum annual salary\", \"evidence\": [{\"excerpt\": \"Certificate of fingerprinting\"}]}",
         "DQ5"
     ),
