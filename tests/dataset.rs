@@ -216,9 +216,22 @@ fn an_altered_snapshot_with_its_old_checksum_is_a_mismatch() {
         text.push_str("\nan added line\n");
         fs_err::write(path, text).expect("write");
     }
-    let mismatched: BTreeSet<String> = findings(tmp.path())
-        .iter()
+    let reported: Vec<Value> = findings(tmp.path())
+        .into_iter()
         .filter(|f| f["code"] == "quality/snapshot-mismatch" || f["code"] == "reference/invalid")
+        .collect();
+    // Each file that cites a snapshot reports it once (a reference file reads its snapshots once).
+    let mut seen = BTreeSet::new();
+    for f in &reported {
+        let key = (
+            f["file"].to_string(),
+            f["pointer"].to_string(),
+            f["message"].to_string(),
+        );
+        assert!(seen.insert(key), "reported twice: {f}");
+    }
+    let mismatched: BTreeSet<String> = reported
+        .iter()
         .filter_map(|f| {
             f["message"]
                 .as_str()

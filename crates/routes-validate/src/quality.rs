@@ -1322,6 +1322,90 @@ fn source_rules(
     }
 }
 
+/// Why a snapshot was not read: the finding's code, message and hint.
+pub(crate) type SnapshotRefusal = (&'static str, String, &'static str);
+
+/// Reads the snapshot of source `id` (page `url`, also known as `aliases`):
+/// only inside the dataset `root`, only a regular file, at most `cap` bytes;
+/// its SHA-256 must be the recorded one, and a header must name the page.
+/// Returns its text.
+pub(crate) fn read_snapshot(
+    root: &Path,
+    snapshot: &routes_core::Snapshot,
+    (id, url, aliases): (&str, &str, &[String]),
+    cap: u64,
+) -> Result<String, SnapshotRefusal> {
+    let path = &snapshot.path;
+    let bytes = match routes_fs::read_confined(root, path, cap) {
+        Ok(bytes) => bytes,
+        Err(routes_fs::Refusal::Missing { .. }) => {
+            return Err((
+                "quality/snapshot-mismatch",
+                format!("snapshot `{path}` of source `{id}` is missing"),
+                "restore the archived copy, or archive the page again and record its new SHA-256 (`sha256sum`)",
+            ));
+        }
+        Err(routes_fs::Refusal::OutsideRoot { .. }) => {
+            return Err((
+                "input/outside-dataset",
+                format!("snapshot `{path}` of source `{id}` leaves the dataset folder; it was not read"),
+                "a snapshot path is relative to the dataset folder (where `routes.toml` is) and stays inside it, symbolic links included: archive the page under `snapshots/`",
+            ));
+        }
+        Err(routes_fs::Refusal::NotAFile { what, .. }) => {
+            return Err((
+                "input/not-a-file",
+                format!("snapshot `{path}` of source `{id}` is {what}, not a regular file; it was not read"),
+                "a snapshot is an archived copy of the page, saved as a regular file",
+            ));
+        }
+        Err(routes_fs::Refusal::TooLarge { cap, .. }) => {
+            return Err((
+                "input/too-large",
+                format!("snapshot `{path}` of source `{id}` is larger than {cap} bytes; it was not read"),
+                "archive the page itself (its HTML or text), not a bundle of its resources",
+            ));
+        }
+        Err(err) => {
+            return Err((
+                "input/unreadable",
+                format!("snapshot `{path}` of source `{id}` cannot be read: {}", err_cause(&err)),
+                "check the permissions of the file",
+            ));
+        }
+    };
+    let hex = Sha256::digest(&bytes)
+        .iter()
+        .fold(String::with_capacity(64), |mut hex, b| {
+            let _ = write!(hex, "{b:02x}");
+            hex
+        });
+    if hex != snapshot.sha256 {
+        return Err((
+            "quality/snapshot-mismatch",
+            format!(
+                "snapshot `{path}` has SHA-256 {hex}, not the recorded {}",
+                snapshot.sha256
+            ),
+            "restore the archived copy, or archive the page again and record its new SHA-256 (`sha256sum`)",
+        ));
+    }
+    let text = String::from_utf8_lossy(&bytes).into_owned();
+    match snapshot_header(&text) {
+        Err(why) => Err((
+            "quality/snapshot-mismatch",
+            format!("snapshot `{path}` of source `{id}`: {why}"),
+            "a snapshot starting with `routes-snapshot-version:` has a header of `key: value` lines ending at the first empty line; see `dataset/snapshots/README.md`",
+        )),
+        Ok(Some(named)) if named != url && !aliases.contains(&named) => Err((
+            "quality/snapshot-mismatch",
+            format!("snapshot `{path}` is a copy of {named}, not of source `{id}` ({url})"),
+            "point the source at the snapshot of its own page, or archive this page",
+        )),
+        Ok(_) => Ok(text),
+    }
+}
+
 /// Reads and checks each source's snapshot; returns the texts by source id
 /// (`None` when missing or altered).
 fn load_snapshots<'r>(
@@ -1333,107 +1417,35 @@ fn load_snapshots<'r>(
     let mut texts = HashMap::new();
     for (i, s) in route.sources.iter().enumerate() {
         let Some(snapshot) = &s.snapshot else { continue };
-        let at = format!("/sources/{i}/snapshot/path");
         let Some(root) = ctx.root else {
             texts.insert(s.id.as_str(), None);
             continue;
         };
-        // Read only inside the dataset, only a regular file, at most the cap.
-        let refused = |code: &'static str, message: String, hint: &'static str| Some((code, message, hint));
-        let problem = match routes_fs::read_confined(root, &snapshot.path, ctx.max_snapshot_bytes) {
-            Err(routes_fs::Refusal::Missing { .. }) => refused(
-                "quality/snapshot-mismatch",
-                format!("snapshot `{}` of source `{}` is missing", snapshot.path, s.id),
-                "restore the archived copy, or archive the page again and record its new SHA-256 (`sha256sum`)",
-            ),
-            Err(routes_fs::Refusal::OutsideRoot { .. }) => refused(
-                "input/outside-dataset",
-                format!(
-                    "snapshot `{}` of source `{}` leaves the dataset folder; it was not read",
-                    snapshot.path, s.id
-                ),
-                "a snapshot path is relative to the dataset folder (where `routes.toml` is) and stays inside it, symbolic links included: archive the page under `snapshots/`",
-            ),
-            Err(routes_fs::Refusal::NotAFile { what, .. }) => refused(
-                "input/not-a-file",
-                format!(
-                    "snapshot `{}` of source `{}` is {what}, not a regular file; it was not read",
-                    snapshot.path, s.id
-                ),
-                "a snapshot is an archived copy of the page, saved as a regular file",
-            ),
-            Err(routes_fs::Refusal::TooLarge { cap, .. }) => refused(
-                "input/too-large",
-                format!(
-                    "snapshot `{}` of source `{}` is larger than {cap} bytes; it was not read",
-                    snapshot.path, s.id
-                ),
-                "archive the page itself (its HTML or text), not a bundle of its resources",
-            ),
-            Err(err) => refused(
-                "input/unreadable",
-                format!(
-                    "snapshot `{}` of source `{}` cannot be read: {}",
-                    snapshot.path,
-                    s.id,
-                    err_cause(&err)
-                ),
-                "check the permissions of the file",
-            ),
-            Ok(bytes) => {
-                let digest = Sha256::digest(&bytes);
-                let hex = digest.iter().fold(String::with_capacity(64), |mut hex, b| {
-                    let _ = write!(hex, "{b:02x}");
-                    hex
-                });
-                if hex == snapshot.sha256 {
-                    let text = String::from_utf8_lossy(&bytes).into_owned();
-                    match snapshot_header(&text) {
-                        Err(why) => refused(
-                            "quality/snapshot-mismatch",
-                            format!("snapshot `{}` of source `{}`: {why}", snapshot.path, s.id),
-                            "a snapshot starting with `routes-snapshot-version:` has a header of `key: value` lines ending at the first empty line; see `dataset/snapshots/README.md`",
-                        ),
-                        Ok(Some(url)) if url != s.url && !s.aliases.contains(&url) => refused(
-                            "quality/snapshot-mismatch",
-                            format!(
-                                "snapshot `{}` is a copy of {url}, not of source `{}` ({})",
-                                snapshot.path, s.id, s.url
-                            ),
-                            "point the source at the snapshot of its own page, or archive this page",
-                        ),
-                        Ok(_) => {
-                            texts.insert(s.id.as_str(), Some(text));
-                            None
-                        }
-                    }
-                } else {
-                    refused(
-                        "quality/snapshot-mismatch",
-                        format!(
-                            "snapshot `{}` has SHA-256 {hex}, not the recorded {}",
-                            snapshot.path, snapshot.sha256
-                        ),
-                        "restore the archived copy, or archive the page again and record its new SHA-256 (`sha256sum`)",
-                    )
-                }
+        match read_snapshot(
+            root,
+            snapshot,
+            (s.id.as_str(), &s.url, &s.aliases),
+            ctx.max_snapshot_bytes,
+        ) {
+            Ok(text) => {
+                texts.insert(s.id.as_str(), Some(text));
             }
-        };
-        if let Some((code, message, hint)) = problem {
-            // No excerpt is checked against a snapshot that was not read.
-            texts.insert(s.id.as_str(), None);
-            out.push(
-                place
-                    .finding_at(code, default_severity(code), &at, false, "snapshot")
-                    .with_message(message)
-                    .with_hint(hint),
-            );
+            Err((code, message, hint)) => {
+                // No excerpt is checked against a snapshot that was not read.
+                texts.insert(s.id.as_str(), None);
+                let at = format!("/sources/{i}/snapshot/path");
+                out.push(
+                    place
+                        .finding_at(code, default_severity(code), &at, false, "snapshot")
+                        .with_message(message)
+                        .with_hint(hint),
+                );
+            }
         }
     }
     texts
 }
 
-/// The cause of a refusal, in words.
 /// The snapshot format version this build reads.
 pub const SNAPSHOT_VERSION: u32 = 1;
 
@@ -1469,6 +1481,7 @@ fn snapshot_header(text: &str) -> Result<Option<String>, String> {
     Err("the header does not end with an empty line".into())
 }
 
+/// The cause of a refusal, in words.
 fn err_cause(err: &routes_fs::Refusal) -> String {
     std::error::Error::source(err).map_or_else(|| err.to_string(), ToString::to_string)
 }

@@ -245,86 +245,80 @@ impl CountryReference {
     }
 }
 
-/// Checks the snapshots of a reference file's sources (inside the dataset, a
-/// regular file, the recorded SHA-256) and that each value's excerpt occurs
-/// in the snapshot of its first source.
+/// Checks that each value's excerpt occurs in the snapshot of its first
+/// source (`texts`: the snapshots read, normalised, by source id).
 fn check_quotes(
-    root: &Path,
     r: &CountryReference,
+    texts: &BTreeMap<&str, String>,
     fail: &dyn Fn(String) -> Diagnostic,
     findings: &mut Vec<Diagnostic>,
 ) {
-    let texts = snapshot_texts(root, &r.sources, fail, findings);
     let quoted = r
         .minimum_wage
         .iter()
         .chain(&r.subsistence_minimum)
-        .map(|v| (format!("{} value", v.year), v.excerpt.as_deref(), v.sources.first()))
+        .map(|v| (format!("the {} value", v.year), v.excerpt.as_deref(), v.sources.first()))
         .chain(r.indexes.iter().map(|v| {
             (
-                format!("{} value of {}", v.year, v.index),
+                format!("the {} value of {}", v.year, v.index),
                 v.excerpt.as_deref(),
                 v.sources.first(),
             )
-        }));
+        }))
+        .chain(
+            r.groups
+                .iter()
+                .map(|g| (format!("group `{}`", g.group), g.excerpt.as_deref(), g.sources.first())),
+        );
+    quotes_in_snapshots(quoted, &r.sources, texts, fail, findings);
+}
+
+/// Each `(what, excerpt, first source)` occurs in that source's snapshot.
+fn quotes_in_snapshots<'q>(
+    quoted: impl Iterator<Item = (String, Option<&'q str>, Option<&'q Slug>)>,
+    sources: &[ReferenceSource],
+    texts: &BTreeMap<&str, String>,
+    fail: &dyn Fn(String) -> Diagnostic,
+    findings: &mut Vec<Diagnostic>,
+) {
     for (what, excerpt, source) in quoted {
         let (Some(excerpt), Some(source)) = (excerpt, source) else {
             continue;
         };
-        let Some(source_entry) = r.sources.iter().find(|s| &s.id == source) else {
+        let Some(source_entry) = sources.iter().find(|s| &s.id == source) else {
             continue;
         };
         if source_entry.snapshot.is_none() {
             findings.push(fail(format!(
-                "the excerpt of the {what} quotes source `{source}`, which has no snapshot to check it against"
+                "the excerpt of {what} quotes source `{source}`, which has no snapshot to check it against"
             )));
         } else if let Some(text) = texts.get(source.as_str())
             && !text.contains(&crate::quality::normalise(excerpt))
         {
             findings.push(fail(format!(
-                "the excerpt of the {what} does not occur in the snapshot of source `{source}`"
+                "the excerpt of {what} does not occur in the snapshot of source `{source}`"
             )));
         }
     }
 }
 
-/// Reads the snapshots of reference sources (inside the dataset, a regular
-/// file, the recorded SHA-256); returns their normalised text by source id.
+/// Reads the snapshots of reference sources, with the same checks as a
+/// record's (`quality::read_snapshot`); returns their normalised text by
+/// source id. A snapshot that cannot be used is a finding.
 fn snapshot_texts<'s>(
     root: &Path,
     sources: &'s [ReferenceSource],
     fail: &dyn Fn(String) -> Diagnostic,
     findings: &mut Vec<Diagnostic>,
 ) -> BTreeMap<&'s str, String> {
-    use sha2::{Digest, Sha256};
-    let mut texts: BTreeMap<&str, String> = BTreeMap::new();
+    let mut texts = BTreeMap::new();
     for s in sources {
         let Some(snapshot) = &s.snapshot else { continue };
-        match routes_fs::read_confined(root, &snapshot.path, MAX_REFERENCE_BYTES * 4) {
-            Err(refusal) => findings.push(fail(format!(
-                "snapshot `{}` of source `{}` cannot be read: {refusal}",
-                snapshot.path, s.id
-            ))),
-            Ok(bytes) => {
-                let hex = Sha256::digest(&bytes)
-                    .iter()
-                    .fold(String::with_capacity(64), |mut hex, b| {
-                        use std::fmt::Write as _;
-                        let _ = write!(hex, "{b:02x}");
-                        hex
-                    });
-                if hex == snapshot.sha256 {
-                    texts.insert(
-                        s.id.as_str(),
-                        crate::quality::normalise(&String::from_utf8_lossy(&bytes)),
-                    );
-                } else {
-                    findings.push(fail(format!(
-                        "snapshot `{}` of source `{}` has SHA-256 {hex}, not the recorded {}",
-                        snapshot.path, s.id, snapshot.sha256
-                    )));
-                }
+        match crate::quality::read_snapshot(root, snapshot, (s.id.as_str(), &s.url, &[]), MAX_REFERENCE_BYTES * 4) {
+            Ok(text) => {
+                texts.insert(s.id.as_str(), crate::quality::normalise(&text));
             }
+            Err((_, message, _)) => findings.push(fail(message)),
         }
     }
     texts
@@ -341,16 +335,14 @@ fn json_error(text: &str, err: &serde_json::Error, base: Diagnostic) -> Diagnost
     base.with_message(message).with_span(text, &index, offset..end, "here")
 }
 
-/// Group definitions: a valid name, assigned member codes, listed sources,
-/// and a quote that occurs in its source's snapshot.
+/// Group definitions: a valid name, assigned member codes and listed
+/// sources (their quotes are checked with the values').
 fn check_groups(
-    root: &Path,
     sources: &[ReferenceSource],
     groups: &[GroupDefinition],
     fail: &dyn Fn(String) -> Diagnostic,
     findings: &mut Vec<Diagnostic>,
 ) {
-    let texts = snapshot_texts(root, sources, fail, findings);
     for g in groups {
         let name_ok = g.group.len() >= 2
             && g.group.len() <= 40
@@ -379,15 +371,6 @@ fn check_groups(
                     g.group
                 )));
             }
-        }
-        if let (Some(excerpt), Some(first)) = (&g.excerpt, g.sources.first())
-            && let Some(text) = texts.get(first.as_str())
-            && !text.contains(&crate::quality::normalise(excerpt))
-        {
-            findings.push(fail(format!(
-                "the excerpt of group `{}` does not occur in the snapshot of source `{first}`",
-                g.group
-            )));
         }
     }
 }
@@ -467,7 +450,13 @@ impl Reference {
                         g.reference_version
                     ))),
                     Ok(g) => {
-                        check_groups(root, &g.sources, &g.groups, &fail, findings);
+                        check_groups(&g.sources, &g.groups, &fail, findings);
+                        let texts = snapshot_texts(root, &g.sources, &fail, findings);
+                        let quoted = g
+                            .groups
+                            .iter()
+                            .map(|d| (format!("group `{}`", d.group), d.excerpt.as_deref(), d.sources.first()));
+                        quotes_in_snapshots(quoted, &g.sources, &texts, &fail, findings);
                         out.groups = Some(g);
                     }
                     Err(err) => findings.push(json_error(&text, &err, fail(String::new()))),
@@ -494,8 +483,9 @@ impl Reference {
                             findings.push(fail(format!("value cites source `{id}`, which the file does not list")));
                         }
                     }
-                    check_quotes(root, &r, &fail, findings);
-                    check_groups(root, &r.sources, &r.groups, &fail, findings);
+                    let texts = snapshot_texts(root, &r.sources, &fail, findings);
+                    check_quotes(&r, &texts, &fail, findings);
+                    check_groups(&r.sources, &r.groups, &fail, findings);
                     for d in &r.index_definitions {
                         if d.index.country_part() != r.country.as_str() {
                             findings.push(fail(format!(
