@@ -320,27 +320,6 @@ fn the_card_says_what_the_dataset_covers_and_rests_on() {
 }
 
 #[test]
-fn an_about_file_that_leaves_the_dataset_is_refused() {
-    let dir = tempfile::tempdir().expect("tmp");
-    fs_err::create_dir_all(dir.path().join("data/kz")).expect("mkdir");
-    crate::util::write_record(
-        &dir.path().join("data/kz/first.json"),
-        &crate::util::minimal_record("kz/first"),
-    );
-    let outside = tempfile::tempdir().expect("tmp");
-    fs_err::write(outside.path().join("secret.md"), "not the dataset's").expect("write");
-    std::os::unix::fs::symlink(outside.path().join("secret.md"), dir.path().join("data/ABOUT.md")).expect("link");
-    let out = run(routes(dir.path()).args(["publish", "--version", "1.0.0", "--dataset", "data", "--out", "dist"]));
-    assert_eq!(out.status.code(), Some(2), "{}", crate::util::transcript(&out));
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        stderr.contains("ABOUT.md`: `ABOUT.md` leaves the dataset folder"),
-        "{stderr}"
-    );
-    assert!(!dir.path().join("dist/routes-1.0.0").exists());
-}
-
-#[test]
 fn group_lists_are_held_to_their_snapshots() {
     let tmp = tempfile::tempdir().expect("tmp");
     copy_dir(&dataset(), tmp.path());

@@ -506,3 +506,21 @@ fn real_readers_accept_the_release() {
         "tests/readers/check_release.py",
     );
 }
+
+/// The dataset's `ABOUT.md` goes into the card; one that leads out of the
+/// dataset is refused and nothing is published.
+#[test]
+fn an_about_file_that_leaves_the_dataset_is_refused() {
+    let d = three_routes();
+    let outside = tempfile::tempdir().expect("tmp");
+    fs_err::write(outside.path().join("secret.md"), "not the dataset's").expect("write");
+    std::os::unix::fs::symlink(outside.path().join("secret.md"), d.dataset().join("ABOUT.md")).expect("link");
+    let out = run(&mut d.publish("1.0.0", "dist"));
+    assert_eq!(out.status.code(), Some(2), "{}", d.transcript(&out));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("ABOUT.md`: `ABOUT.md` leaves the dataset folder"),
+        "{stderr}"
+    );
+    assert!(!d.path().join("dist/routes-1.0.0").exists());
+}

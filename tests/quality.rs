@@ -218,6 +218,33 @@ fn bad_config_is_a_tool_error_with_its_place() {
     }
 }
 
+/// A reference value is a figure like any other: with no source it is a finding.
+#[test]
+fn a_reference_value_without_a_source_is_a_finding() {
+    let dir = temp_dataset();
+    write_scope_unknown(dir.path());
+    fs_err::create_dir_all(dir.path().join("reference")).expect("mkdir");
+    fs_err::write(dir.path().join("routes.toml"), "reference = \"reference\"\n").expect("write");
+    let reference = serde_json::json!({
+        "reference_version": 2, "country": "KZ", "currency": "KZT", "sources": [],
+        "index_definitions": [{"index": "KZ_MCI", "name": "MCI", "currency": "KZT", "per": "unit",
+                               "description": "unit", "sources": []}],
+        "indexes": [{"index": "KZ_MCI", "year": 2026, "value": 4325, "sources": []}],
+        "groups": [{"group": "TEST_UNION", "name": "Test", "description": "test", "sources": []}]
+    });
+    fs_err::write(dir.path().join("reference/kz.json"), reference.to_string()).expect("write");
+    let out = run(routes(dir.path()).args(["validate", "--format", "json", "."]));
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    for what in [
+        "the 2026 value of KZ_MCI cites no source",
+        "the declaration of KZ_MCI cites no source",
+        "group `TEST_UNION` cites no source",
+    ] {
+        assert!(stdout.contains(what), "{what}: {stdout}");
+    }
+}
+
 #[test]
 fn broken_reference_data_is_a_finding() {
     let dir = temp_dataset();

@@ -440,7 +440,6 @@ pub struct Published {
     pub report: Report,
 }
 
-/// The release date, as `YYYY-MM-DD` and as an RFC 3339 time.
 /// The dataset's own account of what it covers and how it was gathered:
 /// `ABOUT.md` in the dataset folder, if there is one (a regular file inside
 /// the folder, UTF-8, at most 1 MiB), shown in the dataset card.
@@ -459,6 +458,7 @@ fn read_about(dataset: &Path) -> Result<Option<String>, Error> {
         .map_err(|_| fail("it is not UTF-8 text".into()))
 }
 
+/// The release date, as `YYYY-MM-DD` and as an RFC 3339 time.
 fn release_date(options: &PublishOptions, stats: &Stats) -> Result<(String, String), Error> {
     if let Some(epoch) = options.source_date_epoch {
         let ts = jiff::Timestamp::from_second(epoch).map_err(|_| Error::SourceDateEpoch(epoch))?;

@@ -364,6 +364,9 @@ fn check_groups(
                 )));
             }
         }
+        if g.sources.is_empty() {
+            findings.push(fail(format!("group `{}` cites no source", g.group)));
+        }
         for id in &g.sources {
             if !sources.iter().any(|s| &s.id == id) {
                 findings.push(fail(format!(
@@ -478,6 +481,32 @@ impl Reference {
                         .chain(r.indexes.iter().flat_map(|v| &v.sources))
                         .chain(r.index_definitions.iter().flat_map(|v| &v.sources))
                         .chain(r.page_exemptions.iter().flat_map(|v| &v.sources));
+                    // Every value and declaration names at least one source (groups: `check_groups`).
+                    let unsourced = r
+                        .minimum_wage
+                        .iter()
+                        .chain(&r.subsistence_minimum)
+                        .map(|v| (format!("the {} value", v.year), v.sources.is_empty()))
+                        .chain(
+                            r.indexes
+                                .iter()
+                                .map(|v| (format!("the {} value of {}", v.year, v.index), v.sources.is_empty())),
+                        )
+                        .chain(
+                            r.index_definitions
+                                .iter()
+                                .map(|d| (format!("the declaration of {}", d.index), d.sources.is_empty())),
+                        )
+                        .chain(
+                            r.page_exemptions
+                                .iter()
+                                .map(|e| (format!("the exemption `{}`", e.description), e.sources.is_empty())),
+                        );
+                    for (what, empty) in unsourced {
+                        if empty {
+                            findings.push(fail(format!("{what} cites no source")));
+                        }
+                    }
                     for id in cited {
                         if !ids.contains(&id.as_str()) {
                             findings.push(fail(format!("value cites source `{id}`, which the file does not list")));
