@@ -218,13 +218,20 @@ fn bad_config_is_a_tool_error_with_its_place() {
     }
 }
 
-/// A reference value is a figure like any other: with no source it is a finding.
-#[test]
-fn a_reference_value_without_a_source_is_a_finding() {
+/// A dataset of one record whose `routes.toml` reads `reference/`, holding
+/// `kz.json` with `text`.
+fn dataset_with_reference(text: &str) -> tempfile::TempDir {
     let dir = temp_dataset();
     write_scope_unknown(dir.path());
     fs_err::create_dir_all(dir.path().join("reference")).expect("mkdir");
     fs_err::write(dir.path().join("routes.toml"), "reference = \"reference\"\n").expect("write");
+    fs_err::write(dir.path().join("reference/kz.json"), text).expect("write");
+    dir
+}
+
+/// A reference value is a figure like any other: with no source it is a finding.
+#[test]
+fn a_reference_value_without_a_source_is_a_finding() {
     let reference = serde_json::json!({
         "reference_version": 2, "country": "KZ", "currency": "KZT", "sources": [],
         "index_definitions": [{"index": "KZ_MCI", "name": "MCI", "currency": "KZT", "per": "unit",
@@ -232,7 +239,7 @@ fn a_reference_value_without_a_source_is_a_finding() {
         "indexes": [{"index": "KZ_MCI", "year": 2026, "value": 4325, "sources": []}],
         "groups": [{"group": "TEST_UNION", "name": "Test", "description": "test", "sources": []}]
     });
-    fs_err::write(dir.path().join("reference/kz.json"), reference.to_string()).expect("write");
+    let dir = dataset_with_reference(&reference.to_string());
     let out = run(routes(dir.path()).args(["validate", "--format", "json", "."]));
     assert_eq!(out.status.code(), Some(1));
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -247,15 +254,7 @@ fn a_reference_value_without_a_source_is_a_finding() {
 
 #[test]
 fn broken_reference_data_is_a_finding() {
-    let dir = temp_dataset();
-    write_scope_unknown(dir.path());
-    fs_err::create_dir_all(dir.path().join("reference")).expect("mkdir");
-    fs_err::write(dir.path().join("routes.toml"), "reference = \"reference\"\n").expect("write");
-    fs_err::write(
-        dir.path().join("reference/kz.json"),
-        "{\"reference_version\": 1, \"country\": \"KZ\",\n \"currency\": 7}\n",
-    )
-    .expect("write");
+    let dir = dataset_with_reference("{\"reference_version\": 1, \"country\": \"KZ\",\n \"currency\": 7}\n");
     let out = run(routes(dir.path()).args(["validate", "--format", "json", "."]));
     assert_eq!(out.status.code(), Some(1));
     let stdout = String::from_utf8_lossy(&out.stdout);
