@@ -44,6 +44,7 @@
 mod ids;
 mod model;
 mod number;
+pub mod snapshot;
 pub mod text;
 
 pub use ids::{CountryCode, CurrencyCode, Date, IdError, IndexId, RouteId, Slug};

@@ -33,6 +33,7 @@
 
 mod diagnostic;
 mod line_index;
+pub mod locate;
 mod snippet;
 mod store;
 

@@ -39,7 +39,6 @@
 mod config;
 mod cross;
 mod input;
-mod locate;
 mod quality;
 mod record;
 mod reference;

@@ -173,14 +173,7 @@ fn stems(text: &str) -> HashSet<String> {
         .collect()
 }
 
-/// Whitespace-collapsed, quote-normalised text, for substring comparisons.
-pub(crate) fn normalise(text: &str) -> String {
-    text.split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .replace(['\u{201c}', '\u{201d}', '\u{ab}', '\u{bb}'], "\"")
-        .replace(['\u{2018}', '\u{2019}'], "'")
-}
+pub(crate) use routes_core::snapshot::normalise;
 
 /// The same page under its URL variants: https, no `www.`, no `lang=`, no
 /// fragment, no trailing slash.
@@ -1446,39 +1439,11 @@ fn load_snapshots<'r>(
     texts
 }
 
-/// The snapshot format version this build reads.
-pub const SNAPSHOT_VERSION: u32 = 1;
+pub use routes_core::snapshot::SNAPSHOT_VERSION;
 
-/// The URL a snapshot's header names, if it has a header: a file that starts
-/// with `routes-snapshot-version: 1` has `key: value` lines up to the first
-/// empty line. A file without that first line is a plain archived copy.
+/// The URL a snapshot's header names, if it has a header.
 fn snapshot_header(text: &str) -> Result<Option<String>, String> {
-    let Some(rest) = text.strip_prefix("routes-snapshot-version:") else {
-        return Ok(None);
-    };
-    let mut lines = rest.lines();
-    let version = lines.next().unwrap_or_default().trim();
-    if version != SNAPSHOT_VERSION.to_string() {
-        return Err(format!(
-            "snapshot format version `{version}` is not supported: this build reads version {SNAPSHOT_VERSION}"
-        ));
-    }
-    let mut url = None;
-    for line in lines {
-        if line.trim().is_empty() {
-            return Ok(url);
-        }
-        let Some((key, value)) = line.split_once(':') else {
-            return Err(format!(
-                "header line `{}` is not `key: value`",
-                line.chars().take(80).collect::<String>()
-            ));
-        };
-        if key.trim() == "url" {
-            url = Some(value.trim().to_owned());
-        }
-    }
-    Err("the header does not end with an empty line".into())
+    Ok(routes_core::snapshot::parse_header(text)?.map(|(header, _)| header.url))
 }
 
 /// The cause of a refusal, in words.

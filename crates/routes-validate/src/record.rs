@@ -6,10 +6,10 @@ use serde_json::Value;
 
 use crate::cross::Summary;
 use crate::input::RecordText;
-use crate::locate::locate;
 use crate::quality::{self, QualityContext};
 use crate::rules;
 use crate::schema::RouteSchema;
+use routes_diagnostics::locate::locate;
 
 /// A record text with its line index, to place findings by JSON pointer.
 pub(crate) struct Place<'a> {
@@ -189,7 +189,7 @@ fn parse_noting_duplicates(text: &str) -> Result<(Value, bool), serde_json::Erro
 }
 
 /// Parses a record text; a repeated member name is an error (a custom one:
-/// callers that need its place use [`crate::locate::duplicate_keys`]).
+/// callers that need its place use [`routes_diagnostics::locate::duplicate_keys`]).
 pub(crate) fn parse(text: &str) -> Result<Value, serde_json::Error> {
     match parse_noting_duplicates(text)? {
         (_, true) => Err(serde::de::Error::custom("an object repeats a member name")),
@@ -200,7 +200,7 @@ pub(crate) fn parse(text: &str) -> Result<Value, serde_json::Error> {
 /// A `json/duplicate-key` finding for each repeated member name.
 fn duplicate_key_findings(place: &Place<'_>) -> Vec<Diagnostic> {
     let text = place.rec.text;
-    crate::locate::duplicate_keys(text)
+    routes_diagnostics::locate::duplicate_keys(text)
         .into_iter()
         .map(|dup| {
             let (first_line, _) = place.index().line_col(text, dup.first);

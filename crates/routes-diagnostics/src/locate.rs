@@ -7,15 +7,16 @@ use std::ops::Range;
 
 /// Where a pointer lands in the text.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Located {
+pub struct Located {
     /// The value's bytes (for an object or array: its opening bracket only).
-    pub(crate) value: Range<usize>,
+    pub value: Range<usize>,
     /// The bytes of the member name, when the value is an object member.
-    pub(crate) key: Option<Range<usize>>,
+    pub key: Option<Range<usize>>,
 }
 
 /// Splits a JSON pointer (`/a/0/b~1c`) into its unescaped tokens.
-pub(crate) fn pointer_tokens(pointer: &str) -> Vec<String> {
+#[must_use]
+pub fn pointer_tokens(pointer: &str) -> Vec<String> {
     if pointer.is_empty() {
         return Vec::new();
     }
@@ -28,7 +29,8 @@ pub(crate) fn pointer_tokens(pointer: &str) -> Vec<String> {
 }
 
 /// Finds the value at `pointer` in `text`.
-pub(crate) fn locate(text: &str, pointer: &str) -> Option<Located> {
+#[must_use]
+pub fn locate(text: &str, pointer: &str) -> Option<Located> {
     let b = text.as_bytes();
     let mut i = skip_ws(b, 0);
     let mut key = None;
@@ -87,21 +89,22 @@ pub(crate) fn locate(text: &str, pointer: &str) -> Option<Located> {
 
 /// A member name that appears twice in one object.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct DuplicateKey {
+pub struct DuplicateKey {
     /// Pointer to the member (of the object holding both).
-    pub(crate) pointer: String,
+    pub pointer: String,
     /// The name, unescaped.
-    pub(crate) name: String,
+    pub name: String,
     /// The bytes of the second name.
-    pub(crate) second: Range<usize>,
+    pub second: Range<usize>,
     /// Where the first name starts.
-    pub(crate) first: usize,
+    pub first: usize,
 }
 
 /// Every member name that repeats an earlier one of its object, at any depth,
 /// compared unescaped (`"\u006eame"` is `"name"`), in text order. `text`
 /// must be valid JSON; the walk keeps its own stack (no recursion).
-pub(crate) fn duplicate_keys(text: &str) -> Vec<DuplicateKey> {
+#[must_use]
+pub fn duplicate_keys(text: &str) -> Vec<DuplicateKey> {
     enum Frame {
         Object {
             pointer: String,
