@@ -569,10 +569,37 @@ pub struct Requirement {
     /// Conflict group.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conflict: Option<Slug>,
+    /// How it adds up with other requirements of the same kind: each of
+    /// them applies, or one of them suffices.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub combination: Option<Combination>,
     /// Remark.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
 }
+
+/// Requirements that add up: every requirement of a record with the same
+/// `group` is met together (`all`: a contribution *and* a property purchase)
+/// or instead of one another (`any`: invest in A *or* in B). They are values
+/// of different facts, never a conflict.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Combination {
+    /// Name of the group, shared by its requirements.
+    pub group: Slug,
+    /// Whether all of the group's requirements apply, or any one suffices.
+    pub meet: Meet,
+}
+
+wire_enum!(
+    /// How the requirements of a combination group are met.
+    Meet {
+        /// Each requirement of the group applies (cumulative).
+        All = "all",
+        /// Meeting one requirement of the group suffices (alternatives).
+        Any = "any",
+    }
+);
 
 /// A length of stay or validity.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -261,6 +261,8 @@ impl RouteTables {
                 Cell::Date(r.effective_until),
                 Cell::Str(r.superseded_by.as_ref().map(routes_core::Slug::as_str)),
                 Cell::Str(r.conflict.as_ref().map(routes_core::Slug::as_str)),
+                Cell::Str(r.combination.as_ref().map(|c| c.group.as_str())),
+                Cell::Str(r.combination.as_ref().map(|c| c.meet.as_str())),
                 Cell::List(evidence(&r.evidence)),
                 Cell::Str(r.note.as_deref()),
             ])?;

@@ -347,6 +347,19 @@ impl Table {
                     "Id of the requirement of the same route that replaced this one: a value of an earlier time, not a conflict.",
                 ),
                 conflict,
+                Column::new(
+                    "combination_group",
+                    Utf8,
+                    false,
+                    "Requirements of one route with the same group add up: see `combination_meet`. They are different facts, not a conflict.",
+                ),
+                Column::new(
+                    "combination_meet",
+                    Utf8,
+                    false,
+                    "`all`: every requirement of the group applies; `any`: meeting one of them suffices.",
+                )
+                .values(names(routes_core::Meet::ALL, routes_core::Meet::as_str)),
                 evidence,
                 note,
             ],

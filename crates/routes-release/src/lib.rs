@@ -98,8 +98,10 @@ use crate::stage::{Stage, StagedFile};
 /// way readers must know about.
 ///
 /// Version 2 adds `effective_until` and `superseded_by` to `requirements` and
-/// `documents` (values of different times).
-pub const FORMAT_VERSION: u32 = 2;
+/// `documents` (values of different times). Version 3 adds
+/// `combination_group` and `combination_meet` to `requirements` (requirements
+/// that add up).
+pub const FORMAT_VERSION: u32 = 3;
 
 /// Routes written per batch: the unit in which rows reach the writers.
 const BATCH_ROUTES: usize = 1024;

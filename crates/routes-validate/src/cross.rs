@@ -50,6 +50,8 @@ enum Kind {
     Name = 6,
     /// A block of names with the same first two words (`text` = the normalised name).
     Block = 7,
+    /// An official page of a country's routes of one category (`text` = the page).
+    Page = 8,
 }
 
 impl Kind {
@@ -63,6 +65,7 @@ impl Kind {
             5 => Self::Code,
             6 => Self::Name,
             7 => Self::Block,
+            8 => Self::Page,
             _ => return None,
         })
     }
@@ -212,6 +215,10 @@ impl CrossRecord {
             "",
             "",
         );
+        for page in &q.pages {
+            let key = fingerprint(Kind::Page as u8, &[&q.country, q.category, page]);
+            self.push(Kind::Page, key, ordinal, 0, id, page, "");
+        }
         let first_two = words.iter().take(2).map(String::as_str).collect::<Vec<_>>().join(" ");
         let key = fingerprint(Kind::Block as u8, &[&q.country, &first_two]);
         self.push(Kind::Block, key, ordinal, 0, id, &name, "");
@@ -296,7 +303,7 @@ impl CrossRecord {
 /// key already holds all they are compared by).
 fn group_text(f: &Fact) -> &str {
     match f.kind {
-        Kind::Id | Kind::Related => &f.text,
+        Kind::Id | Kind::Related | Kind::Page => &f.text,
         Kind::Figure => &f.extra,
         _ => "",
     }
@@ -467,6 +474,20 @@ fn compare(group: &[Fact], pending: &mut Vec<Pending>, near: &mut HashMap<u64, N
                 );
             }
         }
+        Kind::Page => {
+            let owner = &group[0];
+            for f in group.iter().filter(|f| f.route != owner.route) {
+                propose(
+                    f,
+                    (3, 0),
+                    &owner.route,
+                    format!(
+                        "both are routes of one category whose official page is {}",
+                        f.text
+                    ),
+                );
+            }
+        }
         Kind::Block => {
             // Each name is compared with the first few of its block read before it.
             for (i, f) in group.iter().enumerate() {
@@ -522,6 +543,8 @@ mod tests {
                 .collect(),
             quality: Some(QualitySummary {
                 country: "KZ".to_owned(),
+                category: "residence",
+                pages: Vec::new(),
                 name: name.to_owned(),
                 codes: Vec::new(),
                 money,

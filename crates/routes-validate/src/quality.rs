@@ -39,6 +39,9 @@ pub(crate) struct MoneyFact {
 /// What the cross-record quality rules need of one record.
 pub(crate) struct QualitySummary {
     pub(crate) country: String,
+    pub(crate) category: &'static str,
+    /// The official pages it cites (canonical URLs of official sources, home pages left out).
+    pub(crate) pages: Vec<String>,
     pub(crate) name: String,
     pub(crate) codes: Vec<String>,
     pub(crate) money: Vec<MoneyFact>,
@@ -52,6 +55,9 @@ struct ClaimView<'r> {
     evidence: &'r [Evidence],
     /// Whether it states something (a figure, yes or no) rather than `unknown`.
     known: bool,
+    /// Whether it is a fact of the route (else a quoted name, legal act or
+    /// note: its quotes are checked, but it is not counted as a claim).
+    fact: bool,
 }
 
 const HARD_CURRENCIES: &[&str] = &["EUR", "USD", "GBP", "CHF"];
@@ -98,6 +104,46 @@ const DEFAULT_RANGES: &[(f64, f64)] = &[
     (21.0, 65.0),
     (18.0, 70.0),
 ];
+
+/// Lower age limits that aggregators fill in when a source gives none ("18 and over").
+const DEFAULT_MIN_AGES: &[f64] = &[18.0, 21.0];
+/// Upper age limits filled in the same way ("under 65").
+const DEFAULT_MAX_AGES: &[f64] = &[55.0, 60.0, 64.0, 65.0, 70.0];
+
+/// The words for an age range that is a common default, closed ("age 18–65")
+/// or open-ended ("age 18 and over", "age up to 65"); `None` for any other.
+fn default_age_bounds(range: &Range) -> Option<String> {
+    match (range.min, range.max) {
+        (Some(min), Some(max)) if DEFAULT_RANGES.contains(&(min, max)) => {
+            Some(format!("age {}–{}", fmt_amount(min), fmt_amount(max)))
+        }
+        (Some(min), None) if DEFAULT_MIN_AGES.contains(&min) => Some(format!("age {} and over", fmt_amount(min))),
+        (None, Some(max)) if DEFAULT_MAX_AGES.contains(&max) => Some(format!("age up to {}", fmt_amount(max))),
+        _ => None,
+    }
+}
+
+/// Whether a quote states the age `bound`: the number as a whole figure (18,
+/// not the 18 of 2018), or in English words; 18 also as "adult", "majority"
+/// or "full age", which mean it in law.
+fn states_age(quote: &str, bound: f64) -> bool {
+    let figure = fmt_amount(bound);
+    if quote.split(|c: char| !c.is_ascii_digit()).any(|n| n == figure) {
+        return true;
+    }
+    let lower = quote.to_lowercase();
+    let words: &[&str] = match figure.as_str() {
+        "18" => &["eighteen", "adult", "majority", "full age", "of age"],
+        "21" => &["twenty-one", "twenty one"],
+        "55" => &["fifty-five", "fifty five"],
+        "60" => &["sixty"],
+        "64" => &["sixty-four", "sixty four"],
+        "65" => &["sixty-five", "sixty five"],
+        "70" => &["seventy"],
+        _ => &[],
+    };
+    words.iter().any(|w| lower.contains(w))
+}
 
 const STOPWORDS: &[&str] = &[
     "the",
@@ -169,7 +215,15 @@ fn stems(text: &str) -> HashSet<String> {
         .filter(|w| {
             (w.chars().count() >= 3 || w.chars().all(|c| c.is_ascii_digit())) && !STOPWORDS.contains(&w.as_str())
         })
-        .map(|w| w.chars().take(5).collect())
+        .map(|w| {
+            // A plural `s` goes before the cut, so that "wage" and "wages" match.
+            let w = if w.chars().count() > 3 && w.ends_with('s') && !w.ends_with("ss") {
+                &w[..w.len() - 1]
+            } else {
+                w.as_str()
+            };
+            w.chars().take(5).collect()
+        })
         .collect()
 }
 
@@ -268,6 +322,7 @@ pub struct Fact<'r> {
 pub fn facts(route: &Route) -> Vec<Fact<'_>> {
     claims(route)
         .into_iter()
+        .filter(|c| c.fact)
         .map(|c| Fact {
             pointer: c.pointer,
             known: c.known,
@@ -287,6 +342,7 @@ fn claims(route: &Route) -> Vec<ClaimView<'_>> {
         ),
         evidence: &nat.evidence,
         known: nat.scope != NationalityScope::Unknown,
+        fact: true,
     });
     for (i, e) in route.eligibility.exemptions.iter().enumerate() {
         out.push(ClaimView {
@@ -294,6 +350,7 @@ fn claims(route: &Route) -> Vec<ClaimView<'_>> {
             context: e.description.clone(),
             evidence: &e.evidence,
             known: true,
+            fact: true,
         });
     }
     for (i, r) in route.requirements.iter().enumerate() {
@@ -314,6 +371,7 @@ fn claims(route: &Route) -> Vec<ClaimView<'_>> {
             ),
             evidence: &r.evidence,
             known: r.required != Tristate::Unknown || r.money.is_some() || r.range.is_some(),
+            fact: true,
         });
     }
     let d = &route.duration;
@@ -328,6 +386,7 @@ fn claims(route: &Route) -> Vec<ClaimView<'_>> {
                 ),
                 evidence: &t.evidence,
                 known: true,
+                fact: true,
             });
         }
     }
@@ -340,6 +399,7 @@ fn claims(route: &Route) -> Vec<ClaimView<'_>> {
             ),
             evidence: &r.evidence,
             known: r.renewable != Tristate::Unknown,
+            fact: true,
         });
     }
     for (name, claim, words) in [
@@ -359,6 +419,7 @@ fn claims(route: &Route) -> Vec<ClaimView<'_>> {
             context: format!("{words} {}", claim.note.as_deref().unwrap_or_default()),
             evidence: &claim.evidence,
             known: claim.value != Tristate::Unknown,
+            fact: true,
         });
     }
     for (i, doc) in route.documents.iter().enumerate() {
@@ -372,6 +433,7 @@ fn claims(route: &Route) -> Vec<ClaimView<'_>> {
             ),
             evidence: &doc.evidence,
             known: doc.required != Tristate::Unknown,
+            fact: true,
         });
     }
     let a = &route.application;
@@ -385,6 +447,7 @@ fn claims(route: &Route) -> Vec<ClaimView<'_>> {
             ),
             evidence: &c.evidence,
             known: true,
+            fact: true,
         });
     }
     for (i, p) in a.processing_times.iter().enumerate() {
@@ -397,6 +460,7 @@ fn claims(route: &Route) -> Vec<ClaimView<'_>> {
             ),
             evidence: &p.evidence,
             known: true,
+            fact: true,
         });
     }
     for (i, f) in a.fees.iter().enumerate() {
@@ -409,6 +473,42 @@ fn claims(route: &Route) -> Vec<ClaimView<'_>> {
             ),
             evidence: &f.evidence,
             known: f.money.is_some() || f.free.is_some(),
+            fact: true,
+        });
+    }
+    // Quoted, but not facts of the route: the official name, the legal basis
+    // and notes. Their quotes get the same checks as a claim's.
+    if let Some(name) = &route.official_name {
+        out.push(ClaimView {
+            pointer: "/official_name".into(),
+            context: format!("{} {}", name.text, route.name),
+            evidence: &name.evidence,
+            known: false,
+            fact: false,
+        });
+    }
+    for (i, act) in route.legal_basis.iter().enumerate() {
+        out.push(ClaimView {
+            pointer: format!("/legal_basis/{i}"),
+            context: format!(
+                "law act article section code decree regulation {} {} {} {}",
+                act.title,
+                act.number.as_deref().unwrap_or_default(),
+                act.note.as_deref().unwrap_or_default(),
+                date_words(act.effective_from.or(act.issued)),
+            ),
+            evidence: &act.evidence,
+            known: false,
+            fact: false,
+        });
+    }
+    for (i, note) in route.notes.iter().enumerate() {
+        out.push(ClaimView {
+            pointer: format!("/notes/{i}"),
+            context: note.text.clone(),
+            evidence: &note.evidence,
+            known: false,
+            fact: false,
         });
     }
     out
@@ -503,7 +603,9 @@ pub(crate) fn record_quality(route: &Route, place: &Place<'_>, ctx: &QualityCont
                 let q = quoted.to_lowercase();
                 q.len() >= 12 && (title == q || (title.contains(&q) && q.len() * 2 >= title.len()))
             });
-            if is_title && !claim.pointer.starts_with("/official_name") {
+            // A name's or a legal act's quote may well be the page's title: it is the claim.
+            let names_itself = claim.pointer.starts_with("/official_name") || claim.pointer.starts_with("/legal_basis");
+            if is_title && !names_itself {
                 out.push(finding(
                     "quality/evidence-is-title",
                     &at,
@@ -541,21 +643,24 @@ pub(crate) fn record_quality(route: &Route, place: &Place<'_>, ctx: &QualityCont
         let at = format!("/requirements/{i}");
         if r.kind == RequirementKind::Age
             && let Some(range) = &r.range
-            && let (Some(min), Some(max)) = (range.min, range.max)
-            && DEFAULT_RANGES.contains(&(min, max))
+            && let Some(default) = default_age_bounds(range)
         {
-            let stated = r
-                .evidence
-                .iter()
-                .filter_map(|e| e.excerpt.as_deref())
-                .any(|x| x.contains(&fmt_amount(min)) && x.contains(&fmt_amount(max)));
-            if !stated {
+            let quotes: Vec<&str> = r.evidence.iter().filter_map(|e| e.excerpt.as_deref()).collect();
+            let stated = |bound: f64| quotes.iter().any(|x| states_age(x, bound));
+            // Each bound a default would fill in must be stated by a quote (a
+            // closed range by one quote stating both).
+            let unstated = match (range.min, range.max) {
+                (Some(min), Some(max)) => !quotes.iter().any(|x| states_age(x, min) && states_age(x, max)),
+                (Some(bound), None) | (None, Some(bound)) => !stated(bound),
+                (None, None) => false,
+            };
+            if unstated {
                 out.push(finding(
                     "quality/default-range",
                     &format!("{at}/range"),
                     "a common default",
-                    format!("age {}–{} is a common default range, and no excerpt states it", fmt_amount(min), fmt_amount(max)),
-                    "quote the source sentence that sets both limits, or record only the bounds a source states (null for the others)".into(),
+                    format!("{default} is a common default, and no excerpt states it"),
+                    "quote the source sentence that sets the limit (for a range, one sentence with both limits), or record only the bounds a source states (null for the others)".into(),
                 ));
             }
         }
@@ -1170,13 +1275,16 @@ fn unmarked_conflicts(route: &Route, finding: &Finding<'_>, out: &mut Vec<Diagno
                     && !replaces(&route.requirements, ri, rj)
                     && !replaces(&route.requirements, rj, ri)
                     && !(rj.conflict.is_some() && ri.conflict == rj.conflict)
+                    // Requirements that add up are different facts.
+                    && !(rj.combination.is_some()
+                        && ri.combination.as_ref().map(|c| &c.group) == rj.combination.as_ref().map(|c| &c.group))
             }) {
                 out.push(finding(
                     "quality/unmarked-conflict",
                     &format!("/requirements/{index_j}"),
                     "differs from an earlier value",
                     format!("requirement `{}` states a different {} than `{}` for the same applicants", rj.id, rj.kind.as_str().replace('_', " "), ri.id),
-                    "if the sources disagree, give both the same `conflict` group; if they cover different cases, say so in `applies_to`".into(),
+                    "if the sources disagree, give both the same `conflict` group; if both apply or either suffices, say so with the same `combination` group (`meet: all` or `meet: any`); if they cover different cases, say so in `applies_to`".into(),
                 ));
             }
         }
@@ -1472,8 +1580,20 @@ pub(crate) fn summarise(route: &Route) -> QualitySummary {
             });
         }
     }
+    let mut pages: Vec<String> = route
+        .sources
+        .iter()
+        .filter(|s| s.tier == Tier::Official)
+        .flat_map(|s| std::iter::once(&s.url).chain(&s.aliases))
+        .filter(|u| !is_home_page(u))
+        .map(|u| canonical_url(u))
+        .collect();
+    pages.sort_unstable();
+    pages.dedup();
     QualitySummary {
         country: route.country.as_str().to_owned(),
+        category: route.category.as_str(),
+        pages,
         name: route.name.clone(),
         codes: route.codes.clone(),
         money,

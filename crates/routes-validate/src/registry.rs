@@ -402,6 +402,13 @@ pub static RULES: &[Rule] = &[
         "\"url\": \"gov.kz/services/4631\""
     ),
     rule!(
+        "record/combination-mismatch",
+        E,
+        "The requirements of one combination group are met in different ways",
+        "A group is either cumulative (`meet: all`) or a choice (`meet: any`); a group that says both cannot be checked, and an eligibility verdict would have to guess.",
+        "`combination: {group: invest, meet: any}` on one requirement and `{group: invest, meet: all}` on another"
+    ),
+    rule!(
         "record/control-character",
         E,
         "A text holds a control character or a bidirectional override",
@@ -470,6 +477,13 @@ pub static RULES: &[Rule] = &[
         "The id differs from the file path",
         "`kz/c2-visa` lives in `routes/kz/c2-visa.json`, so ids stay unique and findable.",
         "id `kz/other` in `kz/c2-visa.json`"
+    ),
+    rule!(
+        "record/lonely-combination",
+        E,
+        "A combination group has one requirement",
+        "A combination says how requirements add up (all of them apply, or one suffices); a group of one adds up with nothing, and is almost always a misspelt group name.",
+        "one requirement with `combination: {group: invest, meet: any}`"
     ),
     rule!(
         "record/lonely-conflict",

@@ -562,6 +562,42 @@ fn references(route: &Route, place: &Place<'_>, out: &mut Vec<Diagnostic>) {
             ));
         }
     }
+    combinations(route, place, out);
+}
+
+/// A combination group joins two or more requirements, all met the same way.
+fn combinations(route: &Route, place: &Place<'_>, out: &mut Vec<Diagnostic>) {
+    let mut groups: BTreeMap<&str, Vec<(usize, routes_core::Meet)>> = BTreeMap::new();
+    for (i, r) in route.requirements.iter().enumerate() {
+        if let Some(c) = &r.combination {
+            groups.entry(c.group.as_str()).or_default().push((i, c.meet));
+        }
+    }
+    for (group, members) in groups {
+        let [(first, meet), rest @ ..] = members.as_slice() else { continue };
+        if rest.is_empty() {
+            out.push(place.error(
+                "record/lonely-combination",
+                &format!("/requirements/{first}/combination/group"),
+                "no other requirement in this group",
+                format!("combination group `{group}` has a single requirement"),
+                "a combination joins two or more requirements that add up: give each of them the same `group`, or remove `combination`",
+            ));
+        }
+        for (i, other) in rest {
+            if other != meet {
+                out.push(place.error(
+                    "record/combination-mismatch",
+                    &format!("/requirements/{i}/combination/meet"),
+                    "met another way",
+                    format!(
+                        "combination group `{group}` is `meet: {other}` here but `meet: {meet}` at `/requirements/{first}`"
+                    ),
+                    "a group is met one way: `all` when each requirement applies, `any` when one suffices; split the requirements into two groups if both hold",
+                ));
+            }
+        }
+    }
 }
 
 /// Every string of the route that holds a control character or a
