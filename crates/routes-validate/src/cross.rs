@@ -19,7 +19,7 @@ use std::io::{Read, Seek, Write};
 
 use routes_core::{Period, RouteId};
 
-use crate::quality::{MAX_BLOCK, QualitySummary, fmt_amount, name_words};
+use crate::quality::{MAX_BLOCK, QualitySummary, name_words};
 
 /// Partitions of the facts: one is in memory at a time when they are compared
 /// (at 300,000 routes with 64 partitions, that one was 10 MB of facts; with
@@ -38,11 +38,14 @@ enum Kind {
     Id = 0,
     /// A `related` link (`text` = the target id, `index` = its position).
     Related = 1,
-    /// A figure from a page (`text` = "amount currency", `extra` = the page, `index` = requirement).
+    /// A figure from a page, per month (or once), in one currency and one
+    /// cell of amounts (`text` = the figure as stated, `extra` = the page,
+    /// `index` = requirement).
     Figure = 2,
-    /// A monthly figure of a country (`text` = "amount currency").
+    /// A monthly figure of a country, in one currency and cell (`text` = as stated).
     Monthly = 3,
-    /// A yearly figure of a country (`text` = "amount currency", `index` = requirement).
+    /// A yearly figure of a country, in one currency and cell (`text` = as
+    /// stated, `index` = requirement).
     Yearly = 4,
     /// An official code (`text` = the code, `index` = its position).
     Code = 5,
@@ -82,6 +85,10 @@ struct Fact {
     route: String,
     text: String,
     extra: String,
+    /// A figure's amount in the currency of its key (figures only).
+    value: f64,
+    /// Whether `value` is the figure as stated (else a conversion).
+    native: bool,
 }
 
 /// The hash that files a fact: stable within a run, fast, well spread.
@@ -183,21 +190,33 @@ impl CrossRecord {
             );
         }
         let Some(q) = &summary.quality else { return };
-        let mut figure = String::new();
         for m in &q.money {
-            figure.clear();
-            figure.push_str(&fmt_amount(m.amount));
-            figure.push(' ');
-            figure.push_str(&m.currency);
-            for url in &m.urls {
-                let key = fingerprint(Kind::Figure as u8, &[url, &figure]);
-                self.push(Kind::Figure, key, ordinal, index(m.requirement), id, &figure, url);
-            }
-            let key = fingerprint(Kind::Monthly as u8, &[&q.country, &figure]);
-            match m.period {
-                Period::Month => self.push(Kind::Monthly, key, ordinal, 0, id, &figure, ""),
-                Period::Year => self.push(Kind::Yearly, key, ordinal, index(m.requirement), id, &figure, ""),
-                Period::OneOff | Period::Hour => {}
+            let stated = m.stated.as_str();
+            let req = index(m.requirement);
+            for r in &m.renderings {
+                // Leaked values: per month (a yearly figure ÷ 12), or once.
+                let (class, per_month) = match m.period {
+                    Period::Year => ("recurring", r.amount / 12.0),
+                    Period::Month => ("recurring", r.amount),
+                    Period::OneOff => ("once", r.amount),
+                    Period::Hour => ("hourly", r.amount),
+                };
+                for cell in cells(per_month) {
+                    for url in &m.urls {
+                        let key = fingerprint(Kind::Figure as u8, &[url, class, &r.currency, &cell]);
+                        self.push_figure(Kind::Figure, key, (ordinal, req, id), (stated, url), (per_month, r.native));
+                    }
+                }
+                // A yearly figure equal to a monthly one: amounts as stated.
+                let kind = match m.period {
+                    Period::Month => Kind::Monthly,
+                    Period::Year => Kind::Yearly,
+                    Period::OneOff | Period::Hour => continue,
+                };
+                for cell in cells(r.amount) {
+                    let key = fingerprint(Kind::Monthly as u8, &[&q.country, &r.currency, &cell]);
+                    self.push_figure(kind, key, (ordinal, req, id), (stated, ""), (r.amount, r.native));
+                }
             }
         }
         for (i, code) in q.codes.iter().enumerate() {
@@ -224,8 +243,35 @@ impl CrossRecord {
         self.push(Kind::Block, key, ordinal, 0, id, &name, "");
     }
 
+    /// Files a figure: `(ordinal, requirement, route)`, `(stated, page)`, `(amount, native)`.
+    fn push_figure(
+        &mut self,
+        kind: Kind,
+        key: u64,
+        (ordinal, position, route): (u64, u32, &str),
+        (text, extra): (&str, &str),
+        (value, native): (f64, bool),
+    ) {
+        self.push_with(kind, key, ordinal, position, route, text, extra, (value, native));
+    }
+
     #[allow(clippy::too_many_arguments)]
     fn push(&mut self, kind: Kind, key: u64, ordinal: u64, position: u32, route: &str, text: &str, extra: &str) {
+        self.push_with(kind, key, ordinal, position, route, text, extra, (0.0, true));
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn push_with(
+        &mut self,
+        kind: Kind,
+        key: u64,
+        ordinal: u64,
+        position: u32,
+        route: &str,
+        text: &str,
+        extra: &str,
+        (value, native): (f64, bool),
+    ) {
         // The top bits choose the partition; the key keeps all of them.
         let part = usize::try_from(key >> 56).unwrap_or(0) % PARTITIONS;
         let partition = &mut self.partitions[part];
@@ -238,6 +284,8 @@ impl CrossRecord {
             buf.extend_from_slice(&self::index(s.len()).to_le_bytes());
             buf.extend_from_slice(s.as_bytes());
         }
+        buf.extend_from_slice(&value.to_bits().to_le_bytes());
+        buf.push(u8::from(native));
         if buf.len() >= self.spill_at
             && self.failed.is_none()
             && let Err(err) = spill(partition, &mut self.spill_dir)
@@ -293,7 +341,9 @@ impl CrossRecord {
                 hint: "merge the two records, or tell them apart in their names and codes",
             });
         }
-        pending.sort_by_key(|p| p.ordinal);
+        pending.sort_by(|a, b| (a.ordinal, a.code, &a.pointer).cmp(&(b.ordinal, b.code, &b.pointer)));
+        // A figure met through several pages, currencies or cells is one finding.
+        pending.dedup_by(|a, b| a.ordinal == b.ordinal && a.code == b.code && a.pointer == b.pointer);
         Ok(pending)
     }
 }
@@ -364,6 +414,8 @@ fn decode(bytes: &[u8]) -> Result<Vec<Fact>, std::io::Error> {
             route: cursor.string()?,
             text: cursor.string()?,
             extra: cursor.string()?,
+            value: f64::from_bits(u64::from_le_bytes(cursor.take()?)),
+            native: cursor.take::<1>()?[0] != 0,
         });
     }
     Ok(facts)
@@ -414,8 +466,15 @@ fn compare(group: &[Fact], pending: &mut Vec<Pending>, near: &mut HashMap<u64, N
             }
         }
         Kind::Figure => {
-            let owner = &group[0];
-            for f in group.iter().filter(|f| f.route != owner.route) {
+            for (i, f) in group.iter().enumerate() {
+                let Some(owner) = group[..i].iter().find(|o| o.route != f.route && same_figure(o, f)) else {
+                    continue;
+                };
+                let how = if owner.native && f.native {
+                    String::new()
+                } else {
+                    format!(" (as {}, once converted at a sourced rate)", owner.text)
+                };
                 pending.push(Pending {
                     ordinal: f.ordinal,
                     route: f.route.clone(),
@@ -424,7 +483,7 @@ fn compare(group: &[Fact], pending: &mut Vec<Pending>, near: &mut HashMap<u64, N
                     with_span: true,
                     label: "same figure, same page",
                     message: Message::Text(format!(
-                        "{} is also a figure of `{}`, from the same page {}",
+                        "{} is also a figure of `{}`{how}, from the same page {}",
                         f.text, owner.route, f.extra
                     )),
                     hint: "pages that describe many routes leak values between them: quote the sentence that names this route's code, or remove the figure",
@@ -432,11 +491,18 @@ fn compare(group: &[Fact], pending: &mut Vec<Pending>, near: &mut HashMap<u64, N
             }
         }
         Kind::Monthly | Kind::Yearly => {
-            let Some(owner) = first_of(Kind::Monthly) else { return };
-            for f in group
-                .iter()
-                .filter(|f| f.kind == Kind::Yearly && f.route != owner.route)
-            {
+            for f in group.iter().filter(|f| f.kind == Kind::Yearly) {
+                let Some(owner) = group
+                    .iter()
+                    .find(|o| o.kind == Kind::Monthly && o.route != f.route && same_figure(o, f))
+                else {
+                    continue;
+                };
+                let how = if owner.native && f.native {
+                    String::new()
+                } else {
+                    " once converted at a sourced rate".to_owned()
+                };
                 pending.push(Pending {
                     ordinal: f.ordinal,
                     route: f.route.clone(),
@@ -445,8 +511,8 @@ fn compare(group: &[Fact], pending: &mut Vec<Pending>, near: &mut HashMap<u64, N
                     with_span: false,
                     label: "",
                     message: Message::Text(format!(
-                        "{} per year equals the monthly figure of `{}`",
-                        f.text, owner.route
+                        "{} per year equals the monthly figure {} of `{}`{how}",
+                        f.text, owner.text, owner.route
                     )),
                     hint: "check whether the source states this amount per month",
                 });
@@ -504,6 +570,31 @@ fn compare(group: &[Fact], pending: &mut Vec<Pending>, near: &mut HashMap<u64, N
     }
 }
 
+/// Width of a cell of amounts, on a log scale: two amounts within 2% of
+/// each other share a cell of one of the two offset grids ([`cells`]).
+const CELL: f64 = 0.048_790_164_169_432; // ln(1.05)
+
+/// The cells an amount falls in, one per grid; the second grid is offset by
+/// half a cell, so that amounts close to a cell's edge still meet.
+fn cells(amount: f64) -> [String; 2] {
+    if !(amount.is_finite() && amount > 0.0) {
+        return [format!("a{amount}"), format!("b{amount}")];
+    }
+    let x = amount.ln() / CELL;
+    [format!("a{}", x.floor()), format!("b{}", (x + 0.5).floor())]
+}
+
+/// Whether two figures are one: equal as stated, or within 2% where either
+/// is a conversion (rates and their rounding differ a little).
+fn same_figure(a: &Fact, b: &Fact) -> bool {
+    if a.native && b.native {
+        a.value == b.value
+    } else {
+        let (lo, hi) = if a.value < b.value { (a.value, b.value) } else { (b.value, a.value) };
+        lo > 0.0 && hi / lo <= 1.02
+    }
+}
+
 /// How alike two normalised names are, when they may be one programme's:
 /// `None` for names too short, too different in length or digits, or equal
 /// (equal names are the same-name rule's).
@@ -528,8 +619,12 @@ mod tests {
         let money = yearly
             .map(|amount| MoneyFact {
                 urls: vec!["https://example.org/fees".to_owned()],
-                amount,
-                currency: "KZT".to_owned(),
+                stated: format!("{amount} KZT"),
+                renderings: vec![crate::quality::Rendering {
+                    amount,
+                    currency: "KZT".to_owned(),
+                    native: true,
+                }],
                 period: Period::Year,
                 requirement: 2,
             })

@@ -53,7 +53,9 @@ use rayon::prelude::*;
 
 pub use config::{Allow, CONFIG_VERSION, Config, ConfigError, Level, find_config};
 pub use quality::{Fact, SNAPSHOT_VERSION, facts};
-pub use reference::{CountryReference, GroupDefinition, GroupsReference, REFERENCE_VERSION, Reference};
+pub use reference::{
+    CountryReference, Converted, ExchangeRate, GroupDefinition, GroupsReference, REFERENCE_VERSION, RatesReference, Reference,
+};
 pub use registry::{FIXED, RULES, Rule, UNCHECKED, default_severity, is_fixed, rule, rules_markdown};
 pub use routes_diagnostics::{Diagnostic, Severity};
 pub use schema::{ROUTE_SCHEMA, RouteSchema};

@@ -29,11 +29,24 @@ pub(crate) struct QualityContext<'a> {
 /// A money figure, for the cross-record rules.
 pub(crate) struct MoneyFact {
     pub(crate) urls: Vec<String>,
-    pub(crate) amount: f64,
-    pub(crate) currency: String,
+    /// The figure as the record states it ("3000 USD").
+    pub(crate) stated: String,
+    /// The figure in each currency it can be given in: as stated (`true`),
+    /// as the record converts it, and at each sourced rate of the
+    /// reference data (`false`).
+    pub(crate) renderings: Vec<Rendering>,
     pub(crate) period: Period,
     /// The requirement that states it (its money is `/requirements/{i}/money`).
     pub(crate) requirement: usize,
+}
+
+/// One amount of a figure in one currency.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Rendering {
+    pub(crate) amount: f64,
+    pub(crate) currency: String,
+    /// Whether it is the figure as stated (else a conversion).
+    pub(crate) native: bool,
 }
 
 /// What the cross-record quality rules need of one record.
@@ -282,11 +295,23 @@ pub(crate) fn fmt_amount(amount: f64) -> String {
 }
 
 /// A money amount in the route's own currency, when it can be computed.
-fn local_amount(money: &Money, reference: Option<&CountryReference>) -> Option<(f64, Period)> {
+/// A figure in another currency is converted, only at a sourced rate (the
+/// record's own conversion, or one of the reference data's).
+fn local_amount(
+    money: &Money,
+    reference: Option<&CountryReference>,
+    all: &Reference,
+    on: routes_core::Date,
+) -> Option<(f64, Period)> {
     let reference = reference?;
     match money {
         Money::Fixed(m) if m.currency == reference.currency => Some((m.amount, m.period)),
-        Money::Fixed(_) => None,
+        Money::Fixed(m) => match &m.converted {
+            Some(c) if c.currency == reference.currency => Some((c.amount, m.period)),
+            _ => all
+                .convert(m.amount, m.currency.as_str(), reference.currency.as_str(), on)
+                .map(|c| (c.amount, m.period)),
+        },
         Money::Indexed(m) => {
             let value = m
                 .year
@@ -667,7 +692,7 @@ pub(crate) fn record_quality(route: &Route, place: &Place<'_>, ctx: &QualityCont
         if let Some(money) = &r.money {
             money_rules(
                 route,
-                r.kind,
+                (r.kind, r.effective_from),
                 money,
                 &format!("{at}/money"),
                 (reference, ctx.reference),
@@ -689,7 +714,7 @@ pub(crate) fn record_quality(route: &Route, place: &Place<'_>, ctx: &QualityCont
         if let Some(money) = &f.money {
             money_rules(
                 route,
-                RequirementKind::Other,
+                (RequirementKind::Other, f.effective_from),
                 money,
                 &format!("/application/fees/{i}/money"),
                 (reference, ctx.reference),
@@ -870,7 +895,7 @@ type Finding<'f> = dyn Fn(&str, &str, &str, String, String) -> Diagnostic + 'f;
 
 fn money_rules(
     route: &Route,
-    kind: RequirementKind,
+    (kind, effective_from): (RequirementKind, Option<routes_core::Date>),
     money: &Money,
     at: &str,
     (reference, all): (Option<&CountryReference>, &crate::reference::Reference),
@@ -878,6 +903,8 @@ fn money_rules(
     out: &mut Vec<Diagnostic>,
 ) {
     let year = route.last_verified.civil().year();
+    // Rates and index values of the day the figure took effect, else of the day it was verified.
+    let on = effective_from.unwrap_or(route.last_verified);
     match money {
         Money::Fixed(m) => {
             if let Some(c) = &m.converted {
@@ -1002,10 +1029,27 @@ fn money_rules(
             "check whether the source states a fee, an index unit or a monthly figure; if no source states a threshold, remove it".into(),
         )
     };
-    if let Money::Fixed(m) = money
-        && HARD_CURRENCIES.contains(&m.currency.as_str())
-    {
-        let Some(per_month) = monthly(m.amount, m.period) else {
+    // A hard currency's floor holds as stated; any other currency's, at a
+    // sourced rate into euros.
+    let hard = match money {
+        Money::Fixed(m) if HARD_CURRENCIES.contains(&m.currency.as_str()) => {
+            Some((m.amount, m.currency.as_str().to_owned(), m.period, String::new()))
+        }
+        Money::Fixed(m) => all.convert(m.amount, m.currency.as_str(), "EUR", on).map(|c| {
+            let how = format!(
+                " ({} {} at the {} rate of {})",
+                fmt_amount(m.amount),
+                m.currency,
+                c.rate.date,
+                c.rate.sources.first().map_or("", |s| s.as_str())
+            );
+            (c.amount, "EUR".to_owned(), m.period, how)
+        }),
+        Money::Indexed(_) => None,
+    };
+    if let Some((amount, cur, period, how)) = hard {
+        let amount = (amount * 100.0).round() / 100.0;
+        let Some(per_month) = monthly(amount, period) else {
             return;
         };
         let floor = if kind == RequirementKind::Investment {
@@ -1014,35 +1058,27 @@ fn money_rules(
             100.0
         };
         let value = if kind == RequirementKind::Savings || kind == RequirementKind::Investment {
-            m.amount
+            amount
         } else {
             per_month
         };
         if value < floor {
-            let (what, amount) = (kind_words(kind), fmt_amount(m.amount));
+            let (what, shown) = (kind_words(kind), fmt_amount(amount));
             let floor = fmt_amount(floor);
-            out.push(implausible(if value == per_month && m.period == Period::Year {
+            out.push(implausible(if value == per_month && period == Period::Year {
                 format!(
-                    "a {what} of {amount} {} per year ({} a month) is below {floor} {} a month",
-                    m.currency,
+                    "a {what} of {shown} {cur}{how} per year ({} a month) is below {floor} {cur} a month",
                     fmt_amount((per_month * 100.0).round() / 100.0),
-                    m.currency
                 )
-            } else if value == per_month && m.period == Period::Month {
-                format!(
-                    "a {what} of {amount} {} per month is below {floor} {} a month",
-                    m.currency, m.currency
-                )
+            } else if value == per_month && period == Period::Month {
+                format!("a {what} of {shown} {cur}{how} per month is below {floor} {cur} a month")
             } else {
-                format!(
-                    "{what} of {amount} {} is below {floor} {}, implausibly small",
-                    m.currency, m.currency
-                )
+                format!("{what} of {shown} {cur}{how} is below {floor} {cur}, implausibly small")
             }));
             return;
         }
     }
-    let Some((amount, period)) = local_amount(money, reference) else {
+    let Some((amount, period)) = local_amount(money, reference, all, on) else {
         return;
     };
     let Some(reference) = reference else { return };
@@ -1560,7 +1596,7 @@ fn err_cause(err: &routes_fs::Refusal) -> String {
 }
 
 /// What the cross-record quality rules need of a record.
-pub(crate) fn summarise(route: &Route) -> QualitySummary {
+pub(crate) fn summarise(route: &Route, reference: &Reference) -> QualitySummary {
     let sources: HashMap<&str, &routes_core::Source> = route.sources.iter().map(|s| (s.id.as_str(), s)).collect();
     let mut money = Vec::new();
     for (i, r) in route.requirements.iter().enumerate() {
@@ -1573,8 +1609,8 @@ pub(crate) fn summarise(route: &Route) -> QualitySummary {
                 .collect();
             money.push(MoneyFact {
                 urls,
-                amount: m.amount,
-                currency: m.currency.as_str().to_owned(),
+                stated: format!("{} {}", fmt_amount(m.amount), m.currency),
+                renderings: renderings(m, reference, r.effective_from.unwrap_or(route.last_verified)),
                 period: m.period,
                 requirement: i,
             });
@@ -1598,6 +1634,43 @@ pub(crate) fn summarise(route: &Route) -> QualitySummary {
         codes: route.codes.clone(),
         money,
     }
+}
+
+/// A figure in every currency it can be given in without guessing: as
+/// stated, as the record converts it, and at each sourced rate (of the day
+/// nearest to `on`) from or into the stated currency.
+pub(crate) fn renderings(m: &routes_core::FixedMoney, reference: &Reference, on: routes_core::Date) -> Vec<Rendering> {
+    let mut out = vec![Rendering {
+        amount: m.amount,
+        currency: m.currency.as_str().to_owned(),
+        native: true,
+    }];
+    if let Some(c) = &m.converted {
+        out.push(Rendering {
+            amount: c.amount,
+            currency: c.currency.as_str().to_owned(),
+            native: false,
+        });
+    }
+    let mut targets: Vec<&str> = reference
+        .rates()
+        .flat_map(|r| [r.from.as_str(), r.to.as_str()])
+        .filter(|c| *c != m.currency.as_str())
+        .collect();
+    targets.sort_unstable();
+    targets.dedup();
+    for to in targets {
+        if let Some(c) = reference.convert(m.amount, m.currency.as_str(), to, on)
+            && !out.iter().any(|r| r.currency == to)
+        {
+            out.push(Rendering {
+                amount: c.amount,
+                currency: to.to_owned(),
+                native: false,
+            });
+        }
+    }
+    out
 }
 
 /// Most names compared with each new name in one block of near-duplicate candidates.

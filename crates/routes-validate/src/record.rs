@@ -308,7 +308,7 @@ pub(crate) fn check(rec: &RecordText<'_>, schema: &RouteSchema, ctx: &QualityCon
             diags.extend(rules::record_rules(&route, &place, ctx.today));
             diags.extend(quality::record_quality(&route, &place, ctx));
             let related = route.related.iter().map(|r| r.id.clone()).collect();
-            let quality = Some(quality::summarise(&route));
+            let quality = Some(quality::summarise(&route, ctx.reference));
             let summary = Summary {
                 id: route.id.clone(),
                 related,

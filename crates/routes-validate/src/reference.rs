@@ -1,6 +1,8 @@
-//! Reference data under `<dataset>/reference/<cc>.json`: minimum wages, index
-//! values and exemptions that official pages state, each with its sources. The
-//! quality rules compare records with it.
+//! Reference data under `<dataset>/reference/`: per country (`<cc>.json`)
+//! minimum wages, index values, exemptions and groups that official pages
+//! state; international groupings (`groups.json`); exchange rates
+//! (`rates.json`). Each value names its sources. The quality rules compare
+//! records with it.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -86,6 +88,38 @@ pub struct GroupsReference {
     pub sources: Vec<ReferenceSource>,
     /// The groups.
     pub groups: Vec<GroupDefinition>,
+}
+
+/// Exchange rates (`reference/rates.json`), each with its date and sources:
+/// the only rates by which the rules convert money.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RatesReference {
+    /// Format version, [`REFERENCE_VERSION`].
+    pub reference_version: u32,
+    /// Sources of the rates.
+    pub sources: Vec<ReferenceSource>,
+    /// The rates.
+    pub rates: Vec<ExchangeRate>,
+}
+
+/// One exchange rate: one unit of `from` is worth `rate` units of `to`, on `date`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExchangeRate {
+    /// The currency converted.
+    pub from: CurrencyCode,
+    /// The currency converted into.
+    pub to: CurrencyCode,
+    /// Units of `to` per unit of `from`.
+    pub rate: f64,
+    /// The day the rate is of.
+    pub date: Date,
+    /// Ids of sources.
+    pub sources: Vec<Slug>,
+    /// A verbatim quote of the rate from the first source, checked against its snapshot.
+    #[serde(default)]
+    pub excerpt: Option<String>,
 }
 
 /// A source of reference data.
@@ -378,14 +412,99 @@ fn check_groups(
     }
 }
 
+/// Exchange rates: positive, between two different known currencies, each
+/// with sources the file lists.
+fn check_rates(r: &RatesReference, fail: &dyn Fn(String) -> Diagnostic, findings: &mut Vec<Diagnostic>) {
+    for x in &r.rates {
+        let what = format!("the {} {}/{} rate", x.date, x.from, x.to);
+        if !(x.rate.is_finite() && x.rate > 0.0) {
+            findings.push(fail(format!("{what} is {}, not a positive number", x.rate)));
+        }
+        if x.from == x.to {
+            findings.push(fail(format!("{what} converts a currency into itself")));
+        }
+        for code in [&x.from, &x.to] {
+            if iso_currency::Currency::from_code(code.as_str()).is_none() {
+                findings.push(fail(format!("{what} names `{code}`, which is not an ISO 4217 code")));
+            }
+        }
+        if x.sources.is_empty() {
+            findings.push(fail(format!("{what} cites no source")));
+        }
+        for id in &x.sources {
+            if !r.sources.iter().any(|s| &s.id == id) {
+                findings.push(fail(format!("{what} cites source `{id}`, which the file does not list")));
+            }
+        }
+    }
+}
+
 /// Reference data of every country found.
 #[derive(Debug, Clone, Default)]
 pub struct Reference {
     countries: BTreeMap<String, CountryReference>,
     groups: Option<GroupsReference>,
+    rates: Option<RatesReference>,
+}
+
+/// An amount converted at a sourced rate.
+#[derive(Debug, Clone, Copy)]
+pub struct Converted<'r> {
+    /// The amount in the target currency.
+    pub amount: f64,
+    /// The rate used, as the reference data gives it.
+    pub rate: &'r ExchangeRate,
 }
 
 impl Reference {
+    /// The currency of `country`: its reference file's, else the one the
+    /// ISO 4217 table gives it (`None` where it gives several or none).
+    #[must_use]
+    pub fn currency_of(&self, country: &str) -> Option<String> {
+        if let Some(r) = self.country(country) {
+            return Some(r.currency.as_str().to_owned());
+        }
+        match crate::quality::country_currencies(country).as_slice() {
+            [one] => Some((*one).to_owned()),
+            _ => None,
+        }
+    }
+
+    /// Every exchange rate of `rates.json`.
+    pub fn rates(&self) -> impl Iterator<Item = &ExchangeRate> {
+        self.rates.iter().flat_map(|r| &r.rates)
+    }
+
+    /// `amount` of `from` in `to`, at the sourced rate nearest to `on` (the
+    /// latest on or before it, else the earliest after it), read either way
+    /// (a EUR→KZT rate also converts KZT to EUR). `None` without such a rate.
+    #[must_use]
+    pub fn convert(&self, amount: f64, from: &str, to: &str, on: Date) -> Option<Converted<'_>> {
+        if from == to {
+            return None;
+        }
+        let pair = self.rates().filter_map(|r| {
+            if r.from.as_str() == from && r.to.as_str() == to {
+                Some((r, amount * r.rate))
+            } else if r.from.as_str() == to && r.to.as_str() == from && r.rate > 0.0 {
+                Some((r, amount / r.rate))
+            } else {
+                None
+            }
+        });
+        let (mut before, mut after) = (None::<(&ExchangeRate, f64)>, None::<(&ExchangeRate, f64)>);
+        for (r, value) in pair {
+            if r.date <= on {
+                if before.is_none_or(|(b, _)| r.date > b.date) {
+                    before = Some((r, value));
+                }
+            } else if after.is_none_or(|(a, _)| r.date < a.date) {
+                after = Some((r, value));
+            }
+        }
+        before.or(after).map(|(rate, amount)| Converted { amount, rate })
+    }
+
     /// The reference data of a country.
     #[must_use]
     pub fn country(&self, code: &str) -> Option<&CountryReference> {
@@ -446,6 +565,29 @@ impl Reference {
                     continue;
                 }
             };
+            if path.file_stem().is_some_and(|s| s == "rates") {
+                match serde_json::from_str::<RatesReference>(&text) {
+                    Ok(r) if r.reference_version != REFERENCE_VERSION => findings.push(fail(format!(
+                        "unsupported reference_version {}: this build reads version {REFERENCE_VERSION}",
+                        r.reference_version
+                    ))),
+                    Ok(r) => {
+                        check_rates(&r, &fail, findings);
+                        let texts = snapshot_texts(root, &r.sources, &fail, findings);
+                        let quoted = r.rates.iter().map(|x| {
+                            (
+                                format!("the {} {}/{} rate", x.date, x.from, x.to),
+                                x.excerpt.as_deref(),
+                                x.sources.first(),
+                            )
+                        });
+                        quotes_in_snapshots(quoted, &r.sources, &texts, &fail, findings);
+                        out.rates = Some(r);
+                    }
+                    Err(err) => findings.push(json_error(&text, &err, fail(String::new()))),
+                }
+                continue;
+            }
             if path.file_stem().is_some_and(|s| s == "groups") {
                 match serde_json::from_str::<GroupsReference>(&text) {
                     Ok(g) if g.reference_version != REFERENCE_VERSION => findings.push(fail(format!(
