@@ -195,17 +195,17 @@ fn publishes_a_release_and_prints_its_path() {
     // The tidy tables, read back as CSV text.
     let requirements = fs_err::read_to_string(release.join("data/requirements.csv")).expect("csv");
     insta::assert_snapshot!(requirements.replace("\r\n", "⏎\n"), @r#"
-    route_id,requirement_id,kind,description,required,applies_to,amount,currency,period,money_index,multiplier,index_year,range_min,range_max,range_unit,effective_from,effective_until,superseded_by,conflict,evidence_sources,note⏎
-    kz/alpha-visa,savings,savings,Savings for the stay.,yes,[],1500.0,EUR,one_off,,,,,,,2026-01-01,,,,"[""example-source""]",⏎
-    kz/beta-visa,savings,savings,Savings for the stay.,yes,[],1500.0,EUR,one_off,,,,,,,2026-01-01,,,,"[""example-source""]",⏎
-    kz/gamma-visa,savings,savings,Savings for the stay.,yes,[],1500.0,EUR,one_off,,,,,,,2026-01-01,,,,"[""example-source""]",⏎
+    route_id,requirement_id,kind,description,required,applies_to,amount,currency,period,money_index,multiplier,index_year,range_min,range_max,range_unit,effective_from,effective_until,superseded_by,conflict,combination_group,combination_meet,evidence_sources,note⏎
+    kz/alpha-visa,savings,savings,Savings for the stay.,yes,[],1500.0,EUR,one_off,,,,,,,2026-01-01,,,,,,"[""example-source""]",⏎
+    kz/beta-visa,savings,savings,Savings for the stay.,yes,[],1500.0,EUR,one_off,,,,,,,2026-01-01,,,,,,"[""example-source""]",⏎
+    kz/gamma-visa,savings,savings,Savings for the stay.,yes,[],1500.0,EUR,one_off,,,,,,,2026-01-01,,,,,,"[""example-source""]",⏎
     "#);
 
     // The manifest: version, format, resources with hashes and keys.
     let package: Value =
         serde_json::from_slice(&fs_err::read(release.join("datapackage.json")).expect("read")).expect("json");
     assert_eq!(package["version"], "1.0.0");
-    assert_eq!(package["routes:format_version"], 2);
+    assert_eq!(package["routes:format_version"], 3);
     assert_eq!(package["created"], "2026-11-25T00:00:00Z");
     let resources: Vec<String> = package["resources"]
         .as_array()
@@ -423,9 +423,9 @@ fn the_changelog_lists_added_removed_and_changed_routes() {
         json!({
             "id": "age",
             "kind": "age",
-            "description": "At least 18 | adult.",
+            "description": "At least 16 | adult.",
             "required": "yes",
-            "range": { "min": 18.0, "max": null, "unit": "years" },
+            "range": { "min": 16.0, "max": null, "unit": "years" },
             "evidence": [{ "source": "example-source" }]
         }),
     );

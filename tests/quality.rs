@@ -57,6 +57,74 @@ fn every_rule_has_a_fixture_that_trips_it_and_one_that_does_not() {
     assert!(checked >= 30, "only {checked} rules checked");
 }
 
+/// Findings of a run, as (code, severity).
+fn findings(stdout: &[u8]) -> Vec<(String, String)> {
+    String::from_utf8_lossy(stdout)
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).expect("json line");
+            (
+                v["code"].as_str().expect("code").to_owned(),
+                v["severity"].as_str().expect("severity").to_owned(),
+            )
+        })
+        .collect()
+}
+
+/// `tests/fixtures/rules/real/`: records of the bundled dataset, copied unchanged (`good/`) and
+/// with one failure real published data shows (`bad/`), in several countries. Each `bad/` trips
+/// the rule its `expect.json` names, at least once; each `good/` raises no error and not that rule.
+#[test]
+fn real_failures_trip_their_rule_and_the_real_records_pass() {
+    let dir = fixtures("rules/real");
+    let mut cases: Vec<_> = fs_err::read_dir(&dir)
+        .expect("real cases")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.is_dir())
+        .collect();
+    cases.sort();
+    let mut countries = BTreeSet::new();
+    let mut rules = BTreeSet::new();
+    for case in &cases {
+        let expect: serde_json::Value =
+            serde_json::from_str(&fs_err::read_to_string(case.join("expect.json")).expect("expect.json"))
+                .expect("expect.json parses");
+        let code = expect["code"].as_str().expect("code");
+        let name = case.file_name().expect("name").to_string_lossy().into_owned();
+        countries.insert(name[..2].to_owned());
+        rules.insert(code.to_owned());
+        let bad = run(routes(case).args(["validate", "--format", "json", "bad"]));
+        let bad = findings(&bad.stdout);
+        assert!(
+            bad.iter().any(|(c, _)| c == code),
+            "{name}: `bad/` does not trip {code}: {bad:?}"
+        );
+        let good_run = run(routes(case).args(["validate", "--format", "json", "good"]));
+        let good = findings(&good_run.stdout);
+        assert!(
+            !good.iter().any(|(c, s)| c == code || s == "error"),
+            "{name}: the real records of `good/` raise {code} or an error: {good:?}"
+        );
+        assert_ne!(good_run.status.code(), Some(2), "{name}: the tool failed on `good/`");
+    }
+    assert!(cases.len() >= 14, "only {} real cases", cases.len());
+    assert!(countries.len() >= 6, "real cases cover only {countries:?}");
+    for code in [
+        "quality/leaked-value",
+        "quality/annual-looks-monthly",
+        "quality/euro-without-rate",
+        "quality/implausible-amount",
+        "quality/near-duplicate-route",
+        "quality/default-range",
+        "quality/excerpt-from-unofficial-translation",
+        "quality/evidence-is-title",
+        "quality/excerpt-unrelated",
+        "quality/unmarked-conflict",
+    ] {
+        assert!(rules.contains(code), "no real case for {code}");
+    }
+}
+
 #[test]
 fn seed_page_record_raises_what_the_seed_gets_wrong() {
     let out = run(routes(&fixtures("seed")).args(["validate", "--format", "json", "kz"]));

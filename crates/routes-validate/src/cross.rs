@@ -234,9 +234,10 @@ impl CrossRecord {
             "",
             "",
         );
+        let codes = q.codes.join("\u{1f}");
         for page in &q.pages {
             let key = fingerprint(Kind::Page as u8, &[&q.country, q.category, page]);
-            self.push(Kind::Page, key, ordinal, 0, id, page, "");
+            self.push(Kind::Page, key, ordinal, 0, id, page, &codes);
         }
         let first_two = words.iter().take(2).map(String::as_str).collect::<Vec<_>>().join(" ");
         let key = fingerprint(Kind::Block as u8, &[&q.country, &first_two]);
@@ -541,8 +542,24 @@ fn compare(group: &[Fact], pending: &mut Vec<Pending>, near: &mut HashMap<u64, N
             }
         }
         Kind::Page => {
+            // A page of exactly two routes of one category may be one
+            // programme's, filed twice; a page of three or more describes
+            // many routes (a list of visa types), and says nothing of duplicates.
+            let mut routes: Vec<&str> = group.iter().map(|f| f.route.as_str()).collect();
+            routes.sort_unstable();
+            routes.dedup();
+            if routes.len() != 2 {
+                return;
+            }
             let owner = &group[0];
+            let codes = |f: &Fact| f.extra.split('\u{1f}').filter(|c| !c.is_empty()).map(str::to_owned).collect::<Vec<_>>();
+            let owner_codes = codes(owner);
             for f in group.iter().filter(|f| f.route != owner.route) {
+                // Routes with official codes of their own, none shared, are two programmes.
+                let theirs = codes(f);
+                if !theirs.is_empty() && !owner_codes.is_empty() && !theirs.iter().any(|c| owner_codes.contains(c)) {
+                    continue;
+                }
                 propose(
                     f,
                     (3, 0),

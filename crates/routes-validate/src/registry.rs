@@ -116,7 +116,7 @@ pub static RULES: &[Rule] = &[
         "quality/annual-looks-monthly",
         W,
         "A yearly amount looks like a monthly one",
-        "Amounts copied from a page that states them per month are often relabelled per year, which makes them twelve times too small (C2 \"annual salary €2,615\" is the B12-1 monthly USD 3,000).",
+        "Amounts copied from a page that states them per month are often relabelled per year, which makes them twelve times too small (C2 \"annual salary €2,615\" is the B12-1 monthly USD 3,000). A yearly figure is compared with the monthly figures of the country's other routes as stated and, within 2%, after conversion at a sourced rate; and, where the reference data gives a minimum wage, with it.",
         "{\"money\": {\"amount\": 2615, \"currency\": \"EUR\", \"period\": \"year\"}}  (another route: 2615 EUR per month)",
         "DQ2"
     ),
@@ -139,8 +139,8 @@ pub static RULES: &[Rule] = &[
     rule!(
         "quality/default-range",
         E,
-        "A well-known default range (such as age 18–65) without a quote that states it",
-        "Aggregators fill unknown age limits with 18–65 or 18–60; official pages rarely set them. Such a range needs an excerpt that states both bounds.",
+        "A well-known default age (18–65, or open-ended: 18 and over, up to 65) without a quote that states it",
+        "Aggregators fill unknown age limits with 18–65, 18–60 or \"18 and over\"; official pages rarely set them. A closed default range needs one excerpt stating both bounds; an open-ended one (18 or 21 and over; up to 55, 60, 64, 65 or 70) an excerpt stating its bound, as a whole number (the 18 of 2018 does not count), in English words, or, for 18, as \"adult\", \"majority\" or \"full age\".",
         "{\"kind\": \"age\", \"range\": {\"min\": 18, \"max\": 65, \"unit\": \"years\"}, \"evidence\": [{\"source\": \"egov\"}]}",
         "DQ6"
     ),
@@ -165,7 +165,7 @@ pub static RULES: &[Rule] = &[
         "quality/evidence-is-title",
         W,
         "The excerpt quoted as evidence is only the title of the page",
-        "A page title names a service; it says nothing about the claim it is quoted for.",
+        "A page title names a service; it says nothing about the claim it is quoted for. Checked on claims and notes; a quote of an official name or a legal act may be its title.",
         "\"leads_to_permanent_residence\": {\"value\": \"no\", \"evidence\": [{\"source\": \"egov\", \"excerpt\": \"Issuance to foreigners ... of a temporary residence permit\"}]}",
         "DQ5"
     ),
@@ -173,7 +173,7 @@ pub static RULES: &[Rule] = &[
         "quality/excerpt-from-unofficial-translation",
         W,
         "An excerpt is quoted from an unofficial translation",
-        "Unofficial translations are not authoritative; quote the original (kk/ru) text where one exists.",
+        "Unofficial translations are not authoritative; quote the original (kk/ru) text where one exists. Checked on every quote: claims, the official name, the legal basis (where translated law is quoted most) and notes.",
         "{\"source\": \"adilet-en\", \"excerpt\": \"...\"} with source `translation: unofficial_translation`",
         "DQ16"
     ),
@@ -197,7 +197,7 @@ pub static RULES: &[Rule] = &[
         "quality/excerpt-unrelated",
         W,
         "An excerpt shares no words with the claim it supports",
-        "A quote about something else does not support the claim it is attached to. Compared only for sources in English, the language of the records' descriptions: across languages no word is shared.",
+        "A quote about something else does not support the claim it is attached to. Checked on every quote: claims, the official name, the legal basis and notes. Words of three letters or more (and numbers) are compared after dropping a plural `s` and cutting to five letters; punctuation never makes a word. Compared only for sources in English, the language of the records' descriptions: across languages no word is shared.",
         "{\"kind\": \"min_salary\", \"description\": \"Minimum annual salary\", \"evidence\": [{\"excerpt\": \"Certificate of fingerprinting\"}]}",
         "DQ5"
     ),
@@ -222,7 +222,7 @@ pub static RULES: &[Rule] = &[
         "quality/implausible-amount",
         E,
         "An amount is implausibly small for what it is",
-        "Salary, income and savings thresholds far below the minimum wage are usually a fee or an index unit read as money (the seed's \"annual salary €89\").",
+        "Salary, income and savings thresholds far below the minimum wage are usually a fee or an index unit read as money (the seed's \"annual salary €89\"). Floors: 100 a month of income or salary, 100 of savings and 1,000 of investment in EUR, USD, GBP or CHF, and in any other currency at a sourced rate into euros (`reference/rates.json`), with or without a reference file for the country; below half the minimum wage where the country's reference data gives one.",
         "{\"kind\": \"min_salary\", \"money\": {\"amount\": 89, \"currency\": \"EUR\", \"period\": \"year\"}}",
         "DQ1"
     ),
@@ -230,7 +230,7 @@ pub static RULES: &[Rule] = &[
         "quality/leaked-value",
         W,
         "A figure equals another route's figure from the same source page",
-        "Pages that describe many routes leak values between them (C2 \"minimum investment\" = the A6 threshold); a shared figure needs an excerpt naming this route.",
+        "Pages that describe many routes leak values between them (C2 \"minimum investment €261,536\" = the A6 threshold of USD 300,000); a shared figure needs an excerpt naming this route. Figures are compared per month (a yearly amount ÷ 12) or once, in every currency they can be given in without guessing: as stated (equal amounts), and as the record converts them or at the sourced rates of `reference/rates.json` (within 2%).",
         "two routes citing `egov.kz/.../visa_classification` both with 300000 USD investment",
         "DQ4"
     ),
@@ -262,7 +262,7 @@ pub static RULES: &[Rule] = &[
         "quality/near-duplicate-route",
         W,
         "Two routes look like one programme recorded twice",
-        "The same programme under two names (B9-1 \"Digital Nomad Visa\" and \"Digital Nomad Residency\") splits its facts and double-counts it.",
+        "The same programme under two names (B9-1 \"Digital Nomad Visa\" and \"Digital Nomad Residency\") splits its facts and double-counts it. Caught by a shared official code, names alike but for case, punctuation or plurals, names 90% alike, or (for names that share no word) the same country, category and official page, when that page is cited by exactly these two routes of the category and their official codes, if any, overlap: a page of three or more routes is a list of many.",
         "`kz/b9-1-visa` and `kz/digital-nomad-visa-b9-1` both with code `B9-1`",
         "DQ13"
     ),
@@ -367,7 +367,7 @@ pub static RULES: &[Rule] = &[
         "quality/unmarked-conflict",
         W,
         "Two values of one fact differ without a conflict mark",
-        "Disagreeing sources are kept, each with its value, and marked as one conflict group; unmarked, a reader takes one of them for the answer.",
+        "Disagreeing sources are kept, each with its value, and marked as one conflict group; unmarked, a reader takes one of them for the answer. Only values of one fact are compared: not values for other applicants (`applies_to`), of other times (`effective_from`/`effective_until`, `superseded_by`), or requirements that add up (`combination` with `meet: all` or `meet: any`).",
         "two `processing_times` for all applicants: 3 working days and 30 working days, no `conflict`",
         "DQ12"
     ),
