@@ -202,7 +202,7 @@ fn docs_list_every_rule() {
         routes_validate::rules_markdown(),
         "docs/rules.md is stale: run `ROUTES_UPDATE_DOCS=1 cargo test docs_list_every_rule`"
     );
-    for rule in routes_validate::RULES {
+    for rule in routes_validate::RULES.iter() {
         assert!(routes_validate::rule(rule.code).is_some());
         assert!(
             !rule.why.is_empty() && !rule.example.is_empty(),

@@ -7,6 +7,16 @@ use std::path::{Path, PathBuf};
 use routes_diagnostics::{Diagnostic, Severity};
 use serde::Deserialize;
 
+use crate::rule::{Rule, W, rule};
+/// The `config` rules.
+pub(crate) static RULES: &[Rule] = &[rule!(
+    "config/unused-allow",
+    W,
+    "An `[[allow]]` entry of `routes.toml` silences nothing",
+    "A silence that no longer matches hides nothing and misleads readers of the config; remove it so that the next real finding is seen.",
+    "[[allow]]\nroute = \"kz/gone\"\nrule = \"quality/stale-source\"\npointer = \"/sources/0/seen\"\nreason = \"...\""
+)];
+
 /// Largest `routes.toml` read, in bytes.
 const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
 
@@ -90,8 +100,9 @@ pub enum ConfigError {
 }
 
 impl Config {
-    /// Reads and checks a config file.
-    pub fn load(path: &Path) -> Result<Self, ConfigError> {
+    /// Reads and checks a config file; `known` says whether a rule code
+    /// exists (`routes_validate::rule(code).is_some()`).
+    pub fn load(path: &Path, known: &dyn Fn(&str) -> bool) -> Result<Self, ConfigError> {
         // Only a regular file, of at most 1 MiB (a FIFO given with `--config`
         // would block; `/dev/zero` would never end).
         let shown = crate::input::display(path);
@@ -130,13 +141,13 @@ impl Config {
             ));
         }
         for code in config.severity.keys().chain(config.allow.iter().map(|a| &a.rule)) {
-            if crate::registry::rule(code).is_none() {
+            if !known(code) {
                 return Err(invalid(
                     location_of(&text, code),
                     format!("unknown rule `{code}`; `routes validate --list-rules` lists them"),
                 ));
             }
-            if crate::registry::is_fixed(code) {
+            if crate::rule::is_fixed(code) {
                 return Err(invalid(
                     location_of(&text, code),
                     format!(
@@ -237,7 +248,7 @@ impl Applier<'_> {
     /// The finding with its configured severity, or `None` when it is turned
     /// off or silenced. Codes no setting may change pass as they are.
     pub(crate) fn apply(&mut self, mut d: Diagnostic) -> Option<Diagnostic> {
-        if crate::registry::is_fixed(d.code()) {
+        if crate::rule::is_fixed(d.code()) {
             return Some(d);
         }
         let config = self.config;
@@ -274,16 +285,12 @@ impl Applier<'_> {
         for (a, used) in self.config.allow.iter().zip(self.used) {
             if !used {
                 out.push(
-                    Diagnostic::new(
-                        "config/unused-allow",
-                        crate::registry::default_severity("config/unused-allow"),
-                        &shown,
-                    )
-                    .with_message(format!(
-                        "the silence of `{}` at `{}` of `{}` matches no finding",
-                        a.rule, a.pointer, a.route
-                    ))
-                    .with_hint("remove the entry, or correct its route, rule or pointer"),
+                    Diagnostic::new("config/unused-allow", Severity::Warning, &shown)
+                        .with_message(format!(
+                            "the silence of `{}` at `{}` of `{}` matches no finding",
+                            a.rule, a.pointer, a.route
+                        ))
+                        .with_hint("remove the entry, or correct its route, rule or pointer"),
                 );
             }
         }

@@ -19,77 +19,19 @@ use std::io::{Read, Seek, Write};
 
 use routes_core::{Period, RouteId};
 
-use crate::quality::{MAX_BLOCK, QualitySummary, name_words};
+use crate::facts::{Fact, Kind, NearDuplicate, Pending};
+use crate::quality::QualitySummary;
+use crate::quality::money::cells;
+use crate::words::name_words;
 
 /// Partitions of the facts: one is in memory at a time when they are compared
 /// (at 300,000 routes with 64 partitions, that one was 10 MB of facts; with
 /// 256, a quarter).
 const PARTITIONS: usize = 256;
+
 /// Bytes a partition buffers before it spills to its temporary file (all the
 /// buffers together: at most 4 MiB).
 const SPILL_AT: usize = 16 * 1024;
-
-/// What a fact says of its record; the key of each kind is hashed with its
-/// own tag, so facts of different kinds never share a key.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-#[repr(u8)]
-enum Kind {
-    /// The record's id (`text` = the id).
-    Id = 0,
-    /// A `related` link (`text` = the target id, `index` = its position).
-    Related = 1,
-    /// A figure from a page, per month (or once), in one currency and one
-    /// cell of amounts (`text` = the figure as stated, `extra` = the page,
-    /// `index` = requirement).
-    Figure = 2,
-    /// A monthly figure of a country, in one currency and cell (`text` = as stated).
-    Monthly = 3,
-    /// A yearly figure of a country, in one currency and cell (`text` = as
-    /// stated, `index` = requirement).
-    Yearly = 4,
-    /// An official code (`text` = the code, `index` = its position).
-    Code = 5,
-    /// A normalised name.
-    Name = 6,
-    /// A block of names with the same first two words (`text` = the normalised name).
-    Block = 7,
-    /// An official page of a country's routes of one category (`text` = the page).
-    Page = 8,
-}
-
-impl Kind {
-    fn from_u8(b: u8) -> Option<Self> {
-        Some(match b {
-            0 => Self::Id,
-            1 => Self::Related,
-            2 => Self::Figure,
-            3 => Self::Monthly,
-            4 => Self::Yearly,
-            5 => Self::Code,
-            6 => Self::Name,
-            7 => Self::Block,
-            8 => Self::Page,
-            _ => return None,
-        })
-    }
-}
-
-/// One fact of one record.
-#[derive(Debug)]
-struct Fact {
-    key: u64,
-    ordinal: u64,
-    kind: Kind,
-    index: u32,
-    /// The record's route id.
-    route: String,
-    text: String,
-    extra: String,
-    /// A figure's amount in the currency of its key (figures only).
-    value: f64,
-    /// Whether `value` is the figure as stated (else a conversion).
-    native: bool,
-}
 
 /// The hash that files a fact: stable within a run, fast, well spread.
 fn fingerprint(tag: u8, parts: &[&str]) -> u64 {
@@ -101,38 +43,6 @@ fn fingerprint(tag: u8, parts: &[&str]) -> u64 {
     }
     h.finish()
 }
-
-/// A finding waiting for its record to be read again, to be placed.
-#[derive(Debug)]
-pub(crate) struct Pending {
-    /// The record the finding is about.
-    pub(crate) ordinal: u64,
-    /// Its route id.
-    pub(crate) route: String,
-    pub(crate) code: &'static str,
-    pub(crate) pointer: String,
-    /// Whether the finding shows the source text (else only line and column).
-    pub(crate) with_span: bool,
-    pub(crate) label: &'static str,
-    pub(crate) message: Message,
-    pub(crate) hint: &'static str,
-}
-
-/// A finding's message, or what it needs to be written.
-#[derive(Debug)]
-pub(crate) enum Message {
-    Text(String),
-    /// "route id `id` is already used by the record in `file:line`": the first
-    /// record's place is known once it is read again.
-    DuplicateOf {
-        id: String,
-        first: u64,
-    },
-}
-
-/// Why a record may duplicate another: (rank of the reason, lowest first; the
-/// record's route; the other route; the reason).
-type NearDuplicate = ((u8, u32), String, String, String);
 
 /// One partition: a buffer and, once it spilled, a temporary file.
 #[derive(Default)]
@@ -204,7 +114,13 @@ impl CrossRecord {
                 for cell in cells(per_month) {
                     for url in &m.urls {
                         let key = fingerprint(Kind::Figure as u8, &[url, class, &r.currency, &cell]);
-                        self.push_figure(Kind::Figure, key, (ordinal, req, id), (stated, url), (per_month, r.native));
+                        self.push_figure(
+                            Kind::Figure,
+                            key,
+                            (ordinal, req, id),
+                            (stated, url),
+                            (per_month, r.native),
+                        );
                     }
                 }
                 // A yearly figure equal to a monthly one: amounts as stated.
@@ -328,20 +244,7 @@ impl CrossRecord {
                 compare(group, &mut pending, &mut near);
             }
         }
-        for (ordinal, (_, route, other, why)) in near {
-            pending.push(Pending {
-                ordinal,
-                message: Message::Text(format!(
-                    "`{route}` and `{other}` may be one programme recorded twice: {why}"
-                )),
-                route,
-                code: "quality/near-duplicate-route",
-                pointer: "/name".to_owned(),
-                with_span: true,
-                label: "named alike",
-                hint: "merge the two records, or tell them apart in their names and codes",
-            });
-        }
+        pending.extend(crate::quality::duplicates::findings(near));
         pending.sort_by(|a, b| (a.ordinal, a.code, &a.pointer).cmp(&(b.ordinal, b.code, &b.pointer)));
         // A figure met through several pages, currencies or cells is one finding.
         pending.dedup_by(|a, b| a.ordinal == b.ordinal && a.code == b.code && a.pointer == b.pointer);
@@ -422,214 +325,20 @@ fn decode(bytes: &[u8]) -> Result<Vec<Fact>, std::io::Error> {
     Ok(facts)
 }
 
-/// Compares the facts of one key (sorted by reading order).
+/// Compares the facts of one key (sorted by reading order), by the rules of
+/// their family.
 fn compare(group: &[Fact], pending: &mut Vec<Pending>, near: &mut HashMap<u64, NearDuplicate>) {
-    let mut propose = |f: &Fact, rank: (u8, u32), other: &str, why: String| {
-        let better = near.get(&f.ordinal).is_none_or(|(r, ..)| rank < *r);
-        if better {
-            near.insert(f.ordinal, (rank, f.route.clone(), other.to_owned(), why));
-        }
-    };
-    let first_of = |kind: Kind| group.iter().find(|f| f.kind == kind);
     match group[0].kind {
-        Kind::Id | Kind::Related => {
-            let first = first_of(Kind::Id);
-            for f in group {
-                match (f.kind, first) {
-                    (Kind::Id, Some(first)) if f.ordinal != first.ordinal => pending.push(Pending {
-                        ordinal: f.ordinal,
-                        route: f.route.clone(),
-                        code: "record/duplicate-id",
-                        pointer: "/id".to_owned(),
-                        with_span: true,
-                        label: "used before",
-                        message: Message::DuplicateOf {
-                            id: f.route.clone(),
-                            first: first.ordinal,
-                        },
-                        hint: "every route has its own id; merge the two records or rename one",
-                    }),
-                    (Kind::Related, None) => pending.push(Pending {
-                        ordinal: f.ordinal,
-                        route: f.route.clone(),
-                        code: "record/dangling-related",
-                        pointer: format!("/related/{}/id", f.index),
-                        with_span: false,
-                        label: "no such route",
-                        message: Message::Text(format!(
-                            "related route `{}` does not exist in the records read",
-                            f.text
-                        )),
-                        hint: "check the id, or validate the folder that holds that route too",
-                    }),
-                    _ => {}
-                }
-            }
-        }
-        Kind::Figure => {
-            for (i, f) in group.iter().enumerate() {
-                let Some(owner) = group[..i].iter().find(|o| o.route != f.route && same_figure(o, f)) else {
-                    continue;
-                };
-                let how = if owner.native && f.native {
-                    String::new()
-                } else {
-                    format!(" (as {}, once converted at a sourced rate)", owner.text)
-                };
-                pending.push(Pending {
-                    ordinal: f.ordinal,
-                    route: f.route.clone(),
-                    code: "quality/leaked-value",
-                    pointer: format!("/requirements/{}/money", f.index),
-                    with_span: true,
-                    label: "same figure, same page",
-                    message: Message::Text(format!(
-                        "{} is also a figure of `{}`{how}, from the same page {}",
-                        f.text, owner.route, f.extra
-                    )),
-                    hint: "pages that describe many routes leak values between them: quote the sentence that names this route's code, or remove the figure",
-                });
-            }
-        }
-        Kind::Monthly | Kind::Yearly => {
-            for f in group.iter().filter(|f| f.kind == Kind::Yearly) {
-                let Some(owner) = group
-                    .iter()
-                    .find(|o| o.kind == Kind::Monthly && o.route != f.route && same_figure(o, f))
-                else {
-                    continue;
-                };
-                let how = if owner.native && f.native {
-                    String::new()
-                } else {
-                    " once converted at a sourced rate".to_owned()
-                };
-                pending.push(Pending {
-                    ordinal: f.ordinal,
-                    route: f.route.clone(),
-                    code: "quality/annual-looks-monthly",
-                    pointer: format!("/requirements/{}/money", f.index),
-                    with_span: false,
-                    label: "",
-                    message: Message::Text(format!(
-                        "{} per year equals the monthly figure {} of `{}`{how}",
-                        f.text, owner.text, owner.route
-                    )),
-                    hint: "check whether the source states this amount per month",
-                });
-            }
-        }
-        Kind::Code => {
-            let owner = &group[0];
-            for f in group.iter().filter(|f| f.route != owner.route) {
-                propose(
-                    f,
-                    (0, f.index),
-                    &owner.route,
-                    format!("both carry the official code `{}`", f.text),
-                );
-            }
-        }
-        Kind::Name => {
-            let owner = &group[0];
-            for f in group.iter().filter(|f| f.route != owner.route) {
-                propose(
-                    f,
-                    (1, 0),
-                    &owner.route,
-                    "their names are the same but for case, punctuation or plurals".to_owned(),
-                );
-            }
-        }
-        Kind::Page => {
-            // A page of exactly two routes of one category may be one
-            // programme's, filed twice; a page of three or more describes
-            // many routes (a list of visa types), and says nothing of duplicates.
-            let mut routes: Vec<&str> = group.iter().map(|f| f.route.as_str()).collect();
-            routes.sort_unstable();
-            routes.dedup();
-            if routes.len() != 2 {
-                return;
-            }
-            let owner = &group[0];
-            let codes = |f: &Fact| f.extra.split('\u{1f}').filter(|c| !c.is_empty()).map(str::to_owned).collect::<Vec<_>>();
-            let owner_codes = codes(owner);
-            for f in group.iter().filter(|f| f.route != owner.route) {
-                // Routes with official codes of their own, none shared, are two programmes.
-                let theirs = codes(f);
-                if !theirs.is_empty() && !owner_codes.is_empty() && !theirs.iter().any(|c| owner_codes.contains(c)) {
-                    continue;
-                }
-                propose(
-                    f,
-                    (3, 0),
-                    &owner.route,
-                    format!(
-                        "both are routes of one category whose official page is {}",
-                        f.text
-                    ),
-                );
-            }
-        }
-        Kind::Block => {
-            // Each name is compared with the first few of its block read before it.
-            for (i, f) in group.iter().enumerate() {
-                let earlier = &group[..i.min(MAX_BLOCK)];
-                let found = earlier.iter().find_map(|other| {
-                    let similarity = name_similarity(&f.text, &other.text)?;
-                    Some((other, format!("their names are {:.0}% alike", similarity * 100.0)))
-                });
-                if let Some((other, why)) = found {
-                    propose(f, (2, 0), &other.route, why);
-                }
-            }
-        }
+        Kind::Id | Kind::Related => crate::record::compare_ids(group, pending),
+        Kind::Figure | Kind::Monthly | Kind::Yearly => crate::quality::money::compare_figures(group, pending),
+        Kind::Code | Kind::Name | Kind::Block | Kind::Page => crate::quality::duplicates::compare(group, near),
     }
-}
-
-/// Width of a cell of amounts, on a log scale: two amounts within 2% of
-/// each other share a cell of one of the two offset grids ([`cells`]).
-const CELL: f64 = 0.048_790_164_169_432; // ln(1.05)
-
-/// The cells an amount falls in, one per grid; the second grid is offset by
-/// half a cell, so that amounts close to a cell's edge still meet.
-fn cells(amount: f64) -> [String; 2] {
-    if !(amount.is_finite() && amount > 0.0) {
-        return [format!("a{amount}"), format!("b{amount}")];
-    }
-    let x = amount.ln() / CELL;
-    [format!("a{}", x.floor()), format!("b{}", (x + 0.5).floor())]
-}
-
-/// Whether two figures are one: equal as stated, or within 2% where either
-/// is a conversion (rates and their rounding differ a little).
-fn same_figure(a: &Fact, b: &Fact) -> bool {
-    if a.native && b.native {
-        a.value == b.value
-    } else {
-        let (lo, hi) = if a.value < b.value { (a.value, b.value) } else { (b.value, a.value) };
-        lo > 0.0 && hi / lo <= 1.02
-    }
-}
-
-/// How alike two normalised names are, when they may be one programme's:
-/// `None` for names too short, too different in length or digits, or equal
-/// (equal names are the same-name rule's).
-fn name_similarity(key: &str, other: &str) -> Option<f64> {
-    // Cheap tests first: names that differ in their digits, or in length by
-    // more than a tenth, cannot be 90% alike.
-    let digits = |k: &str| k.chars().filter(char::is_ascii_digit).collect::<String>();
-    let (a, b) = (key.chars().count(), other.chars().count());
-    if key.len() < 8 || a.abs_diff(b) * 10 > a.max(b) || digits(key) != digits(other) || key == other {
-        return None;
-    }
-    let similarity = strsim::normalized_levenshtein(key, other);
-    (similarity >= 0.9).then_some(similarity)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::facts::Message;
     use crate::quality::MoneyFact;
 
     fn summary(id: &str, related: &[&str], name: &str, yearly: Option<f64>) -> Summary {
@@ -637,7 +346,7 @@ mod tests {
             .map(|amount| MoneyFact {
                 urls: vec!["https://example.org/fees".to_owned()],
                 stated: format!("{amount} KZT"),
-                renderings: vec![crate::quality::Rendering {
+                renderings: vec![crate::quality::context::Rendering {
                     amount,
                     currency: "KZT".to_owned(),
                     native: true,

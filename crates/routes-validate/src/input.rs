@@ -8,6 +8,60 @@ use routes_diagnostics::{Diagnostic, LineIndex, Severity};
 
 use crate::{Error, ValidateOptions};
 
+use crate::rule::{E, Rule, rule};
+/// The `input` rules: problems with the bytes of a file, before any JSON.
+pub(crate) static RULES: &[Rule] = &[
+    rule!(
+        "input/bom",
+        E,
+        "The file starts with a byte-order mark",
+        "RFC 8259 forbids a BOM in JSON text; many readers reject it.",
+        "EF BB BF { \"schema_version\": 1, ..."
+    ),
+    rule!(
+        "input/empty",
+        E,
+        "The file holds no record",
+        "An empty file is almost always a failed save or a half-done edit.",
+        "(a file of 0 bytes)"
+    ),
+    rule!(
+        "input/not-a-file",
+        E,
+        "A path names a FIFO, socket, device or folder where a file is expected",
+        "Reading a FIFO blocks forever and a device like `/dev/zero` never ends; such an entry is reported and never opened (standard input is read with `-`).",
+        "kz/route.json is a FIFO (mkfifo)"
+    ),
+    rule!(
+        "input/outside-dataset",
+        E,
+        "A symbolic link or snapshot path leads out of the dataset folder",
+        "`routes` reads only inside the dataset it was given: a path out of it (`../../etc/passwd`, a link to another folder) would check and quote files that are not part of the data.",
+        "\"snapshot\": {\"path\": \"snapshots/../../../etc/passwd\", ...}"
+    ),
+    rule!(
+        "input/symlink-loop",
+        E,
+        "A symbolic link points back to one of its own folders",
+        "Following it would never end; the loop is reported and not followed.",
+        "kz/loop -> .."
+    ),
+    rule!(
+        "input/too-large",
+        E,
+        "A `*.json` file or `*.jsonl` line is larger than 16 MiB",
+        "One route record is a few kilobytes; something far larger is not a record.",
+        "(a 17 MiB file)"
+    ),
+    rule!(
+        "input/unreadable",
+        E,
+        "A file or folder cannot be read",
+        "A record that cannot be read cannot be checked; the run goes on with the others.",
+        "kz/broken.json -> missing.json"
+    ),
+];
+
 /// A file to read, or a problem met while looking for files.
 pub(crate) enum Found {
     File(PathBuf),

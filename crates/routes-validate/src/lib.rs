@@ -36,15 +36,23 @@
 //! ```
 #![warn(missing_docs)]
 
+mod check;
 mod config;
 mod cross;
+mod currency;
+mod facts;
 mod input;
+mod json;
+mod place;
 mod quality;
 mod record;
 mod reference;
 mod registry;
-mod rules;
+mod rule;
 mod schema;
+mod snapshot;
+mod view;
+mod words;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -52,13 +60,15 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 pub use config::{Allow, CONFIG_VERSION, Config, ConfigError, Level, find_config};
-pub use quality::{Fact, SNAPSHOT_VERSION, facts};
 pub use reference::{
-    CountryReference, Converted, ExchangeRate, GroupDefinition, GroupsReference, REFERENCE_VERSION, RatesReference, Reference,
+    Converted, CountryReference, ExchangeRate, GroupDefinition, GroupsReference, REFERENCE_VERSION, RatesReference,
+    Reference,
 };
 pub use registry::{FIXED, RULES, Rule, UNCHECKED, default_severity, is_fixed, rule, rules_markdown};
 pub use routes_diagnostics::{Diagnostic, Severity};
 pub use schema::{ROUTE_SCHEMA, RouteSchema};
+pub use snapshot::SNAPSHOT_VERSION;
+pub use view::{Fact, facts};
 
 /// What receives each record that satisfies the schema: typed, and as text.
 pub type EachRecord<'a> = dyn FnMut(routes_core::Route, &str) + 'a;
@@ -99,7 +109,7 @@ enum Queued {
 struct Done {
     ordinal: u64,
     /// `None` when the file held no record to check (its problems say why).
-    checked: Option<record::Checked>,
+    checked: Option<check::Checked>,
     /// Problems with the bytes of the file.
     problems: Vec<Diagnostic>,
     /// The text of a whole-file record that satisfies the schema (a line's
@@ -136,7 +146,7 @@ impl Queued {
                 };
                 Done {
                     ordinal: *ordinal,
-                    checked: Some(record::check(&rec, schema, ctx)),
+                    checked: Some(check::check(&rec, schema, ctx)),
                     problems: Vec::new(),
                     text: None,
                 }
@@ -155,7 +165,7 @@ impl Queued {
                     text: None,
                 };
                 let mut on_record = |rec: input::RecordText<'_>| {
-                    let checked = record::check(&rec, schema, ctx);
+                    let checked = check::check(&rec, schema, ctx);
                     if keep_text && checked.route.is_some() {
                         done.text = Some(rec.text.to_owned());
                     }
@@ -350,7 +360,7 @@ impl Validator {
             .or_else(|| paths.first().filter(|_| stdin.is_none()).and_then(|p| find_config(p)));
         let config = config_path
             .as_deref()
-            .map(Config::load)
+            .map(|path| Config::load(path, &|code| registry::rule(code).is_some()))
             .transpose()?
             .unwrap_or_default();
         // Snapshots resolve against the dataset root: the config's folder, or
@@ -469,7 +479,9 @@ struct Findings<'c> {
 impl Findings<'_> {
     /// Adds a finding, after `routes.toml`; returns its severity, or `None`
     /// when the config turned it off or silenced it.
-    fn add(&mut self, d: Diagnostic) -> Result<Option<Severity>, Error> {
+    fn add(&mut self, mut d: Diagnostic) -> Result<Option<Severity>, Error> {
+        // The rule families make findings; their severity is the rule's, then `routes.toml`'s.
+        d.set_severity(registry::default_severity(d.code()));
         let Some(d) = self.applier.apply(d) else {
             return Ok(None);
         };
@@ -574,7 +586,7 @@ fn lines_of<'a>(
 fn place_pending(
     sources: &input::Sources<'_>,
     options: &ValidateOptions,
-    pending: &[cross::Pending],
+    pending: &[facts::Pending],
     out: &mut Findings<'_>,
 ) -> Result<(), Error> {
     if pending.is_empty() {
@@ -586,8 +598,8 @@ fn place_pending(
         .iter()
         .flat_map(|p| {
             let first = match p.message {
-                cross::Message::DuplicateOf { first, .. } => Some(first),
-                cross::Message::Text(_) => None,
+                facts::Message::DuplicateOf { first, .. } => Some(first),
+                facts::Message::Text(_) => None,
             };
             std::iter::once(p.ordinal).chain(first)
         })
@@ -597,12 +609,12 @@ fn place_pending(
     let last = wanted.keys().next_back().copied().unwrap_or(0);
     let mut ordinal = 0u64;
     let mut failure = None;
-    let finish = |p: &cross::Pending,
+    let finish = |p: &facts::Pending,
                   diagnostic: Diagnostic,
                   wanted: &std::collections::BTreeMap<u64, Option<(String, usize)>>| {
         let message = match &p.message {
-            cross::Message::Text(text) => text.clone(),
-            cross::Message::DuplicateOf { id, first } => {
+            facts::Message::Text(text) => text.clone(),
+            facts::Message::DuplicateOf { id, first } => {
                 let at = match wanted.get(first) {
                     Some(Some((file, line))) if *line > 1 => format!("{file}:{line}"),
                     Some(Some((file, _))) => file.clone(),
@@ -635,7 +647,7 @@ fn place_pending(
                     .skip(first)
                     .take_while(|(_, p)| p.ordinal == ordinal)
                 {
-                    let place = record::Place::new(&rec, Some(&p.route));
+                    let place = place::Place::new(&rec, Some(&p.route));
                     let diagnostic = if p.with_span {
                         place.finding_at(p.code, default_severity(p.code), &p.pointer, false, p.label)
                     } else {
@@ -706,7 +718,7 @@ pub fn read_routes(paths: &[PathBuf], each: &mut dyn FnMut(routes_core::Route, &
             }
             input::Found::Stdin => return,
         };
-        let mut on_record = |rec: input::RecordText<'_>| match record::parse(rec.text) {
+        let mut on_record = |rec: input::RecordText<'_>| match json::parse(rec.text) {
             Ok(value) => match serde_json::from_value::<routes_core::Route>(value) {
                 Ok(route) => each(route, rec.path, rec.base_line + 1),
                 Err(_) => skipped += 1,

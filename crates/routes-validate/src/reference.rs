@@ -11,6 +11,16 @@ use routes_core::{CountryCode, CurrencyCode, Date, IndexId, Period, Slug};
 use routes_diagnostics::{Diagnostic, LineIndex, Severity};
 use serde::Deserialize;
 
+use crate::rule::{E, Rule, rule};
+/// The `reference` rules.
+pub(crate) static RULES: &[Rule] = &[rule!(
+    "reference/invalid",
+    E,
+    "A reference-data file under `dataset/reference/` is malformed",
+    "Quality rules compare amounts with reference values; a broken file would silently turn them off.",
+    "{\"minimum_wage\": \"85000\"}"
+)];
+
 /// Largest reference file read, in bytes.
 const MAX_REFERENCE_BYTES: u64 = 16 * 1024 * 1024;
 
@@ -327,7 +337,7 @@ fn quotes_in_snapshots<'q>(
                 "the excerpt of {what} quotes source `{source}`, which has no snapshot to check it against"
             )));
         } else if let Some(text) = texts.get(source.as_str())
-            && !text.contains(&crate::quality::normalise(excerpt))
+            && !text.contains(&crate::words::normalise(excerpt))
         {
             findings.push(fail(format!(
                 "the excerpt of {what} does not occur in the snapshot of source `{source}`"
@@ -348,9 +358,9 @@ fn snapshot_texts<'s>(
     let mut texts = BTreeMap::new();
     for s in sources {
         let Some(snapshot) = &s.snapshot else { continue };
-        match crate::quality::read_snapshot(root, snapshot, (s.id.as_str(), &s.url, &[]), MAX_REFERENCE_BYTES * 4) {
+        match crate::snapshot::read_snapshot(root, snapshot, (s.id.as_str(), &s.url, &[]), MAX_REFERENCE_BYTES * 4) {
             Ok(text) => {
-                texts.insert(s.id.as_str(), crate::quality::normalise(&text));
+                texts.insert(s.id.as_str(), crate::words::normalise(&text));
             }
             Err((_, message, _)) => findings.push(fail(message)),
         }
@@ -433,7 +443,9 @@ fn check_rates(r: &RatesReference, fail: &dyn Fn(String) -> Diagnostic, findings
         }
         for id in &x.sources {
             if !r.sources.iter().any(|s| &s.id == id) {
-                findings.push(fail(format!("{what} cites source `{id}`, which the file does not list")));
+                findings.push(fail(format!(
+                    "{what} cites source `{id}`, which the file does not list"
+                )));
             }
         }
     }
@@ -464,7 +476,7 @@ impl Reference {
         if let Some(r) = self.country(country) {
             return Some(r.currency.as_str().to_owned());
         }
-        match crate::quality::country_currencies(country).as_slice() {
+        match crate::currency::country_currencies(country).as_slice() {
             [one] => Some((*one).to_owned()),
             _ => None,
         }

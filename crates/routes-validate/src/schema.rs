@@ -5,6 +5,26 @@ use serde_json::Value;
 
 use crate::Error;
 
+use crate::rule::{E, Rule, rule};
+/// The `schema` rules.
+pub(crate) static RULES: &[Rule] = &[
+    rule!(
+        "schema/<keyword>",
+        E,
+        "A JSON Schema violation: `required`, `type`, `enum`, `pattern`, `format`, `const`, `additional-properties`, `one-of`, …",
+        "`schema/route.schema.json` (draft 2020-12) defines every field; the finding names the keyword that failed.",
+        "\"category\": \"tourism\"",
+        "DQ17"
+    ),
+    rule!(
+        "schema/model-mismatch",
+        E,
+        "The record passes the schema but not the record model (a bug in `routes`)",
+        "The schema and the Rust model must accept the same records.",
+        "(none: report it)"
+    ),
+];
+
 /// The text of `schema/route.schema.json`, built into the binary so that
 /// `routes` works from any folder.
 pub const ROUTE_SCHEMA: &str = include_str!("../../../schema/route.schema.json");

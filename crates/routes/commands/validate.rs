@@ -102,7 +102,7 @@ fn plural(n: usize, word: &str) -> String {
 pub(crate) fn list_rules() -> String {
     let width = RULES.iter().map(|r| r.code.len()).max().unwrap_or(0);
     let mut out = String::new();
-    for r in RULES {
+    for r in RULES.iter() {
         let _ = writeln!(out, "{:<width$}  {:<7}  {}", r.code, r.severity.as_str(), r.summary);
     }
     out

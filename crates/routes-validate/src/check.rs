@@ -1,0 +1,126 @@
+//! Checks one record text: JSON syntax, schema, then the record and quality
+//! rules, and what the cross-record rules need of it.
+
+use routes_core::{Route, RouteId};
+use routes_diagnostics::Diagnostic;
+use serde_json::Value;
+
+use crate::cross::Summary;
+use crate::input::RecordText;
+use crate::json::{duplicate_key_findings, parse_noting_duplicates, syntax_error};
+use crate::place::Place;
+use crate::quality::money::schema_code;
+use crate::quality::{self, QualityContext};
+use crate::record::untyped;
+use crate::schema::RouteSchema;
+
+/// What checking one record text gives.
+pub(crate) struct Checked {
+    pub(crate) diagnostics: Vec<Diagnostic>,
+    /// What the cross-record rules need, when the record has a valid id.
+    pub(crate) summary: Option<Summary>,
+    /// The typed record, when it satisfies the schema.
+    pub(crate) route: Option<Route>,
+    /// For a record that parses but cannot be typed: the `record/untyped`
+    /// error to report when `routes.toml` lowered or silenced every error
+    /// that says why.
+    pub(crate) untyped: Option<Diagnostic>,
+}
+
+/// Checks one record text; returns its findings, what the cross-record rules
+/// need of it, and the typed record.
+pub(crate) fn check(rec: &RecordText<'_>, schema: &RouteSchema, ctx: &QualityContext<'_>) -> Checked {
+    let mut place = Place::new(rec, None);
+    let (value, duplicates) = match parse_noting_duplicates(rec.text) {
+        Ok(parsed) => parsed,
+        Err(err) => {
+            return Checked {
+                diagnostics: vec![syntax_error(&place, &err)],
+                summary: None,
+                route: None,
+                untyped: None,
+            };
+        }
+    };
+    place.route = value
+        .get("id")
+        .and_then(Value::as_str)
+        .and_then(|id| RouteId::new(id).ok())
+        .map(|id| id.as_str().to_owned());
+    let mut found = if duplicates {
+        duplicate_key_findings(&place)
+    } else {
+        Vec::new()
+    };
+    let violations = schema.violations(&value);
+    if !violations.is_empty() {
+        let diags = violations
+            .into_iter()
+            .map(|v| {
+                let code = schema_code(&v).unwrap_or(&v.code).to_owned();
+                place
+                    .finding_at(
+                        &code,
+                        routes_diagnostics::Severity::Error,
+                        &v.pointer,
+                        v.at_key,
+                        &v.label,
+                    )
+                    .with_message(v.message)
+                    .with_hint(v.hint)
+            })
+            .collect();
+        // Keep the id, if it is one, so that other records' links to it still resolve.
+        let summary = value
+            .get("id")
+            .and_then(Value::as_str)
+            .and_then(|id| RouteId::new(id).ok())
+            .map(|id| Summary {
+                id,
+                related: Vec::new(),
+                quality: None,
+            });
+        found.extend::<Vec<Diagnostic>>(diags);
+        return Checked {
+            diagnostics: found,
+            summary,
+            route: None,
+            untyped: Some(untyped(&place)),
+        };
+    }
+    match serde_json::from_value::<Route>(value) {
+        Ok(route) => {
+            let mut diags = found;
+            diags.extend(crate::record::record_rules(&route, &place, ctx.today));
+            diags.extend(quality::record_quality(&route, &place, ctx));
+            let related = route.related.iter().map(|r| r.id.clone()).collect();
+            let quality = Some(quality::summarise(&route, ctx.reference));
+            let summary = Summary {
+                id: route.id.clone(),
+                related,
+                quality,
+            };
+            Checked {
+                diagnostics: diags,
+                summary: Some(summary),
+                route: Some(route),
+                untyped: None,
+            }
+        }
+        Err(err) => {
+            found.push(place.error(
+                "schema/model-mismatch",
+                "",
+                "here",
+                format!("the record satisfies the schema but not the record model: {err}"),
+                "this is a bug in `routes`: the schema and the record model disagree; please report it with this record",
+            ));
+            Checked {
+                diagnostics: found,
+                summary: None,
+                route: None,
+                untyped: Some(untyped(&place)),
+            }
+        }
+    }
+}

@@ -1,0 +1,100 @@
+//! Ages: a well-known default age range, closed or open-ended, needs a quote
+//! that states it.
+
+use routes_core::{Range, RequirementKind, Route};
+use routes_diagnostics::Diagnostic;
+
+use super::context::Finding;
+use crate::rule::{E, Rule, rule};
+use crate::words::fmt_amount;
+
+/// The age rules.
+pub(crate) static RULES: &[Rule] = &[rule!(
+    "quality/default-range",
+    E,
+    "A well-known default age (18–65, or open-ended: 18 and over, up to 65) without a quote that states it",
+    "Aggregators fill unknown age limits with 18–65, 18–60 or \"18 and over\"; official pages rarely set them. A closed default range needs one excerpt stating both bounds; an open-ended one (18 or 21 and over; up to 55, 60, 64, 65 or 70) an excerpt stating its bound, as a whole number (the 18 of 2018 does not count), in English words, or, for 18, as \"adult\", \"majority\" or \"full age\".",
+    "{\"kind\": \"age\", \"range\": {\"min\": 18, \"max\": 65, \"unit\": \"years\"}, \"evidence\": [{\"source\": \"egov\"}]}",
+    "DQ6"
+)];
+
+/// Ages that are common defaults, stated by no quote.
+pub(crate) fn default_ranges(route: &Route, finding: &Finding<'_>, out: &mut Vec<Diagnostic>) {
+    for (i, r) in route.requirements.iter().enumerate() {
+        let at = format!("/requirements/{i}");
+        if r.kind == RequirementKind::Age
+            && let Some(range) = &r.range
+            && let Some(default) = default_age_bounds(range)
+        {
+            let quotes: Vec<&str> = r.evidence.iter().filter_map(|e| e.excerpt.as_deref()).collect();
+            let stated = |bound: f64| quotes.iter().any(|x| states_age(x, bound));
+            // Each bound a default would fill in must be stated by a quote (a
+            // closed range by one quote stating both).
+            let unstated = match (range.min, range.max) {
+                (Some(min), Some(max)) => !quotes.iter().any(|x| states_age(x, min) && states_age(x, max)),
+                (Some(bound), None) | (None, Some(bound)) => !stated(bound),
+                (None, None) => false,
+            };
+            if unstated {
+                out.push(finding(
+                    "quality/default-range",
+                    &format!("{at}/range"),
+                    "a common default",
+                    format!("{default} is a common default, and no excerpt states it"),
+                    "quote the source sentence that sets the limit (for a range, one sentence with both limits), or record only the bounds a source states (null for the others)".into(),
+                ));
+            }
+        }
+    }
+}
+
+/// Age ranges that aggregators fill in when a source gives none.
+const DEFAULT_RANGES: &[(f64, f64)] = &[
+    (18.0, 65.0),
+    (18.0, 60.0),
+    (18.0, 64.0),
+    (18.0, 55.0),
+    (21.0, 65.0),
+    (18.0, 70.0),
+];
+
+/// Lower age limits that aggregators fill in when a source gives none ("18 and over").
+const DEFAULT_MIN_AGES: &[f64] = &[18.0, 21.0];
+
+/// Upper age limits filled in the same way ("under 65").
+const DEFAULT_MAX_AGES: &[f64] = &[55.0, 60.0, 64.0, 65.0, 70.0];
+
+/// The words for an age range that is a common default, closed ("age 18–65")
+/// or open-ended ("age 18 and over", "age up to 65"); `None` for any other.
+fn default_age_bounds(range: &Range) -> Option<String> {
+    match (range.min, range.max) {
+        (Some(min), Some(max)) if DEFAULT_RANGES.contains(&(min, max)) => {
+            Some(format!("age {}–{}", fmt_amount(min), fmt_amount(max)))
+        }
+        (Some(min), None) if DEFAULT_MIN_AGES.contains(&min) => Some(format!("age {} and over", fmt_amount(min))),
+        (None, Some(max)) if DEFAULT_MAX_AGES.contains(&max) => Some(format!("age up to {}", fmt_amount(max))),
+        _ => None,
+    }
+}
+
+/// Whether a quote states the age `bound`: the number as a whole figure (18,
+/// not the 18 of 2018), or in English words; 18 also as "adult", "majority"
+/// or "full age", which mean it in law.
+fn states_age(quote: &str, bound: f64) -> bool {
+    let figure = fmt_amount(bound);
+    if quote.split(|c: char| !c.is_ascii_digit()).any(|n| n == figure) {
+        return true;
+    }
+    let lower = quote.to_lowercase();
+    let words: &[&str] = match figure.as_str() {
+        "18" => &["eighteen", "adult", "majority", "full age", "of age"],
+        "21" => &["twenty-one", "twenty one"],
+        "55" => &["fifty-five", "fifty five"],
+        "60" => &["sixty"],
+        "64" => &["sixty-four", "sixty four"],
+        "65" => &["sixty-five", "sixty five"],
+        "70" => &["seventy"],
+        _ => &[],
+    };
+    words.iter().any(|w| lower.contains(w))
+}
