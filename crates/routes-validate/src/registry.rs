@@ -63,7 +63,7 @@ pub static UNCHECKED: &[(&str, &str)] = &[
 #[must_use]
 pub fn rules_markdown() -> String {
     let mut out = String::from(
-        "# Rules of `routes validate`\n\nGenerated from `crates/routes-validate/src/registry.rs`; `routes validate --explain CODE` prints one rule.\n\n| code | default | what it checks | catches |\n|---|---|---|---|\n",
+        "# Rules of `routes validate`\n\nGenerated from the rule tables of `crates/routes-validate/src/` (each family's module holds its own; `registry.rs` gathers them); `routes validate --explain CODE` prints one rule.\n\n| code | default | what it checks | catches |\n|---|---|---|---|\n",
     );
     for r in RULES.iter() {
         let _ = writeln!(

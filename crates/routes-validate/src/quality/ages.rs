@@ -82,12 +82,40 @@ fn default_age_bounds(range: &Range) -> Option<String> {
 /// or "full age", which mean it in law.
 fn states_age(quote: &str, bound: f64) -> bool {
     let figure = fmt_amount(bound);
-    if quote.split(|c: char| !c.is_ascii_digit()).any(|n| n == figure) {
+    // Full-width digits (Japanese text) count as digits.
+    let digits: String = quote
+        .chars()
+        .map(|c| match c {
+            '\u{ff10}'..='\u{ff19}' => char::from(b'0' + u8::try_from(u32::from(c) - 0xff10).unwrap_or(0)),
+            c => c,
+        })
+        .collect();
+    if digits.split(|c: char| !c.is_ascii_digit()).any(|n| n == figure) {
         return true;
     }
     let lower = quote.to_lowercase();
     let words: &[&str] = match figure.as_str() {
-        "18" => &["eighteen", "adult", "majority", "full age", "of age"],
+        // The age of majority, in the languages of the dataset's sources.
+        "18" => &[
+            "eighteen",
+            "adult",
+            "majority",
+            "full age",
+            "of age",
+            "mayor de edad",
+            "mayoría de edad",
+            "volljährig",
+            "maior de idade",
+            "maioridade",
+            "täisealine",
+            "täisealis",
+            "täysi-ikäi",
+            "совершеннолет",
+            "кәмелет",
+            "成年",
+            "չափահաս",
+            "majeur",
+        ],
         "21" => &["twenty-one", "twenty one"],
         "55" => &["fifty-five", "fifty five"],
         "60" => &["sixty"],
@@ -97,4 +125,35 @@ fn states_age(quote: &str, bound: f64) -> bool {
         _ => &[],
     };
     words.iter().any(|w| lower.contains(w))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bound_is_stated_as_a_whole_number_or_in_words() {
+        assert!(states_age("applicants aged 18 or over", 18.0));
+        assert!(!states_age("since 2018 the rules apply", 18.0));
+        assert!(states_age("１８歳以上であること", 18.0));
+        assert!(states_age("ser mayor de edad", 18.0));
+        assert!(states_age("Der Antragsteller muss volljährig sein.", 18.0));
+        assert!(states_age("be aged 55 or under", 55.0));
+        assert!(!states_age("be aged 55 or under", 65.0));
+        assert!(states_age("under sixty-five", 65.0));
+    }
+
+    #[test]
+    fn open_ended_defaults_are_named() {
+        let range = |min, max| Range {
+            min,
+            max,
+            unit: routes_core::Unit::Years,
+        };
+        assert_eq!(default_age_bounds(&range(Some(18.0), None)).as_deref(), Some("age 18 and over"));
+        assert_eq!(default_age_bounds(&range(None, Some(65.0))).as_deref(), Some("age up to 65"));
+        assert_eq!(default_age_bounds(&range(Some(18.0), Some(65.0))).as_deref(), Some("age 18–65"));
+        assert_eq!(default_age_bounds(&range(Some(15.0), None)), None);
+        assert_eq!(default_age_bounds(&range(Some(18.0), Some(40.0))), None);
+    }
 }
