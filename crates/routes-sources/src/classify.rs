@@ -116,14 +116,11 @@ pub(crate) fn link_findings(fetched: &Fetched, timeout_secs: u64) -> (Vec<LinkFi
         }
         Outcome::BadRedirect(why) => out.push(LinkFinding {
             code: codes::BAD_REDIRECT,
-            message: format!(
-                "{why} ({})",
-                if fetched.hops.is_empty() {
-                    fetched.url.clone()
-                } else {
-                    chain()
-                }
-            ),
+            message: if fetched.hops.len() > 1 {
+                format!("{why}, after {}", chain())
+            } else {
+                why.clone()
+            },
             label: "redirect not followed",
         }),
         Outcome::Status(status) => {
@@ -173,9 +170,9 @@ pub(crate) fn link_findings(fetched: &Fetched, timeout_secs: u64) -> (Vec<LinkFi
                 out.push(LinkFinding {
                     code: codes::TOO_LARGE,
                     message: format!(
-                        "{} answers with more than {} bytes; it was not read further",
+                        "{} answers with more than {}; it was not read further",
                         fetched.final_url(),
-                        cap
+                        bytes(*cap)
                     ),
                     label: "too large",
                 });
@@ -185,6 +182,19 @@ pub(crate) fn link_findings(fetched: &Fetched, timeout_secs: u64) -> (Vec<LinkFi
         }
     }
     (out, comparable)
+}
+
+/// A size for people: whole MiB or KiB when it is one, else bytes.
+fn bytes(n: u64) -> String {
+    const KIB: u64 = 1024;
+    const MIB: u64 = 1024 * 1024;
+    if n >= MIB && n.is_multiple_of(MIB) {
+        format!("{} MiB", n / MIB)
+    } else if n >= KIB && n.is_multiple_of(KIB) {
+        format!("{} KiB", n / KIB)
+    } else {
+        format!("{n} bytes")
+    }
 }
 
 #[cfg(test)]

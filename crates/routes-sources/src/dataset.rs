@@ -254,7 +254,7 @@ pub(crate) fn place(pending: &[Pending]) -> Vec<Diagnostic> {
     let mut out: Vec<Option<Diagnostic>> = vec![None; pending.len()];
     for (path, members) in by_file {
         let shown = shown(path);
-        let text = routes_fs::read_regular(path, &shown, u64::MAX)
+        let text = routes_fs::read_regular(path, &shown, u64::MAX - 1)
             .ok()
             .map(|b| String::from_utf8_lossy(&b).into_owned());
         for n in members {
