@@ -61,7 +61,9 @@ impl Server {
         let mut rest = text.as_str();
         while let Some(at) = rest.find(|c: char| c.is_ascii_hexdigit()) {
             out.push_str(&rest[..at]);
-            let run = rest[at..].find(|c: char| !c.is_ascii_hexdigit()).map_or(rest.len() - at, |n| n);
+            let run = rest[at..]
+                .find(|c: char| !c.is_ascii_hexdigit())
+                .map_or(rest.len() - at, |n| n);
             let hex = &rest[at..at + run];
             out.push_str(if run == 64 { "[SHA256]" } else { hex });
             rest = &rest[at + run..];
@@ -79,12 +81,19 @@ fn answer(mut stream: TcpStream) {
     if reader.read_line(&mut first).is_err() {
         return;
     }
+    let mut user_agent = String::new();
     loop {
         let mut line = String::new();
         match reader.read_line(&mut line) {
             Ok(0) | Err(_) => break,
             Ok(_) if line == "\r\n" || line == "\n" => break,
-            Ok(_) => {}
+            Ok(_) => {
+                if let Some((name, value)) = line.split_once(':')
+                    && name.eq_ignore_ascii_case("user-agent")
+                {
+                    value.trim().clone_into(&mut user_agent);
+                }
+            }
         }
     }
     let path = first.split_whitespace().nth(1).unwrap_or("/").to_owned();
@@ -125,6 +134,13 @@ fn answer(mut stream: TcpStream) {
         "/old" => respond(&mut stream, "301 Moved Permanently", &[("Location", "/new")], b""),
         "/gone-home" => respond(&mut stream, "302 Found", &[("Location", "/")], b""),
         "/loop" => respond(&mut stream, "302 Found", &[("Location", "/loop")], b""),
+        "/to-ftp" => respond(&mut stream, "302 Found", &[("Location", "ftp://[::1]/file")], b""),
+        "/ua" => respond(
+            &mut stream,
+            "200 OK",
+            &[("Content-Type", "text/plain")],
+            user_agent.as_bytes(),
+        ),
         "/broken" => respond(&mut stream, "500 Internal Server Error", &html, b"<p>oops</p>"),
         "/slow" => {
             // Past the tests' one-second time-out.
@@ -265,6 +281,7 @@ fn troubled(server: &Server) -> Dataset {
         vec![
             source("missing", &server.url("/missing")),
             source("loop", &server.url("/loop")),
+            source("ftp", &server.url("/to-ftp")),
             source("huge", &server.url("/huge")),
             source("pdf", &server.url("/doc.pdf")),
         ],
@@ -321,7 +338,7 @@ fn check_json_has_one_object_per_source_and_a_summary() {
     let lines = json_lines(&out);
     let (summary, sources) = lines.split_last().expect("lines");
     assert_eq!(summary["reverify"], json!(["kz/broken", "kz/changed", "kz/moved"]));
-    assert_eq!(summary["sources"], 11);
+    assert_eq!(summary["sources"], 12);
     assert_eq!(summary["routes"], 5);
     let by_id = |id: &str| {
         sources
@@ -372,6 +389,7 @@ fn check_json_has_one_object_per_source_and_a_summary() {
     assert_eq!(codes("missing"), ["sources/dead-link"]);
     assert_eq!(by_id("missing")["status"], 404);
     assert_eq!(codes("loop"), ["sources/bad-redirect"]);
+    assert_eq!(codes("ftp"), ["sources/bad-redirect"]);
     assert_eq!(codes("huge"), ["sources/too-large"]);
     assert_eq!(codes("pdf"), ["sources/not-text"]);
     assert_eq!(codes("server"), ["sources/unreachable"]);
@@ -596,5 +614,23 @@ fn archive_of_a_page_that_is_gone_writes_nothing() {
     assert_eq!(
         fs_err::read_to_string(d.record_path("kz/gone")).expect("record"),
         record
+    );
+}
+
+#[test]
+fn requests_say_who_is_asking() {
+    let server = Server::start();
+    let d = Dataset::new();
+    d.route("kz/agent", vec![source("ua", &server.url("/ua"))], &[]);
+    let out = run(&mut d.routes(&["sources", "archive", "kz/agent"]));
+    assert_eq!(out.status.code(), Some(0), "{}", transcript(&out));
+    let snapshot = fs_err::read_to_string(d.dir().join("snapshots/kz/ua.txt")).expect("snapshot");
+    let ua = snapshot.lines().last().expect("the agent");
+    assert_eq!(
+        ua,
+        format!(
+            "routes/{} (+https://example.invalid/routes; source check)",
+            env!("CARGO_PKG_VERSION")
+        )
     );
 }

@@ -284,20 +284,25 @@ impl Fetcher {
 
     /// Waits until `host` may be asked again, and books the next slot.
     fn wait_for(&self, host: &str) {
-        let delay = self.options.per_host_delay;
-        if delay.is_zero() {
-            return;
-        }
         let now = Instant::now();
-        let at = {
-            let Ok(mut next) = self.next.lock() else { return };
-            let at = next.get(host).copied().map_or(now, |t| t.max(now));
-            next.insert(host.to_owned(), at + delay);
-            at
-        };
+        let at = self.book(host, now);
         if at > now {
             std::thread::sleep(at - now);
         }
+    }
+
+    /// The time (`now` or later) at which `host` may be asked, booked: the
+    /// next request to it may be made [`FetchOptions::per_host_delay`]
+    /// after that.
+    fn book(&self, host: &str, now: Instant) -> Instant {
+        let delay = self.options.per_host_delay;
+        if delay.is_zero() {
+            return now;
+        }
+        let Ok(mut next) = self.next.lock() else { return now };
+        let at = next.get(host).copied().map_or(now, |t| t.max(now));
+        next.insert(host.to_owned(), at + delay);
+        at
     }
 }
 
@@ -320,4 +325,68 @@ fn failed(e: &ureq::Error) -> Outcome {
         Failure::Other => e.to_string(),
     };
     Outcome::Failed { failure, detail }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_host_is_asked_at_most_once_per_interval() {
+        let options = FetchOptions {
+            per_host_delay: Duration::from_secs(2),
+            ..FetchOptions::default()
+        };
+        let fetcher = Fetcher::new(options);
+        let now = Instant::now();
+        assert_eq!(fetcher.book("a.gov", now), now);
+        assert_eq!(fetcher.book("a.gov", now), now + Duration::from_secs(2));
+        assert_eq!(fetcher.book("a.gov", now), now + Duration::from_secs(4));
+        // Another host has its own turn.
+        assert_eq!(fetcher.book("b.gov", now), now);
+        // Once the interval has passed, a host is asked at once.
+        let later = now + Duration::from_secs(60);
+        assert_eq!(fetcher.book("a.gov", later), later);
+    }
+
+    #[test]
+    fn no_delay_books_nothing() {
+        let options = FetchOptions {
+            per_host_delay: Duration::ZERO,
+            ..FetchOptions::default()
+        };
+        let fetcher = Fetcher::new(options);
+        let now = Instant::now();
+        assert_eq!(fetcher.book("a.gov", now), now);
+        assert_eq!(fetcher.book("a.gov", now), now);
+    }
+
+    #[test]
+    fn the_user_agent_names_the_tool_and_where_to_learn_about_it() {
+        let ua = default_user_agent();
+        assert!(ua.starts_with("routes/"), "{ua}");
+        assert!(
+            ua.contains(env!("CARGO_PKG_REPOSITORY")) && ua.ends_with("; source check)"),
+            "{ua}"
+        );
+    }
+
+    #[test]
+    fn only_http_and_https_urls_are_fetched() {
+        let fetcher = Fetcher::new(FetchOptions::default());
+        for url in ["file:///etc/passwd", "ftp://example.org/a", "not a url"] {
+            let fetched = fetcher.fetch(url);
+            assert!(fetched.hops.is_empty(), "{url}");
+            assert!(
+                matches!(
+                    fetched.outcome,
+                    Outcome::Failed {
+                        failure: Failure::Other,
+                        ..
+                    }
+                ),
+                "{url}"
+            );
+        }
+    }
 }
