@@ -345,7 +345,7 @@ mod tests {
         // Another host has its own turn.
         assert_eq!(fetcher.book("b.gov", now), now);
         // Once the interval has passed, a host is asked at once.
-        let later = now + Duration::from_secs(60);
+        let later = now + Duration::from_mins(1);
         assert_eq!(fetcher.book("a.gov", later), later);
     }
 
