@@ -375,11 +375,11 @@ mod tests {
     fn only_http_and_https_urls_are_fetched() {
         let fetcher = Fetcher::new(FetchOptions::default());
         for url in ["file:///etc/passwd", "ftp://example.org/a", "not a url"] {
-            let fetched = fetcher.fetch(url);
-            assert!(fetched.hops.is_empty(), "{url}");
+            let answer = fetcher.fetch(url);
+            assert!(answer.hops.is_empty(), "{url}");
             assert!(
                 matches!(
-                    fetched.outcome,
+                    answer.outcome,
                     Outcome::Failed {
                         failure: Failure::Other,
                         ..
