@@ -518,6 +518,14 @@ fn archive_writes_the_snapshot_and_changes_no_other_byte_of_the_record() {
     let out = run(&mut d.routes(&["sources", "check"]));
     assert_eq!(out.status.code(), Some(0), "{}", transcript(&out));
 
+    // No scratch is left beside the files written.
+    for folder in ["routes/kz", "snapshots/kz"] {
+        for entry in fs_err::read_dir(d.dir().join(folder)).expect("folder") {
+            let name = entry.expect("entry").file_name();
+            assert!(!name.to_string_lossy().starts_with('.'), "{name:?} left in {folder}");
+        }
+    }
+
     // Archived again, nothing changes: same bytes, same record.
     let out = run(&mut d.routes(&["sources", "archive", "kz/fresh", "page"]));
     assert_eq!(out.status.code(), Some(0), "{}", transcript(&out));

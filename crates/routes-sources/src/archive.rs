@@ -460,18 +460,19 @@ fn separator(text: &str, key: usize, newline: &str) -> String {
 }
 
 /// Writes `bytes` to `target` atomically: into a scratch folder beside it
-/// (removed on any failure or signal), synced, then renamed over the target
-/// in one step, keeping the old file's permissions.
+/// (removed on any failure or signal, or swept by the next archive if the
+/// process was killed), synced, then renamed over the target in one step,
+/// keeping the old file's permissions.
 fn write_atomically(target: &Path, bytes: &[u8]) -> Result<(), Error> {
     let folder = target
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
+    // The scratch of an archive that was killed outright (its lock is free).
+    let _ = routes_fs::sweep(folder);
     let scratch = routes_fs::Scratch::new_in(folder, "archive")?;
-    let name = target
-        .file_name()
-        .unwrap_or_else(|| std::ffi::OsStr::new("snapshot.txt"));
-    let staged = scratch.path().join(name);
+    // Not named `*.json`: a `routes validate` running meanwhile reads no half-made record.
+    let staged = scratch.path().join("staged.new");
     let mut file = std::fs::File::create(&staged).map_err(Error::io("create", &staged))?;
     file.write_all(bytes).map_err(Error::io("write", &staged))?;
     if let Ok(meta) = std::fs::metadata(target) {

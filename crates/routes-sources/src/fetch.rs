@@ -240,7 +240,12 @@ impl Fetcher {
                 status,
             });
             if (300..400).contains(&status) && status != 304 {
-                let Some(location) = response.headers().get("location").and_then(|v| v.to_str().ok()) else {
+                // Some servers send UTF-8 in `Location`; the URL parser escapes it.
+                let location = response
+                    .headers()
+                    .get("location")
+                    .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+                let Some(location) = location else {
                     break Outcome::BadRedirect(format!("{current} answers {status} without a `Location`"));
                 };
                 if hops.len() > MAX_REDIRECTS {
