@@ -135,6 +135,12 @@ fn answer(mut stream: TcpStream) {
         "/gone-home" => respond(&mut stream, "302 Found", &[("Location", "/")], b""),
         "/loop" => respond(&mut stream, "302 Found", &[("Location", "/loop")], b""),
         "/to-ftp" => respond(&mut stream, "302 Found", &[("Location", "ftp://[::1]/file")], b""),
+        "/escape" => respond(
+            &mut stream,
+            "200 OK",
+            &html,
+            "<p>Colour \u{1b}[2J\u{1b}[31mred\u{202e} text</p>".as_bytes(),
+        ),
         "/ua" => respond(
             &mut stream,
             "200 OK",
@@ -641,4 +647,69 @@ fn requests_say_who_is_asking() {
             env!("CARGO_PKG_VERSION")
         )
     );
+}
+
+#[test]
+fn no_control_character_of_a_page_reaches_the_terminal() {
+    let server = Server::start();
+    let d = Dataset::new();
+    let mut page = source("escape", &server.url("/escape"));
+    page["snapshot"] = d.snapshot(
+        "snapshots/kz/escape.txt",
+        &format!(
+            "routes-snapshot-version: 1\nurl: {}\ncopy: full\ntaken-from: x\npage-date: unknown\nseen: 2026-11-25\n\nColour red text\n",
+            server.url("/escape")
+        ),
+    );
+    d.route("kz/escape", vec![page], &[]);
+    for format in ["human", "json"] {
+        let out = run(&mut d.routes(&["sources", "check", "--format", format]));
+        assert_eq!(out.status.code(), Some(1), "{}", transcript(&out));
+        let all = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(all.contains("sources/snapshot-changed"), "{all}");
+        assert!(!all.contains('\u{1b}') && !all.contains('\u{202e}'), "{all:?}");
+    }
+    // Nor does one reach a snapshot.
+    let out = run(&mut d.routes(&["sources", "archive", "kz/escape"]));
+    assert_eq!(out.status.code(), Some(0), "{}", transcript(&out));
+    let snapshot = fs_err::read_to_string(d.dir().join("snapshots/kz/escape.txt")).expect("snapshot");
+    assert!(
+        snapshot.contains("red") && snapshot.ends_with(" text\n"),
+        "{snapshot:?}"
+    );
+    assert!(
+        !snapshot.chars().any(|c| c != '\n' && routes_core::text::is_unsafe(c)),
+        "{snapshot:?}"
+    );
+}
+
+#[test]
+fn records_of_json_lines_files_are_checked_and_placed_on_their_line() {
+    let server = Server::start();
+    let d = Dataset::new();
+    let mut first = minimal_record("kz/first");
+    first["sources"][0]["url"] = Value::String(server.url("/page"));
+    let mut second = minimal_record("kz/second");
+    second["sources"][0]["url"] = Value::String(server.url("/missing"));
+    fs_err::write(d.dir().join("routes/kz/more.jsonl"), format!("{first}\n{second}\n")).expect("jsonl");
+    let out = run(&mut d.routes(&["sources", "check", "--format", "json"]));
+    assert_eq!(out.status.code(), Some(1), "{}", transcript(&out));
+    let lines = json_lines(&out);
+    let report = lines.iter().find(|l| l["route"] == "kz/second").expect("kz/second");
+    let finding = &report["findings"][0];
+    assert_eq!(finding["code"], "sources/dead-link");
+    assert_eq!(finding["file"], "dataset/routes/kz/more.jsonl");
+    assert_eq!(finding["line"], 2);
+    assert_eq!(finding["pointer"], "/sources/0/url");
+    let url = format!("\"{}\"", server.url("/missing"));
+    let column = second.to_string().find(&url).expect("the url in the line") + 1;
+    assert_eq!(finding["column"], column);
+    // Archive edits records kept one per file only.
+    let out = run(&mut d.routes(&["sources", "archive", "kz/second"]));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("JSON Lines"));
 }
