@@ -125,7 +125,7 @@ pub fn archive(
         }
     };
     let urls: Vec<String> = chosen.iter().map(|&i| record.route.sources[i].url.clone()).collect();
-    let answers = fetcher.fetch_all(&urls, &|_| {});
+    let answers = fetcher.fetch_all(&urls);
     let timeout = fetcher.options().timeout.as_secs().max(1);
     let quotes = excerpts(&record.value);
     let cc = record.route.id.country_part().to_owned();

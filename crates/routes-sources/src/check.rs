@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::PathBuf;
+use std::sync::Mutex;
 
 use routes_core::snapshot::{normalise, parse_header};
 use routes_diagnostics::{Diagnostic, Severity, sort_diagnostics};
@@ -132,6 +133,105 @@ struct Page {
     text: Option<Result<String, NotText>>,
 }
 
+impl Page {
+    /// What `fetched` says; its body is dropped once its text is read.
+    fn judge(mut fetched: Fetched, timeout: u64) -> Self {
+        let (links, comparable) = link_findings(&fetched, timeout);
+        let text = match (&mut fetched.outcome, comparable) {
+            (Outcome::Page { content_type, body }, true) => {
+                let text = extract(body, content_type.as_deref()).map(|t| normalise(&t));
+                *body = Vec::new();
+                Some(text)
+            }
+            _ => None,
+        };
+        Self { fetched, links, text }
+    }
+}
+
+/// What one source came to, before its findings are placed.
+#[derive(Clone)]
+struct TaskOutcome {
+    hops: Vec<Hop>,
+    pending: Vec<Pending>,
+}
+
+/// The findings of source `task` against `page`.
+fn judge(dataset: &Dataset, task: &Task, page: &Page) -> TaskOutcome {
+    let mut pending = Vec::new();
+    let mut add = |pointer: String, code: &'static str, message: String, label: &str, hint: Option<String>| {
+        pending.push(Pending {
+            path: task.path.clone(),
+            line: task.line,
+            route: task.route.clone(),
+            pointer,
+            code,
+            message: format!("source `{}`: {message}", task.id),
+            label: label.to_owned(),
+            hint,
+        });
+    };
+    let url_pointer = format!("/sources/{}/url", task.index);
+    for link in &page.links {
+        let hint = (link.code == codes::MOVED_PERMANENTLY)
+            .then(|| crate::classify::permanent_target(&page.fetched))
+            .flatten()
+            .map(|target| {
+                format!(
+                    "check that the new page states the same facts, then set `url` to `{target}` and keep `{}` in `aliases`",
+                    task.url
+                )
+            });
+        add(url_pointer.clone(), link.code, link.message.clone(), link.label, hint);
+    }
+    match &page.text {
+        Some(Err(not_text)) => add(
+            url_pointer,
+            codes::NOT_TEXT,
+            format!(
+                "{} is served as `{}`, not as text that can be compared",
+                page.fetched.final_url(),
+                not_text.media_type
+            ),
+            "not text",
+            None,
+        ),
+        Some(Ok(text)) => {
+            if let Some(path) = &task.snapshot
+                && let Some(message) = compare_snapshot(dataset, path, text, page.fetched.final_url())
+            {
+                add(
+                    format!("/sources/{}/snapshot/path", task.index),
+                    codes::SNAPSHOT_CHANGED,
+                    message,
+                    "no longer the page's text",
+                    None,
+                );
+            }
+            for e in &task.excerpts {
+                if !text.contains(&normalise(&e.text)) {
+                    add(
+                        e.pointer.clone(),
+                        codes::EXCERPT_MISSING,
+                        format!(
+                            "this excerpt is no longer in {}: «{}»",
+                            page.fetched.final_url(),
+                            quote(&normalise(&e.text))
+                        ),
+                        "not in the page",
+                        None,
+                    );
+                }
+            }
+        }
+        None => {}
+    }
+    TaskOutcome {
+        hops: page.fetched.hops.clone(),
+        pending,
+    }
+}
+
 /// Fetches every source of the routes of `dataset` (of the routes named in
 /// `only`, when not empty; an id that names no route is
 /// [`Error::UnknownRoute`]) and compares each page with its snapshot and
@@ -170,114 +270,50 @@ pub fn check(
     if let Some(missing) = only.iter().find(|id| !ids.contains(id)) {
         return Err(dataset.unknown_route(missing, &ids));
     }
+    // Each distinct URL once; `cited[u]` lists the tasks that cite URL `u`.
     let mut urls: Vec<String> = Vec::new();
-    let mut seen = std::collections::HashSet::new();
-    for t in &tasks {
-        if seen.insert(t.url.as_str()) {
+    let mut cited: Vec<Vec<usize>> = Vec::new();
+    let mut first: HashMap<&str, usize> = HashMap::new();
+    for (n, t) in tasks.iter().enumerate() {
+        let u = *first.entry(t.url.as_str()).or_insert_with(|| {
             urls.push(t.url.clone());
-        }
+            cited.push(Vec::new());
+            urls.len() - 1
+        });
+        cited[u].push(n);
     }
     let total = urls.len();
-    let answers = fetcher.fetch_all(&urls, &|done| progress(done, total));
     let timeout = fetcher.options().timeout.as_secs().max(1);
-    let pages: HashMap<String, Page> = answers
-        .into_iter()
-        .map(|fetched| {
-            let (links, comparable) = link_findings(&fetched, timeout);
-            let text = match (&fetched.outcome, comparable) {
-                (Outcome::Page { content_type, body }, true) => {
-                    Some(extract(body, content_type.as_deref()).map(|t| normalise(&t)))
-                }
-                _ => None,
-            };
-            (fetched.url.clone(), Page { fetched, links, text })
-        })
-        .collect();
-
+    // Each page is judged by the worker that fetched it, and its body
+    // dropped there: memory holds at most one body per worker.
+    let outcomes: Mutex<Vec<Option<TaskOutcome>>> = Mutex::new(vec![None; tasks.len()]);
+    let done = std::sync::atomic::AtomicUsize::new(0);
+    fetcher.fetch_each(&urls, &|u, fetched| {
+        let page = Page::judge(fetched, timeout);
+        for &n in &cited[u] {
+            let outcome = judge(dataset, &tasks[n], &page);
+            if let Ok(mut outcomes) = outcomes.lock() {
+                outcomes[n] = Some(outcome);
+            }
+        }
+        progress(done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1, total);
+    });
+    let outcomes = outcomes.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
     let mut reports = Vec::with_capacity(tasks.len());
     let mut pending = Vec::new();
-    for task in &tasks {
-        let Some(page) = pages.get(&task.url) else { continue };
+    for (task, outcome) in tasks.iter().zip(outcomes) {
+        let Some(outcome) = outcome else { continue };
         let owner = reports.len();
-        let mut add = |pointer: String, code: &'static str, message: String, label: &str, hint: Option<String>| {
-            pending.push((
-                owner,
-                Pending {
-                    path: task.path.clone(),
-                    line: task.line,
-                    route: task.route.clone(),
-                    pointer,
-                    code,
-                    message: format!("source `{}`: {message}", task.id),
-                    label: label.to_owned(),
-                    hint,
-                },
-            ));
-        };
-        let url_pointer = format!("/sources/{}/url", task.index);
-        for link in &page.links {
-            let hint = (link.code == codes::MOVED_PERMANENTLY)
-                .then(|| crate::classify::permanent_target(&page.fetched))
-                .flatten()
-                .map(|target| {
-                    format!(
-                        "check that the new page states the same facts, then set `url` to `{target}` and keep `{}` in `aliases`",
-                        task.url
-                    )
-                });
-            add(url_pointer.clone(), link.code, link.message.clone(), link.label, hint);
-        }
-        match &page.text {
-            Some(Err(not_text)) => add(
-                url_pointer.clone(),
-                codes::NOT_TEXT,
-                format!(
-                    "{} is served as `{}`, not as text that can be compared",
-                    page.fetched.final_url(),
-                    not_text.media_type
-                ),
-                "not text",
-                None,
-            ),
-            Some(Ok(text)) => {
-                if let Some(path) = &task.snapshot
-                    && let Some(message) = compare_snapshot(dataset, path, text, page.fetched.final_url())
-                {
-                    add(
-                        format!("/sources/{}/snapshot/path", task.index),
-                        codes::SNAPSHOT_CHANGED,
-                        message,
-                        "no longer the page's text",
-                        None,
-                    );
-                }
-                for e in &task.excerpts {
-                    if !text.contains(&normalise(&e.text)) {
-                        add(
-                            e.pointer.clone(),
-                            codes::EXCERPT_MISSING,
-                            format!(
-                                "this excerpt is no longer in {}: «{}»",
-                                page.fetched.final_url(),
-                                quote(&normalise(&e.text))
-                            ),
-                            "not in the page",
-                            None,
-                        );
-                    }
-                }
-            }
-            None => {}
-        }
+        pending.extend(outcome.pending.into_iter().map(|p| (owner, p)));
         reports.push(SourceReport {
             route: task.route.clone(),
             file: shown(&task.path),
             source: task.id.clone(),
             index: task.index,
             url: task.url.clone(),
-            status: page.fetched.status(),
-            final_url: page.fetched.final_url().to_owned(),
-            hops: page.fetched.hops.clone(),
+            status: outcome.hops.last().map(|h| h.status),
+            final_url: outcome.hops.last().map_or_else(|| task.url.clone(), |h| h.url.clone()),
+            hops: outcome.hops,
             findings: Vec::new(),
         });
     }

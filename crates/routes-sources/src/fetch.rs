@@ -167,13 +167,11 @@ impl Fetcher {
         &self.options
     }
 
-    /// Fetches every URL, at most [`FetchOptions::concurrency`] at once;
-    /// `done` is called after each with the number done so far. The results
-    /// are in the order of `urls`.
-    pub fn fetch_all(&self, urls: &[String], done: &(dyn Fn(usize) + Sync)) -> Vec<Fetched> {
-        let results: Mutex<Vec<Option<Fetched>>> = Mutex::new(vec![None; urls.len()]);
+    /// Fetches every URL, at most [`FetchOptions::concurrency`] at once,
+    /// and hands each to `each` with its index in `urls`, on the thread
+    /// that fetched it (so a body need live no longer than `each` keeps it).
+    pub fn fetch_each(&self, urls: &[String], each: &(dyn Fn(usize, Fetched) + Sync)) {
         let next = AtomicUsize::new(0);
-        let finished = AtomicUsize::new(0);
         let workers = self.options.concurrency.clamp(1, 64).min(urls.len().max(1));
         std::thread::scope(|scope| {
             for _ in 0..workers {
@@ -181,13 +179,21 @@ impl Fetcher {
                     loop {
                         let i = next.fetch_add(1, Ordering::Relaxed);
                         let Some(url) = urls.get(i) else { break };
-                        let fetched = self.fetch(url);
-                        if let Ok(mut results) = results.lock() {
-                            results[i] = Some(fetched);
-                        }
-                        done(finished.fetch_add(1, Ordering::Relaxed) + 1);
+                        each(i, self.fetch(url));
                     }
                 });
+            }
+        });
+    }
+
+    /// Fetches every URL (see [`Fetcher::fetch_each`]); the results are in
+    /// the order of `urls`.
+    #[must_use]
+    pub fn fetch_all(&self, urls: &[String]) -> Vec<Fetched> {
+        let results: Mutex<Vec<Option<Fetched>>> = Mutex::new(vec![None; urls.len()]);
+        self.fetch_each(urls, &|i, fetched| {
+            if let Ok(mut results) = results.lock() {
+                results[i] = Some(fetched);
             }
         });
         let results = results.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
