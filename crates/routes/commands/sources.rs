@@ -105,9 +105,25 @@ fn check(args: &SourcesCheckArgs, printer: &Printer) -> Result<ExitStatus, ToolE
         }
         Format::Human => {
             let mut out = String::new();
+            let route_width = report
+                .sources
+                .iter()
+                .map(|s| s.route.chars().count())
+                .max()
+                .unwrap_or(0);
+            let source_width = report
+                .sources
+                .iter()
+                .map(|s| s.source.chars().count())
+                .max()
+                .unwrap_or(0);
             for s in &report.sources {
                 let status = s.status.map_or_else(|| "---".to_owned(), |c| c.to_string());
-                let _ = write!(out, "{status:>3}  {}  {}  {}", s.route, s.source, s.url);
+                let _ = write!(
+                    out,
+                    "{status:>3}  {:<route_width$}  {:<source_width$}  {}",
+                    s.route, s.source, s.url
+                );
                 if s.final_url != s.url {
                     let _ = write!(out, " -> {}", s.final_url);
                 }
