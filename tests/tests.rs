@@ -11,5 +11,6 @@ mod safety_publish;
 mod safety_search;
 mod schema;
 mod search;
+mod sources;
 mod util;
 mod validate;

@@ -49,6 +49,118 @@ pub(crate) enum Command {
     Index(IndexArgs),
     /// Print the JSON Schema of a route record (draft 2020-12) on stdout.
     Schema,
+    /// Fetch the pages the dataset cites: check them, or archive them again.
+    ///
+    /// `routes validate` never goes online; these commands do, and only to
+    /// the sources' own URLs.
+    #[command(subcommand)]
+    Sources(SourcesCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum SourcesCommand {
+    /// Fetch every source and report dead links, moved pages, redirects to a
+    /// home page, pages whose text no longer matches their snapshot, and
+    /// excerpts no longer in their page; then list the routes to re-verify.
+    ///
+    /// Each URL is fetched once, redirects followed by hand (each hop shown),
+    /// with a time-out, a body cap, a minimum interval per host and a few
+    /// requests at once. Findings point at the source in its record. Exits 0
+    /// when every source holds, 1 with errors (a route to re-verify; with
+    /// `--deny warnings`, also transient trouble such as a server error or a
+    /// time-out), 2 when the tool fails.
+    Check(SourcesCheckArgs),
+    /// Fetch a route's sources and store their readable text as snapshots.
+    ///
+    /// Writes `snapshots/<cc>/<source-id>.txt` (or the path the source's
+    /// `snapshot` names) with a snapshot header, and records its path,
+    /// SHA-256 and `retrieved` date in the record and in every other record
+    /// that names the same snapshot, changing no other byte. A file at that
+    /// path is replaced only when it is a routes snapshot of the same page.
+    /// The source's `seen` is left as it is: the page was read again, its
+    /// facts were not checked. Exits 0 when every source was archived, 1 with
+    /// findings (a source not archived, a moved page, an excerpt the new text
+    /// lacks), 2 when the tool fails.
+    Archive(SourcesArchiveArgs),
+}
+
+/// How pages are fetched.
+#[derive(Debug, Clone, Args)]
+pub(crate) struct FetchArgs {
+    /// Longest one request may take, body included, in seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..=600))]
+    pub(crate) timeout: u64,
+
+    /// Shortest time between two requests to one host, in seconds (`0.5`
+    /// allowed; `0` for none).
+    #[arg(long, value_name = "SECS", default_value = "1", value_parser = parse_seconds)]
+    pub(crate) per_host_delay: std::time::Duration,
+
+    /// Requests under way at once.
+    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=32))]
+    pub(crate) concurrency: u16,
+
+    /// Largest body read, in MiB; a larger one is a finding and is not read further.
+    #[arg(long, value_name = "MIB", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=1024))]
+    pub(crate) max_body: u64,
+}
+
+/// A number of seconds, whole or not, at least 0 and at most an hour.
+fn parse_seconds(text: &str) -> Result<std::time::Duration, String> {
+    let secs: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{text}` is not a number of seconds"))?;
+    if !(0.0..=3600.0).contains(&secs) {
+        return Err(format!("`{text}` is not between 0 and 3600 seconds"));
+    }
+    Ok(std::time::Duration::from_secs_f64(secs))
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct SourcesCheckArgs {
+    /// The dataset folder whose sources are checked.
+    #[arg(long, value_name = "DIR", default_value = "dataset")]
+    pub(crate) dataset: PathBuf,
+
+    /// Check only this route (such as `kz/temporary-residence-permit`); may be repeated.
+    #[arg(long = "route", value_name = "ID")]
+    pub(crate) routes: Vec<String>,
+
+    /// Output format: `human` (a line per source on stdout, findings on
+    /// stderr), or `json` (one JSON object per source, then a summary line).
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub(crate) format: Format,
+
+    /// Treat warnings (transient trouble) as failures too.
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    pub(crate) deny: Option<Deny>,
+
+    #[command(flatten)]
+    pub(crate) fetch: FetchArgs,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct SourcesArchiveArgs {
+    /// The route, such as `kz/temporary-residence-permit`.
+    #[arg(value_name = "ID")]
+    pub(crate) route: String,
+
+    /// The source to archive (its `id`); default: every source of the route.
+    #[arg(value_name = "SOURCE")]
+    pub(crate) source: Option<String>,
+
+    /// The dataset folder.
+    #[arg(long, value_name = "DIR", default_value = "dataset")]
+    pub(crate) dataset: PathBuf,
+
+    /// The date taken as today (`YYYY-MM-DD`), written as the snapshot's
+    /// `seen` and `retrieved`; defaults to the current UTC date.
+    #[arg(long, env = "ROUTES_TODAY", value_name = "DATE", hide_env_values = true)]
+    pub(crate) today: Option<String>,
+
+    #[command(flatten)]
+    pub(crate) fetch: FetchArgs,
 }
 
 #[derive(Debug, Args)]
@@ -250,6 +362,63 @@ mod tests {
         assert_eq!(args.format, Format::Json);
         assert_eq!(args.paths, vec![PathBuf::from("a"), PathBuf::from("b.jsonl")]);
         assert!(Cli::try_parse_from(["routes", "validate", "--format", "xml"]).is_err());
+    }
+
+    #[test]
+    fn sources_check_flags() {
+        let cli = Cli::try_parse_from(["routes", "sources", "check"]).expect("parses");
+        let Command::Sources(SourcesCommand::Check(args)) = cli.command else {
+            panic!("sources check expected")
+        };
+        assert_eq!(args.dataset, PathBuf::from("dataset"));
+        assert!(args.routes.is_empty());
+        assert_eq!(args.fetch.timeout, 20);
+        assert_eq!(args.fetch.per_host_delay, std::time::Duration::from_secs(1));
+        assert_eq!(args.fetch.concurrency, 4);
+        assert_eq!(args.fetch.max_body, 10);
+        let cli = Cli::try_parse_from([
+            "routes",
+            "sources",
+            "check",
+            "--route",
+            "kz/a",
+            "--route",
+            "kz/b",
+            "--per-host-delay",
+            "0.25",
+            "--timeout",
+            "1",
+            "--format",
+            "json",
+        ])
+        .expect("parses");
+        let Command::Sources(SourcesCommand::Check(args)) = cli.command else {
+            panic!("sources check expected")
+        };
+        assert_eq!(args.routes, vec!["kz/a".to_owned(), "kz/b".to_owned()]);
+        assert_eq!(args.fetch.per_host_delay, std::time::Duration::from_millis(250));
+        assert_eq!(args.format, Format::Json);
+        for bad in [
+            &["--timeout", "0"][..],
+            &["--per-host-delay", "-1"],
+            &["--per-host-delay", "soon"],
+            &["--concurrency", "0"],
+        ] {
+            let mut command_line = vec!["routes", "sources", "check"];
+            command_line.extend_from_slice(bad);
+            assert!(Cli::try_parse_from(command_line).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn sources_archive_takes_a_route_and_maybe_a_source() {
+        let cli = Cli::try_parse_from(["routes", "sources", "archive", "kz/a", "gov-kz"]).expect("parses");
+        let Command::Sources(SourcesCommand::Archive(args)) = cli.command else {
+            panic!("sources archive expected")
+        };
+        assert_eq!(args.route, "kz/a");
+        assert_eq!(args.source.as_deref(), Some("gov-kz"));
+        assert!(Cli::try_parse_from(["routes", "sources", "archive"]).is_err());
     }
 
     #[test]

@@ -50,6 +50,7 @@ fn main() -> ExitCode {
         Command::Publish(args) => commands::publish::run(&args, &printer),
         Command::Search(args) => commands::search::run(&args, &printer),
         Command::Index(args) => commands::search::run_index(&args, &printer),
+        Command::Sources(command) => commands::sources::run(&command, &printer),
         Command::Schema => printer
             .data(routes_validate::ROUTE_SCHEMA)
             .map(|()| ExitStatus::Success),

@@ -912,6 +912,11 @@ pub struct Snapshot {
     pub path: String,
     /// Lower-case hex SHA-256 of the bytes.
     pub sha256: String,
+    /// The day the copy was fetched by `routes sources archive`; absent for
+    /// copies made by hand. Not the day the facts were checked: that is the
+    /// source's `seen`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retrieved: Option<Date>,
 }
 
 /// A link to another route.

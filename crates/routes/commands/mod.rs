@@ -2,4 +2,5 @@
 
 pub(crate) mod publish;
 pub(crate) mod search;
+pub(crate) mod sources;
 pub(crate) mod validate;
