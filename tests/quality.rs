@@ -178,6 +178,19 @@ fn explain_a_rule() {
     assert!(String::from_utf8_lossy(&out.stdout).starts_with("schema/<keyword>"));
 }
 
+/// `--explain` knows the codes of `routes sources` too.
+#[test]
+fn explain_a_sources_code() {
+    let out = run(routes(&root()).args(["validate", "--explain", "sources/redirect-to-home"]));
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.starts_with("sources/redirect-to-home  (error; reported by `routes sources check`"),
+        "{text}"
+    );
+    assert!(text.contains("What to do: "), "{text}");
+}
+
 #[test]
 fn explain_an_unknown_code_exits_2() {
     let out = run(routes(&root()).args(["validate", "--explain", "quality/no-such-rule"]));
@@ -194,12 +207,24 @@ fn explain_an_unknown_code_exits_2() {
 fn docs_list_every_rule() {
     let path = root().join("docs/rules.md");
     if std::env::var_os("ROUTES_UPDATE_DOCS").is_some() {
-        fs_err::write(&path, routes_validate::rules_markdown()).expect("write docs/rules.md");
+        fs_err::write(
+            &path,
+            format!(
+                "{}{}",
+                routes_validate::rules_markdown(),
+                routes_sources::codes_markdown()
+            ),
+        )
+        .expect("write docs/rules.md");
     }
     let docs = fs_err::read_to_string(&path).expect("docs/rules.md");
     assert_eq!(
         docs,
-        routes_validate::rules_markdown(),
+        format!(
+            "{}{}",
+            routes_validate::rules_markdown(),
+            routes_sources::codes_markdown()
+        ),
         "docs/rules.md is stale: run `ROUTES_UPDATE_DOCS=1 cargo test docs_list_every_rule`"
     );
     for rule in routes_validate::RULES.iter() {

@@ -2,6 +2,8 @@
 //! matters, what to do, its severity, and whether it puts the route on the
 //! list to re-verify.
 
+use std::fmt::Write as _;
+
 use routes_diagnostics::Severity;
 
 /// One finding code of `routes sources check` and `routes sources archive`.
@@ -131,6 +133,18 @@ pub(crate) fn severity(c: &str) -> Severity {
 /// The hint of a code of [`CODES`].
 pub(crate) fn hint(c: &str) -> &'static str {
     code(c).map_or("", |c| c.hint)
+}
+
+/// The table of codes as Markdown, for `docs/rules.md`.
+#[must_use]
+pub fn codes_markdown() -> String {
+    let mut out = String::from(
+        "\n## Codes of `routes sources`\n\n`routes sources check` and `routes sources archive` fetch the sources (the network; `routes validate` never does). Generated from `crates/routes-sources/src/codes.rs`. An error puts the route on the list to re-verify.\n\n| code | severity | what it reports |\n|---|---|---|\n",
+    );
+    for c in CODES {
+        let _ = writeln!(out, "| `{}` | {} | {} |", c.code, c.severity.as_str(), c.what);
+    }
+    out
 }
 
 #[cfg(test)]

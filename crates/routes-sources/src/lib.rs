@@ -67,7 +67,7 @@ pub use check::{CheckReport, SourceReport, check};
 pub use classify::{is_home_page, permanent_target};
 pub use codes::{
     BAD_REDIRECT, CODES, Code, DEAD_LINK, EXCERPT_MISSING, MOVED_PERMANENTLY, NOT_TEXT, REDIRECT_TO_HOME,
-    SNAPSHOT_CHANGED, TOO_LARGE, UNREACHABLE, code,
+    SNAPSHOT_CHANGED, TOO_LARGE, UNREACHABLE, code, codes_markdown,
 };
 pub use dataset::Dataset;
 pub use error::Error;

@@ -33,6 +33,13 @@ pub(crate) static RULES: &[Rule] = &[
         "kz/route.json is a FIFO (mkfifo)"
     ),
     rule!(
+        "input/not-utf8",
+        E,
+        "The bytes are not valid UTF-8",
+        "Records are UTF-8; text in another encoding (such as Windows-1251) turns into garbage in every reader.",
+        "{\"name\": \"\\xC2\\xE8\\xE4\"}  (Windows-1251 bytes)"
+    ),
+    rule!(
         "input/outside-dataset",
         E,
         "A symbolic link or snapshot path leads out of the dataset folder",

@@ -408,6 +408,9 @@ fn dates(route: &Route, place: &Place<'_>, today: jiff::civil::Date, out: &mut V
         if let Some(p) = s.published {
             observed.push((format!("/sources/{i}/published"), p));
         }
+        if let Some(r) = s.snapshot.as_ref().and_then(|snap| snap.retrieved) {
+            observed.push((format!("/sources/{i}/snapshot/retrieved"), r));
+        }
     }
     for (pointer, m) in money(route) {
         if let Money::Fixed(f) = m

@@ -51,7 +51,7 @@ pub fn default_severity(code: &str) -> Severity {
 pub static UNCHECKED: &[(&str, &str)] = &[
     (
         "DQ14",
-        "Dead or moved links: checking needs the network at validation time, which `routes validate` never uses (it must give the same answer offline and on every run). A separate link checker can record `http_status`/`final_url` per source.",
+        "Dead or moved links: checking needs the network, which `routes validate` never uses (it must give the same answer offline and on every run). `routes sources check` does the looking: see its codes below.",
     ),
     (
         "DQ18",

@@ -110,7 +110,18 @@ pub(crate) fn list_rules() -> String {
 
 /// What a rule checks, why, and an example.
 pub(crate) fn explain(code: &str) -> Option<String> {
-    let r = routes_validate::rule(code)?;
+    let Some(r) = routes_validate::rule(code) else {
+        // The codes of `routes sources check` and `archive`.
+        let c = routes_sources::code(code)?;
+        return Some(format!(
+            "{}  ({}; reported by `routes sources check` and `routes sources archive`)\n\nIt reports that {}.\n\nWhy: {}.\n\nWhat to do: {}.\n",
+            c.code,
+            c.severity.as_str(),
+            c.what,
+            c.why,
+            c.hint
+        ));
+    };
     let mut out = format!(
         "{}  ({} by default)\n\n{}.\n\nWhy: {}\n\nExample that trips it:\n",
         r.code,

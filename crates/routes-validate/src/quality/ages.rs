@@ -150,9 +150,18 @@ mod tests {
             max,
             unit: routes_core::Unit::Years,
         };
-        assert_eq!(default_age_bounds(&range(Some(18.0), None)).as_deref(), Some("age 18 and over"));
-        assert_eq!(default_age_bounds(&range(None, Some(65.0))).as_deref(), Some("age up to 65"));
-        assert_eq!(default_age_bounds(&range(Some(18.0), Some(65.0))).as_deref(), Some("age 18–65"));
+        assert_eq!(
+            default_age_bounds(&range(Some(18.0), None)).as_deref(),
+            Some("age 18 and over")
+        );
+        assert_eq!(
+            default_age_bounds(&range(None, Some(65.0))).as_deref(),
+            Some("age up to 65")
+        );
+        assert_eq!(
+            default_age_bounds(&range(Some(18.0), Some(65.0))).as_deref(),
+            Some("age 18–65")
+        );
         assert_eq!(default_age_bounds(&range(Some(15.0), None)), None);
         assert_eq!(default_age_bounds(&range(Some(18.0), Some(40.0))), None);
     }
