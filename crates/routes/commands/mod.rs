@@ -4,3 +4,33 @@ pub(crate) mod publish;
 pub(crate) mod search;
 pub(crate) mod sources;
 pub(crate) mod validate;
+
+use crate::ExitStatus;
+use crate::args::Deny;
+
+/// `1 record`, `2 records`.
+pub(crate) fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+/// The end of a summary line: `clean` when there are no findings, else the counts.
+pub(crate) fn counts(errors: usize, warnings: usize, clean: &str) -> String {
+    if errors + warnings == 0 {
+        clean.to_owned()
+    } else {
+        format!("{}, {}", plural(errors, "error"), plural(warnings, "warning"))
+    }
+}
+
+/// Exit 1 with errors, or with warnings under `--deny warnings`; else 0.
+pub(crate) fn outcome(errors: usize, warnings: usize, deny: Option<Deny>) -> ExitStatus {
+    if errors > 0 || (deny == Some(Deny::Warnings) && warnings > 0) {
+        ExitStatus::Failure
+    } else {
+        ExitStatus::Success
+    }
+}

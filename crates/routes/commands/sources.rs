@@ -6,8 +6,9 @@ use std::fmt::Write as _;
 use routes_diagnostics::Severity;
 use routes_sources::{Dataset, Error, FetchOptions, Fetcher};
 
+use super::{counts, outcome, plural};
 use crate::ExitStatus;
-use crate::args::{Deny, FetchArgs, Format, SourcesArchiveArgs, SourcesCheckArgs, SourcesCommand};
+use crate::args::{FetchArgs, Format, SourcesArchiveArgs, SourcesCheckArgs, SourcesCommand};
 use crate::printer::{Printer, ToolError};
 
 pub(crate) fn run(command: &SourcesCommand, printer: &Printer) -> Result<ExitStatus, ToolError> {
@@ -52,14 +53,6 @@ fn tool_error(e: Error) -> ToolError {
         _ => "check that the dataset folder is writable and has room".to_owned(),
     };
     ToolError::from_error(e).hint(hint)
-}
-
-fn plural(n: usize, word: &str) -> String {
-    if n == 1 {
-        format!("1 {word}")
-    } else {
-        format!("{n} {word}s")
-    }
 }
 
 fn check(args: &SourcesCheckArgs, printer: &Printer) -> Result<ExitStatus, ToolError> {
@@ -151,18 +144,9 @@ fn check(args: &SourcesCheckArgs, printer: &Printer) -> Result<ExitStatus, ToolE
         plural(report.sources.len(), "source"),
         plural(report.pages, "page"),
         plural(report.routes, "route"),
-        if errors + warnings == 0 {
-            "all hold".to_owned()
-        } else {
-            format!("{}, {}", plural(errors, "error"), plural(warnings, "warning"))
-        }
+        counts(errors, warnings, "all hold")
     ));
-    let failed = errors > 0 || (args.deny == Some(Deny::Warnings) && warnings > 0);
-    Ok(if failed {
-        ExitStatus::Failure
-    } else {
-        ExitStatus::Success
-    })
+    Ok(outcome(errors, warnings, args.deny))
 }
 
 fn archive(args: &SourcesArchiveArgs, printer: &Printer) -> Result<ExitStatus, ToolError> {

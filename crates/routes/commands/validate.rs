@@ -4,8 +4,9 @@ use std::fmt::Write as _;
 
 use routes_validate::{Error, RULES, Severity, ValidateOptions, Validator};
 
+use super::{counts, outcome, plural};
 use crate::ExitStatus;
-use crate::args::{Deny, Format, ValidateArgs};
+use crate::args::{Format, ValidateArgs};
 use crate::printer::{Printer, ToolError};
 
 pub(crate) fn run(args: &ValidateArgs, printer: &Printer) -> Result<ExitStatus, ToolError> {
@@ -73,30 +74,13 @@ pub(crate) fn run(args: &ValidateArgs, printer: &Printer) -> Result<ExitStatus, 
         "checked {} in {}: {}",
         plural(report.records, "record"),
         plural(report.files, "file"),
-        if errors + warnings == 0 {
-            "no findings".to_owned()
-        } else {
-            format!("{}, {}", plural(errors, "error"), plural(warnings, "warning"))
-        }
+        counts(errors, warnings, "no findings")
     ));
-    let failed = errors > 0 || (args.deny == Some(Deny::Warnings) && warnings > 0);
-    Ok(if failed {
-        ExitStatus::Failure
-    } else {
-        ExitStatus::Success
-    })
+    Ok(outcome(errors, warnings, args.deny))
 }
 
 /// Findings printed at a time.
 const CHUNK: usize = 256;
-
-fn plural(n: usize, word: &str) -> String {
-    if n == 1 {
-        format!("1 {word}")
-    } else {
-        format!("{n} {word}s")
-    }
-}
 
 /// One line per rule: code, default severity, summary.
 pub(crate) fn list_rules() -> String {
