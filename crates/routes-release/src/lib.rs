@@ -902,7 +902,7 @@ mod tests {
   "requirements": [{{"id": "b-req", "kind": "savings", "description": "Savings.", "required": "yes",
      "money": {{"amount": 1500.5, "currency": "EUR", "period": "one_off"}}, "evidence": [{{"source": "gov"}}]}},
    {{"id": "a-req", "kind": "age", "description": "Adult.", "required": "yes",
-     "range": {{"min": 18, "max": null, "unit": "years"}}, "evidence": [{{"source": "gov"}}]}}],
+     "range": {{"min": 16, "max": null, "unit": "years"}}, "evidence": [{{"source": "gov"}}]}}],
   "duration": {{
     "leads_to_permanent_residence": {{ "value": "unknown" }},
     "leads_to_citizenship": {{ "value": "unknown" }}

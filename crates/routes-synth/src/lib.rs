@@ -45,7 +45,7 @@ pub use queries::{BenchQuery, queries};
 
 /// Version of the generated data: changes whenever the same seed would give
 /// other records, so that a harness does not reuse data of another version.
-pub const DATA_VERSION: u32 = 1;
+pub const DATA_VERSION: u32 = 2;
 
 /// Failures of generating.
 #[derive(Debug, thiserror::Error)]

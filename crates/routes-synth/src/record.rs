@@ -291,7 +291,9 @@ pub(crate) fn build(mut rng: ChaCha8Rng, c: usize, k: usize) -> Value {
         }
     }
     if ctx.rng.random_bool(0.35) {
-        let min = *[16, 18, 21].choose(&mut ctx.rng).unwrap_or(&18);
+        // Not 18 or 21: with locators only and no quote, those are the defaults
+        // aggregators fill in (`quality/default-range`), and these records are valid.
+        let min = *[16, 17, 19, 20].choose(&mut ctx.rng).unwrap_or(&16);
         let ev = ctx.evidence("p.");
         requirements.push(json!({
             "id": "minimum-age",

@@ -516,9 +516,14 @@ pub(crate) fn compare_figures(group: &[Fact], pending: &mut Vec<Pending>) {
     match group[0].kind {
         Kind::Figure => {
             for (i, f) in group.iter().enumerate() {
-                let Some(owner) = group[..i].iter().find(|o| o.route != f.route && same_figure(o, f)) else {
+                // The figure belongs to the first route that states it; a
+                // route that states its own figure again leaks nothing.
+                let Some(owner) = group[..i].iter().find(|o| same_figure(o, f)) else {
                     continue;
                 };
+                if owner.route == f.route {
+                    continue;
+                }
                 let how = if owner.native && f.native {
                     String::new()
                 } else {
