@@ -168,7 +168,7 @@ fn publishes_a_release_and_prints_its_path() {
     assert_eq!(String::from_utf8_lossy(&out.stdout), "dist/routes-1.0.0\n");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.ends_with("published 3 routes of 1 country in 16 files and a search index to dist/routes-1.0.0\n"),
+        stderr.ends_with("published 3 routes of 1 country in 38 files and a search index to dist/routes-1.0.0\n"),
         "{stderr}"
     );
     let release = d.path().join("dist/routes-1.0.0");
@@ -178,8 +178,30 @@ fn publishes_a_release_and_prints_its_path() {
     LICENSE
     README.md
     SHA256SUMS
+    data/amendments.csv
+    data/amendments.parquet
+    data/channels.csv
+    data/channels.parquet
     data/documents.csv
     data/documents.parquet
+    data/durations.csv
+    data/durations.parquet
+    data/evidence.csv
+    data/evidence.parquet
+    data/exemptions.csv
+    data/exemptions.parquet
+    data/fees.csv
+    data/fees.parquet
+    data/legal_basis.csv
+    data/legal_basis.parquet
+    data/nationality.csv
+    data/nationality.parquet
+    data/notes.csv
+    data/notes.parquet
+    data/processing_times.csv
+    data/processing_times.parquet
+    data/related.csv
+    data/related.parquet
     data/requirements.csv
     data/requirements.parquet
     data/routes.csv
@@ -195,10 +217,10 @@ fn publishes_a_release_and_prints_its_path() {
     // The tidy tables, read back as CSV text.
     let requirements = fs_err::read_to_string(release.join("data/requirements.csv")).expect("csv");
     insta::assert_snapshot!(requirements.replace("\r\n", "⏎\n"), @r#"
-    route_id,requirement_id,kind,description,required,applies_to,amount,currency,period,money_index,multiplier,index_year,range_min,range_max,range_unit,effective_from,effective_until,superseded_by,conflict,combination_group,combination_meet,evidence_sources,note⏎
-    kz/alpha-visa,savings,savings,Savings for the stay.,yes,[],1500.0,EUR,one_off,,,,,,,2026-01-01,,,,,,"[""example-source""]",⏎
-    kz/beta-visa,savings,savings,Savings for the stay.,yes,[],1500.0,EUR,one_off,,,,,,,2026-01-01,,,,,,"[""example-source""]",⏎
-    kz/gamma-visa,savings,savings,Savings for the stay.,yes,[],1500.0,EUR,one_off,,,,,,,2026-01-01,,,,,,"[""example-source""]",⏎
+    route_id,requirement_id,kind,description,required,applies_to,amount,currency,period,money_index,multiplier,index_year,amount_per_month,converted_amount,converted_currency,converted_rate,converted_date,converted_source,range_min,range_max,range_unit,effective_from,effective_until,superseded_by,conflict,combination_group,combination_meet,evidence_sources,note⏎
+    kz/alpha-visa,savings,savings,Savings for the stay.,yes,[],1500.0,EUR,one_off,,,,,,,,,,,,,2026-01-01,,,,,,"[""example-source""]",⏎
+    kz/beta-visa,savings,savings,Savings for the stay.,yes,[],1500.0,EUR,one_off,,,,,,,,,,,,,2026-01-01,,,,,,"[""example-source""]",⏎
+    kz/gamma-visa,savings,savings,Savings for the stay.,yes,[],1500.0,EUR,one_off,,,,,,,,,,,,,2026-01-01,,,,,,"[""example-source""]",⏎
     "#);
 
     // The manifest: version, format, resources with hashes and keys.
@@ -226,10 +248,32 @@ fn publishes_a_release_and_prints_its_path() {
     requirements-parquet data/requirements.parquet sha256: key=["route_id","requirement_id"]
     documents-parquet data/documents.parquet sha256: key=["route_id","document_id"]
     sources-parquet data/sources.parquet sha256: key=["route_id","source_id"]
+    fees-parquet data/fees.parquet sha256: key=["route_id","fee_index"]
+    processing_times-parquet data/processing_times.parquet sha256: key=["route_id","processing_time_index"]
+    durations-parquet data/durations.parquet sha256: key=["route_id","duration_kind","duration_index"]
+    channels-parquet data/channels.parquet sha256: key=["route_id","channel_index"]
+    legal_basis-parquet data/legal_basis.parquet sha256: key=["route_id","act_index"]
+    amendments-parquet data/amendments.parquet sha256: key=["route_id","act_index","amendment_index"]
+    exemptions-parquet data/exemptions.parquet sha256: key=["route_id","exemption_index"]
+    nationality-parquet data/nationality.parquet sha256: key=["route_id","member_kind","member"]
+    evidence-parquet data/evidence.parquet sha256: key=["route_id","pointer"]
+    related-parquet data/related.parquet sha256: key=["route_id","related_route_id","relation"]
+    notes-parquet data/notes.parquet sha256: key=["route_id","note_index"]
     routes-csv data/routes.csv sha256: key=["route_id"]
     requirements-csv data/requirements.csv sha256: key=["route_id","requirement_id"]
     documents-csv data/documents.csv sha256: key=["route_id","document_id"]
     sources-csv data/sources.csv sha256: key=["route_id","source_id"]
+    fees-csv data/fees.csv sha256: key=["route_id","fee_index"]
+    processing_times-csv data/processing_times.csv sha256: key=["route_id","processing_time_index"]
+    durations-csv data/durations.csv sha256: key=["route_id","duration_kind","duration_index"]
+    channels-csv data/channels.csv sha256: key=["route_id","channel_index"]
+    legal_basis-csv data/legal_basis.csv sha256: key=["route_id","act_index"]
+    amendments-csv data/amendments.csv sha256: key=["route_id","act_index","amendment_index"]
+    exemptions-csv data/exemptions.csv sha256: key=["route_id","exemption_index"]
+    nationality-csv data/nationality.csv sha256: key=["route_id","member_kind","member"]
+    evidence-csv data/evidence.csv sha256: key=["route_id","pointer"]
+    related-csv data/related.csv sha256: key=["route_id","related_route_id","relation"]
+    notes-csv data/notes.csv sha256: key=["route_id","note_index"]
     routes-jsonl data/routes.jsonl sha256: key=null
     "#);
     let citation = fs_err::read_to_string(release.join("CITATION.cff")).expect("citation");
@@ -264,7 +308,7 @@ fn the_same_input_gives_the_same_bytes() {
     assert_eq!(run(&mut d.publish("1.0.0", "two")).status.code(), Some(0));
     let one = files(&d.path().join("one/routes-1.0.0"));
     let two = files(&d.path().join("two/routes-1.0.0"));
-    assert_eq!(one.len(), 16);
+    assert_eq!(one.len(), 38);
     for (name, bytes) in &one {
         assert!(two.get(name) == Some(bytes), "`{name}` differs between two builds");
     }
@@ -523,4 +567,96 @@ fn an_about_file_that_leaves_the_dataset_is_refused() {
         "{stderr}"
     );
     assert!(!d.path().join("dist/routes-1.0.0").exists());
+}
+
+/// Every scalar of a route in `routes.jsonl` (a string, a number, a yes/no)
+/// is a cell of a published table for that route: no fact is left inside the
+/// nested records only. Read back from the CSV tables with the `csv` crate.
+#[test]
+fn every_scalar_of_a_record_is_a_cell_of_the_tables() {
+    use std::collections::{BTreeMap, BTreeSet};
+
+    /// A value as the tables and the records can both write it.
+    fn norm(v: &Value) -> Option<String> {
+        match v {
+            Value::String(s) => Some(s.clone()),
+            Value::Number(n) => n.as_f64().map(|f| format!("{f}")),
+            Value::Bool(b) => Some(if *b { "yes" } else { "no" }.to_owned()),
+            Value::Null | Value::Array(_) | Value::Object(_) => None,
+        }
+    }
+    fn scalars(v: &Value, at: &str, out: &mut Vec<(String, String)>) {
+        match v {
+            Value::Object(map) => {
+                for (k, v) in map {
+                    scalars(v, &format!("{at}/{k}"), out);
+                }
+            }
+            Value::Array(items) => {
+                for (i, v) in items.iter().enumerate() {
+                    scalars(v, &format!("{at}/{i}"), out);
+                }
+            }
+            v => out.extend(norm(v).map(|s| (at.to_owned(), s))),
+        }
+    }
+
+    let d = Dataset::bundled();
+    let out = run(&mut d.publish("1.0.0", "dist"));
+    assert_eq!(out.status.code(), Some(0), "{}", d.transcript(&out));
+    let data = d.path().join("dist/routes-1.0.0/data");
+    // Every cell of every table, by route.
+    let mut cells: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut tables = 0;
+    for entry in fs_err::read_dir(&data).expect("data folder") {
+        let path = entry.expect("entry").path();
+        if path.extension().is_none_or(|e| e != "csv") {
+            continue;
+        }
+        tables += 1;
+        let mut reader = csv::Reader::from_path(&path).expect("csv");
+        let headers = reader.headers().expect("header").clone();
+        let route_col = headers.iter().position(|h| h == "route_id").expect("route_id column");
+        for row in reader.records() {
+            let row = row.expect("csv row");
+            let set = cells.entry(row[route_col].to_owned()).or_default();
+            for cell in &row {
+                // Lists are JSON arrays; numbers are compared as numbers.
+                if let Ok(Value::Array(items)) = serde_json::from_str::<Value>(cell) {
+                    set.extend(items.iter().filter_map(norm));
+                } else if let Ok(f) = cell.parse::<f64>() {
+                    set.insert(format!("{f}"));
+                } else {
+                    set.insert(cell.to_owned());
+                }
+            }
+        }
+    }
+    assert!(tables >= 15, "only {tables} tables");
+    let jsonl = fs_err::read_to_string(data.join("routes.jsonl")).expect("routes.jsonl");
+    let mut missing = Vec::new();
+    let mut checked = 0;
+    for line in jsonl.lines() {
+        let record: Value = serde_json::from_str(line).expect("record");
+        let id = record["id"].as_str().expect("id").to_owned();
+        let mut found = Vec::new();
+        scalars(&record, "", &mut found);
+        let set = cells.get(&id).cloned().unwrap_or_default();
+        for (pointer, value) in found {
+            if pointer == "/schema_version" {
+                continue;
+            }
+            checked += 1;
+            if !set.contains(&value) {
+                missing.push(format!("{id}{pointer} = {value:?}"));
+            }
+        }
+    }
+    assert!(checked > 5000, "only {checked} values checked");
+    assert!(
+        missing.is_empty(),
+        "{} values in no table: {:#?}",
+        missing.len(),
+        &missing[..missing.len().min(20)]
+    );
 }

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use arrow_array::builder::{Date32Builder, Float64Builder, Int64Builder, ListBuilder, StringBuilder};
 use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Field, SchemaRef};
-use routes_core::{Date, Money, Route};
+use routes_core::{Date, Money, Period, Route, Unit};
 
 use crate::Error;
 use crate::spec::{ColumnType, Table};
@@ -165,6 +165,225 @@ fn evidence(items: &[routes_core::Evidence]) -> Vec<&str> {
     items.iter().map(|e| e.source.as_str()).collect()
 }
 
+/// The money cells of [`crate::spec`]'s `money_columns`, in order.
+fn money_cells(money: Option<&Money>) -> Vec<Cell<'_>> {
+    match money {
+        Some(Money::Fixed(m)) => {
+            let per_month = match m.period {
+                Period::Year => Some(m.amount / 12.0),
+                Period::Month => Some(m.amount),
+                Period::OneOff | Period::Hour => None,
+            };
+            let c = m.converted.as_ref();
+            vec![
+                Cell::F64(Some(m.amount)),
+                Cell::Str(Some(m.currency.as_str())),
+                Cell::Str(Some(m.period.as_str())),
+                Cell::Str(None),
+                Cell::F64(None),
+                Cell::I64(None),
+                Cell::F64(per_month),
+                Cell::F64(c.map(|c| c.amount)),
+                Cell::Str(c.map(|c| c.currency.as_str())),
+                Cell::F64(c.map(|c| c.rate)),
+                Cell::Date(c.map(|c| c.date)),
+                Cell::Str(c.map(|c| c.source.as_str())),
+            ]
+        }
+        Some(Money::Indexed(m)) => vec![
+            Cell::F64(None),
+            Cell::Str(None),
+            Cell::Str(Some(m.period.as_str())),
+            Cell::Str(Some(m.index.as_str())),
+            Cell::F64(Some(m.multiplier)),
+            Cell::I64(m.year.map(i64::from)),
+            Cell::F64(None),
+            Cell::F64(None),
+            Cell::Str(None),
+            Cell::F64(None),
+            Cell::Date(None),
+            Cell::Str(None),
+        ],
+        None => vec![
+            Cell::F64(None),
+            Cell::Str(None),
+            Cell::Str(None),
+            Cell::Str(None),
+            Cell::F64(None),
+            Cell::I64(None),
+            Cell::F64(None),
+            Cell::F64(None),
+            Cell::Str(None),
+            Cell::F64(None),
+            Cell::Date(None),
+            Cell::Str(None),
+        ],
+    }
+}
+
+/// Calendar days per unit, for `min_days`/`max_days`; `None` for points.
+fn days_per(unit: Unit) -> Option<f64> {
+    match unit {
+        Unit::Days => Some(1.0),
+        Unit::WorkingDays => Some(7.0 / 5.0),
+        Unit::Weeks => Some(7.0),
+        Unit::Months => Some(365.25 / 12.0),
+        Unit::Years => Some(365.25),
+        Unit::Hours => Some(1.0 / 24.0),
+        Unit::Points => None,
+    }
+}
+
+/// The range cells of [`crate::spec`]'s `range_columns`, in order.
+fn range_cells(range: &routes_core::Range) -> [Cell<'_>; 5] {
+    let days = |v: Option<f64>| v.zip(days_per(range.unit)).map(|(v, d)| v * d);
+    [
+        Cell::F64(range.min),
+        Cell::F64(range.max),
+        Cell::Str(Some(range.unit.as_str())),
+        Cell::F64(days(range.min)),
+        Cell::F64(days(range.max)),
+    ]
+}
+
+/// One evidence list: the pointer of its owner, the claim's table, item and field, and the list.
+type EvidenceList<'r> = (
+    String,
+    Table,
+    Option<String>,
+    Option<&'static str>,
+    &'r [routes_core::Evidence],
+);
+
+/// Every evidence list of a route, with the claim it backs.
+fn evidence_lists(route: &Route) -> Vec<EvidenceList<'_>> {
+    let mut out: Vec<EvidenceList<'_>> = Vec::new();
+    if let Some(name) = &route.official_name {
+        out.push((
+            "/official_name".into(),
+            Table::Routes,
+            None,
+            Some("official_name"),
+            &name.evidence,
+        ));
+    }
+    let nat = &route.eligibility.nationality;
+    out.push((
+        "/eligibility/nationality".into(),
+        Table::Routes,
+        None,
+        Some("nationality_scope"),
+        &nat.evidence,
+    ));
+    for (i, e) in route.eligibility.exemptions.iter().enumerate() {
+        out.push((
+            format!("/eligibility/exemptions/{i}"),
+            Table::Exemptions,
+            Some(i.to_string()),
+            None,
+            &e.evidence,
+        ));
+    }
+    for (i, r) in route.requirements.iter().enumerate() {
+        out.push((
+            format!("/requirements/{i}"),
+            Table::Requirements,
+            Some(r.id.as_str().to_owned()),
+            None,
+            &r.evidence,
+        ));
+    }
+    let d = &route.duration;
+    for (kind, terms) in [("initial_stay", &d.initial_stay), ("validity", &d.validity)] {
+        for (i, t) in terms.iter().enumerate() {
+            out.push((
+                format!("/duration/{kind}/{i}"),
+                Table::Durations,
+                Some(format!("{kind}/{i}")),
+                None,
+                &t.evidence,
+            ));
+        }
+    }
+    for (i, r) in d.renewal.iter().enumerate() {
+        out.push((
+            format!("/duration/renewal/{i}"),
+            Table::Durations,
+            Some(format!("renewal/{i}")),
+            None,
+            &r.evidence,
+        ));
+    }
+    for (name, claim) in [
+        ("leads_to_permanent_residence", &d.leads_to_permanent_residence),
+        ("leads_to_citizenship", &d.leads_to_citizenship),
+    ] {
+        out.push((
+            format!("/duration/{name}"),
+            Table::Routes,
+            None,
+            Some(name),
+            &claim.evidence,
+        ));
+    }
+    for (i, doc) in route.documents.iter().enumerate() {
+        out.push((
+            format!("/documents/{i}"),
+            Table::Documents,
+            Some(doc.id.as_str().to_owned()),
+            None,
+            &doc.evidence,
+        ));
+    }
+    let a = &route.application;
+    for (i, c) in a.channels.iter().enumerate() {
+        out.push((
+            format!("/application/channels/{i}"),
+            Table::Channels,
+            Some(i.to_string()),
+            None,
+            &c.evidence,
+        ));
+    }
+    for (i, p) in a.processing_times.iter().enumerate() {
+        out.push((
+            format!("/application/processing_times/{i}"),
+            Table::ProcessingTimes,
+            Some(i.to_string()),
+            None,
+            &p.evidence,
+        ));
+    }
+    for (i, f) in a.fees.iter().enumerate() {
+        out.push((
+            format!("/application/fees/{i}"),
+            Table::Fees,
+            Some(i.to_string()),
+            None,
+            &f.evidence,
+        ));
+    }
+    for (i, l) in route.legal_basis.iter().enumerate() {
+        out.push((
+            format!("/legal_basis/{i}"),
+            Table::LegalBasis,
+            Some(i.to_string()),
+            None,
+            &l.evidence,
+        ));
+    }
+    for (i, n) in route.notes.iter().enumerate() {
+        out.push((
+            format!("/notes/{i}"),
+            Table::Notes,
+            Some(i.to_string()),
+            None,
+            &n.evidence,
+        ));
+    }
+    out
+}
+
 impl RouteTables {
     /// Empty tables.
     #[must_use]
@@ -210,6 +429,8 @@ impl RouteTables {
             Cell::Str(nationality.description.as_deref()),
             Cell::Str(Some(route.duration.leads_to_permanent_residence.value.as_str())),
             Cell::Str(Some(route.duration.leads_to_citizenship.value.as_str())),
+            Cell::Str(route.duration.leads_to_permanent_residence.note.as_deref()),
+            Cell::Str(route.duration.leads_to_citizenship.note.as_deref()),
             Cell::Date(Some(route.last_verified)),
             Cell::Str(Some(route.review_status.as_str())),
             Cell::I64(Some(count(route.requirements.len()))),
@@ -221,39 +442,17 @@ impl RouteTables {
         let mut requirements: Vec<_> = route.requirements.iter().collect();
         requirements.sort_by(|a, b| a.id.cmp(&b.id));
         for r in requirements {
-            let (amount, currency, period, index, multiplier, year) = match &r.money {
-                Some(Money::Fixed(m)) => (
-                    Some(m.amount),
-                    Some(m.currency.as_str()),
-                    Some(m.period.as_str()),
-                    None,
-                    None,
-                    None,
-                ),
-                Some(Money::Indexed(m)) => (
-                    None,
-                    None,
-                    Some(m.period.as_str()),
-                    Some(m.index.as_str()),
-                    Some(m.multiplier),
-                    m.year.map(i64::from),
-                ),
-                None => (None, None, None, None, None, None),
-            };
             let range = r.range.as_ref();
-            self.builder(Table::Requirements).push(vec![
+            let mut row = vec![
                 Cell::Str(Some(id)),
                 Cell::Str(Some(r.id.as_str())),
                 Cell::Str(Some(r.kind.as_str())),
                 Cell::Str(Some(&r.description)),
                 Cell::Str(Some(r.required.as_str())),
                 Cell::List(strs(&r.applies_to)),
-                Cell::F64(amount),
-                Cell::Str(currency),
-                Cell::Str(period),
-                Cell::Str(index),
-                Cell::F64(multiplier),
-                Cell::I64(year),
+            ];
+            row.extend(money_cells(r.money.as_ref()));
+            row.extend([
                 Cell::F64(range.and_then(|g| g.min)),
                 Cell::F64(range.and_then(|g| g.max)),
                 Cell::Str(range.map(|g| g.unit.as_str())),
@@ -265,7 +464,8 @@ impl RouteTables {
                 Cell::Str(r.combination.as_ref().map(|c| c.meet.as_str())),
                 Cell::List(evidence(&r.evidence)),
                 Cell::Str(r.note.as_deref()),
-            ])?;
+            ]);
+            self.builder(Table::Requirements).push(row)?;
         }
 
         let mut documents: Vec<_> = route.documents.iter().collect();
@@ -303,6 +503,235 @@ impl RouteTables {
                 Cell::Str(s.snapshot.as_ref().map(|x| x.path.as_str())),
                 Cell::Str(s.snapshot.as_ref().map(|x| x.sha256.as_str())),
                 Cell::List(strs(&s.aliases)),
+            ])?;
+        }
+        self.push_application(route)?;
+        self.push_durations(route)?;
+        self.push_law(route)?;
+        self.push_eligibility(route)?;
+        self.push_evidence(route)?;
+        let mut related: Vec<_> = route.related.iter().collect();
+        related.sort_by(|a, b| (a.id.as_str(), a.relation.as_str()).cmp(&(b.id.as_str(), b.relation.as_str())));
+        for r in related {
+            self.builder(Table::Related).push(vec![
+                Cell::Str(Some(id)),
+                Cell::Str(Some(r.id.as_str())),
+                Cell::Str(Some(r.relation.as_str())),
+                Cell::Str(r.note.as_deref()),
+            ])?;
+        }
+        for (i, n) in route.notes.iter().enumerate() {
+            self.builder(Table::Notes).push(vec![
+                Cell::Str(Some(id)),
+                Cell::I64(Some(count(i))),
+                Cell::Str(Some(&n.text)),
+                Cell::List(evidence(&n.evidence)),
+            ])?;
+        }
+        Ok(())
+    }
+
+    /// Fees, processing times and channels.
+    fn push_application(&mut self, route: &Route) -> Result<(), Error> {
+        let id = route.id.as_str();
+        let a = &route.application;
+        for (i, f) in a.fees.iter().enumerate() {
+            let mut row = vec![
+                Cell::Str(Some(id)),
+                Cell::I64(Some(count(i))),
+                Cell::Str(Some(&f.description)),
+                Cell::Str(f.free.map(|free| if free { "yes" } else { "no" })),
+            ];
+            row.extend(money_cells(f.money.as_ref()));
+            row.extend([
+                Cell::List(strs(&f.applies_to)),
+                Cell::Date(f.effective_from),
+                Cell::Date(f.effective_until),
+                Cell::Str(f.conflict.as_ref().map(routes_core::Slug::as_str)),
+                Cell::List(evidence(&f.evidence)),
+                Cell::Str(f.note.as_deref()),
+            ]);
+            self.builder(Table::Fees).push(row)?;
+        }
+        for (i, p) in a.processing_times.iter().enumerate() {
+            let mut row = vec![Cell::Str(Some(id)), Cell::I64(Some(count(i)))];
+            row.extend(range_cells(&p.range));
+            row.extend([
+                Cell::List(strs(&p.applies_to)),
+                Cell::Date(p.effective_from),
+                Cell::Date(p.effective_until),
+                Cell::Str(p.conflict.as_ref().map(routes_core::Slug::as_str)),
+                Cell::List(evidence(&p.evidence)),
+                Cell::Str(p.note.as_deref()),
+            ]);
+            self.builder(Table::ProcessingTimes).push(row)?;
+        }
+        for (i, c) in a.channels.iter().enumerate() {
+            self.builder(Table::Channels).push(vec![
+                Cell::Str(Some(id)),
+                Cell::I64(Some(count(i))),
+                Cell::Str(Some(c.kind.as_str())),
+                Cell::Str(Some(&c.name)),
+                Cell::Str(c.url.as_deref()),
+                Cell::List(strs(&c.applies_to)),
+                Cell::List(evidence(&c.evidence)),
+                Cell::Str(c.note.as_deref()),
+            ])?;
+        }
+        Ok(())
+    }
+
+    /// First stays, validities and renewals, in that order.
+    fn push_durations(&mut self, route: &Route) -> Result<(), Error> {
+        let id = route.id.as_str();
+        let d = &route.duration;
+        // In key order: `initial_stay`, `renewal`, `validity`.
+        self.push_terms(id, "initial_stay", &d.initial_stay)?;
+        self.push_renewals(route)?;
+        self.push_terms(id, "validity", &d.validity)
+    }
+
+    fn push_terms(&mut self, id: &str, kind: &'static str, terms: &[routes_core::Term]) -> Result<(), Error> {
+        for (i, t) in terms.iter().enumerate() {
+            let mut row = vec![Cell::Str(Some(id)), Cell::Str(Some(kind)), Cell::I64(Some(count(i)))];
+            row.extend(range_cells(&t.range));
+            row.extend([
+                Cell::Str(t.entries.map(routes_core::Entries::as_str)),
+                Cell::Str(None),
+                Cell::I64(None),
+                Cell::List(strs(&t.applies_to)),
+                Cell::Date(t.effective_from),
+                Cell::Date(t.effective_until),
+                Cell::Str(t.conflict.as_ref().map(routes_core::Slug::as_str)),
+                Cell::List(evidence(&t.evidence)),
+                Cell::Str(t.note.as_deref()),
+            ]);
+            self.builder(Table::Durations).push(row)?;
+        }
+        Ok(())
+    }
+
+    fn push_renewals(&mut self, route: &Route) -> Result<(), Error> {
+        let id = route.id.as_str();
+        for (i, r) in route.duration.renewal.iter().enumerate() {
+            let mut row = vec![
+                Cell::Str(Some(id)),
+                Cell::Str(Some("renewal")),
+                Cell::I64(Some(count(i))),
+            ];
+            match &r.term {
+                Some(term) => row.extend(range_cells(term)),
+                None => row.extend([
+                    Cell::F64(None),
+                    Cell::F64(None),
+                    Cell::Str(None),
+                    Cell::F64(None),
+                    Cell::F64(None),
+                ]),
+            }
+            row.extend([
+                Cell::Str(None),
+                Cell::Str(Some(r.renewable.as_str())),
+                Cell::I64(r.times.map(i64::from)),
+                Cell::List(strs(&r.applies_to)),
+                Cell::Date(r.effective_from),
+                Cell::Date(r.effective_until),
+                Cell::Str(r.conflict.as_ref().map(routes_core::Slug::as_str)),
+                Cell::List(evidence(&r.evidence)),
+                Cell::Str(r.note.as_deref()),
+            ]);
+            self.builder(Table::Durations).push(row)?;
+        }
+        Ok(())
+    }
+
+    /// Legal acts and their amendments.
+    fn push_law(&mut self, route: &Route) -> Result<(), Error> {
+        let id = route.id.as_str();
+        for (i, act) in route.legal_basis.iter().enumerate() {
+            self.builder(Table::LegalBasis).push(vec![
+                Cell::Str(Some(id)),
+                Cell::I64(Some(count(i))),
+                Cell::Str(Some(&act.title)),
+                Cell::Str(act.number.as_deref()),
+                Cell::Str(act.registration.as_deref()),
+                Cell::Date(act.issued),
+                Cell::Date(act.effective_from),
+                Cell::Str(act.url.as_deref()),
+                Cell::I64(Some(count(act.amendments.len()))),
+                Cell::List(evidence(&act.evidence)),
+                Cell::Str(act.note.as_deref()),
+            ])?;
+            for (j, m) in act.amendments.iter().enumerate() {
+                self.builder(Table::Amendments).push(vec![
+                    Cell::Str(Some(id)),
+                    Cell::I64(Some(count(i))),
+                    Cell::I64(Some(count(j))),
+                    Cell::Str(m.number.as_deref()),
+                    Cell::Date(Some(m.date)),
+                    Cell::Str(m.note.as_deref()),
+                ])?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Exemptions, and the countries and groups of the nationality scope.
+    fn push_eligibility(&mut self, route: &Route) -> Result<(), Error> {
+        let id = route.id.as_str();
+        for (i, e) in route.eligibility.exemptions.iter().enumerate() {
+            self.builder(Table::Exemptions).push(vec![
+                Cell::Str(Some(id)),
+                Cell::I64(Some(count(i))),
+                Cell::Str(Some(&e.description)),
+                Cell::List(strs(&e.who.countries)),
+                Cell::List(strs(&e.who.groups)),
+                Cell::List(strs(&e.requirements)),
+                Cell::List(strs(&e.documents)),
+                Cell::List(evidence(&e.evidence)),
+            ])?;
+        }
+        let nat = &route.eligibility.nationality;
+        let mut members: Vec<(&str, &str)> = nat
+            .countries
+            .iter()
+            .map(|c| ("country", c.as_str()))
+            .chain(nat.groups.iter().map(|g| ("group", g.as_str())))
+            .collect();
+        members.sort_unstable();
+        members.dedup();
+        for (kind, member) in members {
+            self.builder(Table::Nationality).push(vec![
+                Cell::Str(Some(id)),
+                Cell::Str(Some(kind)),
+                Cell::Str(Some(member)),
+                Cell::Str(Some(nat.scope.as_str())),
+            ])?;
+        }
+        Ok(())
+    }
+
+    /// Every evidence entry of the route, with the claim it backs.
+    fn push_evidence(&mut self, route: &Route) -> Result<(), Error> {
+        let id = route.id.as_str();
+        let mut rows = Vec::new();
+        for (pointer, table, item, field, list) in evidence_lists(route) {
+            for (j, e) in list.iter().enumerate() {
+                rows.push((format!("{pointer}/evidence/{j}"), table, item.clone(), field, e));
+            }
+        }
+        // In key order: by pointer, as text.
+        rows.sort_by(|a, b| a.0.cmp(&b.0));
+        for (at, table, item, field, e) in rows {
+            self.builder(Table::Evidence).push(vec![
+                Cell::Str(Some(id)),
+                Cell::Str(Some(&at)),
+                Cell::Str(Some(table.name())),
+                Cell::Str(item.as_deref()),
+                Cell::Str(field),
+                Cell::Str(Some(e.source.as_str())),
+                Cell::Str(e.excerpt.as_deref()),
+                Cell::Str(e.locator.as_deref()),
             ])?;
         }
         Ok(())

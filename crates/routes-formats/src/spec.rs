@@ -8,7 +8,8 @@ use std::sync::Arc;
 
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
 use routes_core::{
-    Category, NationalityScope, Period, RequirementKind, ReviewStatus, Status, Tier, Translation, Tristate, Unit,
+    Category, ChannelKind, Entries, NationalityScope, Period, Relation, RequirementKind, ReviewStatus, Status, Tier,
+    Translation, Tristate, Unit,
 };
 
 /// The type of a column. Each maps to exactly one Arrow type, the same in every
@@ -113,6 +114,28 @@ pub enum Table {
     Documents,
     /// One row per source a route cites.
     Sources,
+    /// One row per fee of a route.
+    Fees,
+    /// One row per processing time of a route.
+    ProcessingTimes,
+    /// One row per length of stay, validity or renewal of a route.
+    Durations,
+    /// One row per way to apply.
+    Channels,
+    /// One row per legal act a route rests on.
+    LegalBasis,
+    /// One row per amendment of a legal act.
+    Amendments,
+    /// One row per exemption: who is exempt, and from what.
+    Exemptions,
+    /// One row per country or group a route's nationality scope names.
+    Nationality,
+    /// One row per piece of evidence: a claim, a source, the quote.
+    Evidence,
+    /// One row per link to a related route.
+    Related,
+    /// One row per note of a route.
+    Notes,
 }
 
 fn names<T: Copy>(all: &[T], name: fn(T) -> &'static str) -> Vec<&'static str> {
@@ -123,9 +146,114 @@ fn tristate() -> Vec<&'static str> {
     names(Tristate::ALL, Tristate::as_str)
 }
 
+/// The position of an item with no id of its own, as its key.
+fn index_column(name: &'static str, description: &'static str) -> Column {
+    Column::new(name, ColumnType::Int64, true, description)
+}
+
+/// The columns of an amount of money (requirements and fees).
+fn money_columns() -> Vec<Column> {
+    use ColumnType::{Date32, Float64, Int64, Utf8};
+    vec![
+        Column::new(
+            "amount",
+            Float64,
+            false,
+            "A fixed amount of money, as stated; null when the amount is set in an index or not given.",
+        ),
+        Column::new("currency", Utf8, false, "ISO 4217 code of `amount`."),
+        Column::new("period", Utf8, false, "How often the amount is paid or held.")
+            .values(names(Period::ALL, Period::as_str)),
+        Column::new(
+            "money_index",
+            Utf8,
+            false,
+            "The official index an amount is set in (such as `KZ_MCI`); the amount is `multiplier` times its value.",
+        ),
+        Column::new("multiplier", Float64, false, "How many units of `money_index`."),
+        Column::new("index_year", Int64, false, "The year whose index value applies."),
+        Column::new(
+            "amount_per_month",
+            Float64,
+            false,
+            "`amount` per month: a yearly amount divided by 12, a monthly one as it is; null for a one-off or hourly amount and for an index-linked one.",
+        ),
+        Column::new(
+            "converted_amount",
+            Float64,
+            false,
+            "The amount in another currency, as the record converts it (with its rate, date and source below).",
+        ),
+        Column::new(
+            "converted_currency",
+            Utf8,
+            false,
+            "ISO 4217 code of `converted_amount`.",
+        ),
+        Column::new(
+            "converted_rate",
+            Float64,
+            false,
+            "Units of `converted_currency` per unit of `currency`.",
+        ),
+        Column::new("converted_date", Date32, false, "The day of the rate."),
+        Column::new(
+            "converted_source",
+            Utf8,
+            false,
+            "The source of the rate: `sources.source_id` of the same route.",
+        ),
+    ]
+}
+
+/// The columns of a range of time (processing times and durations), with the
+/// bounds in calendar days.
+fn range_columns() -> Vec<Column> {
+    use ColumnType::{Float64, Utf8};
+    vec![
+        Column::new("min", Float64, false, "Lower bound, inclusive, as stated."),
+        Column::new("max", Float64, false, "Upper bound, inclusive, as stated."),
+        Column::new(
+            "unit",
+            Utf8,
+            false,
+            "Unit of `min` and `max`; null only for a renewal whose term no source states.",
+        )
+        .values(names(Unit::ALL, Unit::as_str)),
+        Column::new(
+            "min_days",
+            Float64,
+            false,
+            "`min` in calendar days: a day is 1, a working day 7/5 (five working days a week, public holidays not counted), a week 7, a month 365.25/12, a year 365.25, an hour 1/24; null for points.",
+        ),
+        Column::new(
+            "max_days",
+            Float64,
+            false,
+            "`max` in calendar days, by the rule of `min_days`.",
+        ),
+    ]
+}
+
 impl Table {
     /// Every table, in the order they are written and listed.
-    pub const ALL: [Self; 4] = [Self::Routes, Self::Requirements, Self::Documents, Self::Sources];
+    pub const ALL: [Self; 15] = [
+        Self::Routes,
+        Self::Requirements,
+        Self::Documents,
+        Self::Sources,
+        Self::Fees,
+        Self::ProcessingTimes,
+        Self::Durations,
+        Self::Channels,
+        Self::LegalBasis,
+        Self::Amendments,
+        Self::Exemptions,
+        Self::Nationality,
+        Self::Evidence,
+        Self::Related,
+        Self::Notes,
+    ];
 
     /// The table's name, also the stem of its files (`data/<name>.parquet`).
     #[must_use]
@@ -135,6 +263,17 @@ impl Table {
             Self::Requirements => "requirements",
             Self::Documents => "documents",
             Self::Sources => "sources",
+            Self::Fees => "fees",
+            Self::ProcessingTimes => "processing_times",
+            Self::Durations => "durations",
+            Self::Channels => "channels",
+            Self::LegalBasis => "legal_basis",
+            Self::Amendments => "amendments",
+            Self::Exemptions => "exemptions",
+            Self::Nationality => "nationality",
+            Self::Evidence => "evidence",
+            Self::Related => "related",
+            Self::Notes => "notes",
         }
     }
 
@@ -150,6 +289,29 @@ impl Table {
             Self::Sources => {
                 "One row per source a route cites, with its standing, language and the dates it was published and read."
             }
+            Self::Fees => {
+                "One row per fee of a route: what it is for, the amount as stated, per month, and as the record converts it."
+            }
+            Self::ProcessingTimes => {
+                "One row per processing time of a route: the range as stated, and in calendar days."
+            }
+            Self::Durations => {
+                "One row per length of the first stay, validity of the permit, or renewal: the range as stated, and in calendar days."
+            }
+            Self::Channels => "One row per way to apply: a portal, a service centre, a consulate...",
+            Self::LegalBasis => "One row per legal act a route rests on, with its dates.",
+            Self::Amendments => "One row per amendment of a legal act of `legal_basis`.",
+            Self::Exemptions => {
+                "One row per exemption: the nationalities exempt, and the requirements and documents waived for them."
+            }
+            Self::Nationality => {
+                "One row per country or named group a route's nationality scope lists (the scope itself is `routes.nationality_scope`)."
+            }
+            Self::Evidence => {
+                "One row per piece of evidence: the claim it backs (table, item, field), the source, the verbatim excerpt and where in the source."
+            }
+            Self::Related => "One row per link from a route to a related route.",
+            Self::Notes => "One row per note of a route: remarks for readers, with their evidence.",
         }
     }
 
@@ -161,6 +323,17 @@ impl Table {
             Self::Requirements => &["route_id", "requirement_id"],
             Self::Documents => &["route_id", "document_id"],
             Self::Sources => &["route_id", "source_id"],
+            Self::Fees => &["route_id", "fee_index"],
+            Self::ProcessingTimes => &["route_id", "processing_time_index"],
+            Self::Durations => &["route_id", "duration_kind", "duration_index"],
+            Self::Channels => &["route_id", "channel_index"],
+            Self::LegalBasis => &["route_id", "act_index"],
+            Self::Amendments => &["route_id", "act_index", "amendment_index"],
+            Self::Exemptions => &["route_id", "exemption_index"],
+            Self::Nationality => &["route_id", "member_kind", "member"],
+            Self::Evidence => &["route_id", "pointer"],
+            Self::Related => &["route_id", "related_route_id", "relation"],
+            Self::Notes => &["route_id", "note_index"],
         }
     }
 
@@ -169,7 +342,7 @@ impl Table {
     pub fn parent(self) -> Option<Self> {
         match self {
             Self::Routes => None,
-            Self::Requirements | Self::Documents | Self::Sources => Some(Self::Routes),
+            _ => Some(Self::Routes),
         }
     }
 
@@ -277,6 +450,13 @@ impl Table {
                 )
                 .values(tristate()),
                 Column::new(
+                    "leads_to_permanent_residence_note",
+                    Utf8,
+                    false,
+                    "Remark on the path to permanent residence.",
+                ),
+                Column::new("leads_to_citizenship_note", Utf8, false, "Remark on the path to citizenship."),
+                Column::new(
                     "last_verified",
                     Date32,
                     true,
@@ -299,7 +479,8 @@ impl Table {
                     "Ids of related routes, each as `<relation>:<route_id>`.",
                 ),
             ],
-            Self::Requirements => vec![
+            Self::Requirements => {
+                let mut cols = vec![
                 route_id,
                 Column::new(
                     "requirement_id",
@@ -312,23 +493,9 @@ impl Table {
                 Column::new("description", Utf8, true, "The requirement in words."),
                 Column::new("required", Utf8, true, "Whether it applies.").values(tristate()),
                 applies_to,
-                Column::new(
-                    "amount",
-                    Float64,
-                    false,
-                    "A fixed amount of money, as stated; null when the amount is set in an index or not given.",
-                ),
-                Column::new("currency", Utf8, false, "ISO 4217 code of `amount`."),
-                Column::new("period", Utf8, false, "How often the amount is paid or held.")
-                    .values(names(Period::ALL, Period::as_str)),
-                Column::new(
-                    "money_index",
-                    Utf8,
-                    false,
-                    "The official index an amount is set in (such as `KZ_MCI`); the amount is `multiplier` times its value.",
-                ),
-                Column::new("multiplier", Float64, false, "How many units of `money_index`."),
-                Column::new("index_year", Int64, false, "The year whose index value applies."),
+                ];
+                cols.extend(money_columns());
+                cols.extend([
                 Column::new(
                     "range_min",
                     Float64,
@@ -362,7 +529,9 @@ impl Table {
                 .values(names(routes_core::Meet::ALL, routes_core::Meet::as_str)),
                 evidence,
                 note,
-            ],
+                ]);
+                cols
+            }
             Self::Documents => vec![
                 route_id,
                 Column::new("document_id", Utf8, true, "Id of the document, unique in its route."),
@@ -417,6 +586,196 @@ impl Table {
                     "Lower-case hex SHA-256 of the archived copy.",
                 ),
                 Column::new("aliases", Utf8List, true, "Other URLs of the same page."),
+            ],
+            Self::Fees => {
+                let mut cols = vec![
+                    route_id,
+                    index_column(
+                    "fee_index",
+                    "Position of the fee among the route's, from 0, in the order of `routes.jsonl` (it has no id of its own).",
+                ),
+                    Column::new("description", Utf8, true, "What the fee is for."),
+                    Column::new(
+                        "free",
+                        Utf8,
+                        false,
+                        "`yes` when the source says there is no fee, `no` when it says there is one; null when it says neither.",
+                    )
+                    .values(vec!["yes", "no"]),
+                ];
+                cols.extend(money_columns());
+                cols.extend([applies_to, effective_from, effective_until, conflict, evidence, note]);
+                cols
+            }
+            Self::ProcessingTimes => {
+                let mut cols = vec![route_id, index_column(
+                    "processing_time_index",
+                    "Position of the processing time among the route's, from 0, in the order of `routes.jsonl` (it has no id of its own).",
+                )];
+                cols.extend(range_columns());
+                cols.extend([applies_to, effective_from, effective_until, conflict, evidence, note]);
+                cols
+            }
+            Self::Durations => {
+                let mut cols = vec![
+                    route_id,
+                    Column::new(
+                        "duration_kind",
+                        Utf8,
+                        true,
+                        "`initial_stay`: how long the first stay may last; `validity`: how long the permit or visa is valid; `renewal`: a renewal and its term.",
+                    )
+                    .values(vec!["initial_stay", "validity", "renewal"]),
+                    Column::new(
+                        "duration_index",
+                        Int64,
+                        true,
+                        "Position of the row among the route's durations of its kind, from 0, in the order of `routes.jsonl`.",
+                    ),
+                ];
+                cols.extend(range_columns());
+                cols.extend([
+                    Column::new("entries", Utf8, false, "Single or multiple entry, where a source says.")
+                        .values(names(Entries::ALL, Entries::as_str)),
+                    Column::new("renewable", Utf8, false, "For a renewal: whether it can be renewed.")
+                        .values(tristate()),
+                    Column::new("times", Int64, false, "For a renewal: how many times, where a source says."),
+                    applies_to,
+                    effective_from,
+                    effective_until,
+                    conflict,
+                    evidence,
+                    note,
+                ]);
+                cols
+            }
+            Self::Channels => vec![
+                route_id,
+                index_column(
+                    "channel_index",
+                    "Position of the channel among the route's, from 0, in the order of `routes.jsonl` (it has no id of its own).",
+                ),
+                Column::new("kind", Utf8, true, "What kind of channel it is.")
+                    .values(names(ChannelKind::ALL, ChannelKind::as_str)),
+                Column::new("name", Utf8, true, "Its name."),
+                Column::new("url", Utf8, false, "Its address, for a portal."),
+                applies_to,
+                evidence,
+                note,
+            ],
+            Self::LegalBasis => vec![
+                route_id,
+                index_column(
+                    "act_index",
+                    "Position of the legal act among the route's, from 0, in the order of `routes.jsonl` (it has no id of its own).",
+                ),
+                Column::new("title", Utf8, true, "Title of the act."),
+                Column::new("number", Utf8, false, "Its number."),
+                Column::new("registration", Utf8, false, "Its registration number."),
+                Column::new("issued", Date32, false, "When it was issued."),
+                effective_from,
+                Column::new("url", Utf8, false, "Where its text is published."),
+                Column::new("amendment_count", Int64, true, "Rows of this act in `amendments`."),
+                evidence,
+                note,
+            ],
+            Self::Amendments => vec![
+                route_id,
+                Column::new(
+                    "act_index",
+                    Int64,
+                    true,
+                    "The act amended: `legal_basis.act_index` of the same route.",
+                ),
+                index_column(
+                    "amendment_index",
+                    "Position of the amendment among those of its act among the route's, from 0, in the order of `routes.jsonl` (it has no id of its own).",
+                ),
+                Column::new("number", Utf8, false, "Number of the amending act."),
+                Column::new("date", Date32, true, "Date of the amendment."),
+                note,
+            ],
+            Self::Exemptions => vec![
+                route_id,
+                index_column(
+                    "exemption_index",
+                    "Position of the exemption among the route's, from 0, in the order of `routes.jsonl` (it has no id of its own).",
+                ),
+                Column::new("description", Utf8, true, "The exemption in words."),
+                Column::new("countries", Utf8List, true, "ISO 3166-1 alpha-2 codes of the nationalities exempt."),
+                Column::new("groups", Utf8List, true, "Named groups exempt (such as `EAEU`)."),
+                Column::new(
+                    "requirements_waived",
+                    Utf8List,
+                    true,
+                    "Ids of the route's requirements (`requirements.requirement_id`) they are exempt from.",
+                ),
+                Column::new(
+                    "documents_waived",
+                    Utf8List,
+                    true,
+                    "Ids of the route's documents (`documents.document_id`) they need not hand in.",
+                ),
+                evidence,
+            ],
+            Self::Nationality => vec![
+                route_id,
+                Column::new("member_kind", Utf8, true, "`country` (an ISO code) or `group` (a named group).")
+                    .values(vec!["country", "group"]),
+                Column::new("member", Utf8, true, "The ISO 3166-1 alpha-2 code, or the group's name."),
+                Column::new(
+                    "scope",
+                    Utf8,
+                    true,
+                    "The route's nationality scope: `only` (the rows are who may apply) or `all_except` (the rows are who may not).",
+                )
+                .values(names(NationalityScope::ALL, NationalityScope::as_str)),
+            ],
+            Self::Evidence => vec![
+                route_id,
+                Column::new(
+                    "pointer",
+                    Utf8,
+                    true,
+                    "JSON Pointer of the evidence entry in the route's record (`/requirements/2/evidence/0`).",
+                ),
+                Column::new(
+                    "claim_table",
+                    Utf8,
+                    true,
+                    "The table of the claim the evidence backs.",
+                ),
+                Column::new(
+                    "claim_item",
+                    Utf8,
+                    false,
+                    "The claim's row in that table: its id or index (`duration_kind/duration_index` for durations); null for a column of `routes`.",
+                ),
+                Column::new(
+                    "claim_field",
+                    Utf8,
+                    false,
+                    "The claim's column, where the evidence backs one column of `routes` (`nationality_scope`, `official_name`, `leads_to_permanent_residence`, `leads_to_citizenship`); null for a whole row.",
+                ),
+                Column::new("source_id", Utf8, true, "The source: `sources.source_id` of the same route."),
+                Column::new("excerpt", Utf8, false, "Verbatim quote of the source, in its language."),
+                Column::new("locator", Utf8, false, "Where in the source: a section, a page, a table row."),
+            ],
+            Self::Related => vec![
+                route_id,
+                Column::new("related_route_id", Utf8, true, "The other route."),
+                Column::new("relation", Utf8, true, "How the two connect.")
+                    .values(names(Relation::ALL, Relation::as_str)),
+                note,
+            ],
+            Self::Notes => vec![
+                route_id,
+                index_column(
+                    "note_index",
+                    "Position of the note among the route's, from 0, in the order of `routes.jsonl` (it has no id of its own).",
+                ),
+                Column::new("text", Utf8, true, "The note."),
+                evidence,
             ],
         }
     }
