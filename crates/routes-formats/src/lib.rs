@@ -2,8 +2,11 @@
 //! schema each, written as Parquet and CSV. This is the only crate of the
 //! workspace that compiles arrow and parquet.
 //!
-//! The tables ([`Table`]) hold one fact per row, keyed by `route_id`: `routes`,
-//! `requirements`, `documents` and `sources`. Their columns ([`Table::columns`])
+//! The tables ([`Table`]) hold one fact per row, keyed by `route_id` and the
+//! item's id or position: `routes`, `requirements`, `documents`, `sources`,
+//! `fees`, `processing_times`, `durations`, `channels`, `legal_basis`,
+//! `amendments`, `exemptions`, `nationality`, `evidence`, `related`, `notes`.
+//! Every fact of a record is a cell of exactly one of them. Their columns ([`Table::columns`])
 //! have portable types only: `Utf8` text, `Date32` dates, `Float64` numbers,
 //! `Int64` counts and `List<Utf8>` lists. A column has the same type in every
 //! release, even when all its values are null; what a record does not say is
