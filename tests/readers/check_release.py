@@ -134,9 +134,24 @@ def check_frictionless(release: Path) -> None:
 def table_resources(package: dict, fmt: str) -> dict[str, dict]:
     out = {}
     for r in package["resources"]:
-        if r.get("format") == fmt:
+        # `dictionary.csv` describes the tables; it has no Parquet twin.
+        if r.get("format") == fmt and r.get("name") != "dictionary":
             out[Path(r["path"]).stem] = r
     return out
+
+
+def check_dictionary(package: dict) -> None:
+    """`data/dictionary.csv`, read with pandas, lists every column of every table, with its type."""
+    import pandas as pd
+
+    d = pd.read_csv("data/dictionary.csv", dtype=str, keep_default_na=False)
+    listed = {(t, c): ty for t, c, ty in zip(d["table"], d["column"], d["type"]) if c}
+    for name, r in table_resources(package, "parquet").items():
+        for f in r["schema"]["fields"]:
+            ty = listed.get((name, f["name"]))
+            if ty != f.get("routes:arrow_type"):
+                fail(f"data/dictionary.csv gives `{name}.{f['name']}` type {ty!r}, datapackage.json {f.get('routes:arrow_type')!r}")
+    print(f"ok: data/dictionary.csv: {len(listed)} columns of {d['table'].nunique()} tables, types as declared")
 
 
 def duckdb_columns(con, source: str) -> list[tuple[str, str]]:
@@ -304,6 +319,7 @@ def main() -> int:
         lambda: check_frictionless(release),
         lambda: check_jsonl(con, check_duckdb(con, package), package),
         lambda: check_pandas(package, args.expect_country),
+        lambda: check_dictionary(package),
         lambda: check_cff(cffconvert),
         lambda: check_snippets(release),
     ]

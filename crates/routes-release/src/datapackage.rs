@@ -158,6 +158,39 @@ impl Manifest<'_> {
         jsonl["routes:json_schema"] = json!("schema/route.schema.json");
         resources.push(jsonl);
 
+        let mut dictionary = json!({
+            "name": "dictionary",
+            "type": "table",
+            "path": "data/dictionary.csv",
+            "format": "csv",
+            "mediatype": "text/csv",
+            "encoding": "utf-8",
+            "dialect": { "header": true, "delimiter": ",", "lineTerminator": "\r\n", "quoteChar": "\"", "doubleQuote": true },
+        });
+        if let Some(info) = hash(self.files, "data/dictionary.csv") {
+            dictionary["bytes"] = json!(info.bytes);
+            dictionary["hash"] = json!(format!("sha256:{}", info.sha256));
+        }
+        dictionary["description"] = json!(
+            "Every table and column of the release: type, whether it is part of the key, whether it may be null and what null means, unit, allowed values and description. A row with an empty `column` describes its table."
+        );
+        let fields: Vec<Value> = [
+            "table",
+            "column",
+            "type",
+            "key",
+            "required",
+            "unit",
+            "null_means",
+            "values",
+            "description",
+        ]
+        .iter()
+        .map(|name| json!({ "name": name, "type": "string" }))
+        .collect();
+        dictionary["schema"] = json!({ "fields": fields });
+        resources.push(dictionary);
+
         let sources: Vec<Value> = self
             .stats
             .hosts

@@ -70,6 +70,7 @@
 mod changelog;
 mod complete;
 mod datapackage;
+mod dictionary;
 mod docs;
 mod input;
 mod stage;
@@ -167,6 +168,13 @@ pub enum Error {
         /// The cause.
         #[source]
         source: serde_json::Error,
+    },
+    /// The data dictionary could not be written.
+    #[error("cannot write `data/dictionary.csv`")]
+    Dictionary {
+        /// The cause.
+        #[source]
+        source: csv::Error,
     },
     /// JSON could not be written.
     #[error("cannot write JSON to `{}`", path.display())]
@@ -720,6 +728,8 @@ pub fn publish(options: &PublishOptions, progress: &dyn Progress) -> Result<Publ
     let compared = changelog.finish(version, &date, &mut changelog_file, Path::new("CHANGELOG.md"))?;
     stage.close(changelog_file)?;
     stage.write_file("schema/route.schema.json", routes_validate::ROUTE_SCHEMA.as_bytes())?;
+    let dictionary = dictionary::render().map_err(|source| Error::Dictionary { source })?;
+    stage.write_file("data/dictionary.csv", &dictionary)?;
     let about = read_about(&options.dataset)?;
     let card = docs::Card {
         version,
