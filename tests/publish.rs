@@ -218,10 +218,10 @@ fn publishes_a_release_and_prints_its_path() {
     // The tidy tables, read back as CSV text.
     let requirements = fs_err::read_to_string(release.join("data/requirements.csv")).expect("csv");
     insta::assert_snapshot!(requirements.replace("\r\n", "⏎\n"), @r#"
-    route_id,requirement_id,kind,description,required,applies_to,amount,currency,period,money_index,multiplier,index_year,amount_per_month,converted_amount,converted_currency,converted_rate,converted_date,converted_source,range_min,range_max,range_unit,effective_from,effective_until,superseded_by,conflict,combination_group,combination_meet,evidence_sources,note⏎
-    kz/alpha-visa,savings,savings,Savings for the stay.,yes,[],1500.0,EUR,one_off,,,,,,,,,,,,,2026-01-01,,,,,,"[""example-source""]",⏎
-    kz/beta-visa,savings,savings,Savings for the stay.,yes,[],1500.0,EUR,one_off,,,,,,,,,,,,,2026-01-01,,,,,,"[""example-source""]",⏎
-    kz/gamma-visa,savings,savings,Savings for the stay.,yes,[],1500.0,EUR,one_off,,,,,,,,,,,,,2026-01-01,,,,,,"[""example-source""]",⏎
+    route_id,requirement_id,kind,description,required,applies_to,amount,currency,period,money_index,multiplier,index_year,index_value,index_currency,index_value_sources,index_amount,amount_per_month,converted_amount,converted_currency,converted_rate,converted_date,converted_source,amount_eur,eur_rate,eur_rate_date,eur_rate_sources,range_min,range_max,range_unit,effective_from,effective_until,superseded_by,conflict,combination_group,combination_meet,evidence_sources,note⏎
+    kz/alpha-visa,savings,savings,Savings for the stay.,yes,[],1500.0,EUR,one_off,,,,,,[],,,,,,,,1500.0,1.0,,[],,,,2026-01-01,,,,,,"[""example-source""]",⏎
+    kz/beta-visa,savings,savings,Savings for the stay.,yes,[],1500.0,EUR,one_off,,,,,,[],,,,,,,,1500.0,1.0,,[],,,,2026-01-01,,,,,,"[""example-source""]",⏎
+    kz/gamma-visa,savings,savings,Savings for the stay.,yes,[],1500.0,EUR,one_off,,,,,,[],,,,,,,,1500.0,1.0,,[],,,,2026-01-01,,,,,,"[""example-source""]",⏎
     "#);
 
     // The manifest: version, format, resources with hashes and keys.
@@ -665,4 +665,73 @@ fn every_scalar_of_a_record_is_a_cell_of_the_tables() {
         missing.len(),
         &missing[..missing.len().min(20)]
     );
+}
+
+/// Money a researcher can compare: index-linked amounts resolved with the
+/// reference data's value of their year, per-month figures, and euros only at
+/// a sourced rate of `reference/rates.json` (never a rate without a source).
+#[test]
+fn money_rows_are_normalised_with_sourced_values_only() {
+    use sha2::{Digest, Sha256};
+
+    let d = Dataset::bundled();
+    let snapshot = "routes-snapshot-version: 1\nurl: https://rates.example.org/2026-06-19\ncopy: full\n\
+                    taken-from: written for this test\npage-date: unknown\nseen: 2026-11-25\n\n\
+                    1 USD = 0.8718 EUR on 19 June 2026.\n";
+    fs_err::write(d.dataset().join("snapshots/test-rates.txt"), snapshot).expect("snapshot");
+    let sha: String = Sha256::digest(snapshot.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let rates = serde_json::json!({
+        "reference_version": 2,
+        "sources": [{"id": "test-rates", "url": "https://rates.example.org/2026-06-19", "title": "Rates for a test",
+                     "tier": "third_party", "seen": "2026-11-25",
+                     "snapshot": {"path": "snapshots/test-rates.txt", "sha256": sha}}],
+        "rates": [{"from": "USD", "to": "EUR", "rate": 0.8718, "date": "2026-06-19", "sources": ["test-rates"],
+                   "excerpt": "1 USD = 0.8718 EUR on 19 June 2026."}]
+    });
+    fs_err::write(d.dataset().join("reference/rates.json"), rates.to_string()).expect("rates");
+    let out = run(&mut d.publish("1.0.0", "dist"));
+    assert_eq!(out.status.code(), Some(0), "{}", d.transcript(&out));
+    let mut reader = csv::Reader::from_path(d.path().join("dist/routes-1.0.0/data/requirements.csv")).expect("csv");
+    let headers = reader.headers().expect("header").clone();
+    let rows: Vec<std::collections::HashMap<String, String>> = reader
+        .records()
+        .map(|r| {
+            headers
+                .iter()
+                .map(str::to_owned)
+                .zip(r.expect("row").iter().map(str::to_owned))
+                .collect()
+        })
+        .collect();
+    let row = |route: &str, id: &str| {
+        rows.iter()
+            .find(|r| r["route_id"] == route && r["requirement_id"] == id)
+            .unwrap_or_else(|| panic!("no row {route} {id}"))
+            .clone()
+    };
+    // A dollar threshold, in euros at the sourced rate, with its day and source.
+    let nomad = row("kz/neo-nomad-visa-b12-1", "min-income");
+    assert_eq!(nomad["amount_eur"].parse::<f64>().expect("euros"), 3000.0 * 0.8718);
+    assert_eq!(nomad["eur_rate_date"], "2026-06-19");
+    assert_eq!(nomad["eur_rate_sources"], r#"["test-rates"]"#);
+    assert_eq!(nomad["amount_per_month"], "3000.0");
+    // An index-linked threshold: multiplier × the index value of its year, per month, in euros.
+    let d8 = row("pt/remote-work-visa-d8", "min-income");
+    assert_eq!(d8["index_value"], "920.0");
+    assert_eq!(d8["index_amount"], "3680.0");
+    assert_eq!(d8["amount_eur"], "3680.0");
+    assert!(!d8["index_value_sources"].is_empty() && d8["index_value_sources"] != "[]");
+    // No rate for yen: no euros, rather than a guess.
+    let japan = row("jp/designated-activities-digital-nomad", "min-annual-income");
+    assert_eq!(japan["amount_eur"], "");
+    assert_eq!(
+        japan["amount_per_month"].parse::<f64>().expect("per month"),
+        10_000_000.0 / 12.0
+    );
+    // An index-linked amount with no year gets no value: the year is not guessed.
+    let blue = row("de/eu-blue-card", "min-salary-before-2023");
+    assert_eq!((blue["index_value"].as_str(), blue["amount_eur"].as_str()), ("", ""));
 }

@@ -5,9 +5,10 @@ use std::sync::Arc;
 use arrow_array::builder::{Date32Builder, Float64Builder, Int64Builder, ListBuilder, StringBuilder};
 use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Field, SchemaRef};
-use routes_core::{Date, Money, Period, Route, Unit};
+use routes_core::{Date, Money, Route, Unit};
 
 use crate::Error;
+use crate::money::{MoneyContext, per_month};
 use crate::spec::{ColumnType, Table};
 
 /// One value of a row, typed like its column.
@@ -134,6 +135,8 @@ impl TableBuilder {
 /// table's buffer, so a writer can stream batch after batch.
 pub struct RouteTables {
     builders: Vec<TableBuilder>,
+    /// The sourced index values and rates the money columns use.
+    money: MoneyContext,
 }
 
 impl Default for RouteTables {
@@ -153,6 +156,12 @@ impl std::fmt::Debug for RouteTables {
     }
 }
 
+/// The builder of `table` (a free function, so that rows may borrow the money context meanwhile).
+fn builder_of(builders: &mut [TableBuilder], table: Table) -> &mut TableBuilder {
+    let i = Table::ALL.iter().position(|t| *t == table).unwrap_or_default();
+    &mut builders[i]
+}
+
 fn count(n: usize) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
 }
@@ -165,46 +174,12 @@ fn evidence(items: &[routes_core::Evidence]) -> Vec<&str> {
     items.iter().map(|e| e.source.as_str()).collect()
 }
 
-/// The money cells of [`crate::spec`]'s `money_columns`, in order.
-fn money_cells(money: Option<&Money>) -> Vec<Cell<'_>> {
-    match money {
-        Some(Money::Fixed(m)) => {
-            let per_month = match m.period {
-                Period::Year => Some(m.amount / 12.0),
-                Period::Month => Some(m.amount),
-                Period::OneOff | Period::Hour => None,
-            };
-            let c = m.converted.as_ref();
-            vec![
-                Cell::F64(Some(m.amount)),
-                Cell::Str(Some(m.currency.as_str())),
-                Cell::Str(Some(m.period.as_str())),
-                Cell::Str(None),
-                Cell::F64(None),
-                Cell::I64(None),
-                Cell::F64(per_month),
-                Cell::F64(c.map(|c| c.amount)),
-                Cell::Str(c.map(|c| c.currency.as_str())),
-                Cell::F64(c.map(|c| c.rate)),
-                Cell::Date(c.map(|c| c.date)),
-                Cell::Str(c.map(|c| c.source.as_str())),
-            ]
-        }
-        Some(Money::Indexed(m)) => vec![
-            Cell::F64(None),
-            Cell::Str(None),
-            Cell::Str(Some(m.period.as_str())),
-            Cell::Str(Some(m.index.as_str())),
-            Cell::F64(Some(m.multiplier)),
-            Cell::I64(m.year.map(i64::from)),
-            Cell::F64(None),
-            Cell::F64(None),
-            Cell::Str(None),
-            Cell::F64(None),
-            Cell::Date(None),
-            Cell::Str(None),
-        ],
-        None => vec![
+/// The money cells of [`crate::spec`]'s `money_columns`, in order: as
+/// stated, then normalised with the sourced values of `ctx` (`on`: the day
+/// the amount took effect, for the rate).
+fn money_cells<'a>(money: Option<&'a Money>, ctx: &'a MoneyContext, on: Date) -> Vec<Cell<'a>> {
+    let Some(money) = money else {
+        let mut row = vec![
             Cell::F64(None),
             Cell::Str(None),
             Cell::Str(None),
@@ -212,13 +187,71 @@ fn money_cells(money: Option<&Money>) -> Vec<Cell<'_>> {
             Cell::F64(None),
             Cell::I64(None),
             Cell::F64(None),
-            Cell::F64(None),
             Cell::Str(None),
+            Cell::List(Vec::new()),
+            Cell::F64(None),
+            Cell::F64(None),
+        ];
+        row.extend(conversion_cells(None));
+        row.extend([
+            Cell::F64(None),
             Cell::F64(None),
             Cell::Date(None),
-            Cell::Str(None),
-        ],
-    }
+            Cell::List(Vec::new()),
+        ]);
+        return row;
+    };
+    let (stated, index, period, converted) = match money {
+        Money::Fixed(m) => (
+            Some((m.amount, m.currency.as_str())),
+            None,
+            m.period,
+            m.converted.as_ref(),
+        ),
+        Money::Indexed(m) => (None, Some(m), m.period, None),
+    };
+    let value = index.and_then(|m| m.year.and_then(|y| ctx.index_value(m.index.as_str(), y)));
+    let index_amount = index
+        .zip(value)
+        .map(|(m, v)| (m.multiplier * v.value, v.currency.as_str()));
+    let money_now = stated.or(index_amount);
+    let euros = money_now.and_then(|(amount, currency)| ctx.in_euros(amount, currency, on));
+    let mut row = vec![
+        Cell::F64(stated.map(|s| s.0)),
+        Cell::Str(stated.map(|s| s.1)),
+        Cell::Str(Some(period.as_str())),
+        Cell::Str(index.map(|m| m.index.as_str())),
+        Cell::F64(index.map(|m| m.multiplier)),
+        Cell::I64(index.and_then(|m| m.year).map(i64::from)),
+        Cell::F64(value.map(|v| v.value)),
+        Cell::Str(value.map(|v| v.currency.as_str())),
+        Cell::List(
+            value
+                .map(|v| v.sources.iter().map(String::as_str).collect())
+                .unwrap_or_default(),
+        ),
+        Cell::F64(index_amount.map(|a| a.0)),
+        Cell::F64(money_now.and_then(|(amount, _)| per_month(amount, period))),
+    ];
+    row.extend(conversion_cells(converted));
+    row.extend([
+        Cell::F64(euros.as_ref().map(|e| e.amount)),
+        Cell::F64(euros.as_ref().map(|e| e.rate)),
+        Cell::Date(euros.as_ref().and_then(|e| e.date)),
+        Cell::List(euros.map(|e| e.sources).unwrap_or_default()),
+    ]);
+    row
+}
+
+/// The record's own conversion of an amount.
+fn conversion_cells(c: Option<&routes_core::Conversion>) -> [Cell<'_>; 5] {
+    [
+        Cell::F64(c.map(|c| c.amount)),
+        Cell::Str(c.map(|c| c.currency.as_str())),
+        Cell::F64(c.map(|c| c.rate)),
+        Cell::Date(c.map(|c| c.date)),
+        Cell::Str(c.map(|c| c.source.as_str())),
+    ]
 }
 
 /// Calendar days per unit, for `min_days`/`max_days`; `None` for points.
@@ -388,14 +421,21 @@ impl RouteTables {
     /// Empty tables.
     #[must_use]
     pub fn new() -> Self {
+        Self::with_money(MoneyContext::default())
+    }
+
+    /// Empty tables whose money columns use the index values and rates of
+    /// `money` (without them, the normalised columns are null).
+    #[must_use]
+    pub fn with_money(money: MoneyContext) -> Self {
         Self {
             builders: Table::ALL.iter().map(|t| TableBuilder::new(*t)).collect(),
+            money,
         }
     }
 
     fn builder(&mut self, table: Table) -> &mut TableBuilder {
-        let i = Table::ALL.iter().position(|t| *t == table).unwrap_or_default();
-        &mut self.builders[i]
+        builder_of(&mut self.builders, table)
     }
 
     /// Rows collected for `table` since the last [`RouteTables::finish`].
@@ -451,7 +491,8 @@ impl RouteTables {
                 Cell::Str(Some(r.required.as_str())),
                 Cell::List(strs(&r.applies_to)),
             ];
-            row.extend(money_cells(r.money.as_ref()));
+            let on = r.effective_from.unwrap_or(route.last_verified);
+            row.extend(money_cells(r.money.as_ref(), &self.money, on));
             row.extend([
                 Cell::F64(range.and_then(|g| g.min)),
                 Cell::F64(range.and_then(|g| g.max)),
@@ -465,7 +506,7 @@ impl RouteTables {
                 Cell::List(evidence(&r.evidence)),
                 Cell::Str(r.note.as_deref()),
             ]);
-            self.builder(Table::Requirements).push(row)?;
+            builder_of(&mut self.builders, Table::Requirements).push(row)?;
         }
 
         let mut documents: Vec<_> = route.documents.iter().collect();
@@ -542,7 +583,8 @@ impl RouteTables {
                 Cell::Str(Some(&f.description)),
                 Cell::Str(f.free.map(|free| if free { "yes" } else { "no" })),
             ];
-            row.extend(money_cells(f.money.as_ref()));
+            let on = f.effective_from.unwrap_or(route.last_verified);
+            row.extend(money_cells(f.money.as_ref(), &self.money, on));
             row.extend([
                 Cell::List(strs(&f.applies_to)),
                 Cell::Date(f.effective_from),
@@ -551,7 +593,7 @@ impl RouteTables {
                 Cell::List(evidence(&f.evidence)),
                 Cell::Str(f.note.as_deref()),
             ]);
-            self.builder(Table::Fees).push(row)?;
+            builder_of(&mut self.builders, Table::Fees).push(row)?;
         }
         for (i, p) in a.processing_times.iter().enumerate() {
             let mut row = vec![Cell::Str(Some(id)), Cell::I64(Some(count(i)))];

@@ -55,10 +55,12 @@
 #![warn(missing_docs)]
 
 mod build;
+mod money;
 mod spec;
 mod write;
 
 pub use build::RouteTables;
+pub use money::{ExchangeRate, IndexValue, MoneyContext};
 pub use spec::{Column, ColumnType, Table};
 pub use write::{CsvWriter, PARQUET_CREATED_BY, ParquetWriter, ROW_GROUP_MAX_BYTES, ROW_GROUP_MAX_ROWS};
 

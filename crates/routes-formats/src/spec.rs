@@ -153,7 +153,7 @@ fn index_column(name: &'static str, description: &'static str) -> Column {
 
 /// The columns of an amount of money (requirements and fees).
 fn money_columns() -> Vec<Column> {
-    use ColumnType::{Date32, Float64, Int64, Utf8};
+    use ColumnType::{Date32, Float64, Int64, Utf8, Utf8List};
     vec![
         Column::new(
             "amount",
@@ -173,10 +173,34 @@ fn money_columns() -> Vec<Column> {
         Column::new("multiplier", Float64, false, "How many units of `money_index`."),
         Column::new("index_year", Int64, false, "The year whose index value applies."),
         Column::new(
+            "index_value",
+            Float64,
+            false,
+            "The value of one unit of `money_index` in `index_year`, from the release's reference data (`index_values`); null when the record names no year or the reference data has no value for it.",
+        ),
+        Column::new(
+            "index_currency",
+            Utf8,
+            false,
+            "ISO 4217 code of `index_value` and `index_amount`.",
+        ),
+        Column::new(
+            "index_value_sources",
+            Utf8List,
+            true,
+            "Ids of the reference sources of `index_value` (`reference_sources.source_id`).",
+        ),
+        Column::new(
+            "index_amount",
+            Float64,
+            false,
+            "The money of an index-linked amount: `multiplier` × `index_value`, in `index_currency`.",
+        ),
+        Column::new(
             "amount_per_month",
             Float64,
             false,
-            "`amount` per month: a yearly amount divided by 12, a monthly one as it is; null for a one-off or hourly amount and for an index-linked one.",
+            "The amount per month (`amount`, or `index_amount` for an index-linked one): a yearly amount divided by 12, a monthly one as it is; null for a one-off or hourly amount.",
         ),
         Column::new(
             "converted_amount",
@@ -202,6 +226,30 @@ fn money_columns() -> Vec<Column> {
             Utf8,
             false,
             "The source of the rate: `sources.source_id` of the same route.",
+        ),
+        Column::new(
+            "amount_eur",
+            Float64,
+            false,
+            "The amount (`amount`, or `index_amount`) in euros: itself for a euro amount, else at the sourced rate of the release's reference data (`exchange_rates`) nearest the day the amount took effect (`effective_from`, else the route's `last_verified`); null when no sourced rate exists, never a rate without a source.",
+        ),
+        Column::new(
+            "eur_rate",
+            Float64,
+            false,
+            "Euros per unit of the amount's currency, as used for `amount_eur`.",
+        ),
+        Column::new(
+            "eur_rate_date",
+            Date32,
+            false,
+            "The day of `eur_rate`; null for a euro amount.",
+        ),
+        Column::new(
+            "eur_rate_sources",
+            Utf8List,
+            true,
+            "Ids of the reference sources of `eur_rate` (`reference_sources.source_id`); empty for a euro amount.",
         ),
     ]
 }

@@ -10,7 +10,10 @@ fn unit(column: &Column) -> &'static str {
     match column.name {
         "min_days" | "max_days" => "calendar days",
         "amount" | "converted_amount" => "the row's currency (`currency`, `converted_currency`)",
-        "amount_per_month" => "the row's `currency`, per month",
+        "amount_per_month" => "the row's `currency` (`index_currency` for an index-linked amount), per month",
+        "index_value" | "index_amount" => "the row's `index_currency`",
+        "amount_eur" => "euros",
+        "eur_rate" => "euros per unit of the amount's currency",
         "converted_rate" => "units of `converted_currency` per unit of `currency`",
         "min" | "max" => "the row's `unit`",
         "range_min" | "range_max" => "the row's `range_unit`",

@@ -673,7 +673,7 @@ pub fn publish(options: &PublishOptions, progress: &dyn Progress) -> Result<Publ
         .map(|start| start(stage.dir()))
         .transpose()
         .map_err(|message| Error::Derived { message })?;
-    let mut tables = RouteTables::new();
+    let mut tables = RouteTables::with_money(money_context(&options.dataset));
     let mut stats = Stats::default();
     let mut complete = complete::Completeness::default();
     let mut pending = 0usize;
@@ -788,6 +788,41 @@ pub fn publish(options: &PublishOptions, progress: &dyn Progress) -> Result<Publ
         previous: compared,
         report,
     })
+}
+
+/// The sourced index values and exchange rates of the dataset's reference
+/// data, for the normalised money columns. Reference files with problems were
+/// reported by validation; what cannot be read gives no values (null columns).
+fn money_context(dataset: &Path) -> routes_formats::MoneyContext {
+    let Ok(reference) = routes_validate::load_reference(dataset) else {
+        return routes_formats::MoneyContext::default();
+    };
+    let mut index_values = Vec::new();
+    for country in reference.all() {
+        for v in &country.indexes {
+            let Some(def) = country.index_definition(&v.index) else {
+                continue;
+            };
+            index_values.push(routes_formats::IndexValue {
+                index: v.index.as_str().to_owned(),
+                year: v.year,
+                value: v.value,
+                currency: def.currency.as_str().to_owned(),
+                sources: v.sources.iter().map(|s| s.as_str().to_owned()).collect(),
+            });
+        }
+    }
+    let rates = reference
+        .rates()
+        .map(|r| routes_formats::ExchangeRate {
+            from: r.from.as_str().to_owned(),
+            to: r.to.as_str().to_owned(),
+            rate: r.rate,
+            date: r.date,
+            sources: r.sources.iter().map(|s| s.as_str().to_owned()).collect(),
+        })
+        .collect();
+    routes_formats::MoneyContext { index_values, rates }
 }
 
 /// Folders in `out` named like the scratch of an older `routes publish`

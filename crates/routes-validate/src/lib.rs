@@ -70,6 +70,20 @@ pub use schema::{ROUTE_SCHEMA, RouteSchema};
 pub use snapshot::SNAPSHOT_VERSION;
 pub use view::{Fact, facts};
 
+/// The reference data of the dataset in `dataset` (found through its
+/// `routes.toml`, as `routes validate` finds it), read with the same checks;
+/// a file with a problem is left out (`routes validate` reports it).
+pub fn load_reference(dataset: &Path) -> Result<Reference, ConfigError> {
+    let Some(path) = find_config(dataset) else {
+        return Ok(Reference::default());
+    };
+    let config = Config::load(&path, &|code| registry::rule(code).is_some())?;
+    let (Some(root), Some(dir)) = (config.root(), config.reference_dir()?) else {
+        return Ok(Reference::default());
+    };
+    Ok(Reference::load(root, &dir, &mut Vec::new()))
+}
+
 /// What receives each record that satisfies the schema: typed, and as text.
 pub type EachRecord<'a> = dyn FnMut(routes_core::Route, &str) + 'a;
 

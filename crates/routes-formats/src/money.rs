@@ -1,0 +1,160 @@
+//! What the tables need to normalise money: the values of official indexes
+//! and the exchange rates of the reference data, each with its sources. No
+//! value is ever made up: without a sourced index value or rate, the
+//! normalised columns stay null.
+
+use routes_core::{Date, Period};
+
+/// The value of one unit of an index in one year.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IndexValue {
+    /// The index, `CC_NAME`.
+    pub index: String,
+    /// The year.
+    pub year: u16,
+    /// The value of one unit.
+    pub value: f64,
+    /// The currency of the value.
+    pub currency: String,
+    /// Ids of the reference sources that state it.
+    pub sources: Vec<String>,
+}
+
+/// One exchange rate: one unit of `from` is `rate` units of `to` on `date`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExchangeRate {
+    /// The currency converted.
+    pub from: String,
+    /// The currency converted into.
+    pub to: String,
+    /// Units of `to` per unit of `from`.
+    pub rate: f64,
+    /// The day of the rate.
+    pub date: Date,
+    /// Ids of the reference sources that state it.
+    pub sources: Vec<String>,
+}
+
+/// The sourced index values and exchange rates the money columns use.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct MoneyContext {
+    /// Index values by index and year.
+    pub index_values: Vec<IndexValue>,
+    /// Exchange rates.
+    pub rates: Vec<ExchangeRate>,
+}
+
+/// A rate into euros: the amount, the rate, its day and its sources.
+pub(crate) struct InEuros<'m> {
+    pub(crate) amount: f64,
+    pub(crate) rate: f64,
+    pub(crate) date: Option<Date>,
+    pub(crate) sources: Vec<&'m str>,
+}
+
+impl MoneyContext {
+    /// The value of `index` in `year`.
+    pub(crate) fn index_value(&self, index: &str, year: u16) -> Option<&IndexValue> {
+        self.index_values.iter().find(|v| v.index == index && v.year == year)
+    }
+
+    /// `amount` of `currency` in euros, at the sourced rate nearest to `on`
+    /// (the latest on or before it, else the earliest after it), read either
+    /// way; a euro amount is itself, at rate 1.
+    pub(crate) fn in_euros(&self, amount: f64, currency: &str, on: Date) -> Option<InEuros<'_>> {
+        if currency == "EUR" {
+            return Some(InEuros {
+                amount,
+                rate: 1.0,
+                date: None,
+                sources: Vec::new(),
+            });
+        }
+        let candidates = self.rates.iter().filter_map(|r| {
+            if r.from == currency && r.to == "EUR" {
+                Some((r, r.rate))
+            } else if r.from == "EUR" && r.to == currency && r.rate > 0.0 {
+                Some((r, 1.0 / r.rate))
+            } else {
+                None
+            }
+        });
+        let (mut before, mut after): (Option<(&ExchangeRate, f64)>, Option<(&ExchangeRate, f64)>) = (None, None);
+        for (r, per_unit) in candidates {
+            if r.date <= on {
+                if before.is_none_or(|(b, _)| r.date > b.date) {
+                    before = Some((r, per_unit));
+                }
+            } else if after.is_none_or(|(a, _)| r.date < a.date) {
+                after = Some((r, per_unit));
+            }
+        }
+        before.or(after).map(|(r, per_unit)| InEuros {
+            amount: amount * per_unit,
+            rate: per_unit,
+            date: Some(r.date),
+            sources: r.sources.iter().map(String::as_str).collect(),
+        })
+    }
+}
+
+/// An amount per month: a yearly amount divided by 12, a monthly one as it
+/// is; `None` for a one-off or hourly amount.
+pub(crate) fn per_month(amount: f64, period: Period) -> Option<f64> {
+    match period {
+        Period::Year => Some(amount / 12.0),
+        Period::Month => Some(amount),
+        Period::OneOff | Period::Hour => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn date(text: &str) -> Date {
+        serde_json::from_value(serde_json::json!(text)).expect("date")
+    }
+
+    #[test]
+    fn euros_come_only_from_sourced_rates_nearest_the_day() {
+        let ctx = MoneyContext {
+            index_values: Vec::new(),
+            rates: vec![
+                ExchangeRate {
+                    from: "USD".into(),
+                    to: "EUR".into(),
+                    rate: 0.9,
+                    date: date("2025-01-01"),
+                    sources: vec!["ecb-2025".into()],
+                },
+                ExchangeRate {
+                    from: "EUR".into(),
+                    to: "USD".into(),
+                    rate: 1.25,
+                    date: date("2026-01-01"),
+                    sources: vec!["ecb-2026".into()],
+                },
+            ],
+        };
+        let early = ctx.in_euros(100.0, "USD", date("2025-06-01")).expect("a rate");
+        assert!((early.amount - 90.0).abs() < 1e-9);
+        assert_eq!(early.sources, ["ecb-2025"]);
+        let late = ctx.in_euros(100.0, "USD", date("2026-06-01")).expect("a rate");
+        assert!((late.amount - 80.0).abs() < 1e-9);
+        assert_eq!(late.date, Some(date("2026-01-01")));
+        // Before every rate, the earliest one after.
+        assert_eq!(
+            ctx.in_euros(1.0, "USD", date("2020-01-01")).map(|e| e.sources),
+            Some(vec!["ecb-2025"])
+        );
+        assert!(
+            ctx.in_euros(1.0, "KZT", date("2026-01-01")).is_none(),
+            "no rate, no euros"
+        );
+        assert_eq!(
+            ctx.in_euros(5.0, "EUR", date("2026-01-01")).map(|e| e.amount),
+            Some(5.0)
+        );
+    }
+}
