@@ -679,10 +679,13 @@ fn money_rows_are_normalised_with_sourced_values_only() {
                     taken-from: written for this test\npage-date: unknown\nseen: 2026-11-25\n\n\
                     1 USD = 0.8718 EUR on 19 June 2026.\n";
     fs_err::write(d.dataset().join("snapshots/test-rates.txt"), snapshot).expect("snapshot");
-    let sha: String = Sha256::digest(snapshot.as_bytes())
+    let sha = Sha256::digest(snapshot.as_bytes())
         .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+        .fold(String::new(), |mut hex, b| {
+            use std::fmt::Write as _;
+            let _ = write!(hex, "{b:02x}");
+            hex
+        });
     let rates = serde_json::json!({
         "reference_version": 2,
         "sources": [{"id": "test-rates", "url": "https://rates.example.org/2026-06-19", "title": "Rates for a test",

@@ -152,6 +152,7 @@ impl std::fmt::Debug for RouteTables {
                 "rows",
                 &self.builders.iter().map(|b| (b.table, b.rows)).collect::<Vec<_>>(),
             )
+            .field("money", &self.money)
             .finish()
     }
 }

@@ -79,7 +79,8 @@ impl MoneyContext {
                 None
             }
         });
-        let (mut before, mut after): (Option<(&ExchangeRate, f64)>, Option<(&ExchangeRate, f64)>) = (None, None);
+        let mut before: Option<(&ExchangeRate, f64)> = None;
+        let mut after: Option<(&ExchangeRate, f64)> = None;
         for (r, per_unit) in candidates {
             if r.date <= on {
                 if before.is_none_or(|(b, _)| r.date > b.date) {
