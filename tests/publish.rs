@@ -168,7 +168,7 @@ fn publishes_a_release_and_prints_its_path() {
     assert_eq!(String::from_utf8_lossy(&out.stdout), "dist/routes-1.0.0\n");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.ends_with("published 3 routes of 1 country in 39 files and a search index to dist/routes-1.0.0\n"),
+        stderr.ends_with("published 3 routes of 1 country in 51 files and a search index to dist/routes-1.0.0\n"),
         "{stderr}"
     );
     let release = d.path().join("dist/routes-1.0.0");
@@ -189,10 +189,18 @@ fn publishes_a_release_and_prints_its_path() {
     data/durations.parquet
     data/evidence.csv
     data/evidence.parquet
+    data/exchange_rates.csv
+    data/exchange_rates.parquet
     data/exemptions.csv
     data/exemptions.parquet
     data/fees.csv
     data/fees.parquet
+    data/group_members.csv
+    data/group_members.parquet
+    data/groups.csv
+    data/groups.parquet
+    data/index_values.csv
+    data/index_values.parquet
     data/legal_basis.csv
     data/legal_basis.parquet
     data/nationality.csv
@@ -201,6 +209,8 @@ fn publishes_a_release_and_prints_its_path() {
     data/notes.parquet
     data/processing_times.csv
     data/processing_times.parquet
+    data/reference_sources.csv
+    data/reference_sources.parquet
     data/related.csv
     data/related.parquet
     data/requirements.csv
@@ -210,6 +220,8 @@ fn publishes_a_release_and_prints_its_path() {
     data/routes.parquet
     data/sources.csv
     data/sources.parquet
+    data/wages.csv
+    data/wages.parquet
     datapackage.json
     schema/route.schema.json
     ");
@@ -260,6 +272,12 @@ fn publishes_a_release_and_prints_its_path() {
     evidence-parquet data/evidence.parquet sha256: key=["route_id","pointer"]
     related-parquet data/related.parquet sha256: key=["route_id","related_route_id","relation"]
     notes-parquet data/notes.parquet sha256: key=["route_id","note_index"]
+    reference_sources-parquet data/reference_sources.parquet sha256: key=["file","source_id"]
+    index_values-parquet data/index_values.parquet sha256: key=["index","year"]
+    wages-parquet data/wages.parquet sha256: key=["country","kind","year"]
+    exchange_rates-parquet data/exchange_rates.parquet sha256: key=["from_currency","to_currency","date"]
+    groups-parquet data/groups.parquet sha256: key=["scope","group_name"]
+    group_members-parquet data/group_members.parquet sha256: key=["scope","group_name","member"]
     routes-csv data/routes.csv sha256: key=["route_id"]
     requirements-csv data/requirements.csv sha256: key=["route_id","requirement_id"]
     documents-csv data/documents.csv sha256: key=["route_id","document_id"]
@@ -275,6 +293,12 @@ fn publishes_a_release_and_prints_its_path() {
     evidence-csv data/evidence.csv sha256: key=["route_id","pointer"]
     related-csv data/related.csv sha256: key=["route_id","related_route_id","relation"]
     notes-csv data/notes.csv sha256: key=["route_id","note_index"]
+    reference_sources-csv data/reference_sources.csv sha256: key=["file","source_id"]
+    index_values-csv data/index_values.csv sha256: key=["index","year"]
+    wages-csv data/wages.csv sha256: key=["country","kind","year"]
+    exchange_rates-csv data/exchange_rates.csv sha256: key=["from_currency","to_currency","date"]
+    groups-csv data/groups.csv sha256: key=["scope","group_name"]
+    group_members-csv data/group_members.csv sha256: key=["scope","group_name","member"]
     routes-jsonl data/routes.jsonl sha256: key=null
     dictionary data/dictionary.csv sha256: key=null
     "#);
@@ -310,7 +334,7 @@ fn the_same_input_gives_the_same_bytes() {
     assert_eq!(run(&mut d.publish("1.0.0", "two")).status.code(), Some(0));
     let one = files(&d.path().join("one/routes-1.0.0"));
     let two = files(&d.path().join("two/routes-1.0.0"));
-    assert_eq!(one.len(), 39);
+    assert_eq!(one.len(), 51);
     for (name, bytes) in &one {
         assert!(two.get(name) == Some(bytes), "`{name}` differs between two builds");
     }
@@ -617,9 +641,24 @@ fn every_scalar_of_a_record_is_a_cell_of_the_tables() {
         }
         let mut reader = csv::Reader::from_path(&path).expect("csv");
         let headers = reader.headers().expect("header").clone();
-        // `dictionary.csv` describes the tables; every other table is by route.
+        // `dictionary.csv` describes the tables and the reference tables are
+        // by country, index or group; every other table is by route.
         let Some(route_col) = headers.iter().position(|h| h == "route_id") else {
-            assert!(path.ends_with("dictionary.csv"), "{} has no route_id", path.display());
+            let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
+            assert!(
+                [
+                    "dictionary",
+                    "reference_sources",
+                    "index_values",
+                    "wages",
+                    "exchange_rates",
+                    "groups",
+                    "group_members"
+                ]
+                .contains(&stem),
+                "{} has no route_id",
+                path.display()
+            );
             continue;
         };
         tables += 1;

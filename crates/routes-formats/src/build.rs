@@ -780,6 +780,110 @@ impl RouteTables {
         Ok(())
     }
 
+    /// Adds the rows of the reference tables (`reference_sources`,
+    /// `index_values`, `wages`, `exchange_rates`, `groups`, `group_members`)
+    /// from the reference data given to [`RouteTables::with_money`]. Call it
+    /// once; each table's rows are written in key order.
+    pub fn push_reference(&mut self) -> Result<(), Error> {
+        let money = std::mem::take(&mut self.money);
+        let result = self.push_reference_of(&money);
+        self.money = money;
+        result
+    }
+
+    fn push_reference_of(&mut self, m: &MoneyContext) -> Result<(), Error> {
+        fn list(ids: &[String]) -> Vec<&str> {
+            ids.iter().map(String::as_str).collect()
+        }
+        let mut sources: Vec<_> = m.sources.iter().collect();
+        sources.sort_by(|a, b| (&a.file, &a.id).cmp(&(&b.file, &b.id)));
+        for r in sources {
+            self.builder(Table::ReferenceSources).push(vec![
+                Cell::Str(Some(&r.file)),
+                Cell::Str(Some(&r.id)),
+                Cell::Str(Some(&r.url)),
+                Cell::Str(Some(&r.title)),
+                Cell::Str(Some(r.tier)),
+                Cell::Date(r.published),
+                Cell::Date(Some(r.seen)),
+                Cell::Str(r.note.as_deref()),
+                Cell::Str(r.snapshot_path.as_deref()),
+                Cell::Str(r.snapshot_sha256.as_deref()),
+            ])?;
+        }
+        let mut values: Vec<_> = m.index_values.iter().collect();
+        values.sort_by(|a, b| (&a.index, a.year).cmp(&(&b.index, b.year)));
+        for v in values {
+            self.builder(Table::IndexValues).push(vec![
+                Cell::Str(Some(&v.index)),
+                Cell::I64(Some(i64::from(v.year))),
+                Cell::F64(Some(v.value)),
+                Cell::Str(Some(&v.currency)),
+                Cell::Date(v.effective_from),
+                Cell::Str(v.excerpt.as_deref()),
+                Cell::Str(v.note.as_deref()),
+                Cell::Str(Some(&v.file)),
+                Cell::List(list(&v.sources)),
+            ])?;
+        }
+        let mut wages: Vec<_> = m.wages.iter().collect();
+        wages.sort_by(|a, b| (&a.country, a.kind, a.year).cmp(&(&b.country, b.kind, b.year)));
+        for w in wages {
+            self.builder(Table::Wages).push(vec![
+                Cell::Str(Some(&w.country)),
+                Cell::Str(Some(w.kind)),
+                Cell::I64(Some(w.year)),
+                Cell::F64(Some(w.amount)),
+                Cell::Str(Some(&w.currency)),
+                Cell::Str(Some(w.period.as_str())),
+                Cell::Str(w.excerpt.as_deref()),
+                Cell::Str(Some(&w.file)),
+                Cell::List(list(&w.sources)),
+            ])?;
+        }
+        let mut rates: Vec<_> = m.rates.iter().collect();
+        rates.sort_by(|a, b| (&a.from, &a.to, a.date).cmp(&(&b.from, &b.to, b.date)));
+        for r in rates {
+            self.builder(Table::ExchangeRates).push(vec![
+                Cell::Str(Some(&r.from)),
+                Cell::Str(Some(&r.to)),
+                Cell::Date(Some(r.date)),
+                Cell::F64(Some(r.rate)),
+                Cell::Str(r.excerpt.as_deref()),
+                Cell::Str(Some("reference/rates.json")),
+                Cell::List(list(&r.sources)),
+            ])?;
+        }
+        let mut groups: Vec<_> = m.groups.iter().collect();
+        groups.sort_by(|a, b| (&a.scope, &a.group).cmp(&(&b.scope, &b.group)));
+        for g in &groups {
+            self.builder(Table::Groups).push(vec![
+                Cell::Str(Some(&g.scope)),
+                Cell::Str(Some(&g.group)),
+                Cell::Str(Some(&g.name)),
+                Cell::Str(Some(&g.description)),
+                Cell::Date(g.as_of),
+                Cell::Str(Some(if g.members.is_some() { "yes" } else { "no" })),
+                Cell::Str(g.excerpt.as_deref()),
+                Cell::Str(Some(&g.file)),
+                Cell::List(list(&g.sources)),
+            ])?;
+        }
+        for g in groups {
+            let mut members: Vec<&str> = g.members.iter().flatten().map(String::as_str).collect();
+            members.sort_unstable();
+            members.dedup();
+            for member in members {
+                self.builder(Table::GroupMembers).push(vec![
+                    Cell::Str(Some(&g.scope)),
+                    Cell::Str(Some(&g.group)),
+                    Cell::Str(Some(member)),
+                ])?;
+            }
+        }
+        Ok(())
+    }
+
     /// Takes the rows collected for `table` as one record batch with the
     /// table's fixed schema, and empties the buffer.
     pub fn finish(&mut self, table: Table) -> Result<RecordBatch, Error> {

@@ -6,7 +6,9 @@
 //! item's id or position: `routes`, `requirements`, `documents`, `sources`,
 //! `fees`, `processing_times`, `durations`, `channels`, `legal_basis`,
 //! `amendments`, `exemptions`, `nationality`, `evidence`, `related`, `notes`.
-//! Every fact of a record is a cell of exactly one of them. Their columns ([`Table::columns`])
+//! Every fact of a record is a cell of exactly one of them. Six more tables
+//! hold the reference data the money columns use, with its sources
+//! ([`RouteTables::push_reference`]). Their columns ([`Table::columns`])
 //! have portable types only: `Utf8` text, `Date32` dates, `Float64` numbers,
 //! `Int64` counts and `List<Utf8>` lists. A column has the same type in every
 //! release, even when all its values are null; what a record does not say is
@@ -60,7 +62,7 @@ mod spec;
 mod write;
 
 pub use build::RouteTables;
-pub use money::{ExchangeRate, IndexValue, MoneyContext};
+pub use money::{ExchangeRate, Group, IndexValue, MoneyContext, ReferenceSource, Wage};
 pub use spec::{Column, ColumnType, Table};
 pub use write::{CsvWriter, PARQUET_CREATED_BY, ParquetWriter, ROW_GROUP_MAX_BYTES, ROW_GROUP_MAX_ROWS};
 

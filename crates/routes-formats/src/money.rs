@@ -8,6 +8,14 @@ use routes_core::{Date, Period};
 /// The value of one unit of an index in one year.
 #[derive(Debug, Clone, PartialEq)]
 pub struct IndexValue {
+    /// The reference file, such as `reference/kz.json`.
+    pub file: String,
+    /// The day the value took effect, where it is not 1 January.
+    pub effective_from: Option<Date>,
+    /// The verbatim quote, checked against its snapshot.
+    pub excerpt: Option<String>,
+    /// Remark.
+    pub note: Option<String>,
     /// The index, `CC_NAME`.
     pub index: String,
     /// The year.
@@ -23,6 +31,8 @@ pub struct IndexValue {
 /// One exchange rate: one unit of `from` is `rate` units of `to` on `date`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ExchangeRate {
+    /// The verbatim quote, checked against its snapshot.
+    pub excerpt: Option<String>,
     /// The currency converted.
     pub from: String,
     /// The currency converted into.
@@ -35,13 +45,91 @@ pub struct ExchangeRate {
     pub sources: Vec<String>,
 }
 
-/// The sourced index values and exchange rates the money columns use.
+/// The sourced index values and exchange rates the money columns use, and
+/// the rest of the reference data the release ships as tables.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct MoneyContext {
     /// Index values by index and year.
     pub index_values: Vec<IndexValue>,
     /// Exchange rates.
     pub rates: Vec<ExchangeRate>,
+    /// Minimum wages and subsistence minimums.
+    pub wages: Vec<Wage>,
+    /// Named groups of nationalities.
+    pub groups: Vec<Group>,
+    /// The sources of all of the above.
+    pub sources: Vec<ReferenceSource>,
+}
+
+/// A minimum wage or subsistence minimum of one year.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Wage {
+    /// The reference file, such as `reference/kz.json`.
+    pub file: String,
+    /// The country.
+    pub country: String,
+    /// `minimum_wage` or `subsistence_minimum`.
+    pub kind: &'static str,
+    /// The year.
+    pub year: i64,
+    /// The amount.
+    pub amount: f64,
+    /// Its currency.
+    pub currency: String,
+    /// Per month or per year.
+    pub period: Period,
+    /// The verbatim quote, checked against its snapshot.
+    pub excerpt: Option<String>,
+    /// Ids of the file's sources.
+    pub sources: Vec<String>,
+}
+
+/// A named group of nationalities.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Group {
+    /// The reference file.
+    pub file: String,
+    /// `international` for `groups.json`, else the country whose rules use it.
+    pub scope: String,
+    /// Its name as records write it.
+    pub group: String,
+    /// Its name in words.
+    pub name: String,
+    /// What it is.
+    pub description: String,
+    /// When the list was read as current.
+    pub as_of: Option<Date>,
+    /// Its members; `None` when no source lists them.
+    pub members: Option<Vec<String>>,
+    /// The verbatim quote of the list.
+    pub excerpt: Option<String>,
+    /// Ids of the file's sources.
+    pub sources: Vec<String>,
+}
+
+/// A source of reference data.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReferenceSource {
+    /// The reference file that lists it.
+    pub file: String,
+    /// Its id in that file.
+    pub id: String,
+    /// Where it was read.
+    pub url: String,
+    /// Its title.
+    pub title: String,
+    /// Its standing.
+    pub tier: &'static str,
+    /// Its printed date.
+    pub published: Option<Date>,
+    /// When it was read.
+    pub seen: Date,
+    /// Remark.
+    pub note: Option<String>,
+    /// The archived copy.
+    pub snapshot_path: Option<String>,
+    /// Its SHA-256.
+    pub snapshot_sha256: Option<String>,
 }
 
 /// A rate into euros: the amount, the rate, its day and its sources.
@@ -121,8 +209,12 @@ mod tests {
     fn euros_come_only_from_sourced_rates_nearest_the_day() {
         let ctx = MoneyContext {
             index_values: Vec::new(),
+            wages: Vec::new(),
+            groups: Vec::new(),
+            sources: Vec::new(),
             rates: vec![
                 ExchangeRate {
+                    excerpt: None,
                     from: "USD".into(),
                     to: "EUR".into(),
                     rate: 0.9,
@@ -130,6 +222,7 @@ mod tests {
                     sources: vec!["ecb-2025".into()],
                 },
                 ExchangeRate {
+                    excerpt: None,
                     from: "EUR".into(),
                     to: "USD".into(),
                     rate: 1.25,

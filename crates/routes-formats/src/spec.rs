@@ -136,6 +136,18 @@ pub enum Table {
     Related,
     /// One row per note of a route.
     Notes,
+    /// One row per source of the reference data.
+    ReferenceSources,
+    /// One row per value of an official index in one year.
+    IndexValues,
+    /// One row per minimum wage or subsistence minimum of one year.
+    Wages,
+    /// One row per exchange rate.
+    ExchangeRates,
+    /// One row per named group of nationalities.
+    Groups,
+    /// One row per member of a named group.
+    GroupMembers,
 }
 
 fn names<T: Copy>(all: &[T], name: fn(T) -> &'static str) -> Vec<&'static str> {
@@ -144,6 +156,26 @@ fn names<T: Copy>(all: &[T], name: fn(T) -> &'static str) -> Vec<&'static str> {
 
 fn tristate() -> Vec<&'static str> {
     names(Tristate::ALL, Tristate::as_str)
+}
+
+/// The reference file a row comes from.
+fn file() -> Column {
+    Column::new(
+        "file",
+        ColumnType::Utf8,
+        true,
+        "The reference file, relative to the dataset folder (`reference/kz.json`).",
+    )
+}
+
+/// The sources of a reference row.
+fn sources() -> Column {
+    Column::new(
+        "sources",
+        ColumnType::Utf8List,
+        true,
+        "Ids of the row's sources: `reference_sources.source_id` of the same `file`.",
+    )
 }
 
 /// The position of an item with no id of its own, as its key.
@@ -285,7 +317,7 @@ fn range_columns() -> Vec<Column> {
 
 impl Table {
     /// Every table, in the order they are written and listed.
-    pub const ALL: [Self; 15] = [
+    pub const ALL: [Self; 21] = [
         Self::Routes,
         Self::Requirements,
         Self::Documents,
@@ -301,6 +333,12 @@ impl Table {
         Self::Evidence,
         Self::Related,
         Self::Notes,
+        Self::ReferenceSources,
+        Self::IndexValues,
+        Self::Wages,
+        Self::ExchangeRates,
+        Self::Groups,
+        Self::GroupMembers,
     ];
 
     /// The table's name, also the stem of its files (`data/<name>.parquet`).
@@ -322,6 +360,12 @@ impl Table {
             Self::Evidence => "evidence",
             Self::Related => "related",
             Self::Notes => "notes",
+            Self::ReferenceSources => "reference_sources",
+            Self::IndexValues => "index_values",
+            Self::Wages => "wages",
+            Self::ExchangeRates => "exchange_rates",
+            Self::Groups => "groups",
+            Self::GroupMembers => "group_members",
         }
     }
 
@@ -360,6 +404,22 @@ impl Table {
             }
             Self::Related => "One row per link from a route to a related route.",
             Self::Notes => "One row per note of a route: remarks for readers, with their evidence.",
+            Self::ReferenceSources => {
+                "One row per source of the reference data (`dataset/reference/`): the pages that state index values, wages, rates and group lists."
+            }
+            Self::IndexValues => {
+                "One row per value of an official index in one year (such as `KZ_MCI` 2026), with its sources: what index-linked amounts are multiples of."
+            }
+            Self::Wages => {
+                "One row per statutory minimum wage or subsistence minimum of a country and year, with its sources."
+            }
+            Self::ExchangeRates => {
+                "One row per exchange rate with its day and sources: the only rates `amount_eur` is computed with."
+            }
+            Self::Groups => {
+                "One row per named group of nationalities (`EU`, `EAEU`, a country's visa-free list), with its sources."
+            }
+            Self::GroupMembers => "One row per member of a named group, where a source lists them.",
         }
     }
 
@@ -382,6 +442,12 @@ impl Table {
             Self::Evidence => &["route_id", "pointer"],
             Self::Related => &["route_id", "related_route_id", "relation"],
             Self::Notes => &["route_id", "note_index"],
+            Self::ReferenceSources => &["file", "source_id"],
+            Self::IndexValues => &["index", "year"],
+            Self::Wages => &["country", "kind", "year"],
+            Self::ExchangeRates => &["from_currency", "to_currency", "date"],
+            Self::Groups => &["scope", "group_name"],
+            Self::GroupMembers => &["scope", "group_name", "member"],
         }
     }
 
@@ -389,7 +455,13 @@ impl Table {
     #[must_use]
     pub fn parent(self) -> Option<Self> {
         match self {
-            Self::Routes => None,
+            Self::Routes
+            | Self::ReferenceSources
+            | Self::IndexValues
+            | Self::Wages
+            | Self::ExchangeRates
+            | Self::Groups
+            | Self::GroupMembers => None,
             _ => Some(Self::Routes),
         }
     }
@@ -824,6 +896,78 @@ impl Table {
                 ),
                 Column::new("text", Utf8, true, "The note."),
                 evidence,
+            ],
+            Self::ReferenceSources => vec![
+                file(),
+                Column::new("source_id", Utf8, true, "Id of the source, unique in its file."),
+                Column::new("url", Utf8, true, "Where it was read."),
+                Column::new("title", Utf8, true, "Title."),
+                Column::new("tier", Utf8, true, "Standing: a state domain, a state-created body, or anyone else.")
+                    .values(names(Tier::ALL, Tier::as_str)),
+                Column::new("published", Date32, false, "Date the source gives itself."),
+                Column::new("seen", Date32, true, "Date it was read."),
+                Column::new("note", Utf8, false, "Remark, such as \"third-party copy of the official gazette\"."),
+                Column::new("snapshot_path", Utf8, false, "Archived text copy, relative to the dataset folder."),
+                Column::new("snapshot_sha256", Utf8, false, "Lower-case hex SHA-256 of the archived copy."),
+            ],
+            Self::IndexValues => vec![
+                Column::new("index", Utf8, true, "The index, `CC_NAME` (`requirements.money_index`, `fees.money_index`)."),
+                Column::new("year", Int64, true, "The year."),
+                Column::new("value", Float64, true, "The value of one unit, in `currency`."),
+                Column::new("currency", Utf8, true, "ISO 4217 code of `value`."),
+                Column::new("effective_from", Date32, false, "The day the value took effect, where it is not 1 January."),
+                Column::new("excerpt", Utf8, false, "Verbatim quote of the value from the first source."),
+                note.clone(),
+                file(),
+                sources(),
+            ],
+            Self::Wages => vec![
+                Column::new("country", Utf8, true, "ISO 3166-1 alpha-2 code of the country."),
+                Column::new("kind", Utf8, true, "A statutory minimum wage, or a subsistence minimum.")
+                    .values(vec!["minimum_wage", "subsistence_minimum"]),
+                Column::new("year", Int64, true, "The year."),
+                Column::new("amount", Float64, true, "The amount, in `currency`."),
+                Column::new("currency", Utf8, true, "ISO 4217 code of `amount`."),
+                Column::new("period", Utf8, true, "Per month or per year.").values(names(Period::ALL, Period::as_str)),
+                Column::new("excerpt", Utf8, false, "Verbatim quote of the value from the first source."),
+                file(),
+                sources(),
+            ],
+            Self::ExchangeRates => vec![
+                Column::new("from_currency", Utf8, true, "ISO 4217 code of the currency converted."),
+                Column::new("to_currency", Utf8, true, "ISO 4217 code of the currency converted into."),
+                Column::new("date", Date32, true, "The day of the rate."),
+                Column::new("rate", Float64, true, "Units of `to_currency` per unit of `from_currency`."),
+                Column::new("excerpt", Utf8, false, "Verbatim quote of the rate from the first source."),
+                file(),
+                sources(),
+            ],
+            Self::Groups => vec![
+                Column::new(
+                    "scope",
+                    Utf8,
+                    true,
+                    "`international` for the groupings of `reference/groups.json`, else the ISO code of the country whose rules use the group.",
+                ),
+                Column::new("group_name", Utf8, true, "The group as records write it (`routes.nationality_groups`)."),
+                Column::new("name", Utf8, true, "Its name in words."),
+                Column::new("description", Utf8, true, "What it is."),
+                Column::new("as_of", Date32, false, "The day the member list was read as current, from its source."),
+                Column::new(
+                    "members_listed",
+                    Utf8,
+                    true,
+                    "`yes` when a source lists the members (rows of `group_members`), `no` when none gathered does.",
+                )
+                .values(vec!["yes", "no"]),
+                Column::new("excerpt", Utf8, false, "Verbatim quote of the list from the first source."),
+                file(),
+                sources(),
+            ],
+            Self::GroupMembers => vec![
+                Column::new("scope", Utf8, true, "The group's `groups.scope`."),
+                Column::new("group_name", Utf8, true, "The group's `groups.group_name`."),
+                Column::new("member", Utf8, true, "ISO 3166-1 alpha-2 code of a member."),
             ],
         }
     }

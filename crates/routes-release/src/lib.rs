@@ -674,6 +674,9 @@ pub fn publish(options: &PublishOptions, progress: &dyn Progress) -> Result<Publ
         .transpose()
         .map_err(|message| Error::Derived { message })?;
     let mut tables = RouteTables::with_money(money_context(&options.dataset));
+    tables
+        .push_reference()
+        .map_err(table_err(Table::ReferenceSources, Form::Parquet))?;
     let mut stats = Stats::default();
     let mut complete = complete::Completeness::default();
     let mut pending = 0usize;
@@ -797,32 +800,107 @@ fn money_context(dataset: &Path) -> routes_formats::MoneyContext {
     let Ok(reference) = routes_validate::load_reference(dataset) else {
         return routes_formats::MoneyContext::default();
     };
+    let ids = |ids: &[routes_core::Slug]| ids.iter().map(|s| s.as_str().to_owned()).collect::<Vec<_>>();
+    let mut m = routes_formats::MoneyContext::default();
+    let mut add_sources = |file: &str, sources: &[routes_validate::ReferenceSource]| {
+        for s in sources {
+            m.sources.push(routes_formats::ReferenceSource {
+                file: file.to_owned(),
+                id: s.id.as_str().to_owned(),
+                url: s.url.clone(),
+                title: s.title.clone(),
+                tier: s.tier.as_str(),
+                published: s.published,
+                seen: s.seen,
+                note: s.note.clone(),
+                snapshot_path: s.snapshot.as_ref().map(|x| x.path.clone()),
+                snapshot_sha256: s.snapshot.as_ref().map(|x| x.sha256.clone()),
+            });
+        }
+    };
+    let group = |file: &str, scope: &str, g: &routes_validate::GroupDefinition| routes_formats::Group {
+        file: file.to_owned(),
+        scope: scope.to_owned(),
+        group: g.group.clone(),
+        name: g.name.clone(),
+        description: g.description.clone(),
+        as_of: g.as_of,
+        members: g
+            .members
+            .as_ref()
+            .map(|m| m.iter().map(|c| c.as_str().to_owned()).collect()),
+        excerpt: g.excerpt.clone(),
+        sources: ids(&g.sources),
+    };
     let mut index_values = Vec::new();
+    let mut wages = Vec::new();
+    let mut groups = Vec::new();
     for country in reference.all() {
+        let file = format!("reference/{}.json", country.country.as_str().to_lowercase());
+        add_sources(&file, &country.sources);
         for v in &country.indexes {
             let Some(def) = country.index_definition(&v.index) else {
                 continue;
             };
             index_values.push(routes_formats::IndexValue {
+                file: file.clone(),
+                effective_from: v.effective_from,
+                excerpt: v.excerpt.clone(),
+                note: v.note.clone(),
                 index: v.index.as_str().to_owned(),
                 year: v.year,
                 value: v.value,
                 currency: def.currency.as_str().to_owned(),
-                sources: v.sources.iter().map(|s| s.as_str().to_owned()).collect(),
+                sources: ids(&v.sources),
+            });
+        }
+        for (kind, list) in [
+            ("minimum_wage", &country.minimum_wage),
+            ("subsistence_minimum", &country.subsistence_minimum),
+        ] {
+            for w in list {
+                wages.push(routes_formats::Wage {
+                    file: file.clone(),
+                    country: country.country.as_str().to_owned(),
+                    kind,
+                    year: i64::from(w.year),
+                    amount: w.amount,
+                    currency: country.currency.as_str().to_owned(),
+                    period: w.period,
+                    excerpt: w.excerpt.clone(),
+                    sources: ids(&w.sources),
+                });
+            }
+        }
+        for g in &country.groups {
+            groups.push(group(&file, country.country.as_str(), g));
+        }
+    }
+    if let Some(international) = reference.international() {
+        add_sources("reference/groups.json", &international.sources);
+        for g in &international.groups {
+            groups.push(group("reference/groups.json", "international", g));
+        }
+    }
+    let mut rates = Vec::new();
+    if let Some(file) = reference.rates_file() {
+        add_sources("reference/rates.json", &file.sources);
+        for r in &file.rates {
+            rates.push(routes_formats::ExchangeRate {
+                excerpt: r.excerpt.clone(),
+                from: r.from.as_str().to_owned(),
+                to: r.to.as_str().to_owned(),
+                rate: r.rate,
+                date: r.date,
+                sources: ids(&r.sources),
             });
         }
     }
-    let rates = reference
-        .rates()
-        .map(|r| routes_formats::ExchangeRate {
-            from: r.from.as_str().to_owned(),
-            to: r.to.as_str().to_owned(),
-            rate: r.rate,
-            date: r.date,
-            sources: r.sources.iter().map(|s| s.as_str().to_owned()).collect(),
-        })
-        .collect();
-    routes_formats::MoneyContext { index_values, rates }
+    m.index_values = index_values;
+    m.wages = wages;
+    m.groups = groups;
+    m.rates = rates;
+    m
 }
 
 /// Folders in `out` named like the scratch of an older `routes publish`

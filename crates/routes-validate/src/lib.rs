@@ -62,7 +62,7 @@ use rayon::prelude::*;
 pub use config::{Allow, CONFIG_VERSION, Config, ConfigError, Level, find_config};
 pub use reference::{
     Converted, CountryReference, ExchangeRate, GroupDefinition, GroupsReference, REFERENCE_VERSION, RatesReference,
-    Reference,
+    Reference, ReferenceSource,
 };
 pub use registry::{FIXED, RULES, Rule, UNCHECKED, default_severity, is_fixed, rule, rules_markdown};
 pub use routes_diagnostics::{Diagnostic, Severity};

@@ -482,6 +482,18 @@ impl Reference {
         }
     }
 
+    /// The international groupings of `groups.json`, if the dataset has it.
+    #[must_use]
+    pub fn international(&self) -> Option<&GroupsReference> {
+        self.groups.as_ref()
+    }
+
+    /// `rates.json`, if the dataset has it.
+    #[must_use]
+    pub fn rates_file(&self) -> Option<&RatesReference> {
+        self.rates.as_ref()
+    }
+
     /// Every exchange rate of `rates.json`.
     pub fn rates(&self) -> impl Iterator<Item = &ExchangeRate> {
         self.rates.iter().flat_map(|r| &r.rates)
