@@ -137,6 +137,69 @@ codes = routes_csv["codes"].map(json.loads)  # list columns are JSON arrays in C
 print(routes_csv[["route_id", "country"]].assign(codes=codes))
 "#;
 
+/// The common questions, one query each (DuckDB SQL, run in the release folder).
+const QUESTIONS: &[(&str, &str)] = &[
+    (
+        "What does applying cost, in euros where a sourced rate exists?",
+        "SELECT route_id, description, amount, currency, money_index, index_amount, amount_eur, eur_rate_date
+FROM 'data/fees.parquet'
+ORDER BY route_id, fee_index;
+",
+    ),
+    (
+        "How long does a decision take, in calendar days?",
+        "SELECT route_id, min, max, unit, min_days, max_days, note
+FROM 'data/processing_times.parquet'
+ORDER BY max_days NULLS LAST, route_id;
+",
+    ),
+    (
+        "Which routes lead to permanent residence?",
+        "SELECT route_id, country, name, leads_to_permanent_residence_note
+FROM 'data/routes.parquet'
+WHERE leads_to_permanent_residence = 'yes'
+ORDER BY route_id;
+",
+    ),
+    (
+        "What monthly income do digital-nomad routes ask for?",
+        "SELECT r.route_id, q.requirement_id, q.amount_per_month,
+       coalesce(q.currency, q.index_currency) AS currency, q.amount_eur, q.period
+FROM 'data/routes.parquet' AS r
+JOIN 'data/requirements.parquet' AS q USING (route_id)
+WHERE r.category = 'digital_nomad' AND q.kind IN ('min_income', 'min_salary')
+ORDER BY q.amount_eur DESC NULLS LAST, r.route_id;
+",
+    ),
+    (
+        "Which routes exempt a nationality group, and from what?",
+        "SELECT e.route_id, g.group_name, e.description, e.requirements_waived, e.documents_waived
+FROM 'data/exemptions.parquet' AS e, unnest(e.groups) AS g(group_name)
+ORDER BY e.route_id, g.group_name;
+",
+    ),
+];
+
+/// The same questions in pandas, one statement each.
+const QUESTIONS_PANDAS: &str = r#"import pandas as pd
+
+def table(name):
+    return pd.read_parquet(f"data/{name}.parquet", dtype_backend="pyarrow")
+
+routes, requirements = table("routes"), table("requirements")
+# What does applying cost, in euros where a sourced rate exists?
+print(table("fees")[["route_id", "description", "amount", "currency", "index_amount", "amount_eur"]])
+# How long does a decision take, in calendar days?
+print(table("processing_times").sort_values("max_days")[["route_id", "min_days", "max_days", "note"]])
+# Which routes lead to permanent residence?
+print(routes.query("leads_to_permanent_residence == 'yes'")[["route_id", "name"]])
+# What monthly income do digital-nomad routes ask for?
+print(routes.query("category == 'digital_nomad'").merge(requirements, on="route_id")
+      .query("kind in ['min_income', 'min_salary']")[["route_id", "amount_per_month", "currency", "amount_eur"]])
+# Which routes exempt a nationality group, and from what?
+print(table("exemptions").explode("groups").dropna(subset=["groups"])[["route_id", "groups", "requirements_waived"]])
+"#;
+
 pub(crate) struct Card<'a> {
     pub(crate) version: &'a ReleaseVersion,
     pub(crate) date: &'a str,
@@ -307,8 +370,9 @@ impl Card<'_> {
 
         out.push_str("\n## How to read it\n\n");
         out.push_str(
-            "Every table is keyed by `route_id` (plus the row's own id in `requirements`, `documents` and `sources`), \
-             and rows are sorted by that key. Types are explicit and the same in every release: dates are `Date32` \
+            "Every table of routes is keyed by `route_id` plus the row's own id (`requirement_id`, `document_id`, \
+             `source_id`) or, for items without one, its position in the record (`fee_index`, ...); the reference \
+             tables by their own keys; rows are sorted by key, and `data/dictionary.csv` lists every column. Types are explicit and the same in every release: dates are `Date32` \
              (`DATE` in DuckDB), lists are `List<Utf8>` (`VARCHAR[]`), money is `Float64`. \
              What a record does not say is null, never `0` or `\"\"`.\n\n",
         );
@@ -318,13 +382,22 @@ impl Card<'_> {
             "DuckDB SQL (the `duckdb` shell, run in this folder):\n\n```sql\n{DUCKDB_SQL}```\n\n"
         );
         let _ = write!(out, "pandas:\n\n```python\n{PANDAS}```\n\n");
+        out.push_str("Common questions, one query each (DuckDB SQL):\n\n");
+        for (question, sql) in QUESTIONS {
+            let _ = write!(out, "{question}\n\n```sql\n{sql}```\n\n");
+        }
+        let _ = write!(
+            out,
+            "The same questions in pandas:\n\n```python\n{QUESTIONS_PANDAS}```\n\n"
+        );
         out.push_str(
             "Traps:\n\n\
              - In CSV, `NA` is Namibia's country code: read with `keep_default_na=False` (pandas) so it does not become \
              a missing value; an empty field is null.\n\
              - In CSV, list columns hold JSON arrays (`[\"B9-1\"]`, `[]` when empty).\n\
-             - Amounts set in an official index (`money_index`, such as `KZ_MCI`) have no `amount`: multiply \
-             `multiplier` by the index value of `index_year`.\n\
+             - Amounts set in an official index (`money_index`, such as `KZ_MCI`) have no `amount`: `index_amount` is \
+             `multiplier` times the index value of `index_year` (`index_values`), null when the record names no year.\n\
+             - `amount_eur` is null wherever no sourced exchange rate exists: a missing euro figure is not zero.\n\
              - Rows that share a `conflict` name state the same fact differently, each from its own source: keep them apart.\n",
         );
 
