@@ -10,7 +10,8 @@
 //! null, never `0` or `""`.
 //!
 //! [`RouteTables`] turns routes into rows; [`ParquetWriter`] and [`CsvWriter`]
-//! stream the batches to any [`std::io::Write`]. The same input gives the same
+//! stream the batches to any [`std::io::Write`], and [`SqliteWriter`] writes
+//! every table, with a full-text table `search`, into one SQLite file. The same input gives the same
 //! bytes: the Parquet `created_by` is pinned ([`PARQUET_CREATED_BY`]).
 //!
 //! ```
@@ -53,10 +54,14 @@
 
 mod build;
 mod spec;
+mod sqlite;
 mod write;
 
 pub use build::RouteTables;
 pub use spec::{Column, ColumnType, Table};
+pub use sqlite::{
+    SEARCH_TABLE, SQLITE_APPLICATION_ID, SqliteWriter, search_columns, sqlite_description, sqlite_schema, sqlite_type,
+};
 pub use write::{CsvWriter, PARQUET_CREATED_BY, ParquetWriter, ROW_GROUP_MAX_BYTES, ROW_GROUP_MAX_ROWS};
 
 /// Why a table could not be built or written.
@@ -101,6 +106,21 @@ pub enum Error {
         /// The cause.
         #[source]
         source: serde_json::Error,
+    },
+    /// SQLite refused a statement (often an I/O error underneath).
+    #[error("cannot write the SQLite database{}", table.map(|t| format!(" (table `{t}`)")).unwrap_or_default())]
+    Sqlite {
+        /// The table being written, if any.
+        table: Option<Table>,
+        /// The cause.
+        #[source]
+        source: rusqlite::Error,
+    },
+    /// The SQLite database does not hold together (a bug in this crate).
+    #[error("the SQLite database is inconsistent: {what}")]
+    Integrity {
+        /// What is wrong.
+        what: String,
     },
     /// Writing the output failed.
     #[error("cannot write table `{table}`")]
