@@ -613,6 +613,7 @@ mod tests {
 
     #[test]
     fn values_nulls_lists_dates_keys_and_search_read_back() {
+        type Row = (String, Option<f64>, Option<String>, String, Option<String>);
         let tmp = tempfile::tempdir().expect("tmp");
         let path = tmp.path().join("routes.sqlite");
         write(&path, &two_routes());
@@ -623,7 +624,6 @@ mod tests {
         assert_eq!(count("SELECT count(*) FROM documents"), 0);
         assert_eq!(count("SELECT count(*) FROM pragma_foreign_key_check"), 0);
         // Rows in key order; null stays null; lists are JSON arrays; dates ISO text.
-        type Row = (String, Option<f64>, Option<String>, String, Option<String>);
         let rows: Vec<Row> = db
             .prepare("SELECT requirement_id, amount, effective_from, evidence_sources, note FROM requirements WHERE route_id = 'na/a-visa' ORDER BY rowid")
             .expect("prepare")
