@@ -194,10 +194,11 @@ fn create_table(table: Table) -> String {
             String::new(),
         ));
     }
+    // Inside the statement, so that `sqlite_master.sql` keeps it.
     let mut sql = format!(
-        "-- {}\nCREATE TABLE {} (\n",
-        table.description().replace(['\n', '\r'], " "),
-        ident(table.name())
+        "CREATE TABLE {} ( -- {}\n",
+        ident(table.name()),
+        table.description().replace(['\n', '\r'], " ")
     );
     let last = lines.len() - 1;
     for (i, (def, comment)) in lines.iter().enumerate() {
@@ -354,6 +355,9 @@ pub struct SqliteWriter {
     conn: Connection,
     path: PathBuf,
     schemas: Vec<(Table, SchemaRef, String)>,
+    /// Rows refused by a constraint, and the first of them (table, `route_id`).
+    refused: u64,
+    first_refused: Option<(Table, String)>,
 }
 
 impl std::fmt::Debug for SqliteWriter {
@@ -404,8 +408,12 @@ impl SqliteWriter {
                 let columns = table.columns();
                 let names: Vec<String> = columns.iter().map(|c| ident(c.name)).collect();
                 let params: Vec<String> = (1..=columns.len()).map(|i| format!("?{i}")).collect();
+                // A row that breaks a constraint (a repeated key, a missing
+                // value, a value outside its vocabulary) is counted and
+                // refused by `finish`, so that the caller's own check of the
+                // whole release (which names the records) comes first.
                 let insert = format!(
-                    "INSERT INTO {} ({}) VALUES ({})",
+                    "INSERT OR IGNORE INTO {} ({}) VALUES ({})",
                     ident(table.name()),
                     names.join(", "),
                     params.join(", ")
@@ -417,6 +425,8 @@ impl SqliteWriter {
             conn,
             path: path.to_path_buf(),
             schemas,
+            refused: 0,
+            first_refused: None,
         })
     }
 
@@ -444,7 +454,16 @@ impl SqliteWriter {
                 stmt.raw_bind_parameter(i + 1, ToSqlOutput::Borrowed(column.get(row)))
                     .map_err(&err)?;
             }
-            stmt.raw_execute().map_err(&err)?;
+            if stmt.raw_execute().map_err(&err)? == 0 {
+                self.refused += 1;
+                if self.first_refused.is_none() {
+                    let route = match columns.first().map(|c| c.get(row)) {
+                        Some(ValueRef::Text(t)) => String::from_utf8_lossy(t).into_owned(),
+                        _ => String::new(),
+                    };
+                    self.first_refused = Some((table, route));
+                }
+            }
         }
         Ok(())
     }
@@ -453,6 +472,15 @@ impl SqliteWriter {
     /// (`VACUUM`) and closes it.
     pub fn finish(self) -> Result<(), Error> {
         let err = sqlite_err(None);
+        if let Some((table, route)) = &self.first_refused {
+            return Err(Error::Integrity {
+                what: format!(
+                    "{} {} a constraint of their table (a repeated key, a missing value or a value outside its vocabulary), the first in `{table}` (route `{route}`)",
+                    self.refused,
+                    if self.refused == 1 { "row breaks" } else { "rows break" }
+                ),
+            });
+        }
         if let Some(root) = root() {
             let (_, insert) = search_sql(root);
             self.conn.execute_batch(&insert).map_err(&err)?;
@@ -518,7 +546,10 @@ mod tests {
     #[test]
     fn the_schema_maps_types_keys_and_descriptions() {
         let sql = create_table(Table::Documents);
-        assert!(sql.starts_with("-- One row per document"), "{sql}");
+        assert!(
+            sql.starts_with("CREATE TABLE \"documents\" ( -- One row per document"),
+            "{sql}"
+        );
         assert!(
             sql.contains("\n  \"route_id\" TEXT NOT NULL, -- Id of the route"),
             "{sql}"
@@ -707,5 +738,23 @@ mod tests {
         db.write(Table::Sources, &tables.finish(Table::Sources).expect("batch"))
             .expect("write");
         assert!(matches!(db.finish(), Err(Error::Integrity { .. })));
+    }
+
+    /// A repeated key is refused by `finish`, not by `write`: the caller's
+    /// own check of the release, which names the records, comes first.
+    #[test]
+    fn a_repeated_key_is_refused_at_the_end() {
+        let tmp = tempfile::tempdir().expect("tmp");
+        let mut tables = crate::RouteTables::new();
+        tables.push(&route("na/a-visa", "Work visa")).expect("push");
+        tables.push(&route("na/a-visa", "Work visa")).expect("push");
+        let mut db = SqliteWriter::create(&tmp.path().join("x.sqlite"), 1).expect("create");
+        db.write(Table::Routes, &tables.finish(Table::Routes).expect("batch"))
+            .expect("write");
+        let Err(Error::Integrity { what }) = db.finish() else {
+            panic!("a repeated key is refused");
+        };
+        assert!(what.starts_with("1 row breaks a constraint"), "{what}");
+        assert!(what.ends_with("the first in `routes` (route `na/a-visa`)"), "{what}");
     }
 }
