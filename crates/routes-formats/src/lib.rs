@@ -15,7 +15,7 @@
 //! bytes: the Parquet `created_by` is pinned ([`PARQUET_CREATED_BY`]).
 //!
 //! ```
-//! use routes_formats::{CsvWriter, ParquetWriter, RouteTables, Table};
+//! use routes_formats::{CsvWriter, ParquetWriter, RouteTables, SqliteWriter, Table};
 //!
 //! let route: routes_core::Route = serde_json::from_str(r#"{
 //!   "schema_version": 1, "id": "na/work-visa", "country": "NA", "name": "Work visa",
@@ -48,6 +48,14 @@
 //! parquet.write(&batch)?;
 //! let bytes = parquet.finish()?;
 //! assert_eq!(&bytes[..4], b"PAR1");
+//!
+//! // SQLite writes to a path: every table in one file, and the FTS5 table `search`.
+//! let dir = tempfile::tempdir()?;
+//! let path = dir.path().join("routes.sqlite");
+//! let mut db = SqliteWriter::create(&path, 1)?;
+//! db.write(Table::Routes, &batch)?;
+//! db.finish()?;
+//! assert!(std::fs::read(&path)?.starts_with(b"SQLite format 3\0"));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 #![warn(missing_docs)]

@@ -1,40 +1,5 @@
-//! Writing the tables into one SQLite database, `data/routes.sqlite`.
-//!
-//! Everything is derived from [`Table::ALL`] and [`Table::columns`], so a new
-//! table or column reaches the database with no change here:
-//!
-//! - one `STRICT` table per [`Table`], with the same name and columns:
-//!   `Utf8` → `TEXT`, `Float64` → `REAL`, `Int64` → `INTEGER`, `Date32` →
-//!   `TEXT` holding `YYYY-MM-DD`, `List<Utf8>` → `TEXT` holding a JSON array
-//!   (read it with `json_each`); null stays `NULL`. Required columns are
-//!   `NOT NULL`; a controlled vocabulary, a date and a list are `CHECK`ed;
-//!   each column's description is a comment in the `CREATE TABLE` text
-//!   (`sqlite_master.sql`), so the database explains itself;
-//! - the `PRIMARY KEY` of [`Table::primary_key`]; a table with a
-//!   [`Table::parent`] has a `FOREIGN KEY` on the parent's key columns and an
-//!   index that starts with `route_id` (its primary key's, or one of its
-//!   own);
-//! - `search`, an FTS5 table (Porter stemming over `unicode61`, diacritics
-//!   removed) with one row per route, whose `rowid` is the route's `rowid`
-//!   in `routes`: `route_id` (not indexed) and one column per table that
-//!   holds prose ([`search_columns`]), with that route's text of the table:
-//!
-//!   ```sql
-//!   SELECT route_id FROM search WHERE search MATCH 'health insurance' ORDER BY rank;
-//!   SELECT route_id FROM search WHERE search MATCH 'requirements: insurance';
-//!   ```
-//!
-//! **The same batches give the same bytes**: a fixed page size and encoding,
-//! no journal, one transaction, rows in the order the batches bring them
-//! (sorted by key), no time stamp anywhere, the FTS index merged into one
-//! segment, and `VACUUM` at the end. `application_id` is
-//! [`SQLITE_APPLICATION_ID`] and `user_version` the release format version
-//! the caller gives. The SQLite library is compiled in (`rusqlite`'s
-//! `bundled`), so its version is pinned by `Cargo.lock` like every other
-//! writer's.
-//!
-//! Reading the database needs SQLite 3.37 (2021) or later, for `STRICT`
-//! tables, with FTS5 for `search`.
+//! Writing the tables into one SQLite database, `data/routes.sqlite`
+//! (see [`SqliteWriter`]).
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -347,7 +312,43 @@ fn values(column: &ArrayRef, table: Table) -> Result<Values, Error> {
 }
 
 /// Writes every table into one SQLite database file, with the full-text
-/// table `search` (see the [module docs](self)).
+/// table `search`.
+///
+/// Everything is derived from [`Table::ALL`] and [`Table::columns`], so a new
+/// table or column reaches the database with no change here:
+///
+/// - one `STRICT` table per [`Table`], with the same name and columns:
+///   `Utf8` → `TEXT`, `Float64` → `REAL`, `Int64` → `INTEGER`, `Date32` →
+///   `TEXT` holding `YYYY-MM-DD`, `List<Utf8>` → `TEXT` holding a JSON array
+///   (read it with `json_each`); null stays `NULL`. Required columns are
+///   `NOT NULL`; a controlled vocabulary, a date and a list are `CHECK`ed;
+///   each column's description is a comment in the `CREATE TABLE` text
+///   (`sqlite_master.sql`), so the database explains itself;
+/// - the `PRIMARY KEY` of [`Table::primary_key`]; a table with a
+///   [`Table::parent`] has a `FOREIGN KEY` on the parent's key columns and an
+///   index that starts with `route_id` (its primary key's, or one of its
+///   own);
+/// - `search`, an FTS5 table (Porter stemming over `unicode61`, diacritics
+///   removed) with one row per route, whose `rowid` is the route's `rowid`
+///   in `routes`: `route_id` (not indexed) and one column per table that
+///   holds prose ([`search_columns`]), with that route's text of the table:
+///
+///   ```sql
+///   SELECT route_id FROM search WHERE search MATCH 'health insurance' ORDER BY rank;
+///   SELECT route_id FROM search WHERE search MATCH 'requirements: insurance';
+///   ```
+///
+/// **The same batches give the same bytes**: a fixed page size and encoding,
+/// no journal, one transaction, rows in the order the batches bring them
+/// (sorted by key), no time stamp anywhere, the FTS index merged into one
+/// segment, and `VACUUM` at the end. `application_id` is
+/// [`SQLITE_APPLICATION_ID`] and `user_version` the release format version
+/// the caller gives. The SQLite library is compiled in (`rusqlite`'s
+/// `bundled`), so its version is pinned by `Cargo.lock` like every other
+/// writer's.
+///
+/// Reading the database needs SQLite 3.37 (2021) or later, for `STRICT`
+/// tables, with FTS5 for `search`.
 ///
 /// Call [`SqliteWriter::finish`] at the end: it builds `search`, checks the
 /// foreign keys and compacts the file; before it, the file is incomplete.
