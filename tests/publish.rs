@@ -24,7 +24,7 @@ impl Dataset {
     }
 
     /// A copy of the bundled `dataset/` (records, `routes.toml`, reference data).
-    fn bundled() -> Self {
+    pub(crate) fn bundled() -> Self {
         let tmp = tempfile::tempdir().expect("temp dir");
         copy_dir(&root().join("dataset"), &tmp.path().join("dataset"));
         fs_err::create_dir_all(tmp.path().join("tmp")).expect("temp folder");
@@ -168,7 +168,7 @@ fn publishes_a_release_and_prints_its_path() {
     assert_eq!(String::from_utf8_lossy(&out.stdout), "dist/routes-1.0.0\n");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.ends_with("published 3 routes of 1 country in 51 files and a search index to dist/routes-1.0.0\n"),
+        stderr.ends_with("published 3 routes of 1 country in 53 files and a search index to dist/routes-1.0.0\n"),
         "{stderr}"
     );
     let release = d.path().join("dist/routes-1.0.0");
@@ -218,11 +218,13 @@ fn publishes_a_release_and_prints_its_path() {
     data/routes.csv
     data/routes.jsonl
     data/routes.parquet
+    data/routes.sqlite
     data/sources.csv
     data/sources.parquet
     data/wages.csv
     data/wages.parquet
     datapackage.json
+    metadata.json
     schema/route.schema.json
     ");
     assert_eq!(names(&d.path().join("dist")), ["routes-1.0.0"], "no staging leftovers");
@@ -300,6 +302,7 @@ fn publishes_a_release_and_prints_its_path() {
     groups-csv data/groups.csv sha256: key=["scope","group_name"]
     group_members-csv data/group_members.csv sha256: key=["scope","group_name","member"]
     routes-jsonl data/routes.jsonl sha256: key=null
+    routes-sqlite data/routes.sqlite sha256: key=null
     dictionary data/dictionary.csv sha256: key=null
     "#);
     let citation = fs_err::read_to_string(release.join("CITATION.cff")).expect("citation");
@@ -334,7 +337,10 @@ fn the_same_input_gives_the_same_bytes() {
     assert_eq!(run(&mut d.publish("1.0.0", "two")).status.code(), Some(0));
     let one = files(&d.path().join("one/routes-1.0.0"));
     let two = files(&d.path().join("two/routes-1.0.0"));
-    assert_eq!(one.len(), 51);
+    assert_eq!(one.len(), 53);
+    // The SQLite database too: a fixed page size, no journal, no time stamp, `VACUUM`ed.
+    assert!(one["data/routes.sqlite"].starts_with(b"SQLite format 3\0"));
+    assert!(one.contains_key("metadata.json"));
     for (name, bytes) in &one {
         assert!(two.get(name) == Some(bytes), "`{name}` differs between two builds");
     }
@@ -351,6 +357,7 @@ fn the_same_input_gives_the_same_bytes() {
     assert!(citation.contains("date-released: \"2026-01-01\""), "{citation}");
     assert_ne!(three["datapackage.json"], one["datapackage.json"]);
     assert_eq!(three["data/routes.parquet"], one["data/routes.parquet"]);
+    assert_eq!(three["data/routes.sqlite"], one["data/routes.sqlite"]);
 }
 
 #[test]

@@ -496,6 +496,7 @@ fn an_output_folder_inside_a_release_is_refused() {
             "data",
             "datapackage.json",
             "index",
+            "metadata.json",
             "schema"
         ]
     );

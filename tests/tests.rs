@@ -12,5 +12,6 @@ mod safety_search;
 mod schema;
 mod search;
 mod sources;
+mod sqlite;
 mod util;
 mod validate;

@@ -15,6 +15,8 @@ Runs every check of a release and exits 1 with a message per failure:
   same keys; `routes.jsonl` gives the same route ids and the same child keys;
 - pandas reads every Parquet table (numpy and pyarrow backends) and CSV with the
   same row counts, and a country code `NA` (Namibia) stays a string;
+- polars reads every Parquet table with the declared columns and row counts,
+  dates as `Date` and lists as `List(String)`;
 - `cffconvert --validate` accepts CITATION.cff (when `--cffconvert` is given);
 - every ```python and ```sql snippet of the release README runs.
 
@@ -35,6 +37,7 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+import polars as pl
 
 # The Arrow type of a column (datapackage.json `routes:arrow_type`) and the
 # DuckDB type it must read as.
@@ -267,6 +270,18 @@ def check_pandas(package: dict, expect_countries: list[str]) -> None:
     ok(f"pandas: every table from Parquet (numpy, pyarrow) and CSV; countries {expect_countries} kept")
 
 
+POLARS_TYPE = {"Utf8": pl.String, "Date32": pl.Date, "Float64": pl.Float64, "Int64": pl.Int64, "List<Utf8>": pl.List(pl.String)}
+
+
+def check_polars(package: dict) -> None:
+    for table, res in sorted(table_resources(package, "parquet").items()):
+        df = pl.read_parquet(res["path"])
+        declared = [(f["name"], POLARS_TYPE[f["routes:arrow_type"]]) for f in res["schema"]["fields"]]
+        if list(df.schema.items()) != declared or df.height != res["routes:rows"]:
+            fail(f"polars read_parquet({res['path']}): {df.height} rows, {list(df.schema.items())}")
+    ok("polars: every Parquet table with the declared types and rows")
+
+
 def check_cff(cffconvert: str | None) -> None:
     if not cffconvert:
         return
@@ -320,6 +335,7 @@ def main() -> int:
         lambda: check_jsonl(con, check_duckdb(con, package), package),
         lambda: check_pandas(package, args.expect_country),
         lambda: check_dictionary(package),
+        lambda: check_polars(package),
         lambda: check_cff(cffconvert),
         lambda: check_snippets(release),
     ]

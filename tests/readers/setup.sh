@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Creates the venvs of the real readers that `tests/publish.rs` runs against a
-# release: `target/readers-venv` (duckdb, pyarrow, pandas, frictionless) and
+# Creates the venvs of the real readers that `tests/publish.rs` and `tests/sqlite.rs` run against a
+# release: `target/readers-venv` (duckdb, pyarrow, pandas, polars, frictionless, datasette) and
 # `target/cff-venv` (cffconvert, whose old pins clash with the others).
 # Idempotent: a venv that already has the pinned versions is left as it is.
 # Needs python3 with the venv module and access to PyPI.

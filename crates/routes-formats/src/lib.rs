@@ -15,11 +15,12 @@
 //! null, never `0` or `""`.
 //!
 //! [`RouteTables`] turns routes into rows; [`ParquetWriter`] and [`CsvWriter`]
-//! stream the batches to any [`std::io::Write`]. The same input gives the same
+//! stream the batches to any [`std::io::Write`], and [`SqliteWriter`] writes
+//! every table, with a full-text table `search`, into one SQLite file. The same input gives the same
 //! bytes: the Parquet `created_by` is pinned ([`PARQUET_CREATED_BY`]).
 //!
 //! ```
-//! use routes_formats::{CsvWriter, ParquetWriter, RouteTables, Table};
+//! use routes_formats::{CsvWriter, ParquetWriter, RouteTables, SqliteWriter, Table};
 //!
 //! let route: routes_core::Route = serde_json::from_str(r#"{
 //!   "schema_version": 1, "id": "na/work-visa", "country": "NA", "name": "Work visa",
@@ -52,6 +53,14 @@
 //! parquet.write(&batch)?;
 //! let bytes = parquet.finish()?;
 //! assert_eq!(&bytes[..4], b"PAR1");
+//!
+//! // SQLite writes to a path: every table in one file, and the FTS5 table `search`.
+//! let dir = tempfile::tempdir()?;
+//! let path = dir.path().join("routes.sqlite");
+//! let mut db = SqliteWriter::create(&path, 1)?;
+//! db.write(Table::Routes, &batch)?;
+//! db.finish()?;
+//! assert!(std::fs::read(&path)?.starts_with(b"SQLite format 3\0"));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 #![warn(missing_docs)]
@@ -59,11 +68,15 @@
 mod build;
 mod money;
 mod spec;
+mod sqlite;
 mod write;
 
 pub use build::RouteTables;
 pub use money::{ExchangeRate, Group, IndexValue, MoneyContext, ReferenceSource, Wage};
 pub use spec::{Column, ColumnType, Table};
+pub use sqlite::{
+    SEARCH_TABLE, SQLITE_APPLICATION_ID, SqliteWriter, search_columns, sqlite_description, sqlite_schema, sqlite_type,
+};
 pub use write::{CsvWriter, PARQUET_CREATED_BY, ParquetWriter, ROW_GROUP_MAX_BYTES, ROW_GROUP_MAX_ROWS};
 
 /// Why a table could not be built or written.
@@ -108,6 +121,21 @@ pub enum Error {
         /// The cause.
         #[source]
         source: serde_json::Error,
+    },
+    /// SQLite refused a statement (often an I/O error underneath).
+    #[error("cannot write the SQLite database{}", table.map(|t| format!(" (table `{t}`)")).unwrap_or_default())]
+    Sqlite {
+        /// The table being written, if any.
+        table: Option<Table>,
+        /// The cause.
+        #[source]
+        source: rusqlite::Error,
+    },
+    /// The SQLite database does not hold together (a bug in this crate).
+    #[error("the SQLite database is inconsistent: {what}")]
+    Integrity {
+        /// What is wrong.
+        what: String,
     },
     /// Writing the output failed.
     #[error("cannot write table `{table}`")]

@@ -128,7 +128,7 @@ fn csv_schema(schema: &Schema) -> SchemaRef {
 }
 
 /// A list column as JSON array texts, one per row (null rows stay null).
-fn lists_as_json(array: &dyn Array, table: Table) -> Result<ArrayRef, Error> {
+pub(crate) fn lists_as_json(array: &dyn Array, table: Table) -> Result<ArrayRef, Error> {
     let lists = array.as_list_opt::<i32>().ok_or(Error::SchemaMismatch { table })?;
     let mut out = StringBuilder::new();
     let mut text = String::new();

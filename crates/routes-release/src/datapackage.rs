@@ -91,6 +91,36 @@ fn hash(files: &[FileInfo], path: &str) -> Option<FileInfo> {
     files.iter().find(|f| f.path == path).cloned()
 }
 
+/// `data/routes.sqlite`: every table in one file (not a Table Schema
+/// resource: the tables inside are those of the Parquet and CSV resources).
+fn sqlite_resource(files: &[FileInfo], rows: &BTreeMap<Table, u64>) -> Value {
+    let path = crate::datasette::SQLITE_PATH;
+    let mut r = json!({
+        "name": "routes-sqlite",
+        "path": path,
+        "format": "sqlite",
+        "mediatype": "application/vnd.sqlite3",
+    });
+    if let Some(info) = hash(files, path) {
+        r["bytes"] = json!(info.bytes);
+        r["hash"] = json!(format!("sha256:{}", info.sha256));
+    }
+    r["description"] = json!(format!(
+        "Every table in one SQLite database (3.37 or later: `STRICT` tables), with the same names, columns and rows; \
+         dates are `YYYY-MM-DD` text and lists JSON-array text. The FTS5 table `{}` holds the text of each route: \
+         SELECT route_id FROM search WHERE search MATCH 'health insurance' ORDER BY rank. \
+         Browse it with `datasette data/routes.sqlite -m metadata.json`.",
+        routes_formats::SEARCH_TABLE
+    ));
+    r["routes:tables"] = json!(
+        Table::ALL
+            .iter()
+            .map(|t| (t.name().to_owned(), json!(rows.get(t).copied().unwrap_or_default())))
+            .collect::<serde_json::Map<_, _>>()
+    );
+    r
+}
+
 pub(crate) struct Manifest<'a> {
     pub(crate) version: &'a ReleaseVersion,
     pub(crate) created: &'a str,
@@ -157,6 +187,7 @@ impl Manifest<'_> {
         jsonl["routes:rows"] = json!(self.stats.routes);
         jsonl["routes:json_schema"] = json!("schema/route.schema.json");
         resources.push(jsonl);
+        resources.push(sqlite_resource(self.files, self.rows));
 
         let mut dictionary = json!({
             "name": "dictionary",

@@ -5,9 +5,11 @@
 //!
 //! ```text
 //! README.md  CHANGELOG.md  CITATION.cff  LICENSE  datapackage.json  SHA256SUMS
+//! metadata.json (Datasette)
 //! schema/route.schema.json
 //! data/{routes,requirements,documents,sources}.{parquet,csv}
 //! data/routes.jsonl
+//! data/routes.sqlite (every table, and the full-text table `search`)
 //! ```
 //!
 //! - **Immutable**: a version that exists in the output folder is refused
@@ -70,6 +72,7 @@
 mod changelog;
 mod complete;
 mod datapackage;
+mod datasette;
 mod dictionary;
 mod docs;
 mod input;
@@ -83,7 +86,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use routes_core::RouteId;
-use routes_formats::{CsvWriter, ParquetWriter, RouteTables, Table};
+use routes_formats::{CsvWriter, ParquetWriter, RouteTables, SqliteWriter, Table};
 use routes_validate::{Diagnostic, Report, Severity, ValidateOptions, Validator};
 
 pub use complete::DanglingLink;
@@ -509,12 +512,13 @@ impl TableFiles {
         })
     }
 
-    fn write(&mut self, tables: &mut RouteTables) -> Result<(), Error> {
+    fn write(&mut self, tables: &mut RouteTables, sqlite: &mut SqliteWriter) -> Result<(), Error> {
         let table = self.table;
         let batch = tables.finish(table).map_err(table_err(table, Form::Parquet))?;
         self.rows += batch.num_rows() as u64;
         self.parquet.write(&batch).map_err(table_err(table, Form::Parquet))?;
         self.csv.write(&batch).map_err(table_err(table, Form::Csv))?;
+        sqlite.write(table, &batch).map_err(sqlite_err)?;
         Ok(())
     }
 
@@ -525,6 +529,13 @@ impl TableFiles {
         let csv = self.csv.finish().map_err(table_err(table, Form::Csv))?;
         stage.close(csv)?;
         Ok(self.rows)
+    }
+}
+
+fn sqlite_err(source: routes_formats::Error) -> Error {
+    Error::Table {
+        path: datasette::SQLITE_PATH.to_owned(),
+        source,
     }
 }
 
@@ -668,6 +679,8 @@ pub fn publish(options: &PublishOptions, progress: &dyn Progress) -> Result<Publ
     for table in Table::ALL {
         files.push(TableFiles::create(&mut stage, table)?);
     }
+    let mut sqlite =
+        SqliteWriter::create(&stage.create_path(datasette::SQLITE_PATH)?, FORMAT_VERSION).map_err(sqlite_err)?;
     let mut derived = options
         .derived
         .map(|start| start(stage.dir()))
@@ -697,14 +710,14 @@ pub fn publish(options: &PublishOptions, progress: &dyn Progress) -> Result<Publ
         pending += 1;
         if pending == BATCH_ROUTES {
             for f in &mut files {
-                f.write(&mut tables)?;
+                f.write(&mut tables, &mut sqlite)?;
             }
             progress.advance(pending as u64);
             pending = 0;
         }
     }
     for f in &mut files {
-        f.write(&mut tables)?;
+        f.write(&mut tables, &mut sqlite)?;
     }
     progress.advance(pending as u64);
     let found = complete.finish();
@@ -724,6 +737,8 @@ pub fn publish(options: &PublishOptions, progress: &dyn Progress) -> Result<Publ
         let table = f.table;
         rows.insert(table, f.finish(&mut stage)?);
     }
+    sqlite.finish().map_err(sqlite_err)?;
+    stage.close_path(datasette::SQLITE_PATH)?;
 
     let version = &options.version;
     let (date, created) = release_date(options, &stats)?;
@@ -762,6 +777,11 @@ pub fn publish(options: &PublishOptions, progress: &dyn Progress) -> Result<Publ
         source,
     })?;
     stage.write_file("datapackage.json", manifest.as_bytes())?;
+    let metadata = datasette::metadata(version).map_err(|source| Error::Json {
+        path: PathBuf::from(datasette::METADATA_PATH),
+        source,
+    })?;
+    stage.write_file(datasette::METADATA_PATH, metadata.as_bytes())?;
 
     // The derived files are finished first, so that `SHA256SUMS` lists
     // them too (they are byte-reproducible); `datapackage.json` describes

@@ -59,6 +59,20 @@ impl Write for StagedFile {
     }
 }
 
+/// Feeds what is written to a hasher.
+struct HashWriter<'a>(&'a mut Sha256);
+
+impl Write for HashWriter<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.update(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 pub(crate) fn hex(bytes: &[u8]) -> String {
     use std::fmt::Write as _;
     bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
@@ -132,8 +146,8 @@ impl Stage {
         Ok(path)
     }
 
-    /// Starts writing the release file `rel` (like `data/routes.csv`).
-    pub(crate) fn create_file(&mut self, rel: &str) -> Result<StagedFile, Error> {
+    /// The path of the release file `rel` in the staging folder, its folders made.
+    fn path_of(&mut self, rel: &str) -> Result<PathBuf, Error> {
         let path = rel.split('/').fold(self.dir.clone(), |p, part| p.join(part));
         if let Some(parent) = path.parent()
             && !self.dirs.iter().any(|d| d == parent)
@@ -148,6 +162,54 @@ impl Stage {
                 }
             }
         }
+        Ok(path)
+    }
+
+    /// The path at which a writer that needs a path (SQLite) writes the
+    /// release file `rel`; hand `rel` to [`Stage::close_path`] when it is done.
+    pub(crate) fn create_path(&mut self, rel: &str) -> Result<PathBuf, Error> {
+        let path = self.path_of(rel)?;
+        if std::fs::symlink_metadata(&path).is_ok() {
+            return Err(Error::Io {
+                path,
+                source: std::io::ErrorKind::AlreadyExists.into(),
+            });
+        }
+        Ok(path)
+    }
+
+    /// Syncs the release file `rel`, written at [`Stage::create_path`] and
+    /// closed by its writer, and records its hash (read back as a stream).
+    pub(crate) fn close_path(&mut self, rel: &str) -> Result<FileInfo, Error> {
+        let path = self.path_of(rel)?;
+        let io = |source| Error::Io {
+            path: path.clone(),
+            source,
+        };
+        let mut file = fs_err::File::open(&path).map_err(io)?;
+        file.sync_all().map_err(io)?;
+        let mut hasher = Sha256::new();
+        let bytes = std::io::copy(&mut file, &mut HashWriter(&mut hasher)).map_err(io)?;
+        self.record(FileInfo {
+            path: rel.to_owned(),
+            sha256: hex(&hasher.finalize()),
+            bytes,
+        })
+    }
+
+    fn record(&mut self, info: FileInfo) -> Result<FileInfo, Error> {
+        self.files.push(info.clone());
+        if self.fail_after.is_some_and(|n| self.files.len() >= n) {
+            return Err(Error::Interrupted {
+                files: self.files.len(),
+            });
+        }
+        Ok(info)
+    }
+
+    /// Starts writing the release file `rel` (like `data/routes.csv`).
+    pub(crate) fn create_file(&mut self, rel: &str) -> Result<StagedFile, Error> {
+        let path = self.path_of(rel)?;
         let file = fs_err::File::create(&path).map_err(|source| Error::Io {
             path: path.clone(),
             source,
@@ -176,18 +238,11 @@ impl Stage {
         };
         let file = out.into_inner().map_err(|e| io(e.into_error()))?;
         file.sync_all().map_err(io)?;
-        let info = FileInfo {
+        self.record(FileInfo {
             path: rel,
             sha256: hex(&hasher.finalize()),
             bytes,
-        };
-        self.files.push(info.clone());
-        if self.fail_after.is_some_and(|n| self.files.len() >= n) {
-            return Err(Error::Interrupted {
-                files: self.files.len(),
-            });
-        }
-        Ok(info)
+        })
     }
 
     /// Writes a whole file at once.
