@@ -713,3 +713,49 @@ fn records_of_json_lines_files_are_checked_and_placed_on_their_line() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("JSON Lines"));
 }
+
+/// Regression: archive replaces only what it read and checked. A record
+/// reached through a symbolic link inside the dataset is edited where it
+/// lives, and the link stays a link; a `snapshots` folder that links out of
+/// the dataset gets no folder created outside it.
+#[test]
+fn archive_refuses_links_and_creates_nothing_outside_the_dataset() {
+    let server = Server::start();
+    let d = unarchived(&server);
+    // The record moves inside the dataset; its old path becomes a link to it.
+    let record = d.record_path("kz/fresh");
+    let real = d.dir().join("kept/fresh.json");
+    fs_err::create_dir_all(real.parent().expect("parent")).expect("folder");
+    fs_err::rename(&record, &real).expect("move");
+    std::os::unix::fs::symlink(&real, &record).expect("link");
+    let text = fs_err::read_to_string(&real).expect("record");
+    let out = run(&mut d.routes(&["sources", "archive", "kz/fresh", "page"]));
+    assert_eq!(out.status.code(), Some(0), "{}", transcript(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("recorded in dataset/kept/fresh.json"),
+        "{}",
+        transcript(&out)
+    );
+    assert!(
+        fs_err::symlink_metadata(&record)
+            .expect("link")
+            .file_type()
+            .is_symlink(),
+        "the link stays a link"
+    );
+    let edited = fs_err::read_to_string(&real).expect("record");
+    assert!(edited.len() > text.len() && edited.contains("\"snapshot\""), "{edited}");
+
+    // `snapshots` links to a folder outside the dataset.
+    let d = unarchived(&server);
+    let outside = tempfile::tempdir().expect("outside");
+    let _ = fs_err::remove_dir_all(d.dir().join("snapshots"));
+    std::os::unix::fs::symlink(outside.path(), d.dir().join("snapshots")).expect("link");
+    let out = run(&mut d.routes(&["sources", "archive", "kz/fresh", "page"]));
+    assert_eq!(out.status.code(), Some(2), "{}", transcript(&out));
+    assert_eq!(
+        fs_err::read_dir(outside.path()).expect("outside").count(),
+        0,
+        "nothing made outside"
+    );
+}

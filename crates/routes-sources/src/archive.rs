@@ -225,12 +225,12 @@ pub fn archive(
         }
         let changed = existing.as_deref() != Some(content.as_bytes());
         if changed {
-            write_atomically(&target, content.as_bytes())?;
+            write_atomically(&target, content.as_bytes(), existing.as_deref())?;
         }
         let mut records = Vec::new();
         for (path, text) in texts {
-            if let Some(text) = text {
-                write_atomically(&path, text.as_bytes())?;
+            if let Some((old, new)) = text {
+                write_atomically(&path, new.as_bytes(), Some(old.as_bytes()))?;
                 records.push(shown(&path));
             }
         }
@@ -289,6 +289,12 @@ fn snapshot_target(root: &Path, rel: &str, source: &str) -> Result<PathBuf, Erro
     }
     let target = root.join(rel);
     let folder = target.parent().ok_or_else(bad)?;
+    // The deepest folder that exists must be inside the root before any is
+    // made: a `snapshots` link out of the dataset gets no folder created.
+    let existing = folder.ancestors().find(|a| a.exists()).ok_or_else(bad)?;
+    if !routes_fs::is_inside(root, existing) {
+        return Err(bad());
+    }
     std::fs::create_dir_all(folder).map_err(Error::io("create", folder))?;
     if !routes_fs::is_inside(root, folder) {
         return Err(bad());
@@ -328,8 +334,20 @@ fn existing_snapshot(target: &Path, url: &str, aliases: &[String]) -> Result<Opt
 /// `snapshot` members change; the result must read as the same record with
 /// those snapshots, valid against the schema, or nothing is returned but
 /// [`Error::EditBroke`].
-fn edit_record(path: &Path, indexes: &[usize], snapshot: &routes_core::Snapshot) -> Result<Option<String>, Error> {
+fn edit_record(
+    path: &Path,
+    indexes: &[usize],
+    snapshot: &routes_core::Snapshot,
+) -> Result<Option<(String, String)>, Error> {
     let shown_path = shown(path);
+    // A record reached through a symbolic link is not edited: the rename would
+    // replace the link, not the file it points to.
+    if std::fs::symlink_metadata(path).is_ok_and(|m| !m.file_type().is_file()) {
+        return Err(Error::LeftAlone {
+            path: path.to_path_buf(),
+            why: "is not a regular file (a symbolic link?): edit the file it points to".into(),
+        });
+    }
     let bytes = routes_fs::read_regular(path, &shown_path, 16 * 1024 * 1024).map_err(|e| Error::Untyped {
         path: path.to_path_buf(),
         why: e.to_string(),
@@ -380,7 +398,7 @@ fn edit_record(path: &Path, indexes: &[usize], snapshot: &routes_core::Snapshot)
         return Err(broke("it would not satisfy the schema".into()));
     }
     serde_json::from_value::<routes_core::Route>(value).map_err(|e| broke(e.to_string()))?;
-    Ok(Some(new))
+    Ok(Some((text, new)))
 }
 
 /// The byte edits that record `snapshot` in source `i` of `text`: the values
@@ -461,9 +479,16 @@ fn separator(text: &str, key: usize, newline: &str) -> String {
 
 /// Writes `bytes` to `target` atomically: into a scratch folder beside it
 /// (removed on any failure or signal, or swept by the next archive if the
-/// process was killed), synced, then renamed over the target in one step,
-/// keeping the old file's permissions.
-fn write_atomically(target: &Path, bytes: &[u8]) -> Result<(), Error> {
+/// process was killed), synced, then moved into place in one step, keeping
+/// the old file's permissions.
+///
+/// Only what was checked is replaced: `expected` is what the target held
+/// when it was read and checked (a snapshot with our header naming the page,
+/// or the record that was edited). Just before the move the target must
+/// still be a regular file holding exactly those bytes, or, with `None`,
+/// not exist at all (the new file is then linked into place, which fails
+/// rather than replace a file that appeared meanwhile).
+fn write_atomically(target: &Path, bytes: &[u8], expected: Option<&[u8]>) -> Result<(), Error> {
     let folder = target
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -481,7 +506,25 @@ fn write_atomically(target: &Path, bytes: &[u8]) -> Result<(), Error> {
     }
     file.sync_all().map_err(Error::io("write", &staged))?;
     drop(file);
-    std::fs::rename(&staged, target).map_err(Error::io("replace", target))?;
+    let changed = |why: &str| Error::LeftAlone {
+        path: target.to_path_buf(),
+        why: format!("{why} since it was read, so nothing was written"),
+    };
+    match expected {
+        Some(old) => {
+            let same = std::fs::symlink_metadata(target).is_ok_and(|m| m.file_type().is_file())
+                && std::fs::read(target).is_ok_and(|now| now == old);
+            if !same {
+                return Err(changed("it changed"));
+            }
+            std::fs::rename(&staged, target).map_err(Error::io("replace", target))?;
+        }
+        None => match std::fs::hard_link(&staged, target) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => return Err(changed("it appeared")),
+            Err(e) => return Err(Error::io("create", target)(e)),
+        },
+    }
     if let Ok(dir) = std::fs::File::open(folder) {
         // The rename is durable once its folder is synced; a failure here
         // leaves the new file in place all the same.

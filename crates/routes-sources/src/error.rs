@@ -79,6 +79,16 @@ pub enum Error {
         /// What it is instead.
         why: String,
     },
+    /// A file that `routes` was about to replace is not the one it read and
+    /// checked (a symbolic link, or changed or created meanwhile); it was
+    /// left untouched.
+    #[error("`{}` {why}; it was left untouched", path.display())]
+    LeftAlone {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong with it.
+        why: String,
+    },
     /// Editing the record would leave it invalid (nothing was written).
     #[error("the edited record `{}` would not be a valid route: {why}; nothing was written to it", path.display())]
     EditBroke {

@@ -48,6 +48,9 @@ fn tool_error(e: Error) -> ToolError {
             "a snapshot path is relative to the dataset folder and starts with `snapshots/`, such as `snapshots/kz/gov-kz-services.txt`".to_owned()
         }
         Error::NotOurs { .. } => "`routes` replaces only a snapshot whose header names the same page; move that file away, or set the source's `snapshot.path` to a new file".to_owned(),
+        Error::LeftAlone { .. } => {
+            "`routes` replaces only the file it read and checked: run the archive again once nothing else writes to it".to_owned()
+        }
         Error::Untyped { .. } => "run `routes validate` on the record and fix what it reports first".to_owned(),
         Error::EditBroke { .. } => "this is a bug in `routes`; the record was left as it was".to_owned(),
         _ => "check that the dataset folder is writable and has room".to_owned(),
