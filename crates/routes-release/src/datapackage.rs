@@ -121,6 +121,17 @@ fn sqlite_resource(files: &[FileInfo], rows: &BTreeMap<Table, u64>) -> Value {
     r
 }
 
+/// The CSV dialect of every CSV file of a release (RFC 4180 with a header, CRLF).
+fn csv_dialect() -> Value {
+    json!({
+        "header": true,
+        "delimiter": ",",
+        "lineTerminator": "\r\n",
+        "quoteChar": "\"",
+        "doubleQuote": true,
+    })
+}
+
 pub(crate) struct Manifest<'a> {
     pub(crate) version: &'a ReleaseVersion,
     pub(crate) created: &'a str,
@@ -147,13 +158,7 @@ impl Manifest<'_> {
                     Form::Csv => {
                         r["mediatype"] = json!("text/csv");
                         r["encoding"] = json!("utf-8");
-                        r["dialect"] = json!({
-                            "header": true,
-                            "delimiter": ",",
-                            "lineTerminator": "\r\n",
-                            "quoteChar": "\"",
-                            "doubleQuote": true,
-                        });
+                        r["dialect"] = csv_dialect();
                     }
                 }
                 if let Some(info) = hash(self.files, &path) {
@@ -196,7 +201,7 @@ impl Manifest<'_> {
             "format": "csv",
             "mediatype": "text/csv",
             "encoding": "utf-8",
-            "dialect": { "header": true, "delimiter": ",", "lineTerminator": "\r\n", "quoteChar": "\"", "doubleQuote": true },
+            "dialect": csv_dialect(),
         });
         if let Some(info) = hash(self.files, "data/dictionary.csv") {
             dictionary["bytes"] = json!(info.bytes);

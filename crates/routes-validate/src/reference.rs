@@ -469,19 +469,6 @@ pub struct Converted<'r> {
 }
 
 impl Reference {
-    /// The currency of `country`: its reference file's, else the one the
-    /// ISO 4217 table gives it (`None` where it gives several or none).
-    #[must_use]
-    pub fn currency_of(&self, country: &str) -> Option<String> {
-        if let Some(r) = self.country(country) {
-            return Some(r.currency.as_str().to_owned());
-        }
-        match crate::currency::country_currencies(country).as_slice() {
-            [one] => Some((*one).to_owned()),
-            _ => None,
-        }
-    }
-
     /// The international groupings of `groups.json`, if the dataset has it.
     #[must_use]
     pub fn international(&self) -> Option<&GroupsReference> {
