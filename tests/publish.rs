@@ -56,7 +56,7 @@ impl Dataset {
         fs_err::write(path, serde_json::to_string_pretty(record).expect("json")).expect("write record");
     }
 
-    fn remove(&self, id: &str) {
+    pub(crate) fn remove(&self, id: &str) {
         fs_err::remove_file(self.record_path(id)).expect("remove record");
     }
 
@@ -168,7 +168,7 @@ fn publishes_a_release_and_prints_its_path() {
     assert_eq!(String::from_utf8_lossy(&out.stdout), "dist/routes-1.0.0\n");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.ends_with("published 3 routes of 1 country in 53 files and a search index to dist/routes-1.0.0\n"),
+        stderr.ends_with("published 3 routes of 1 country in 55 files and a search index to dist/routes-1.0.0\n"),
         "{stderr}"
     );
     let release = d.path().join("dist/routes-1.0.0");
@@ -180,6 +180,8 @@ fn publishes_a_release_and_prints_its_path() {
     SHA256SUMS
     data/amendments.csv
     data/amendments.parquet
+    data/changes.csv
+    data/changes.parquet
     data/channels.csv
     data/channels.parquet
     data/dictionary.csv
@@ -242,7 +244,7 @@ fn publishes_a_release_and_prints_its_path() {
     let package: Value =
         serde_json::from_slice(&fs_err::read(release.join("datapackage.json")).expect("read")).expect("json");
     assert_eq!(package["version"], "1.0.0");
-    assert_eq!(package["routes:format_version"], 3);
+    assert_eq!(package["routes:format_version"], 4);
     assert_eq!(package["created"], "2026-11-25T00:00:00Z");
     let resources: Vec<String> = package["resources"]
         .as_array()
@@ -280,6 +282,7 @@ fn publishes_a_release_and_prints_its_path() {
     exchange_rates-parquet data/exchange_rates.parquet sha256: key=["from_currency","to_currency","date"]
     groups-parquet data/groups.parquet sha256: key=["scope","group_name"]
     group_members-parquet data/group_members.parquet sha256: key=["scope","group_name","member"]
+    changes-parquet data/changes.parquet sha256: key=["change_index"]
     routes-csv data/routes.csv sha256: key=["route_id"]
     requirements-csv data/requirements.csv sha256: key=["route_id","requirement_id"]
     documents-csv data/documents.csv sha256: key=["route_id","document_id"]
@@ -301,6 +304,7 @@ fn publishes_a_release_and_prints_its_path() {
     exchange_rates-csv data/exchange_rates.csv sha256: key=["from_currency","to_currency","date"]
     groups-csv data/groups.csv sha256: key=["scope","group_name"]
     group_members-csv data/group_members.csv sha256: key=["scope","group_name","member"]
+    changes-csv data/changes.csv sha256: key=["change_index"]
     routes-jsonl data/routes.jsonl sha256: key=null
     routes-sqlite data/routes.sqlite sha256: key=null
     dictionary data/dictionary.csv sha256: key=null
@@ -337,7 +341,7 @@ fn the_same_input_gives_the_same_bytes() {
     assert_eq!(run(&mut d.publish("1.0.0", "two")).status.code(), Some(0));
     let one = files(&d.path().join("one/routes-1.0.0"));
     let two = files(&d.path().join("two/routes-1.0.0"));
-    assert_eq!(one.len(), 53);
+    assert_eq!(one.len(), 55);
     // The SQLite database too: a fixed page size, no journal, no time stamp, `VACUUM`ed.
     assert!(one["data/routes.sqlite"].starts_with(b"SQLite format 3\0"));
     assert!(one.contains_key("metadata.json"));
@@ -520,7 +524,7 @@ fn the_changelog_lists_added_removed_and_changed_routes() {
     assert_eq!(out.status.code(), Some(0));
     let patch = fs_err::read_to_string(d.path().join("dist/routes-1.0.1/CHANGELOG.md")).expect("changelog");
     assert!(
-        patch.contains("## 1.0.1 (2026-11-25)\n\nCompared with 1.0.0: 1 added, 1 removed, 1 changed, 1 unchanged.")
+        patch.contains("## 1.0.1 (2026-11-25)\n\nCompared with 1.0.0: 1 added, 1 removed, 1 changed, 1 unchanged;")
     );
 }
 

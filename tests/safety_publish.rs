@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use serde_json::json;
 
 use crate::publish::{Dataset, names, record, three_routes};
-use crate::util::{minimal_record, run};
+use crate::util::{minimal_record, root, run};
 
 /// Scratch folders (`.routes-…`) in `dir`.
 fn scratch(dir: &Path) -> Vec<String> {
@@ -145,9 +145,9 @@ fn a_previous_release_that_does_not_check_is_refused() {
     let d = three_routes();
     assert_eq!(run(&mut d.publish("1.0.0", "dist")).status.code(), Some(0));
     let previous = d.path().join("dist/routes-1.0.0");
-    let jsonl = previous.join("data/routes.jsonl");
+    let table = previous.join("data/routes.parquet");
     let sums = previous.join("SHA256SUMS");
-    let original = fs_err::read_to_string(&jsonl).expect("jsonl");
+    let original = fs_err::read(&table).expect("table");
     let original_sums = fs_err::read_to_string(&sums).expect("sums");
 
     let refused = |what: &str, reason: &str| {
@@ -168,30 +168,31 @@ fn a_previous_release_that_does_not_check_is_refused() {
         assert_eq!(names(&d.path().join("dist")), ["routes-1.0.0"], "{what}");
     };
 
-    // A route taken out of the previous release by hand.
-    let first_line_gone = lines_of(original.lines().skip(1));
-    fs_err::write(&jsonl, &first_line_gone).expect("edit");
+    // A table of the previous release edited by hand.
+    let mut edited = original.clone();
+    edited.push(b'\n');
+    fs_err::write(&table, &edited).expect("edit");
     refused(
-        "a line removed",
-        "`data/routes.jsonl` does not match its SHA-256 in `SHA256SUMS` (it was changed since it was published)",
+        "a table edited",
+        "`data/routes.parquet` does not match its SHA-256 in `SHA256SUMS` (it was changed since it was published)",
     );
-    fs_err::write(&jsonl, &original).expect("restore");
+    fs_err::write(&table, &original).expect("restore");
 
     fs_err::remove_file(&sums).expect("remove sums");
     refused("no SHA256SUMS", "cannot check it: `SHA256SUMS` does not exist");
 
     fs_err::write(
         &sums,
-        original_sums.replace("  data/routes.jsonl", " data/routes.jsonl"),
+        original_sums.replace("  data/routes.parquet", " data/routes.parquet"),
     )
     .expect("garble");
     refused("a garbled line", " of `SHA256SUMS` is not `<sha256>  <path>`");
 
-    let without = lines_of(original_sums.lines().filter(|l| !l.ends_with("  data/routes.jsonl")));
+    let without = lines_of(original_sums.lines().filter(|l| !l.ends_with("  data/routes.parquet")));
     fs_err::write(&sums, without).expect("drop a line");
     refused(
-        "routes.jsonl unlisted",
-        "`SHA256SUMS` does not list `data/routes.jsonl`",
+        "routes.parquet unlisted",
+        "`SHA256SUMS` does not list `data/routes.parquet`",
     );
 
     // Restored, it is compared with again.
@@ -200,7 +201,7 @@ fn a_previous_release_that_does_not_check_is_refused() {
     assert_eq!(out.status.code(), Some(0), "{}", d.transcript(&out));
     let changelog = fs_err::read_to_string(d.path().join("dist/routes-1.1.0/CHANGELOG.md")).expect("changelog");
     assert!(
-        changelog.contains("Compared with 1.0.0: 0 added, 0 removed, 0 changed, 3 unchanged."),
+        changelog.contains("Compared with 1.0.0: 0 added, 0 removed, 0 changed, 3 unchanged; 0 values differ"),
         "{changelog}"
     );
 }
@@ -504,25 +505,36 @@ fn an_output_folder_inside_a_release_is_refused() {
 }
 
 /// A previous release that checks against its `SHA256SUMS` but was not
-/// made by `routes publish` (its records out of order, or a line that is not
-/// JSON) stops the publish with exit 2 and a hint, never a wrong changelog.
+/// made by `routes publish` (a table out of `route_id` order, or a file that
+/// is not Parquet) stops the publish with exit 2 and a hint, never a wrong
+/// changelog or `changes` table.
 #[test]
-fn a_previous_release_out_of_order_or_not_json_is_refused() {
+fn a_previous_release_out_of_order_or_not_parquet_is_refused() {
     let d = three_routes();
     assert_eq!(run(&mut d.publish("1.0.0", "dist")).status.code(), Some(0));
     let previous = d.path().join("dist/routes-1.0.0");
-    let jsonl = previous.join("data/routes.jsonl");
-    let original = fs_err::read_to_string(&jsonl).expect("jsonl");
-    let reversed = lines_of(original.lines().rev());
-    let broken = original.replacen('{', "[", 1);
-    for (what, text, expected) in [
-        ("reversed", reversed, "is not sorted by `id` at line 2"),
-        ("not JSON", broken, "line 1 of `data/routes.jsonl` is not a JSON record"),
+    let table = previous.join("data/requirements.parquet");
+    let original = fs_err::read(&table).expect("table");
+    let python = std::env::var_os("ROUTES_READERS_PYTHON")
+        .map_or_else(|| root().join("target/readers-venv/bin/python"), PathBuf::from);
+    let reverse = "import sys, pyarrow.parquet as pq\n\
+                   t = pq.read_table(sys.argv[1])\n\
+                   pq.write_table(t.take(list(range(t.num_rows - 1, -1, -1))), sys.argv[1], compression=\"zstd\")\n";
+    for (what, expected) in [
+        ("reversed", "is not sorted by `route_id`"),
+        ("not Parquet", "cannot read the Parquet file"),
     ] {
-        fs_err::write(&jsonl, &text).expect("edit");
+        if what == "reversed" {
+            let out = run(Command::new(&python).arg("-c").arg(reverse).arg(&table));
+            assert_eq!(out.status.code(), Some(0), "{}", crate::util::transcript(&out));
+        } else {
+            fs_err::write(&table, "not a Parquet file\n").expect("edit");
+        }
         // Its SHA256SUMS made to match, as a hand-made release would.
+        let listed = fs_err::read_to_string(previous.join("SHA256SUMS")).expect("sums");
+        let paths: Vec<&str> = listed.lines().filter_map(|l| l.split_once("  ").map(|p| p.1)).collect();
         let sums = Command::new("sha256sum")
-            .args(["CHANGELOG.md", "data/routes.jsonl"])
+            .args(&paths)
             .current_dir(&previous)
             .output()
             .expect("sha256sum");
@@ -530,11 +542,9 @@ fn a_previous_release_out_of_order_or_not_json_is_refused() {
         let out = run(&mut d.publish("1.1.0", "dist"));
         let err = stderr(&out);
         assert_eq!(out.status.code(), Some(2), "{what}: {}", d.transcript(&out));
-        assert!(
-            err.lines().next().is_some_and(|l| l.contains(expected)),
-            "{what}: {err}"
-        );
+        assert!(err.contains(expected), "{what}: {err}");
         assert!(err.contains("hint: "), "{what}: {err}");
         assert_eq!(names(&d.path().join("dist")), ["routes-1.0.0"], "{what}");
+        fs_err::write(&table, &original).expect("restore");
     }
 }

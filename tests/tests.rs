@@ -2,6 +2,7 @@
 //! bundled dataset.
 
 mod dataset;
+mod diff;
 mod publish;
 mod quality;
 mod regression;

@@ -38,6 +38,20 @@ pub(crate) enum Command {
     /// `last_verified` of the data. Prints the release folder on stdout.
     #[command(disable_version_flag = true)]
     Publish(PublishArgs),
+    /// Compare two releases value by value.
+    ///
+    /// Reads the tables of both release folders, each checked against its
+    /// own `SHA256SUMS` first, and prints every value added, removed or
+    /// changed: by route, then table, item (the row inside its route) and
+    /// column, as the `changes` table of a release lists them. Tables or
+    /// columns only one release has are named on stderr and not compared.
+    /// Exits 0 when the releases hold the same values, 1 when they differ,
+    /// 2 on error.
+    #[command(
+        disable_version_flag = true,
+        after_help = "Examples:\n  routes diff dist/routes-1.0.0 dist/routes-1.1.0\n  routes diff --format csv dist/routes-1.0.0 dist/routes-1.1.0 > changes.csv\n  routes diff --format json OLD NEW | jq 'select(.table_name == \"fees\")'"
+    )]
+    Diff(DiffArgs),
     /// Search requirements, documents and sources across countries.
     ///
     /// All words must match; `"quoted phrases"`, `OR`, `-word` and field filters
@@ -277,6 +291,33 @@ pub(crate) struct PublishArgs {
     /// the current UTC date. It never appears in the release.
     #[arg(long, env = "ROUTES_TODAY", value_name = "DATE", hide_env_values = true)]
     pub(crate) today: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct DiffArgs {
+    /// The older release folder (such as `dist/routes-1.0.0`).
+    #[arg(value_name = "OLD")]
+    pub(crate) old: PathBuf,
+
+    /// The newer release folder.
+    #[arg(value_name = "NEW")]
+    pub(crate) new: PathBuf,
+
+    /// `human`: by route, for people; `json`: one JSON object per change
+    /// (JSON Lines); `csv`: the columns of a release's `data/changes.csv`.
+    #[arg(long, value_enum, default_value_t = DiffFormat::Human)]
+    pub(crate) format: DiffFormat,
+}
+
+/// How `routes diff` prints the changes (on stdout).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum DiffFormat {
+    /// For people: each route that differs, with its changed values.
+    Human,
+    /// For programs: JSON Lines, one object per change.
+    Json,
+    /// For spreadsheets and data tools: RFC 4180 CSV with a header.
+    Csv,
 }
 
 /// How findings are printed.

@@ -48,6 +48,7 @@ fn main() -> ExitCode {
     let status = match cli.command {
         Command::Validate(args) => commands::validate::run(&args, &printer),
         Command::Publish(args) => commands::publish::run(&args, &printer),
+        Command::Diff(args) => commands::diff::run(&args, &printer),
         Command::Search(args) => commands::search::run(&args, &printer),
         Command::Index(args) => commands::search::run_index(&args, &printer),
         Command::Sources(command) => commands::sources::run(&command, &printer),

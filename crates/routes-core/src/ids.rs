@@ -204,6 +204,22 @@ impl Date {
         // A civil date spans at most ±10,000 years: the day count always fits.
         self.0.since(epoch).map_or(0, |span| span.get_days())
     }
+
+    /// The date `days` after 1970-01-01 (Arrow's `Date32`), if it is within
+    /// the years a civil date spans.
+    ///
+    /// ```
+    /// use routes_core::Date;
+    /// let d: Date = "2026-12-02".parse()?;
+    /// assert_eq!(Date::from_days_since_epoch(d.days_since_epoch()), Some(d));
+    /// assert_eq!(Date::from_days_since_epoch(i32::MAX), None);
+    /// # Ok::<(), routes_core::IdError>(())
+    /// ```
+    #[must_use]
+    pub fn from_days_since_epoch(days: i32) -> Option<Self> {
+        let span = jiff::Span::new().try_days(i64::from(days)).ok()?;
+        jiff::civil::date(1970, 1, 1).checked_add(span).ok().map(Self)
+    }
 }
 
 impl From<jiff::civil::Date> for Date {

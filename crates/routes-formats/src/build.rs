@@ -127,6 +127,98 @@ impl TableBuilder {
     }
 }
 
+/// How a value differs between two releases.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
+pub enum ChangeKind {
+    /// A value where the previous release had none.
+    Added,
+    /// A value the previous release had and this one has not.
+    Removed,
+    /// A different value in the same place.
+    Changed,
+}
+
+impl ChangeKind {
+    /// The word written in the `kind` column.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Added => "added",
+            Self::Removed => "removed",
+            Self::Changed => "changed",
+        }
+    }
+}
+
+impl std::fmt::Display for ChangeKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One value that differs between two releases: a row of
+/// [`Table::Changes`]. Values are text, as [`crate::TableReader`] reads them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Change {
+    /// The route of the value; `None` in a reference table.
+    pub route_id: Option<String>,
+    /// The table of the value.
+    pub table: String,
+    /// The row's key after `route_id`, joined by `/`; `None` for `routes`.
+    pub item: Option<String>,
+    /// The row's whole key as a JSON array.
+    pub row_key: String,
+    /// The column.
+    pub field: String,
+    /// Added, removed or changed.
+    pub kind: ChangeKind,
+    /// The previous release's value.
+    pub old: Option<String>,
+    /// This release's value.
+    pub new: Option<String>,
+}
+
+impl Change {
+    /// A change of `field` in the row keyed `key` (its values in key order,
+    /// `route_id` first when the table has one) of `table`.
+    #[must_use]
+    pub fn new(
+        table: &str,
+        key: &[Option<String>],
+        by_route: bool,
+        field: &str,
+        old: Option<String>,
+        new: Option<String>,
+    ) -> Self {
+        let kind = match (&old, &new) {
+            (None, Some(_)) => ChangeKind::Added,
+            (Some(_), None) => ChangeKind::Removed,
+            _ => ChangeKind::Changed,
+        };
+        let texts: Vec<&str> = key.iter().map(|k| k.as_deref().unwrap_or("")).collect();
+        let (route_id, rest) = if by_route {
+            (
+                texts.first().map(|r| (*r).to_owned()),
+                texts.get(1..).unwrap_or_default(),
+            )
+        } else {
+            (None, &texts[..])
+        };
+        Self {
+            route_id,
+            table: table.to_owned(),
+            item: (!rest.is_empty()).then(|| rest.join("/")),
+            row_key: serde_json::to_string(&texts).unwrap_or_default(),
+            field: field.to_owned(),
+            kind,
+            old,
+            new,
+        }
+    }
+}
+
 /// Turns routes into the rows of every table, in key order.
 ///
 /// Push routes in `route_id` order; the rows of one route (its requirements,
@@ -135,6 +227,8 @@ impl TableBuilder {
 /// table's buffer, so a writer can stream batch after batch.
 pub struct RouteTables {
     builders: Vec<TableBuilder>,
+    /// Rows of [`Table::Changes`] pushed so far: the next `change_index`.
+    changes: i64,
     /// The sourced index values and rates the money columns use.
     money: MoneyContext,
 }
@@ -152,6 +246,7 @@ impl std::fmt::Debug for RouteTables {
                 "rows",
                 &self.builders.iter().map(|b| (b.table, b.rows)).collect::<Vec<_>>(),
             )
+            .field("changes", &self.changes)
             .field("money", &self.money)
             .finish()
     }
@@ -431,6 +526,7 @@ impl RouteTables {
     pub fn with_money(money: MoneyContext) -> Self {
         Self {
             builders: Table::ALL.iter().map(|t| TableBuilder::new(*t)).collect(),
+            changes: 0,
             money,
         }
     }
@@ -881,6 +977,24 @@ impl RouteTables {
                 ])?;
             }
         }
+        Ok(())
+    }
+
+    /// Adds a row to [`Table::Changes`], numbered after the rows pushed before.
+    pub fn push_change(&mut self, change: &Change) -> Result<(), Error> {
+        let index = self.changes;
+        self.builder(Table::Changes).push(vec![
+            Cell::I64(Some(index)),
+            Cell::Str(change.route_id.as_deref()),
+            Cell::Str(Some(&change.table)),
+            Cell::Str(change.item.as_deref()),
+            Cell::Str(Some(&change.row_key)),
+            Cell::Str(Some(&change.field)),
+            Cell::Str(Some(change.kind.as_str())),
+            Cell::Str(change.old.as_deref()),
+            Cell::Str(change.new.as_deref()),
+        ])?;
+        self.changes += 1;
         Ok(())
     }
 

@@ -67,12 +67,14 @@
 
 mod build;
 mod money;
+mod read;
 mod spec;
 mod sqlite;
 mod write;
 
-pub use build::RouteTables;
+pub use build::{Change, ChangeKind, RouteTables};
 pub use money::{ExchangeRate, Group, IndexValue, MoneyContext, ReferenceSource, Wage};
+pub use read::{TableReader, TextRow, number_text};
 pub use spec::{Column, ColumnType, Table};
 pub use sqlite::{
     SEARCH_TABLE, SQLITE_APPLICATION_ID, SqliteWriter, search_columns, sqlite_description, sqlite_schema, sqlite_type,
@@ -136,6 +138,28 @@ pub enum Error {
     Integrity {
         /// What is wrong.
         what: String,
+    },
+    /// A Parquet file could not be read.
+    #[error("cannot read the Parquet file")]
+    Read {
+        /// The cause.
+        #[source]
+        source: parquet::errors::ParquetError,
+    },
+    /// The rows of a Parquet file could not be decoded.
+    #[error("cannot decode the rows of the Parquet file")]
+    ReadArrow {
+        /// The cause.
+        #[source]
+        source: arrow_schema::ArrowError,
+    },
+    /// A column of a Parquet file has a type no published table uses.
+    #[error("column `{column}` has type {data_type}, which no table of a release uses")]
+    UnreadableColumn {
+        /// The column.
+        column: String,
+        /// Its Arrow type.
+        data_type: String,
     },
     /// Writing the output failed.
     #[error("cannot write table `{table}`")]

@@ -148,6 +148,8 @@ pub enum Table {
     Groups,
     /// One row per member of a named group.
     GroupMembers,
+    /// One row per value added, removed or changed since the previous release.
+    Changes,
 }
 
 fn names<T: Copy>(all: &[T], name: fn(T) -> &'static str) -> Vec<&'static str> {
@@ -317,7 +319,7 @@ fn range_columns() -> Vec<Column> {
 
 impl Table {
     /// Every table, in the order they are written and listed.
-    pub const ALL: [Self; 21] = [
+    pub const ALL: [Self; 22] = [
         Self::Routes,
         Self::Requirements,
         Self::Documents,
@@ -339,7 +341,15 @@ impl Table {
         Self::ExchangeRates,
         Self::Groups,
         Self::GroupMembers,
+        Self::Changes,
     ];
+
+    /// Whether the table holds facts of the dataset (every table but
+    /// [`Table::Changes`], which holds how two releases differ).
+    #[must_use]
+    pub fn holds_facts(self) -> bool {
+        self != Self::Changes
+    }
 
     /// The table's name, also the stem of its files (`data/<name>.parquet`).
     #[must_use]
@@ -366,6 +376,7 @@ impl Table {
             Self::ExchangeRates => "exchange_rates",
             Self::Groups => "groups",
             Self::GroupMembers => "group_members",
+            Self::Changes => "changes",
         }
     }
 
@@ -420,6 +431,9 @@ impl Table {
                 "One row per named group of nationalities (`EU`, `EAEU`, a country's visa-free list), with its sources."
             }
             Self::GroupMembers => "One row per member of a named group, where a source lists them.",
+            Self::Changes => {
+                "One row per value added, removed or changed since the previous release (the one `CHANGELOG.md` names): which table, row and column, the old and the new value. Empty in a first release."
+            }
         }
     }
 
@@ -448,6 +462,7 @@ impl Table {
             Self::ExchangeRates => &["from_currency", "to_currency", "date"],
             Self::Groups => &["scope", "group_name"],
             Self::GroupMembers => &["scope", "group_name", "member"],
+            Self::Changes => &["change_index"],
         }
     }
 
@@ -461,7 +476,8 @@ impl Table {
             | Self::Wages
             | Self::ExchangeRates
             | Self::Groups
-            | Self::GroupMembers => None,
+            | Self::GroupMembers
+            | Self::Changes => None,
             _ => Some(Self::Routes),
         }
     }
@@ -968,6 +984,51 @@ impl Table {
                 Column::new("scope", Utf8, true, "The group's `groups.scope`."),
                 Column::new("group_name", Utf8, true, "The group's `groups.group_name`."),
                 Column::new("member", Utf8, true, "ISO 3166-1 alpha-2 code of a member."),
+            ],
+            Self::Changes => vec![
+                index_column(
+                    "change_index",
+                    "Position of the change: changes are listed route by route (in `route_id` order, a route's tables in the order of the release), then those of the reference tables.",
+                ),
+                Column::new(
+                    "route_id",
+                    Utf8,
+                    false,
+                    "The route the value belongs to; null for a value of a reference table. A removed route is not in `routes`.",
+                ),
+                Column::new("table_name", Utf8, true, "The table of the value (`requirements`, `fees`...)."),
+                Column::new(
+                    "item",
+                    Utf8,
+                    false,
+                    "The row inside its route: the values of the table's key after `route_id`, joined by `/` (`min-income`, `initial/0`); for a reference table, its whole key. Null for a row of `routes`.",
+                ),
+                Column::new(
+                    "row_key",
+                    Utf8,
+                    true,
+                    "The row's whole primary key as a JSON array, in key order (`[\"kz/work-permit\",\"min-income\"]`): exact where `item` is ambiguous.",
+                ),
+                Column::new(
+                    "field",
+                    Utf8,
+                    true,
+                    "The column whose value changed. For an added or removed row, one change per column that holds a value, the key columns included.",
+                ),
+                Column::new("kind", Utf8, true, "`added` (a value where there was none), `removed` (a value now gone) or `changed`.")
+                    .values(vec!["added", "removed", "changed"]),
+                Column::new(
+                    "old_value",
+                    Utf8,
+                    false,
+                    "The value in the previous release, as text: numbers in their shortest exact form (`89`, `0.5`), dates `YYYY-MM-DD`, lists as JSON arrays; null when added.",
+                ),
+                Column::new(
+                    "new_value",
+                    Utf8,
+                    false,
+                    "The value in this release, written like `old_value`; null when removed.",
+                ),
             ],
         }
     }

@@ -70,6 +70,7 @@
 #![warn(missing_docs)]
 
 mod changelog;
+mod compare;
 mod complete;
 mod datapackage;
 mod datasette;
@@ -89,7 +90,9 @@ use routes_core::RouteId;
 use routes_formats::{CsvWriter, ParquetWriter, RouteTables, SqliteWriter, Table};
 use routes_validate::{Diagnostic, Report, Severity, ValidateOptions, Validator};
 
+pub use compare::{CompareError, Release, RouteChanges, RouteStatus, Summary, compare};
 pub use complete::DanglingLink;
+pub use routes_formats::{Change, ChangeKind};
 pub use stage::{FAIL_AFTER_FILES_VAR, FileInfo};
 pub use stats::Stats;
 pub use version::{ReleaseVersion, VersionError};
@@ -104,8 +107,10 @@ use crate::stage::{Stage, StagedFile};
 /// Version 2 adds `effective_until` and `superseded_by` to `requirements` and
 /// `documents` (values of different times). Version 3 adds
 /// `combination_group` and `combination_meet` to `requirements` (requirements
-/// that add up).
-pub const FORMAT_VERSION: u32 = 3;
+/// that add up). Version 4 adds the `changes` table (what changed since the
+/// previous release, value by value), and `CHANGELOG.md` names changes by
+/// table, item and column.
+pub const FORMAT_VERSION: u32 = 4;
 
 /// Routes written per batch: the unit in which rows reach the writers.
 const BATCH_ROUTES: usize = 1024;
@@ -197,15 +202,10 @@ pub enum Error {
         #[source]
         source: routes_formats::Error,
     },
-    /// The previous release's `routes.jsonl` is not sorted by id, so it cannot
-    /// be compared in one pass.
-    #[error("`{}` is not sorted by `id` at line {line}", path.display())]
-    PreviousUnsorted {
-        /// The file.
-        path: PathBuf,
-        /// The line.
-        line: usize,
-    },
+    /// The previous release could not be compared with (it is not a
+    /// release, or its tables are out of order).
+    #[error("cannot compare with the previous release")]
+    Compare(#[source] CompareError),
     /// `SOURCE_DATE_EPOCH` is not a date this tool can write.
     #[error("`SOURCE_DATE_EPOCH={0}` is out of range")]
     SourceDateEpoch(i64),
@@ -283,6 +283,25 @@ pub enum Error {
         files: usize,
     },
 }
+
+/// The error of a failed comparison with the previous release: a damaged
+/// one is [`Error::PreviousDamaged`].
+pub(crate) fn previous_error(err: CompareError) -> Error {
+    match err {
+        CompareError::Damaged { release, reason } => Error::PreviousDamaged { release, reason },
+        other => Error::Compare(other),
+    }
+}
+
+/// The columns of the `changes` table, in order: what `routes diff --format
+/// csv` writes too.
+#[must_use]
+pub fn change_columns() -> Vec<&'static str> {
+    Table::Changes.columns().iter().map(|c| c.name).collect()
+}
+
+/// Rows of `changes` gathered before they are written.
+const CHANGE_ROWS: usize = 8192;
 
 /// The folder of a release that derived files are written to (the search
 /// index); its files are listed in `SHA256SUMS`.
@@ -614,10 +633,10 @@ pub fn publish(options: &PublishOptions, progress: &dyn Progress) -> Result<Publ
     refuse_out_inside_dataset(options)?;
     // The previous release is checked before any work, so that a damaged one
     // stops the run at once.
-    let previous = changelog::previous_release(&options.out, &options.version)?;
-    if let Some((_, dir)) = &previous {
-        changelog::verify(dir)?;
-    }
+    let previous = changelog::previous_release(&options.out, &options.version)?
+        .map(|(version, dir)| Release::open(&dir).map(|release| (version, release)))
+        .transpose()
+        .map_err(previous_error)?;
     progress.validating();
     // One pass reads and validates the records and sorts them by id within
     // the memory budget; the sort's runs go to a scratch folder beside the
@@ -672,13 +691,14 @@ pub fn publish(options: &PublishOptions, progress: &dyn Progress) -> Result<Publ
     let in_order = sorter.finish()?;
 
     progress.writing(report.records as u64);
-    let mut changelog = changelog::Changelog::new(previous, &scratch)?;
+    let mut changelog = changelog::Changelog::new(&scratch)?;
     let mut jsonl = stage.create_file("data/routes.jsonl")?;
     let jsonl_path = PathBuf::from("data/routes.jsonl");
     let mut files = Vec::new();
-    for table in Table::ALL {
+    for table in Table::ALL.into_iter().filter(|t| t.holds_facts()) {
         files.push(TableFiles::create(&mut stage, table)?);
     }
+    let mut changes = TableFiles::create(&mut stage, Table::Changes)?;
     let mut sqlite =
         SqliteWriter::create(&stage.create_path(datasette::SQLITE_PATH)?, FORMAT_VERSION).map_err(sqlite_err)?;
     let mut derived = options
@@ -702,7 +722,6 @@ pub fn publish(options: &PublishOptions, progress: &dyn Progress) -> Result<Publ
         })?;
         jsonl.write_all(b"\n").map_err(write_err(&jsonl_path))?;
         tables.push(&route).map_err(table_err(Table::Routes, Form::Parquet))?;
-        changelog.step(&route)?;
         if let Some(derived) = &mut derived {
             derived.add(&route).map_err(|message| Error::Derived { message })?;
         }
@@ -737,14 +756,57 @@ pub fn publish(options: &PublishOptions, progress: &dyn Progress) -> Result<Publ
         let table = f.table;
         rows.insert(table, f.finish(&mut stage)?);
     }
+    // What changed since the previous release, read back from the tables
+    // just written: the `changes` table and the changelog.
+    let version = &options.version;
+    let summary = match &previous {
+        None => None,
+        Some((_, prev)) => {
+            let staged = Release::staged(stage.dir(), version.to_string());
+            let mut failure = None;
+            let found = compare::compare(prev, &staged, &mut |route| {
+                let step = (|| {
+                    changelog.record(&route)?;
+                    for change in route.changes {
+                        tables
+                            .push_change(change)
+                            .map_err(table_err(Table::Changes, Form::Parquet))?;
+                        if tables.rows(Table::Changes) >= CHANGE_ROWS {
+                            changes.write(&mut tables, &mut sqlite)?;
+                        }
+                    }
+                    Ok::<(), Error>(())
+                })();
+                step.map_err(|err| {
+                    let message = err.to_string();
+                    failure = Some(err);
+                    CompareError::Sink(message)
+                })
+            });
+            if let Some(err) = failure {
+                return Err(err);
+            }
+            Some(found.map_err(previous_error)?)
+        }
+    };
+    changes.write(&mut tables, &mut sqlite)?;
+    rows.insert(Table::Changes, changes.finish(&mut stage)?);
     sqlite.finish().map_err(sqlite_err)?;
     stage.close_path(datasette::SQLITE_PATH)?;
 
-    let version = &options.version;
     let (date, created) = release_date(options, &stats)?;
     let mut changelog_file = stage.create_file("CHANGELOG.md")?;
-    let compared = changelog.finish(version, &date, &mut changelog_file, Path::new("CHANGELOG.md"))?;
+    let compared = previous.as_ref().zip(summary.as_ref()).map(|((v, r), s)| (v, r, s));
+    changelog.finish(
+        version,
+        &date,
+        stats.routes,
+        compared,
+        &mut changelog_file,
+        Path::new("CHANGELOG.md"),
+    )?;
     stage.close(changelog_file)?;
+    let compared = previous.map(|(v, _)| v);
     stage.write_file("schema/route.schema.json", routes_validate::ROUTE_SCHEMA.as_bytes())?;
     let dictionary = dictionary::render().map_err(|source| Error::Dictionary { source })?;
     stage.write_file("data/dictionary.csv", &dictionary)?;

@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+pub(crate) mod diff;
 pub(crate) mod publish;
 pub(crate) mod search;
 pub(crate) mod sources;

@@ -190,7 +190,7 @@ pub(crate) fn run(args: &PublishArgs, printer: &Printer) -> Result<ExitStatus, T
                     release.display(),
                     args.out.display(),
                 ),
-                Error::PreviousUnsorted { .. } => {
+                Error::Compare(_) => {
                     "the previous release in the output folder was not made by this `routes publish`: restore it from a copy, or move it out of the output folder; nothing was published"
                 }
                 Error::OutInsideDataset { .. } => {
