@@ -73,7 +73,7 @@ mod sqlite;
 mod write;
 
 pub use build::{Change, ChangeKind, RouteTables};
-pub use money::{ExchangeRate, Group, IndexValue, MoneyContext, ReferenceSource, Wage};
+pub use money::{ExchangeRate, Group, IndexValue, MAX_RATE_DAYS, MoneyContext, ReferenceSource, Wage};
 pub use read::{TableReader, TextRow, number_text};
 pub use spec::{Column, ColumnType, Table};
 pub use sqlite::{

@@ -148,7 +148,9 @@ impl MoneyContext {
 
     /// `amount` of `currency` in euros, at the sourced rate nearest to `on`
     /// (the latest on or before it, else the earliest after it), read either
-    /// way; a euro amount is itself, at rate 1.
+    /// way, if that rate is of a day at most [`MAX_RATE_DAYS`] from `on`; a
+    /// euro amount is itself, at rate 1. A rate further off would misstate
+    /// the amount (the validator's `quality/stale-fx` draws the same line).
     pub(crate) fn in_euros(&self, amount: f64, currency: &str, on: Date) -> Option<InEuros<'_>> {
         if currency == "EUR" {
             return Some(InEuros {
@@ -178,7 +180,11 @@ impl MoneyContext {
                 after = Some((r, per_unit));
             }
         }
-        before.or(after).map(|(r, per_unit)| InEuros {
+        let near = |r: &ExchangeRate| {
+            let (a, b) = if r.date <= on { (r.date, on) } else { (on, r.date) };
+            b.civil().since(a.civil()).is_ok_and(|span| span.get_days() <= MAX_RATE_DAYS)
+        };
+        before.or(after).filter(|(r, _)| near(r)).map(|(r, per_unit)| InEuros {
             amount: amount * per_unit,
             rate: per_unit,
             date: Some(r.date),
@@ -186,6 +192,10 @@ impl MoneyContext {
         })
     }
 }
+
+/// How far, in days, the day of a rate may be from the day of the amount it
+/// converts into euros.
+pub const MAX_RATE_DAYS: i32 = 365;
 
 /// An amount per month: a yearly amount divided by 12, a monthly one as it
 /// is; `None` for a one-off or hourly amount.
@@ -237,11 +247,15 @@ mod tests {
         let late = ctx.in_euros(100.0, "USD", date("2026-06-01")).expect("a rate");
         assert!((late.amount - 80.0).abs() < 1e-9);
         assert_eq!(late.date, Some(date("2026-01-01")));
-        // Before every rate, the earliest one after.
+        // Before every rate, the earliest one after, if it is within a year.
         assert_eq!(
-            ctx.in_euros(1.0, "USD", date("2020-01-01")).map(|e| e.sources),
+            ctx.in_euros(1.0, "USD", date("2024-03-01")).map(|e| e.sources),
             Some(vec!["ecb-2025"])
         );
+        // A rate more than a year from the amount's day gives no euros.
+        assert!(ctx.in_euros(1.0, "USD", date("2023-12-31")).is_none());
+        assert!(ctx.in_euros(1.0, "USD", date("2027-01-02")).is_none());
+        assert!(ctx.in_euros(1.0, "USD", date("2027-01-01")).is_some());
         assert!(
             ctx.in_euros(1.0, "KZT", date("2026-01-01")).is_none(),
             "no rate, no euros"

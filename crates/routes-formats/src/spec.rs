@@ -265,7 +265,7 @@ fn money_columns() -> Vec<Column> {
             "amount_eur",
             Float64,
             false,
-            "The amount (`amount`, or `index_amount`) in euros: itself for a euro amount, else at the sourced rate of the release's reference data (`exchange_rates`) nearest the day the amount took effect (`effective_from`, else the route's `last_verified`); null when no sourced rate exists, never a rate without a source.",
+            "The amount (`amount`, or `index_amount`) in euros: itself for a euro amount, else at the sourced rate of the release's reference data (`exchange_rates`) nearest the day the amount took effect (`effective_from`, else the route's `last_verified`), if that rate is of a day at most 365 days away; null when no such sourced rate exists, never a rate without a source or a stale one.",
         ),
         Column::new(
             "eur_rate",
