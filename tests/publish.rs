@@ -725,9 +725,9 @@ fn money_rows_are_normalised_with_sourced_values_only() {
     use sha2::{Digest, Sha256};
 
     let d = Dataset::bundled();
-    let snapshot = "routes-snapshot-version: 1\nurl: https://rates.example.org/2026-06-19\ncopy: full\n\
+    let snapshot = "routes-snapshot-version: 1\nurl: https://rates.example.org/2024-11-15\ncopy: full\n\
                     taken-from: written for this test\npage-date: unknown\nseen: 2026-11-25\n\n\
-                    1 USD = 0.8718 EUR on 19 June 2026.\n";
+                    1 USD = 0.8718 EUR on 15 November 2024.\n";
     fs_err::write(d.dataset().join("snapshots/test-rates.txt"), snapshot).expect("snapshot");
     let sha = Sha256::digest(snapshot.as_bytes())
         .iter()
@@ -738,11 +738,11 @@ fn money_rows_are_normalised_with_sourced_values_only() {
         });
     let rates = serde_json::json!({
         "reference_version": 2,
-        "sources": [{"id": "test-rates", "url": "https://rates.example.org/2026-06-19", "title": "Rates for a test",
+        "sources": [{"id": "test-rates", "url": "https://rates.example.org/2024-11-15", "title": "Rates for a test",
                      "tier": "third_party", "seen": "2026-11-25",
                      "snapshot": {"path": "snapshots/test-rates.txt", "sha256": sha}}],
-        "rates": [{"from": "USD", "to": "EUR", "rate": 0.8718, "date": "2026-06-19", "sources": ["test-rates"],
-                   "excerpt": "1 USD = 0.8718 EUR on 19 June 2026."}]
+        "rates": [{"from": "USD", "to": "EUR", "rate": 0.8718, "date": "2024-11-15", "sources": ["test-rates"],
+                   "excerpt": "1 USD = 0.8718 EUR on 15 November 2024."}]
     });
     fs_err::write(d.dataset().join("reference/rates.json"), rates.to_string()).expect("rates");
     let out = run(&mut d.publish("1.0.0", "dist"));
@@ -765,10 +765,11 @@ fn money_rows_are_normalised_with_sourced_values_only() {
             .unwrap_or_else(|| panic!("no row {route} {id}"))
             .clone()
     };
-    // A dollar threshold, in euros at the sourced rate, with its day and source.
+    // A dollar threshold (in force from 2024-11-17), in euros at the sourced rate of a day
+    // within a year of it, with its day and source.
     let nomad = row("kz/neo-nomad-visa-b12-1", "min-income");
     assert_eq!(nomad["amount_eur"].parse::<f64>().expect("euros"), 3000.0 * 0.8718);
-    assert_eq!(nomad["eur_rate_date"], "2026-06-19");
+    assert_eq!(nomad["eur_rate_date"], "2024-11-15");
     assert_eq!(nomad["eur_rate_sources"], r#"["test-rates"]"#);
     assert_eq!(nomad["amount_per_month"], "3000.0");
     // An index-linked threshold: multiplier × the index value of its year, per month, in euros.

@@ -17,6 +17,8 @@ Runs every check of a release and exits 1 with a message per failure:
   same row counts, and a country code `NA` (Namibia) stays a string;
 - polars reads every Parquet table with the declared columns and row counts,
   dates as `Date` and lists as `List(String)`;
+- Hugging Face `datasets` loads every table by its config name (the card's
+  YAML front matter), offline, with the declared columns and rows;
 - `cffconvert --validate` accepts CITATION.cff (when `--cffconvert` is given);
 - every ```python and ```sql snippet of the release README runs.
 
@@ -33,6 +35,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import duckdb
@@ -282,6 +285,36 @@ def check_polars(package: dict) -> None:
     ok("polars: every Parquet table with the declared types and rows")
 
 
+def check_datasets(release: Path, package: dict) -> None:
+    """Hugging Face `datasets` loads every table by its config name, offline,
+    with the declared columns and rows, and writes nothing into the release."""
+    before = sorted(p.relative_to(release).as_posix() for p in release.rglob("*"))
+    cache = os.environ["HF_HOME"]
+    import datasets
+
+    datasets.disable_progress_bars()
+
+    configs = datasets.get_dataset_config_names(str(release))
+    # A table with no rows has no config (datasets refuses an empty split).
+    tables = {t: r for t, r in table_resources(package, "parquet").items() if r["routes:rows"] > 0}
+    if sorted(configs) != sorted(tables):
+        fail(f"datasets: configs {sorted(configs)}, the release has tables with rows {sorted(tables)}")
+    if datasets.get_dataset_default_config_name(str(release)) != "routes":
+        fail("datasets: the default config is not `routes`")
+    for table, res in sorted(tables.items()):
+        ds = datasets.load_dataset(str(release), table, split="train", cache_dir=cache)
+        names = [f["name"] for f in res["schema"]["fields"]]
+        if ds.column_names != names or ds.num_rows != res["routes:rows"]:
+            fail(f"datasets `{table}`: {ds.num_rows} rows, {ds.column_names}")
+    routes = datasets.load_dataset(str(release), split="train", cache_dir=cache)
+    if routes.num_rows != tables["routes"]["routes:rows"]:
+        fail(f"datasets default config: {routes.num_rows} rows, not the routes")
+    after = sorted(p.relative_to(release).as_posix() for p in release.rglob("*"))
+    if after != before:
+        fail(f"datasets wrote into the release: {sorted(set(after) - set(before))}")
+    ok(f"datasets: load_dataset(release, name) gives each of the {len(tables)} tables with its columns and rows")
+
+
 def check_cff(cffconvert: str | None) -> None:
     if not cffconvert:
         return
@@ -326,6 +359,10 @@ def main() -> int:
         print(f"error: `{release}` is not a release folder (no datapackage.json)", file=sys.stderr)
         return 2
     os.chdir(release)
+    # Hugging Face `datasets` (here and in the card's snippets) stays offline,
+    # with its cache in a folder of this run.
+    hf_home = tempfile.TemporaryDirectory()
+    os.environ.update({"HF_HOME": hf_home.name, "HF_DATASETS_OFFLINE": "1", "HF_HUB_OFFLINE": "1"})
     package = json.loads(Path("datapackage.json").read_text(encoding="utf-8"))
     con = duckdb.connect()
     steps = [
@@ -336,6 +373,7 @@ def main() -> int:
         lambda: check_pandas(package, args.expect_country),
         lambda: check_dictionary(package),
         lambda: check_polars(package),
+        lambda: check_datasets(release, package),
         lambda: check_cff(cffconvert),
         lambda: check_snippets(release),
     ]

@@ -182,7 +182,9 @@ impl MoneyContext {
         }
         let near = |r: &ExchangeRate| {
             let (a, b) = if r.date <= on { (r.date, on) } else { (on, r.date) };
-            b.civil().since(a.civil()).is_ok_and(|span| span.get_days() <= MAX_RATE_DAYS)
+            b.civil()
+                .since(a.civil())
+                .is_ok_and(|span| span.get_days() <= MAX_RATE_DAYS)
         };
         before.or(after).filter(|(r, _)| near(r)).map(|(r, per_unit)| InEuros {
             amount: amount * per_unit,

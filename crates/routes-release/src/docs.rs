@@ -220,6 +220,53 @@ fn percent(part: u64, whole: u64) -> String {
     format!("{share:.1} %")
 }
 
+/// The card's YAML front matter, in the layout of a Hugging Face dataset
+/// card: the licence, and one config per table (its Parquet file as the
+/// `train` split), so that `datasets.load_dataset(release, "fees")` and the
+/// Hub's viewer load each table as it is, `routes` the default. A table with
+/// no rows in this release (no amendments yet, no changes in a first
+/// release) gets no config: `datasets` refuses a split with no rows.
+fn front_matter(routes: u64, rows: &BTreeMap<Table, u64>) -> String {
+    // The Hub's size buckets, by the number of routes.
+    let size = match routes {
+        0..1_000 => "n<1K",
+        1_000..10_000 => "1K<n<10K",
+        10_000..100_000 => "10K<n<100K",
+        100_000..1_000_000 => "100K<n<1M",
+        _ => "1M<n<10M",
+    };
+    let mut out = format!(
+        "---\npretty_name: \"{TITLE}\"\nlicense: {}\nlanguage:\n- en\nsize_categories:\n- {size}\nconfigs:\n",
+        LICENSE_ID.to_ascii_lowercase()
+    );
+    for table in Table::ALL.into_iter().filter(|t| rows.get(t).copied().unwrap_or(0) > 0) {
+        let _ = writeln!(
+            out,
+            "- config_name: {0}\n  data_files:\n  - split: train\n    path: data/{0}.parquet{1}",
+            table.name(),
+            if table == Table::Routes {
+                "\n  default: true"
+            } else {
+                ""
+            }
+        );
+    }
+    out.push_str("---\n\n");
+    out
+}
+
+/// Loading tables with Hugging Face `datasets`, run by the reader test.
+const HF_DATASETS: &str = r#"from pathlib import Path
+
+import datasets
+
+release = str(Path.cwd())  # this folder: `datasets` needs a path with a name, not "."
+fees = datasets.load_dataset(release, "fees", split="train")
+print(fees.num_rows, fees.column_names[:4])
+routes = datasets.load_dataset(release, split="train")  # the default config
+print(routes.to_pandas().groupby("country").size())
+"#;
+
 impl Card<'_> {
     /// Routes per country and category, one row per country.
     fn render_by_country(&self, out: &mut String) {
@@ -305,7 +352,7 @@ impl Card<'_> {
 
     pub(crate) fn render(&self) -> String {
         let s = self.stats;
-        let mut out = String::new();
+        let mut out = front_matter(s.routes, self.rows);
         let _ = writeln!(out, "# {TITLE}, release {}\n", self.version);
         let _ = writeln!(
             out,
@@ -382,6 +429,10 @@ impl Card<'_> {
             "DuckDB SQL (the `duckdb` shell, run in this folder):\n\n```sql\n{DUCKDB_SQL}```\n\n"
         );
         let _ = write!(out, "pandas:\n\n```python\n{PANDAS}```\n\n");
+        let _ = write!(
+            out,
+            "Hugging Face `datasets` (one config per table with rows, named as the table; `routes` is the default):\n\n```python\n{HF_DATASETS}```\n\n"
+        );
         out.push_str("Common questions, one query each (DuckDB SQL):\n\n");
         for (question, sql) in QUESTIONS {
             let _ = write!(out, "{question}\n\n```sql\n{sql}```\n\n");
@@ -398,7 +449,9 @@ impl Card<'_> {
              - Amounts set in an official index (`money_index`, such as `KZ_MCI`) have no `amount`: `index_amount` is \
              `multiplier` times the index value of `index_year` (`index_values`), null when the record names no year.\n\
              - `amount_eur` is null wherever no sourced exchange rate exists: a missing euro figure is not zero.\n\
-             - Rows that share a `conflict` name state the same fact differently, each from its own source: keep them apart.\n",
+             - Rows that share a `conflict` name state the same fact differently, each from its own source: keep them apart.\n\
+             - `changes` compares with the previous release by the tables' keys: an item with no id of its own is keyed by \
+             its position (`fee_index`, `pointer`), so a fee inserted before others shows the later ones as changed.\n",
         );
 
         out.push_str("\n## Columns\n");
