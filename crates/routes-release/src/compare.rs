@@ -15,7 +15,7 @@ use std::fs::File;
 use std::io::{Read as _, Seek as _};
 use std::path::{Path, PathBuf};
 
-use routes_formats::{Change, Table, TableReader, TextRow};
+use routes_formats::{Change, ChangeKind, Table, TableReader, TextRow};
 
 /// Largest `SHA256SUMS` or `datapackage.json` read from a release.
 const MAX_META_BYTES: u64 = 16 << 20;
@@ -235,29 +235,10 @@ fn hash(mut file: File) -> std::io::Result<(String, std::fs::Metadata)> {
     Ok((crate::stage::hex(&hasher.finalize()), meta))
 }
 
-/// What happened to a route between the releases.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-#[non_exhaustive]
-pub enum RouteStatus {
-    /// Only the newer release holds it.
-    Added,
-    /// Only the older release holds it.
-    Removed,
-    /// Both hold it, with different values.
-    Changed,
-}
-
-impl RouteStatus {
-    /// The word for it.
-    #[must_use]
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Added => "added",
-            Self::Removed => "removed",
-            Self::Changed => "changed",
-        }
-    }
-}
+/// What happened to a route between the releases: added (only the newer
+/// release holds it), removed (only the older) or changed. The same words
+/// as a single value's change.
+pub type RouteStatus = ChangeKind;
 
 /// The changes of one route (or, with `route_id` `None`, of the reference
 /// tables), in table order, then row and column order.
@@ -577,7 +558,7 @@ pub fn compare(
         match status {
             RouteStatus::Added => summary.added += 1,
             RouteStatus::Removed => summary.removed += 1,
-            RouteStatus::Changed => summary.changed += 1,
+            _ => summary.changed += 1,
         }
         summary.changes += changes.len() as u64;
         each(RouteChanges {
