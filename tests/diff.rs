@@ -5,7 +5,7 @@ use std::process::Command;
 
 use serde_json::json;
 
-use crate::publish::{Dataset, record, three_routes};
+use crate::publish::{Dataset, two_releases};
 use crate::util::{root, routes, run, transcript};
 
 fn python() -> PathBuf {
@@ -25,40 +25,16 @@ fn stderr(out: &std::process::Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
-/// Two releases of three routes: one removed, one added, one changed
-/// (renamed, an amount changed, a code and a requirement added).
-fn two_releases() -> Dataset {
-    let d = three_routes();
-    assert_eq!(run(&mut d.publish("1.0.0", "dist")).status.code(), Some(0));
-    d.remove("kz/beta-visa");
-    d.write(&record("kz/delta-visa", "Delta visa"));
-    let mut alpha = record("kz/alpha-visa", "Alpha visa (renamed)");
-    alpha["requirements"][0]["money"]["amount"] = json!(2000.5);
-    alpha["codes"] = json!(["A1"]);
-    alpha["requirements"].as_array_mut().expect("list").push(json!({
-        "id": "age",
-        "kind": "age",
-        "description": "At least 16.",
-        "required": "yes",
-        "range": { "min": 16.0, "max": null, "unit": "years" },
-        "evidence": [{ "source": "example-source" }]
-    }));
-    d.write(&alpha);
-    let out = run(&mut d.publish("1.1.0", "dist"));
-    assert_eq!(out.status.code(), Some(0), "{}", d.transcript(&out));
-    d
-}
-
 #[test]
 fn diff_prints_every_changed_value_and_exits_1() {
-    let d = two_releases();
+    let (d, _) = two_releases();
     let out = diff(d.path(), &["dist/routes-1.0.0", "dist/routes-1.1.0"]);
     assert_eq!(out.status.code(), Some(1), "{}", transcript(&out));
     insta::assert_snapshot!(stdout(&out));
-    // 16 values of kz/alpha-visa (the snapshot above) and 39 of each whole route.
+    // 17 values of kz/alpha-visa (the snapshot above) and 39 of each whole route.
     assert_eq!(
         stderr(&out),
-        "1.0.0 → 1.1.0: 94 values differ; 1 added, 1 removed, 1 changed, 1 unchanged\n"
+        "1.0.0 → 1.1.0: 95 values differ; 1 added, 1 removed, 1 changed, 1 unchanged\n"
     );
 
     // The same release twice: nothing on stdout, exit 0.
@@ -73,7 +49,7 @@ fn diff_prints_every_changed_value_and_exits_1() {
 /// value is a removed one.
 #[test]
 fn diff_as_csv_and_json_is_the_changes_table() {
-    let d = two_releases();
+    let (d, _) = two_releases();
     let csv_out = diff(d.path(), &["--format", "csv", "dist/routes-1.0.0", "dist/routes-1.1.0"]);
     assert_eq!(csv_out.status.code(), Some(1), "{}", transcript(&csv_out));
     let read = |bytes: &[u8]| -> Vec<Vec<String>> {
@@ -180,7 +156,7 @@ fn the_changes_table_turns_the_old_tables_into_the_new() {
 
 #[test]
 fn diff_refuses_what_is_not_a_whole_release() {
-    let d = two_releases();
+    let (d, _) = two_releases();
     // Not a release.
     let out = diff(d.path(), &["dataset", "dist/routes-1.1.0"]);
     assert_eq!(out.status.code(), Some(2), "{}", transcript(&out));

@@ -488,16 +488,18 @@ fn a_missing_dataset_exits_2() {
     assert!(!d.path().join("dist").exists());
 }
 
-/// Two releases with known edits: one route added, one removed, one changed.
-#[test]
-fn the_changelog_lists_added_removed_and_changed_routes() {
+/// Three routes published as 1.0.0, then one removed (`kz/beta-visa`), one
+/// added (`kz/delta-visa`) and one changed (`kz/alpha-visa`: renamed, an
+/// amount changed, a code and a requirement added before the others), and
+/// published as 1.1.0 (its output returned).
+pub(crate) fn two_releases() -> (Dataset, std::process::Output) {
     let d = three_routes();
     assert_eq!(run(&mut d.publish("1.0.0", "dist")).status.code(), Some(0));
 
     d.remove("kz/beta-visa");
     d.write(&record("kz/delta-visa", "Delta visa"));
     let mut alpha = record("kz/alpha-visa", "Alpha visa (renamed)");
-    alpha["requirements"][0]["money"]["amount"] = json!(2000.0);
+    alpha["requirements"][0]["money"]["amount"] = json!(2000.5);
     alpha["codes"] = json!(["A1"]);
     alpha["requirements"].as_array_mut().expect("list").insert(
         0,
@@ -514,6 +516,12 @@ fn the_changelog_lists_added_removed_and_changed_routes() {
 
     let out = run(&mut d.publish("1.1.0", "dist"));
     assert_eq!(out.status.code(), Some(0), "{}", d.transcript(&out));
+    (d, out)
+}
+
+#[test]
+fn the_changelog_lists_added_removed_and_changed_routes() {
+    let (d, out) = two_releases();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.ends_with("(changelog against 1.0.0)\n"), "{stderr}");
     let changelog = fs_err::read_to_string(d.path().join("dist/routes-1.1.0/CHANGELOG.md")).expect("changelog");

@@ -230,7 +230,7 @@ impl Changelog {
 
 /// Appends the previous changelog without its `# Changelog` title.
 fn copy_earlier_sections(prev: &Release, out: &mut dyn Write, out_path: &Path) -> Result<(), Error> {
-    let Some(file) = prev.open_file("CHANGELOG.md").map_err(crate::previous_error)? else {
+    let Some(file) = prev.open_file("CHANGELOG.md")? else {
         return Ok(());
     };
     let path = prev.dir().join("CHANGELOG.md");

@@ -12,7 +12,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::fs::File;
-use std::io::{Read as _, Seek as _};
+use std::io::Seek as _;
 use std::path::{Path, PathBuf};
 
 use routes_formats::{Change, ChangeKind, Table, TableReader, TextRow};
@@ -66,9 +66,6 @@ pub enum CompareError {
         /// The newer release.
         new: PathBuf,
     },
-    /// A caller's step (writing what was found) failed.
-    #[error("{0}")]
-    Sink(String),
 }
 
 /// The length and modification time a file had when it was checked, so that
@@ -202,6 +199,12 @@ impl Release {
     }
 }
 
+/// Whether the table's rows belong to routes (keyed by `route_id` first),
+/// rather than to the reference data.
+fn by_route(table: Table) -> bool {
+    table.parent().is_some() || table == Table::Routes
+}
+
 /// `data/<table>.parquet`.
 fn table_file(table: Table) -> String {
     format!("data/{}.parquet", table.name())
@@ -217,22 +220,12 @@ fn open_inside(dir: &Path, rel: &str) -> Result<Option<File>, String> {
     }
 }
 
-/// The SHA-256 of an open file, read in blocks, and the file rewound.
+/// The SHA-256 of an open file, and the file rewound.
 fn hash(mut file: File) -> std::io::Result<(String, std::fs::Metadata)> {
-    use sha2::Digest as _;
-    let mut hasher = sha2::Sha256::new();
-    let mut buf = vec![0u8; 1 << 16];
-    loop {
-        match file.read(&mut buf) {
-            Ok(0) => break,
-            Ok(n) => hasher.update(&buf[..n]),
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
+    let (sha256, _) = crate::stage::sha256_of(&mut file)?;
     file.rewind()?;
     let meta = file.metadata()?;
-    Ok((crate::stage::hex(&hasher.finalize()), meta))
+    Ok((sha256, meta))
 }
 
 /// What happened to a route between the releases: added (only the newer
@@ -326,7 +319,7 @@ impl Side {
             head: None,
             last_route: None,
         };
-        side.advance(table.parent().is_some() || table == Table::Routes)?;
+        side.advance(by_route(table))?;
         Ok(Some(side))
     }
 
@@ -464,12 +457,13 @@ fn duplicate(path: &Path, key: &[Option<String>]) -> CompareError {
 
 /// Compares `old` with `new`, handing the changes of each route that
 /// differs to `each` in `route_id` order (the reference tables last), and
-/// returns the counts.
-pub fn compare(
+/// returns the counts. The first error, of the comparison or of `each`,
+/// stops it.
+pub fn compare<E: From<CompareError>>(
     old: &Release,
     new: &Release,
-    each: &mut dyn FnMut(RouteChanges<'_>) -> Result<(), CompareError>,
-) -> Result<Summary, CompareError> {
+    each: &mut dyn FnMut(RouteChanges<'_>) -> Result<(), E>,
+) -> Result<Summary, E> {
     let mut summary = Summary::default();
     let mut pairs = Vec::new();
     for table in Table::ALL.into_iter().filter(|t| t.holds_facts()) {
@@ -508,7 +502,7 @@ pub fn compare(
         summary.tables.push(table.name().to_owned());
         pairs.push(Pair {
             table,
-            by_route: table.parent().is_some() || table == Table::Routes,
+            by_route: by_route(table),
             old: o,
             new: n,
             common,
@@ -518,7 +512,8 @@ pub fn compare(
         return Err(CompareError::NothingShared {
             old: old.dir.clone(),
             new: new.dir.clone(),
-        });
+        }
+        .into());
     }
     let routes_table = pairs.iter().position(|p| p.table == Table::Routes);
     let mut changes = Vec::new();

@@ -284,12 +284,14 @@ pub enum Error {
     },
 }
 
-/// The error of a failed comparison with the previous release: a damaged
-/// one is [`Error::PreviousDamaged`].
-pub(crate) fn previous_error(err: CompareError) -> Error {
-    match err {
-        CompareError::Damaged { release, reason } => Error::PreviousDamaged { release, reason },
-        other => Error::Compare(other),
+/// A failed comparison with the previous release (the only release publish
+/// compares): a damaged one is [`Error::PreviousDamaged`].
+impl From<CompareError> for Error {
+    fn from(err: CompareError) -> Self {
+        match err {
+            CompareError::Damaged { release, reason } => Error::PreviousDamaged { release, reason },
+            other => Error::Compare(other),
+        }
     }
 }
 
@@ -635,8 +637,7 @@ pub fn publish(options: &PublishOptions, progress: &dyn Progress) -> Result<Publ
     // stops the run at once.
     let previous = changelog::previous_release(&options.out, &options.version)?
         .map(|(version, dir)| Release::open(&dir).map(|release| (version, release)))
-        .transpose()
-        .map_err(previous_error)?;
+        .transpose()?;
     progress.validating();
     // One pass reads and validates the records and sorts them by id within
     // the memory budget; the sort's runs go to a scratch folder beside the
@@ -763,30 +764,18 @@ pub fn publish(options: &PublishOptions, progress: &dyn Progress) -> Result<Publ
         None => None,
         Some((_, prev)) => {
             let staged = Release::staged(stage.dir(), version.to_string());
-            let mut failure = None;
-            let found = compare::compare(prev, &staged, &mut |route| {
-                let step = (|| {
-                    changelog.record(&route)?;
-                    for change in route.changes {
-                        tables
-                            .push_change(change)
-                            .map_err(table_err(Table::Changes, Form::Parquet))?;
-                        if tables.rows(Table::Changes) >= CHANGE_ROWS {
-                            changes.write(&mut tables, &mut sqlite)?;
-                        }
+            Some(compare::compare(prev, &staged, &mut |route| {
+                changelog.record(&route)?;
+                for change in route.changes {
+                    tables
+                        .push_change(change)
+                        .map_err(table_err(Table::Changes, Form::Parquet))?;
+                    if tables.rows(Table::Changes) >= CHANGE_ROWS {
+                        changes.write(&mut tables, &mut sqlite)?;
                     }
-                    Ok::<(), Error>(())
-                })();
-                step.map_err(|err| {
-                    let message = err.to_string();
-                    failure = Some(err);
-                    CompareError::Sink(message)
-                })
-            });
-            if let Some(err) = failure {
-                return Err(err);
-            }
-            Some(found.map_err(previous_error)?)
+                }
+                Ok::<(), Error>(())
+            })?)
         }
     };
     changes.write(&mut tables, &mut sqlite)?;

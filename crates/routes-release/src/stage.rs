@@ -73,6 +73,13 @@ impl Write for HashWriter<'_> {
     }
 }
 
+/// The SHA-256 (hex) of what `reader` holds, read as a stream, and its length.
+pub(crate) fn sha256_of(reader: &mut impl std::io::Read) -> std::io::Result<(String, u64)> {
+    let mut hasher = Sha256::new();
+    let bytes = std::io::copy(reader, &mut HashWriter(&mut hasher))?;
+    Ok((hex(&hasher.finalize()), bytes))
+}
+
 pub(crate) fn hex(bytes: &[u8]) -> String {
     use std::fmt::Write as _;
     bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
@@ -188,11 +195,10 @@ impl Stage {
         };
         let mut file = fs_err::File::open(&path).map_err(io)?;
         file.sync_all().map_err(io)?;
-        let mut hasher = Sha256::new();
-        let bytes = std::io::copy(&mut file, &mut HashWriter(&mut hasher)).map_err(io)?;
+        let (sha256, bytes) = sha256_of(&mut file).map_err(io)?;
         self.record(FileInfo {
             path: rel.to_owned(),
-            sha256: hex(&hasher.finalize()),
+            sha256,
             bytes,
         })
     }

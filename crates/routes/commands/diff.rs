@@ -9,6 +9,12 @@ use crate::args::{DiffArgs, DiffFormat};
 use crate::commands::plural;
 use crate::printer::{Printer, ToolError};
 
+impl From<CompareError> for ToolError {
+    fn from(err: CompareError) -> Self {
+        Self::from_error(err)
+    }
+}
+
 /// Changes printed per write, so that a large comparison streams.
 const FLUSH_BYTES: usize = 1 << 16;
 
@@ -129,40 +135,29 @@ pub(crate) fn run(args: &DiffArgs, printer: &Printer) -> Result<ExitStatus, Tool
             .map_err(ToolError::from_error)?;
     }
     let mut index = 0u64;
-    let mut failure: Option<ToolError> = None;
-    let result = routes_release::compare(&old, &new, &mut |route| {
-        let mut step = || -> Result<(), ToolError> {
-            match args.format {
-                DiffFormat::Human => human(&mut out, &route),
-                DiffFormat::Json => {
-                    for c in route.changes {
-                        json(&mut out, index, c);
-                        index += 1;
-                    }
-                }
-                DiffFormat::Csv => {
-                    for c in route.changes {
-                        csv_record(&mut csv, index, c).map_err(ToolError::from_error)?;
-                        index += 1;
-                    }
-                    out.push_str(&take_csv(&mut csv)?);
+    let summary = routes_release::compare(&old, &new, &mut |route| -> Result<(), ToolError> {
+        match args.format {
+            DiffFormat::Human => human(&mut out, &route),
+            DiffFormat::Json => {
+                for c in route.changes {
+                    json(&mut out, index, c);
+                    index += 1;
                 }
             }
-            if out.len() >= FLUSH_BYTES {
-                printer.data(&out)?;
-                out.clear();
+            DiffFormat::Csv => {
+                for c in route.changes {
+                    csv_record(&mut csv, index, c).map_err(ToolError::from_error)?;
+                    index += 1;
+                }
+                out.push_str(&take_csv(&mut csv)?);
             }
-            Ok(())
-        };
-        step().map_err(|err| {
-            failure = Some(err);
-            CompareError::Sink("output failed".to_owned())
-        })
-    });
-    if let Some(err) = failure {
-        return Err(err);
-    }
-    let summary = result.map_err(ToolError::from_error)?;
+        }
+        if out.len() >= FLUSH_BYTES {
+            printer.data(&out)?;
+            out.clear();
+        }
+        Ok(())
+    })?;
     if args.format == DiffFormat::Csv {
         out.push_str(&take_csv(&mut csv)?);
     }
