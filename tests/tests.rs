@@ -3,6 +3,7 @@
 
 mod dataset;
 mod diff;
+mod partition;
 mod publish;
 mod quality;
 mod regression;

@@ -291,6 +291,19 @@ pub(crate) struct PublishArgs {
     /// the current UTC date. It never appears in the release.
     #[arg(long, env = "ROUTES_TODAY", value_name = "DATE", hide_env_values = true)]
     pub(crate) today: Option<String>,
+
+    /// Also write each table of routes as hive-style Parquet partitions,
+    /// `data/by_country/<table>/country=<CC>/part-0.parquet`, which DuckDB,
+    /// polars, pyarrow, Spark and Trino read with partition pruning.
+    #[arg(long, value_enum, value_name = "COLUMN")]
+    pub(crate) partition_by: Option<PartitionArg>,
+}
+
+/// The column `routes publish --partition-by` partitions by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum PartitionArg {
+    /// The route's country (`country=KZ/`).
+    Country,
 }
 
 #[derive(Debug, Args)]

@@ -72,6 +72,8 @@ mod spec;
 mod sqlite;
 mod write;
 
+/// A batch of rows of one table, as [`RouteTables::finish`] gives it.
+pub use arrow_array::RecordBatch;
 pub use build::{Change, ChangeKind, RouteTables};
 pub use money::{ExchangeRate, Group, IndexValue, MAX_RATE_DAYS, MoneyContext, ReferenceSource, Wage};
 pub use read::{TableReader, TextRow, number_text};
@@ -79,7 +81,10 @@ pub use spec::{Column, ColumnType, Table};
 pub use sqlite::{
     SEARCH_TABLE, SQLITE_APPLICATION_ID, SqliteWriter, search_columns, sqlite_description, sqlite_schema, sqlite_type,
 };
-pub use write::{CsvWriter, PARQUET_CREATED_BY, ParquetWriter, ROW_GROUP_MAX_BYTES, ROW_GROUP_MAX_ROWS};
+pub use write::{
+    CsvWriter, PARQUET_CREATED_BY, PARTITION_COLUMN, ParquetWriter, ROW_GROUP_MAX_BYTES, ROW_GROUP_MAX_ROWS,
+    country_runs, partition_schema,
+};
 
 /// Why a table could not be built or written.
 #[derive(Debug, thiserror::Error)]
@@ -160,6 +165,21 @@ pub enum Error {
         column: String,
         /// Its Arrow type.
         data_type: String,
+    },
+    /// Only the tables of routes ([`Table::by_route`]) are partitioned.
+    #[error("table `{table}` is not a table of routes, so it has no partitions")]
+    NotPartitioned {
+        /// The table.
+        table: Table,
+    },
+    /// A `route_id` does not start with a country code (a bug: route ids
+    /// are checked when they are read).
+    #[error("`route_id` `{route_id}` of table `{table}` does not start with a country code")]
+    NoCountry {
+        /// The table.
+        table: Table,
+        /// The id.
+        route_id: String,
     },
     /// Writing the output failed.
     #[error("cannot write table `{table}`")]
@@ -299,5 +319,63 @@ mod tests {
         assert!(matches!(csv.write(&batch), Err(Error::SchemaMismatch { .. })));
         let mut parquet = ParquetWriter::new(Table::Sources, Vec::new()).expect("writer");
         assert!(matches!(parquet.write(&batch), Err(Error::SchemaMismatch { .. })));
+    }
+
+    /// Two routes of `a` and one of `b`, pushed in id order, as one batch of `table`.
+    fn three_routes(table: Table) -> RecordBatch {
+        let mut tables = RouteTables::new();
+        for (id, country) in [("aa/one", "AA"), ("aa/two", "AA"), ("bb/one", "BB")] {
+            let json = MINIMAL
+                .replace("na/work-visa", id)
+                .replace(r#""country": "NA""#, &format!(r#""country": "{country}""#));
+            tables.push(&route(&json)).expect("push");
+        }
+        tables.finish(table).expect("batch")
+    }
+
+    #[test]
+    fn a_batch_splits_into_one_run_per_country() {
+        let batch = three_routes(Table::Sources);
+        let runs = country_runs(Table::Sources, &batch).expect("runs");
+        let got: Vec<(&str, usize)> = runs.iter().map(|(c, b)| (c.as_str(), b.num_rows())).collect();
+        assert_eq!(got, [("AA", 2), ("BB", 1)]);
+        // An empty batch has no runs; reference tables have no partitions.
+        let empty = RouteTables::new().finish(Table::Fees).expect("batch");
+        assert!(country_runs(Table::Fees, &empty).expect("runs").is_empty());
+        let reference = RouteTables::new().finish(Table::ExchangeRates).expect("batch");
+        assert!(matches!(
+            country_runs(Table::ExchangeRates, &reference),
+            Err(Error::NotPartitioned { .. })
+        ));
+        assert!(matches!(
+            ParquetWriter::partition(Table::Changes, Vec::new()),
+            Err(Error::NotPartitioned { .. })
+        ));
+    }
+
+    #[test]
+    fn a_partition_file_leaves_the_country_to_its_folder() {
+        let batch = three_routes(Table::Routes);
+        let runs = country_runs(Table::Routes, &batch).expect("runs");
+        let (country, rows) = &runs[1];
+        assert_eq!(country, "BB");
+        let mut file = tempfile::tempfile().expect("temp file");
+        let mut parquet = ParquetWriter::partition(Table::Routes, &mut file).expect("writer");
+        parquet.write(rows).expect("write");
+        parquet.finish().expect("finish");
+        let mut reader = TableReader::open(file).expect("reader");
+        let expected: Vec<String> = partition_schema(Table::Routes)
+            .fields()
+            .iter()
+            .map(|f| f.name().clone())
+            .collect();
+        assert!(!expected.iter().any(|c| c == PARTITION_COLUMN));
+        assert_eq!(expected.len() + 1, Table::Routes.columns().len());
+        assert_eq!(reader.columns(), expected.as_slice());
+        let row = reader.next_row().expect("row").expect("one row");
+        assert_eq!(row[0].as_deref(), Some("bb/one"));
+        assert!(reader.next_row().expect("end").is_none());
+        // Tables without a `country` column keep every column.
+        assert_eq!(partition_schema(Table::Fees), Table::Fees.schema());
     }
 }

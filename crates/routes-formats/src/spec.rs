@@ -351,6 +351,14 @@ impl Table {
         self != Self::Changes
     }
 
+    /// Whether the table's rows belong to routes: keyed by `route_id` first,
+    /// and written sorted by it. The reference tables and [`Table::Changes`]
+    /// are not.
+    #[must_use]
+    pub fn by_route(self) -> bool {
+        self == Self::Routes || self.parent() == Some(Self::Routes)
+    }
+
     /// The table's name, also the stem of its files (`data/<name>.parquet`).
     #[must_use]
     pub fn name(self) -> &'static str {

@@ -48,7 +48,11 @@ fn properties() -> Result<WriterProperties, parquet::errors::ParquetError> {
 /// which the file is not Parquet.
 pub struct ParquetWriter<W: Write + Send> {
     table: Table,
+    /// The schema of the batches it takes: the table's.
     schema: SchemaRef,
+    /// The column left out of the file: the partition column of a
+    /// partition file ([`ParquetWriter::partition`]).
+    drop: Option<usize>,
     inner: ArrowWriter<W>,
 }
 
@@ -66,7 +70,35 @@ impl<W: Write + Send> ParquetWriter<W> {
         let schema = table.schema();
         let err = |source| Error::Parquet { table, source };
         let inner = ArrowWriter::try_new(out, Arc::clone(&schema), Some(properties().map_err(err)?)).map_err(err)?;
-        Ok(Self { table, schema, inner })
+        Ok(Self {
+            table,
+            schema,
+            drop: None,
+            inner,
+        })
+    }
+
+    /// A writer of one hive-style partition of a table of routes
+    /// ([`Table::by_route`]) into `out`: it takes the table's batches (the
+    /// runs of [`country_runs`]) and leaves out the partition column
+    /// [`PARTITION_COLUMN`], whose value the reader takes from the folder
+    /// name (`country=KZ/`), as DuckDB, polars, pyarrow, Spark and Trino do.
+    /// The file's schema is [`partition_schema`].
+    pub fn partition(table: Table, out: W) -> Result<Self, Error> {
+        if !table.by_route() {
+            return Err(Error::NotPartitioned { table });
+        }
+        let schema = table.schema();
+        let drop = schema.index_of(PARTITION_COLUMN).ok();
+        let file_schema = partition_schema(table);
+        let err = |source| Error::Parquet { table, source };
+        let inner = ArrowWriter::try_new(out, file_schema, Some(properties().map_err(err)?)).map_err(err)?;
+        Ok(Self {
+            table,
+            schema,
+            drop,
+            inner,
+        })
     }
 
     /// Writes a batch of the table (from [`crate::RouteTables::finish`]).
@@ -77,7 +109,15 @@ impl<W: Write + Send> ParquetWriter<W> {
         if batch.num_rows() == 0 {
             return Ok(());
         }
-        self.inner.write(batch).map_err(|source| Error::Parquet {
+        let written = match self.drop {
+            Some(column) => {
+                let mut batch = batch.clone();
+                batch.remove_column(column);
+                batch
+            }
+            None => batch.clone(),
+        };
+        self.inner.write(&written).map_err(|source| Error::Parquet {
             table: self.table,
             source,
         })
@@ -89,6 +129,69 @@ impl<W: Write + Send> ParquetWriter<W> {
         self.inner
             .into_inner()
             .map_err(|source| Error::Parquet { table, source })
+    }
+}
+
+/// The hive-style partition column of a partitioned release
+/// (`country=KZ/`): the country of the route, the upper-case country part of
+/// its `route_id`, which validation holds equal to its `country`.
+pub const PARTITION_COLUMN: &str = "country";
+
+/// The schema of a partition file of `table`: the table's, without
+/// [`PARTITION_COLUMN`] (of the tables, only `routes` has one), since the
+/// folder name holds it.
+#[must_use]
+pub fn partition_schema(table: Table) -> SchemaRef {
+    let schema = table.schema();
+    match schema.index_of(PARTITION_COLUMN) {
+        Ok(column) => {
+            let mut fields: Vec<Field> = schema.fields().iter().map(|f| f.as_ref().clone()).collect();
+            fields.remove(column);
+            Arc::new(Schema::new(fields))
+        }
+        Err(_) => schema,
+    }
+}
+
+/// Splits a batch of a table of routes into its runs of consecutive rows of
+/// one country, in order, each with its country code (`KZ`). Batches come
+/// sorted by `route_id`, and a route id starts with its country, so each
+/// country is one run of a batch; [`ParquetWriter::partition`] writes them.
+/// The slices share the batch's buffers.
+pub fn country_runs(table: Table, batch: &RecordBatch) -> Result<Vec<(String, RecordBatch)>, Error> {
+    if !table.by_route() {
+        return Err(Error::NotPartitioned { table });
+    }
+    let ids = batch
+        .column_by_name("route_id")
+        .and_then(|c| c.as_string_opt::<i32>())
+        .ok_or(Error::SchemaMismatch { table })?;
+    let mut runs: Vec<(String, RecordBatch)> = Vec::new();
+    let mut start = 0;
+    let mut current: Option<String> = None;
+    for row in 0..=ids.len() {
+        let country = (row < ids.len())
+            .then(|| country_of(table, ids.value(row)))
+            .transpose()?;
+        if row == ids.len() || country != current {
+            if let Some(code) = current.take() {
+                runs.push((code, batch.slice(start, row - start)));
+            }
+            start = row;
+            current = country;
+        }
+    }
+    Ok(runs)
+}
+
+/// The country of a route id: its part before `/`, in upper case.
+fn country_of(table: Table, id: &str) -> Result<String, Error> {
+    match id.split_once('/') {
+        Some((cc, _)) if cc.len() == 2 && cc.bytes().all(|b| b.is_ascii_lowercase()) => Ok(cc.to_ascii_uppercase()),
+        _ => Err(Error::NoCountry {
+            table,
+            route_id: id.to_owned(),
+        }),
     }
 }
 

@@ -199,12 +199,6 @@ impl Release {
     }
 }
 
-/// Whether the table's rows belong to routes (keyed by `route_id` first),
-/// rather than to the reference data.
-fn by_route(table: Table) -> bool {
-    table.parent().is_some() || table == Table::Routes
-}
-
 /// `data/<table>.parquet`.
 fn table_file(table: Table) -> String {
     format!("data/{}.parquet", table.name())
@@ -319,7 +313,7 @@ impl Side {
             head: None,
             last_route: None,
         };
-        side.advance(by_route(table))?;
+        side.advance(table.by_route())?;
         Ok(Some(side))
     }
 
@@ -502,7 +496,7 @@ pub fn compare<E: From<CompareError>>(
         summary.tables.push(table.name().to_owned());
         pairs.push(Pair {
             table,
-            by_route: by_route(table),
+            by_route: table.by_route(),
             old: o,
             new: n,
             common,

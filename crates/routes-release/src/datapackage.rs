@@ -6,6 +6,7 @@ use routes_formats::{Column, ColumnType, Table};
 use serde_json::{Value, json};
 
 use crate::docs::{DESCRIPTION, KEYWORDS, LICENSE_ID, LICENSE_TITLE, LICENSE_URL, TITLE};
+use crate::partition::{BY_COUNTRY_DIR, PartitionBy};
 use crate::stage::FileInfo;
 use crate::stats::Stats;
 use crate::{FORMAT_VERSION, ReleaseVersion};
@@ -139,6 +140,8 @@ pub(crate) struct Manifest<'a> {
     pub(crate) stats: &'a Stats,
     pub(crate) rows: &'a BTreeMap<Table, u64>,
     pub(crate) files: &'a [FileInfo],
+    /// How the tables of routes are partitioned besides, if they are.
+    pub(crate) partition_by: Option<PartitionBy>,
 }
 
 impl Manifest<'_> {
@@ -248,6 +251,17 @@ impl Manifest<'_> {
             "routes:schema_version": routes_core::SCHEMA_VERSION,
             "resources": resources,
         });
+        let mut package = package;
+        if let Some(PartitionBy::Country) = self.partition_by {
+            // Not resources: each partition set holds the rows of a table
+            // that is a resource already, split into folders.
+            package["routes:partitions"] = json!({
+                "by": routes_formats::PARTITION_COLUMN,
+                "layout": "hive",
+                "path": format!("{BY_COUNTRY_DIR}/{{table}}/{}={{country}}/part-0.parquet", routes_formats::PARTITION_COLUMN),
+                "tables": Table::ALL.into_iter().filter(|t| t.by_route()).map(Table::name).collect::<Vec<_>>(),
+            });
+        }
         let mut text = serde_json::to_string_pretty(&package)?;
         text.push('\n');
         Ok(text)

@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 
 use routes_formats::{ColumnType, Table};
 
+use crate::partition::{BY_COUNTRY_DIR, PartitionBy};
 use crate::stats::Stats;
 use crate::{FORMAT_VERSION, ReleaseVersion};
 
@@ -208,6 +209,8 @@ pub(crate) struct Card<'a> {
     pub(crate) previous: Option<&'a ReleaseVersion>,
     /// The dataset's `ABOUT.md`: what it covers and how it was gathered.
     pub(crate) about: Option<&'a str>,
+    /// How the tables of routes are partitioned besides, if they are.
+    pub(crate) partition_by: Option<PartitionBy>,
 }
 
 /// `part` of `whole` as a percentage with one decimal.
@@ -350,6 +353,27 @@ impl Card<'_> {
         }
     }
 
+    /// How to read the partitions by country: DuckDB, polars and pyarrow,
+    /// each reading only the folder of the country asked for. The country
+    /// column is declared text, so that no reader guesses its type from a
+    /// folder name.
+    fn render_partitions(&self, out: &mut String) {
+        let country = self.stats.countries.keys().next().map_or("KZ", String::as_str);
+        let _ = write!(
+            out,
+            "Partitions by country (`{BY_COUNTRY_DIR}/`), read with partition pruning: only the folder of the country asked for is opened.\n\n\
+             ```sql\nSELECT country, route_id, fee_index, amount, currency\n\
+             FROM read_parquet('{BY_COUNTRY_DIR}/fees/*/*.parquet', hive_partitioning = true, hive_types = {{'country': VARCHAR}})\n\
+             WHERE country = '{country}'\nORDER BY route_id, fee_index;\n```\n\n\
+             ```python\nimport polars as pl\n\n\
+             fees = pl.scan_parquet(\"{BY_COUNTRY_DIR}/fees/*/*.parquet\", hive_partitioning=True, hive_schema={{\"country\": pl.String}})\n\
+             print(fees.filter(pl.col(\"country\") == \"{country}\").collect())\n```\n\n\
+             ```python\nimport pyarrow as pa\nimport pyarrow.dataset as ds\n\n\
+             fees = ds.dataset(\"{BY_COUNTRY_DIR}/fees\", format=\"parquet\", partitioning=ds.partitioning(pa.schema([(\"country\", pa.string())]), flavor=\"hive\"))\n\
+             print(fees.to_table(filter=ds.field(\"country\") == \"{country}\").to_pandas())\n```\n\n"
+        );
+    }
+
     pub(crate) fn render(&self) -> String {
         let s = self.stats;
         let mut out = front_matter(s.routes, self.rows);
@@ -409,6 +433,12 @@ impl Card<'_> {
             "| `data/routes.jsonl` | The full records, nested, exactly as validated: one JSON object per line, sorted by `id`; `schema/route.schema.json` describes them. | {} |",
             s.routes
         );
+        if self.partition_by == Some(PartitionBy::Country) {
+            let _ = writeln!(
+                out,
+                "| `{BY_COUNTRY_DIR}/<table>/country=<CC>/part-0.parquet` | Each table of routes once more, as hive-style partitions by country: the same rows as `data/<table>.parquet`, in folders named by the country (`country=KZ`), which readers turn back into a `country` column. Every country of the release has a file in every table. | |"
+            );
+        }
         out.push_str(
             "| `datapackage.json` | Frictionless Data Package v2: every file with its Table Schema (types, keys, descriptions) and SHA-256. | |\n\
              | `SHA256SUMS` | Checksums of every file: `sha256sum --check SHA256SUMS`. | |\n\
@@ -433,6 +463,9 @@ impl Card<'_> {
             out,
             "Hugging Face `datasets` (one config per table with rows, named as the table; `routes` is the default):\n\n```python\n{HF_DATASETS}```\n\n"
         );
+        if self.partition_by == Some(PartitionBy::Country) {
+            self.render_partitions(&mut out);
+        }
         out.push_str("Common questions, one query each (DuckDB SQL):\n\n");
         for (question, sql) in QUESTIONS {
             let _ = write!(out, "{question}\n\n```sql\n{sql}```\n\n");

@@ -2,11 +2,11 @@
 
 use std::fmt::Write as _;
 
-use routes_release::{Error, Progress, PublishOptions, ReleaseVersion};
+use routes_release::{Error, PartitionBy, Progress, PublishOptions, ReleaseVersion};
 use routes_validate::Severity;
 
 use crate::ExitStatus;
-use crate::args::PublishArgs;
+use crate::args::{PartitionArg, PublishArgs};
 use crate::printer::{Printer, ToolError, error_chain};
 
 /// The progress bar, fed by the release's progress events: a spinner while
@@ -115,6 +115,7 @@ pub(crate) fn run(args: &PublishArgs, printer: &Printer) -> Result<ExitStatus, T
     let mut options = PublishOptions::new(&args.dataset, &args.out, version, today(args.today.as_deref())?);
     options.source_date_epoch = source_date_epoch()?;
     options.derived = Some(start_release_index);
+    options.partition_by = args.partition_by.map(|PartitionArg::Country| PartitionBy::Country);
 
     let bar = Bar(printer.progress_bar(), printer);
     let result = routes_release::publish(&options, &bar);
