@@ -234,18 +234,41 @@ def w_publish(ctx, n, data):
         tmp.mkdir(parents=True)
 
     routes_tool = Tool("routes publish", None, prepare=clean,
-                       note="validates first; writes 4 Parquet + 4 CSV tables, routes.jsonl, card, checksums, search index")
+                       note="validates first; writes 21 tidy tables (Parquet, CSV, SQLite), routes.jsonl, card, "
+                            "checksums, search index")
+
+    def publish(version, *flags, check_path="data/routes.parquet"):
+        r = run([routes_bin, "publish", "--version", version, "--dataset", data / "jsonl", "--out", tmp,
+                 "--today", TODAY, "--quiet", *flags])
+        return expect(r, "routes publish", check=lambda r: None if (tmp / f"routes-{version}" / check_path).exists()
+                      else f"no {check_path}")
 
     def routes_publish(_):
-        r = run([routes_bin, "publish", "--version", "1.0.0", "--dataset", data / "jsonl", "--out", tmp,
-                 "--today", TODAY, "--quiet"])
-        expect(r, "routes publish", check=lambda r: None if (tmp / "routes-1.0.0/data/routes.parquet").exists()
-               else "no routes.parquet")
+        r = publish("1.0.0")
         sizes = parquet_sizes(tmp / "routes-1.0.0")
         routes_tool.extra["parquet_routes"] = sizes.get("routes", 0)
         routes_tool.extra["parquet_all"] = sum(sizes.values())
         return r
     routes_tool.measure = routes_publish
+
+    # A previous release to compare with: published once, outside the timings, and copied into
+    # the output folder before each run, so that publish reads both releases' tables side by side.
+    base = ctx["tmp"] / f"publish-base-{n}"
+    shutil.rmtree(base, ignore_errors=True)
+    base.mkdir(parents=True)
+    expect(run([routes_bin, "publish", "--version", "1.0.0", "--dataset", data / "jsonl", "--out", base,
+                "--today", TODAY, "--quiet"], rss=False), "routes publish (the previous release)")
+
+    def with_previous():
+        clean()
+        shutil.copytree(base / "routes-1.0.0", tmp / "routes-1.0.0", symlinks=True)
+
+    compared = Tool("routes publish, compared", lambda _: publish("1.1.0", check_path="data/changes.parquet"),
+                    prepare=with_previous, note="the same, and compared with a previous release of the same data "
+                                                "(every table of both read back)")
+    partitioned = Tool("routes publish --partition-by country",
+                       lambda _: publish("1.0.0", "--partition-by", "country", check_path="data/by_country/routes"),
+                       prepare=clean, note="the same, and every table of routes again as hive partitions by country")
 
     def baseline(name, script, out_name):
         """A Python script that turns `routes.jsonl` into one Parquet file."""
@@ -261,8 +284,9 @@ def w_publish(ctx, n, data):
 
     duck = baseline("DuckDB COPY ... TO parquet", "publish_duckdb.py", "duckdb.parquet")
     arrow = baseline("pyarrow read_json + write_table", "publish_pyarrow.py", "pyarrow.parquet")
-    result = interleave([routes_tool, duck, arrow], ctx["repeats"])
+    result = interleave([routes_tool, compared, partitioned, duck, arrow], ctx["repeats"])
     shutil.rmtree(tmp, ignore_errors=True)
+    shutil.rmtree(base, ignore_errors=True)
     return result
 
 
@@ -526,8 +550,10 @@ def judge(results, sizes):
         add("publish: routes ÷ DuckDB", rp["median"] / p["DuckDB COPY ... TO parquet"]["median"], 0.5)
         add("publish: routes ÷ pyarrow", rp["median"] / p["pyarrow read_json + write_table"]["median"], 0.5)
         add("publish: routes.parquet ÷ DuckDB's Parquet", rp["parquet_routes"] / p["DuckDB COPY ... TO parquet"]["parquet_all"], 1.05)
-        add("publish: peak RSS", max(results[s]["publish"]["routes publish"]["rss"] for s in sizes if "publish" in results[s]) / MB,
-            256, " MB", "{:.0f}", at="any size")
+        for tool in ("routes publish", "routes publish, compared", "routes publish --partition-by country"):
+            add(f"publish: peak RSS, {tool}",
+                max(results[s]["publish"][tool]["rss"] for s in sizes if "publish" in results[s]) / MB,
+                256, " MB", "{:.0f}", at="any size")
     if "index build" in r:
         i = r["index build"]
         add("index build: routes ÷ SQLite FTS5", i["routes index"]["median"] / i["SQLite FTS5 (Python, orjson)"]["median"], 0.25)
@@ -594,9 +620,11 @@ def report(path, args, results, datasets, env, smoke, argv=None, finished=None):
                              "its record, quality and cross-record rules, and reports every finding located."),
         "validate (jsonl)": ("Validate: JSON Lines", "The same, on `routes.jsonl` (check-jsonschema reads no JSON Lines)."),
         "publish": ("Publish: records to Parquet", "DuckDB and pyarrow turn `routes.jsonl` into one zstd Parquet file of "
-                    "the nested records. `routes publish` validates first, sorts, and writes the whole release: four tidy "
-                    "tables as zstd Parquet and as CSV, `routes.jsonl`, the dataset card, `datapackage.json`, "
-                    "checksums, and the search index."),
+                    "the nested records. `routes publish` validates first, sorts, and writes the whole release: 21 tidy "
+                    "tables as zstd Parquet, as CSV and in one SQLite database, `routes.jsonl`, the dataset card, "
+                    "`datapackage.json`, checksums, and the search index; *compared* also reads a previous release "
+                    "of the same data back, table by table, for `changes` and the changelog; *--partition-by "
+                    "country* also writes each table of routes as hive-style partitions."),
         "index build": ("Index build", "Both index the same text of every route (names, labels, requirement, document, "
                         "note and fee text). FTS5: one row per route, `porter unicode61 remove_diacritics 2`, read "
                         "with orjson. `routes index`: one tantivy document per route (each item a value of its own, so a phrase never spans two items)."),
@@ -628,7 +656,7 @@ def report(path, args, results, datasets, env, smoke, argv=None, finished=None):
             if wl == "publish":
                 p = results[n][wl]
                 rp = p["routes publish"]
-                lines += [f"Parquet bytes: routes `routes.parquet` {rp['parquet_routes'] / MB:.2f} MB (all four tables "
+                lines += [f"Parquet bytes: routes `routes.parquet` {rp['parquet_routes'] / MB:.2f} MB (all tables "
                           f"{rp['parquet_all'] / MB:.2f} MB); DuckDB {p['DuckDB COPY ... TO parquet']['parquet_all'] / MB:.2f} MB; "
                           f"pyarrow {p['pyarrow read_json + write_table']['parquet_all'] / MB:.2f} MB.", ""]
     if not smoke:

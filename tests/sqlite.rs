@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::publish::Dataset;
+use crate::publish::{Dataset, two_releases};
 use crate::util::{root, run};
 
 /// A route of the bundled dataset and words of its requirements.
@@ -257,4 +257,78 @@ fn datasette_serves_the_database_with_its_metadata() {
         .expect("sha256sum");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
     assert!(!release.join("data/routes.sqlite-journal").exists() && !release.join("data/routes.sqlite-wal").exists());
+}
+
+/// A release that changed since the previous one: Python's `sqlite3` finds
+/// the `changes` table equal to its Parquet and CSV (every value), and
+/// Datasette serves it with its JSON API, faceted by `kind`, with the same
+/// rows as `data/changes.csv`.
+#[test]
+fn datasette_serves_the_changes_since_the_previous_release() {
+    let (d, _) = two_releases();
+    let release = d.path().join("dist/routes-1.1.0");
+    let out = Command::new(python())
+        .arg(root().join("tests/readers/check_sqlite.py"))
+        .arg(&release)
+        .output()
+        .expect("python runs");
+    assert!(
+        out.status.success(),
+        "check_sqlite.py failed:\n{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("`changes`: 95 rows,"), "{stdout}");
+
+    let mut csv = csv::Reader::from_path(release.join("data/changes.csv")).expect("changes.csv");
+    let header = csv.headers().expect("header").clone();
+    let expected: Vec<Vec<String>> = csv
+        .records()
+        .map(|r| r.expect("record").iter().map(str::to_owned).collect())
+        .collect();
+    let (server, port) = start_datasette(&release, &d.path().join("datasette.log"));
+    let served = get_json(
+        &server,
+        port,
+        "/routes/changes.json?_size=max&_shape=objects&_facet=kind",
+    );
+    let rows: Vec<Vec<String>> = served["rows"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .map(|row| {
+            header
+                .iter()
+                .map(|column| match &row[column] {
+                    Value::Null => String::new(),
+                    Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                })
+                .collect()
+        })
+        .collect();
+    assert_eq!(rows, expected, "Datasette serves the rows of data/changes.csv");
+    let kinds: std::collections::BTreeMap<String, u64> = served["facet_results"]["kind"]["results"]
+        .as_array()
+        .expect("facet of kind")
+        .iter()
+        .map(|f| {
+            (
+                f["value"].as_str().expect("value").to_owned(),
+                f["count"].as_u64().expect("count"),
+            )
+        })
+        .collect();
+    let mut counted = std::collections::BTreeMap::new();
+    for row in &expected {
+        *counted
+            .entry(row[header.iter().position(|h| h == "kind").expect("kind")].clone())
+            .or_insert(0) += 1;
+    }
+    assert_eq!(kinds, counted);
+    assert_eq!(
+        kinds.keys().map(String::as_str).collect::<Vec<_>>(),
+        ["added", "changed", "removed"]
+    );
 }

@@ -350,22 +350,24 @@ fn conversion_cells(c: Option<&routes_core::Conversion>) -> [Cell<'_>; 5] {
     ]
 }
 
-/// Calendar days per unit, for `min_days`/`max_days`; `None` for points.
-fn days_per(unit: Unit) -> Option<f64> {
+/// Calendar days per unit, for `min_days`/`max_days`, as a fraction
+/// (multiplied first, then divided, so that 3 working days are 21 / 5 = 4.2,
+/// not 3 × 1.4 = 4.199999999999999); `None` for points.
+fn days_per(unit: Unit) -> Option<(f64, f64)> {
     match unit {
-        Unit::Days => Some(1.0),
-        Unit::WorkingDays => Some(7.0 / 5.0),
-        Unit::Weeks => Some(7.0),
-        Unit::Months => Some(365.25 / 12.0),
-        Unit::Years => Some(365.25),
-        Unit::Hours => Some(1.0 / 24.0),
+        Unit::Days => Some((1.0, 1.0)),
+        Unit::WorkingDays => Some((7.0, 5.0)),
+        Unit::Weeks => Some((7.0, 1.0)),
+        Unit::Months => Some((365.25, 12.0)),
+        Unit::Years => Some((365.25, 1.0)),
+        Unit::Hours => Some((1.0, 24.0)),
         Unit::Points => None,
     }
 }
 
 /// The range cells of [`crate::spec`]'s `range_columns`, in order.
 fn range_cells(range: &routes_core::Range) -> [Cell<'_>; 5] {
-    let days = |v: Option<f64>| v.zip(days_per(range.unit)).map(|(v, d)| v * d);
+    let days = |v: Option<f64>| v.zip(days_per(range.unit)).map(|(v, (num, den))| v * num / den);
     [
         Cell::F64(range.min),
         Cell::F64(range.max),
@@ -1002,5 +1004,24 @@ impl RouteTables {
     /// table's fixed schema, and empties the buffer.
     pub fn finish(&mut self, table: Table) -> Result<RecordBatch, Error> {
         self.builder(table).finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use routes_core::Unit;
+
+    use super::days_per;
+
+    /// A regression test: 3 working days were 4.199999999999999 days.
+    #[test]
+    fn days_are_exact_where_the_fraction_is() {
+        let days = |v: f64, unit| days_per(unit).map(|(num, den)| v * num / den);
+        assert_eq!(days(3.0, Unit::WorkingDays), Some(4.2));
+        assert_eq!(days(1.0, Unit::WorkingDays), Some(1.4));
+        assert_eq!(days(2.0, Unit::WorkingDays), Some(2.8));
+        assert_eq!(days(1.0, Unit::Months), Some(30.4375));
+        assert_eq!(days(6.0, Unit::Hours), Some(0.25));
+        assert_eq!(days(5.0, Unit::Points), None);
     }
 }

@@ -114,8 +114,9 @@ use crate::stage::{Stage, StagedFile};
 /// table, item and column.
 pub const FORMAT_VERSION: u32 = 4;
 
-/// Routes written per batch: the unit in which rows reach the writers.
-const BATCH_ROUTES: usize = 1024;
+/// Routes written per batch: the unit in which rows reach the writers. At
+/// 100,000 routes, 1024 peaked 25 MB higher than 256, at the same speed.
+const BATCH_ROUTES: usize = 256;
 
 /// Why a release was not published.
 #[derive(Debug, thiserror::Error)]

@@ -109,7 +109,10 @@ pub(crate) struct Stage {
     dir: PathBuf,
     target: PathBuf,
     files: Vec<FileInfo>,
+    /// The folders made, in the order they were made (synced in reverse).
     dirs: Vec<PathBuf>,
+    /// The same folders, for lookups: a partitioned release makes thousands.
+    made: std::collections::HashSet<PathBuf>,
     fail_after: Option<usize>,
 }
 
@@ -140,6 +143,7 @@ impl Stage {
             scratch: Some(scratch),
             target: out.join(version.dir_name()),
             dirs: vec![dir.clone()],
+            made: std::collections::HashSet::from([dir.clone()]),
             dir,
             files: Vec::new(),
             fail_after,
@@ -157,14 +161,15 @@ impl Stage {
     fn path_of(&mut self, rel: &str) -> Result<PathBuf, Error> {
         let path = rel.split('/').fold(self.dir.clone(), |p, part| p.join(part));
         if let Some(parent) = path.parent()
-            && !self.dirs.iter().any(|d| d == parent)
+            && !self.made.contains(parent)
         {
             // One level at a time, from the staging folder down.
             let mut dir = self.dir.clone();
             for part in rel.split('/').rev().skip(1).collect::<Vec<_>>().into_iter().rev() {
                 dir.push(part);
-                if !self.dirs.contains(&dir) {
+                if !self.made.contains(&dir) {
                     create_dir(&dir)?;
+                    self.made.insert(dir.clone());
                     self.dirs.push(dir.clone());
                 }
             }
