@@ -288,12 +288,12 @@ fn datasette_serves_the_changes_since_the_previous_release() {
         .map(|r| r.expect("record").iter().map(str::to_owned).collect())
         .collect();
     let (server, port) = start_datasette(&release, &d.path().join("datasette.log"));
-    let served = get_json(
+    let changes = get_json(
         &server,
         port,
         "/routes/changes.json?_size=max&_shape=objects&_facet=kind",
     );
-    let rows: Vec<Vec<String>> = served["rows"]
+    let rows: Vec<Vec<String>> = changes["rows"]
         .as_array()
         .expect("rows")
         .iter()
@@ -309,7 +309,7 @@ fn datasette_serves_the_changes_since_the_previous_release() {
         })
         .collect();
     assert_eq!(rows, expected, "Datasette serves the rows of data/changes.csv");
-    let kinds: std::collections::BTreeMap<String, u64> = served["facet_results"]["kind"]["results"]
+    let kinds: std::collections::BTreeMap<String, u64> = changes["facet_results"]["kind"]["results"]
         .as_array()
         .expect("facet of kind")
         .iter()
