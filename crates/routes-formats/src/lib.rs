@@ -76,7 +76,7 @@ mod write;
 pub use arrow_array::RecordBatch;
 pub use build::{Change, ChangeKind, RouteTables};
 pub use money::{ExchangeRate, Group, IndexValue, MAX_RATE_DAYS, MoneyContext, ReferenceSource, Wage};
-pub use read::{TableReader, TextRow, number_text};
+pub use read::{BatchReader, TableReader, TextRow, number_text};
 pub use spec::{Column, ColumnType, Table};
 pub use sqlite::{
     SEARCH_TABLE, SQLITE_APPLICATION_ID, SqliteWriter, search_columns, sqlite_description, sqlite_schema, sqlite_type,

@@ -10,9 +10,80 @@ use arrow_schema::DataType;
 use parquet::arrow::arrow_reader::{ParquetRecordBatchReader, ParquetRecordBatchReaderBuilder};
 
 use crate::Error;
+use crate::spec::Table;
 
-/// Rows read per batch: small, so that memory does not grow with the table.
-const BATCH_ROWS: usize = 1024;
+/// Rows read per batch: small, so that memory does not grow with the table
+/// (a comparison of two releases keeps 44 readers open).
+const BATCH_ROWS: usize = 256;
+
+/// A table's Parquet file, as [`crate::ParquetWriter`] wrote it, read back as
+/// batches of the table's own schema ([`Table::schema`]), one at a time:
+/// for re-cutting a finished table (its partitions by country).
+pub struct BatchReader {
+    table: Table,
+    schema: arrow_schema::SchemaRef,
+    batches: ParquetRecordBatchReader,
+}
+
+impl std::fmt::Debug for BatchReader {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BatchReader")
+            .field("table", &self.table)
+            .finish_non_exhaustive()
+    }
+}
+
+impl BatchReader {
+    /// Opens the Parquet file of `table`; its columns must be the table's.
+    pub fn open(table: Table, file: File, batch_rows: usize) -> Result<Self, Error> {
+        let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(|source| Error::Read { source })?;
+        let schema = table.schema();
+        let names = |s: &arrow_schema::Schema| s.fields().iter().map(|f| f.name().clone()).collect::<Vec<_>>();
+        if names(builder.schema()) != names(&schema) {
+            return Err(Error::SchemaMismatch { table });
+        }
+        let batches = builder
+            .with_batch_size(batch_rows.max(1))
+            .build()
+            .map_err(|source| Error::Read { source })?;
+        Ok(Self { table, schema, batches })
+    }
+
+    /// The next batch, with the table's schema, or `None` at the end.
+    pub fn next_batch(&mut self) -> Result<Option<RecordBatch>, Error> {
+        let Some(batch) = self.batches.next() else {
+            return Ok(None);
+        };
+        let batch = batch.map_err(|source| Error::ReadArrow { source })?;
+        // Parquet names a list's items `element`; the table's schema says
+        // `item`: the same values, relabelled.
+        let mut columns = Vec::with_capacity(batch.num_columns());
+        for (column, field) in batch.columns().iter().zip(self.schema.fields()) {
+            match (field.data_type(), column.as_list_opt::<i32>()) {
+                (DataType::List(item), Some(list)) if column.data_type() != field.data_type() => {
+                    let relabelled = arrow_array::ListArray::try_new(
+                        std::sync::Arc::clone(item),
+                        list.offsets().clone(),
+                        std::sync::Arc::clone(list.values()),
+                        list.nulls().cloned(),
+                    )
+                    .map_err(|source| Error::Arrow {
+                        table: self.table,
+                        source,
+                    })?;
+                    columns.push(std::sync::Arc::new(relabelled) as arrow_array::ArrayRef);
+                }
+                _ => columns.push(std::sync::Arc::clone(column)),
+            }
+        }
+        RecordBatch::try_new(std::sync::Arc::clone(&self.schema), columns)
+            .map(Some)
+            .map_err(|source| Error::Arrow {
+                table: self.table,
+                source,
+            })
+    }
+}
 
 /// One row of a table, a text cell per column (null stays `None`).
 pub type TextRow = Vec<Option<String>>;

@@ -518,8 +518,6 @@ struct TableFiles {
     table: Table,
     parquet: ParquetWriter<StagedFile>,
     csv: CsvWriter<StagedFile>,
-    /// Its partitions, with `--partition-by`.
-    partitions: Option<partition::TablePartitions>,
     rows: u64,
 }
 
@@ -531,45 +529,29 @@ fn table_err(table: Table, form: Form) -> impl Fn(routes_formats::Error) -> Erro
 }
 
 impl TableFiles {
-    fn create(stage: &mut Stage, table: Table, partition_by: Option<PartitionBy>) -> Result<Self, Error> {
+    fn create(stage: &mut Stage, table: Table) -> Result<Self, Error> {
         let parquet_file = stage.create_file(&table_path(table, Form::Parquet))?;
         let csv_file = stage.create_file(&table_path(table, Form::Csv))?;
-        let partitions = match partition_by {
-            Some(PartitionBy::Country) if table.by_route() => Some(partition::TablePartitions::new(table)),
-            _ => None,
-        };
         Ok(Self {
             table,
             parquet: ParquetWriter::new(table, parquet_file).map_err(table_err(table, Form::Parquet))?,
             csv: CsvWriter::new(table, csv_file),
-            partitions,
             rows: 0,
         })
     }
 
-    fn write(&mut self, stage: &mut Stage, tables: &mut RouteTables, sqlite: &mut SqliteWriter) -> Result<(), Error> {
+    fn write(&mut self, tables: &mut RouteTables, sqlite: &mut SqliteWriter) -> Result<(), Error> {
         let table = self.table;
         let batch = tables.finish(table).map_err(table_err(table, Form::Parquet))?;
         self.rows += batch.num_rows() as u64;
         self.parquet.write(&batch).map_err(table_err(table, Form::Parquet))?;
         self.csv.write(&batch).map_err(table_err(table, Form::Csv))?;
         sqlite.write(table, &batch).map_err(sqlite_err)?;
-        if let Some(partitions) = &mut self.partitions {
-            partitions.write(stage, &batch)?;
-        }
         Ok(())
     }
 
-    /// The countries of the table's partitions, if it has them.
-    fn countries(&self) -> Option<BTreeSet<String>> {
-        self.partitions.as_ref().map(partition::TablePartitions::countries)
-    }
-
-    fn finish(self, stage: &mut Stage, countries: &BTreeSet<String>) -> Result<u64, Error> {
+    fn finish(self, stage: &mut Stage) -> Result<u64, Error> {
         let table = self.table;
-        if let Some(partitions) = self.partitions {
-            partitions.finish(stage, countries)?;
-        }
         let parquet = self.parquet.finish().map_err(table_err(table, Form::Parquet))?;
         stage.close(parquet)?;
         let csv = self.csv.finish().map_err(table_err(table, Form::Csv))?;
@@ -722,9 +704,9 @@ pub fn publish(options: &PublishOptions, progress: &dyn Progress) -> Result<Publ
     let jsonl_path = PathBuf::from("data/routes.jsonl");
     let mut files = Vec::new();
     for table in Table::ALL.into_iter().filter(|t| t.holds_facts()) {
-        files.push(TableFiles::create(&mut stage, table, options.partition_by)?);
+        files.push(TableFiles::create(&mut stage, table)?);
     }
-    let mut changes = TableFiles::create(&mut stage, Table::Changes, None)?;
+    let mut changes = TableFiles::create(&mut stage, Table::Changes)?;
     let mut sqlite =
         SqliteWriter::create(&stage.create_path(datasette::SQLITE_PATH)?, FORMAT_VERSION).map_err(sqlite_err)?;
     let mut derived = options
@@ -755,14 +737,14 @@ pub fn publish(options: &PublishOptions, progress: &dyn Progress) -> Result<Publ
         pending += 1;
         if pending == BATCH_ROUTES {
             for f in &mut files {
-                f.write(&mut stage, &mut tables, &mut sqlite)?;
+                f.write(&mut tables, &mut sqlite)?;
             }
             progress.advance(pending as u64);
             pending = 0;
         }
     }
     for f in &mut files {
-        f.write(&mut stage, &mut tables, &mut sqlite)?;
+        f.write(&mut tables, &mut sqlite)?;
     }
     progress.advance(pending as u64);
     let found = complete.finish();
@@ -778,11 +760,15 @@ pub fn publish(options: &PublishOptions, progress: &dyn Progress) -> Result<Publ
     }
     let jsonl_sha256 = stage.close(jsonl)?.sha256;
     let mut rows = BTreeMap::new();
-    // Every route has a row in `routes`: its partitions name every country.
-    let countries = files.iter().find_map(TableFiles::countries).unwrap_or_default();
     for f in files {
         let table = f.table;
-        rows.insert(table, f.finish(&mut stage, &countries)?);
+        rows.insert(table, f.finish(&mut stage)?);
+    }
+    // The partitions are cut from the finished tables, one table at a
+    // time, so that their writers do not join the open ones.
+    if options.partition_by == Some(PartitionBy::Country) {
+        let countries: BTreeSet<String> = stats.countries.keys().cloned().collect();
+        partition::write_by_country(&mut stage, &countries)?;
     }
     // What changed since the previous release, read back from the tables
     // just written: the `changes` table and the changelog.
@@ -798,15 +784,15 @@ pub fn publish(options: &PublishOptions, progress: &dyn Progress) -> Result<Publ
                         .push_change(change)
                         .map_err(table_err(Table::Changes, Form::Parquet))?;
                     if tables.rows(Table::Changes) >= CHANGE_ROWS {
-                        changes.write(&mut stage, &mut tables, &mut sqlite)?;
+                        changes.write(&mut tables, &mut sqlite)?;
                     }
                 }
                 Ok::<(), Error>(())
             })?)
         }
     };
-    changes.write(&mut stage, &mut tables, &mut sqlite)?;
-    rows.insert(Table::Changes, changes.finish(&mut stage, &BTreeSet::new())?);
+    changes.write(&mut tables, &mut sqlite)?;
+    rows.insert(Table::Changes, changes.finish(&mut stage)?);
     sqlite.finish().map_err(sqlite_err)?;
     stage.close_path(datasette::SQLITE_PATH)?;
 
