@@ -40,16 +40,25 @@ fn bundled_release(d: &Dataset) -> PathBuf {
 /// (and the CSV's row counts); the full-text table finds a known route.
 #[test]
 fn python_sqlite3_reads_the_same_tables_and_finds_a_route() {
-    let python = python();
     let d = Dataset::bundled();
     let release = bundled_release(&d);
-    let out = Command::new(&python)
+    check_sqlite(
+        &release,
+        &[
+            "--search",
+            &format!("{KNOWN_WORDS}={KNOWN_ROUTE}"),
+            "--search",
+            &format!("requirements: insurance={KNOWN_ROUTE}"),
+        ],
+    );
+}
+
+/// Runs `tests/readers/check_sqlite.py` on `release`; its stdout, once it passed.
+fn check_sqlite(release: &Path, args: &[&str]) -> String {
+    let out = Command::new(python())
         .arg(root().join("tests/readers/check_sqlite.py"))
-        .arg(&release)
-        .arg("--search")
-        .arg(format!("{KNOWN_WORDS}={KNOWN_ROUTE}"))
-        .arg("--search")
-        .arg(format!("requirements: insurance={KNOWN_ROUTE}"))
+        .arg(release)
+        .args(args)
         .output()
         .expect("python runs");
     assert!(
@@ -58,6 +67,7 @@ fn python_sqlite3_reads_the_same_tables_and_finds_a_route() {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
+    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 /// A `datasette` process, killed and reaped when dropped, whatever happened.
@@ -267,18 +277,7 @@ fn datasette_serves_the_database_with_its_metadata() {
 fn datasette_serves_the_changes_since_the_previous_release() {
     let (d, _) = two_releases();
     let release = d.path().join("dist/routes-1.1.0");
-    let out = Command::new(python())
-        .arg(root().join("tests/readers/check_sqlite.py"))
-        .arg(&release)
-        .output()
-        .expect("python runs");
-    assert!(
-        out.status.success(),
-        "check_sqlite.py failed:\n{}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stdout = check_sqlite(&release, &[]);
     assert!(stdout.contains("`changes`: 95 rows,"), "{stdout}");
 
     let mut csv = csv::Reader::from_path(release.join("data/changes.csv")).expect("changes.csv");
