@@ -112,15 +112,17 @@ impl<W: Write + Send> ParquetWriter<W> {
         if batch.num_rows() == 0 {
             return Ok(());
         }
+        let dropped;
         let written = match self.drop {
             Some(column) => {
-                let mut batch = batch.clone();
-                batch.remove_column(column);
-                batch
+                let mut without = batch.clone();
+                without.remove_column(column);
+                dropped = without;
+                &dropped
             }
-            None => batch.clone(),
+            None => batch,
         };
-        self.inner.write(&written).map_err(|source| Error::Parquet {
+        self.inner.write(written).map_err(|source| Error::Parquet {
             table: self.table,
             source,
         })
@@ -171,26 +173,22 @@ pub fn country_runs(table: Table, batch: &RecordBatch) -> Result<Vec<(String, Re
         .ok_or(Error::SchemaMismatch { table })?;
     let mut runs: Vec<(String, RecordBatch)> = Vec::new();
     let mut start = 0;
-    let mut current: Option<String> = None;
-    for row in 0..=ids.len() {
-        let country = (row < ids.len())
-            .then(|| country_of(table, ids.value(row)))
-            .transpose()?;
-        if row == ids.len() || country != current {
-            if let Some(code) = current.take() {
-                runs.push((code, batch.slice(start, row - start)));
-            }
-            start = row;
-            current = country;
+    while start < ids.len() {
+        let prefix = country_part(table, ids.value(start))?;
+        let mut end = start + 1;
+        while end < ids.len() && country_part(table, ids.value(end))? == prefix {
+            end += 1;
         }
+        runs.push((prefix.to_ascii_uppercase(), batch.slice(start, end - start)));
+        start = end;
     }
     Ok(runs)
 }
 
-/// The country of a route id: its part before `/`, in upper case.
-fn country_of(table: Table, id: &str) -> Result<String, Error> {
+/// The country part of a route id: its two lower-case letters before `/`.
+fn country_part(table: Table, id: &str) -> Result<&str, Error> {
     match id.split_once('/') {
-        Some((cc, _)) if cc.len() == 2 && cc.bytes().all(|b| b.is_ascii_lowercase()) => Ok(cc.to_ascii_uppercase()),
+        Some((cc, _)) if cc.len() == 2 && cc.bytes().all(|b| b.is_ascii_lowercase()) => Ok(cc),
         _ => Err(Error::NoCountry {
             table,
             route_id: id.to_owned(),

@@ -70,7 +70,10 @@ impl TablePartitions {
     /// the partitions of their countries.
     fn write(&mut self, stage: &mut Stage, batch: &RecordBatch) -> Result<(), Error> {
         let table = self.table;
-        let runs = country_runs(table, batch).map_err(err(table, "?"))?;
+        let runs = country_runs(table, batch).map_err(|source| Error::Table {
+            path: crate::datapackage::table_path(table, crate::datapackage::Form::Parquet),
+            source,
+        })?;
         for (country, rows) in runs {
             if self.open.as_ref().is_none_or(|(open, _)| *open != country) {
                 self.close(stage)?;
