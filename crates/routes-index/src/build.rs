@@ -2,14 +2,16 @@
 
 use std::path::{Path, PathBuf};
 
-use routes_core::{Evidence, Money, Route};
+use std::fmt::Write as _;
+
+use routes_core::{Evidence, Money, NationalityScope, Period, Range, Route, Tristate, Unit};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use tantivy::{Index, IndexWriter, TantivyDocument};
 
 use crate::fields::{Fields, register_tokenizers};
 use crate::search::RouteIndex;
-use crate::stored;
+use crate::stored::{self, Kind};
 use crate::{Error, INDEX_FORMAT_VERSION};
 
 /// The indexing memory of the writer. One thread, while this one reads the
@@ -401,20 +403,118 @@ fn error_chain(e: &dyn std::error::Error) -> String {
     out
 }
 
-fn money_words(money: &Money) -> String {
-    match money {
-        Money::Fixed(m) => format!("{} {} {}", m.amount, m.currency, m.period.as_str().replace('_', " ")),
-        Money::Indexed(m) => format!(
-            "{} {} {}",
-            m.multiplier,
-            m.index.as_str().replace('_', " "),
-            m.period.as_str().replace('_', " ")
-        ),
+/// A number as people write it: `100`, `1.5`, `3000` (no `.0`, no thousands separators).
+fn number_words(n: f64) -> String {
+    if n.fract() == 0.0 && n.abs() < 1e15 {
+        format!("{n:.0}")
+    } else {
+        let text = format!("{n:.2}");
+        text.trim_end_matches('0').trim_end_matches('.').to_owned()
     }
 }
 
+fn period_words(period: Period) -> &'static str {
+    match period {
+        Period::OneOff => "one-off",
+        Period::Hour => "per hour",
+        Period::Month => "per month",
+        Period::Year => "per year",
+    }
+}
+
+/// An amount in words, as people ask for it: `EUR 100 (100 EUR) per month`.
+fn money_words(money: &Money) -> String {
+    match money {
+        Money::Fixed(m) => {
+            let amount = number_words(m.amount);
+            let mut out = format!(
+                "{currency} {amount} ({amount} {currency}) {}",
+                period_words(m.period),
+                currency = m.currency
+            );
+            if let Some(c) = &m.converted {
+                let _ = write!(out, " about {} {}", c.currency, number_words(c.amount));
+            }
+            out
+        }
+        Money::Indexed(m) => {
+            let mut out = format!(
+                "{} times the {}",
+                number_words(m.multiplier),
+                m.index.as_str().replace(['_', '-'], " ")
+            );
+            if let Some(year) = m.year {
+                let _ = write!(out, " of {year}");
+            }
+            let _ = write!(out, " {}", period_words(m.period));
+            out
+        }
+    }
+}
+
+fn unit_words(unit: Unit, n: Option<f64>) -> &'static str {
+    let one = n == Some(1.0);
+    match (unit, one) {
+        (Unit::Days, true) => "day",
+        (Unit::Days, false) => "days",
+        (Unit::WorkingDays, true) => "working day",
+        (Unit::WorkingDays, false) => "working days",
+        (Unit::Weeks, true) => "week",
+        (Unit::Weeks, false) => "weeks",
+        (Unit::Months, true) => "month",
+        (Unit::Months, false) => "months",
+        (Unit::Years, true) => "year",
+        (Unit::Years, false) => "years",
+        (Unit::Hours, true) => "hour",
+        (Unit::Hours, false) => "hours",
+        (Unit::Points, true) => "point",
+        (Unit::Points, false) => "points",
+    }
+}
+
+/// A range in words: `5 to 10 working days`, `at least 18 years`, `up to 1 year`;
+/// empty when neither bound is known.
+fn range_words(range: &Range) -> String {
+    let unit = |n| unit_words(range.unit, n);
+    match (range.min, range.max) {
+        (Some(a), Some(b)) if a == b => format!("{} {}", number_words(a), unit(Some(a))),
+        (Some(a), Some(b)) => format!("{} to {} {}", number_words(a), number_words(b), unit(Some(b))),
+        (Some(a), None) => format!("at least {} {}", number_words(a), unit(Some(a))),
+        (None, Some(b)) => format!("up to {} {}", number_words(b), unit(Some(b))),
+        (None, None) => String::new(),
+    }
+}
+
+fn claim_words(value: Tristate) -> &'static str {
+    match value {
+        Tristate::Yes => "yes",
+        Tristate::No => "no",
+        Tristate::Unknown => "not found in the sources",
+    }
+}
+
+/// Joins the non-empty parts with spaces.
+fn words<'a>(parts: impl IntoIterator<Item = &'a str>) -> String {
+    let mut out = String::new();
+    for part in parts {
+        let part = part.trim();
+        if !part.is_empty() {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(part);
+        }
+    }
+    out
+}
+
 /// The tantivy document of one route, and how many items it holds (the
-/// route itself included).
+/// route itself included). Besides the text of the record, its structured
+/// facts are written as words (`processing time 5 to 10 working days`, `fee
+/// EUR 100`, `stay up to 1 year`, `age at least 18 years`), so a question
+/// about them finds the item that answers it; each quoted excerpt is indexed
+/// with its item, in the language of its source.
+#[allow(clippy::too_many_lines, reason = "one item per part of the record, in the record's order")]
 fn document_of(route: &Route, f: Fields) -> (TantivyDocument, usize) {
     let source_urls: Vec<&str> = route.sources.iter().map(|s| s.url.as_str()).collect();
     let source_of = |evidence: &[Evidence]| {
@@ -442,11 +542,11 @@ fn document_of(route: &Route, f: Fields) -> (TantivyDocument, usize) {
     );
     let mut kinds = [false; stored::KINDS.len()];
     let mut items = 0;
-    let mut item = |kind: u8, id: &str, label: &str, body: &str, source: Option<usize>| {
+    let mut item = |kind: Kind, id: &str, label: &str, body: &str, source: Option<usize>| {
         doc.add_text(f.label, label);
         doc.add_text(f.body, body);
-        stored.item(kind, id, label, body, source);
-        kinds[usize::from(kind)] = true;
+        stored.item(kind as u8, id, label, body, source);
+        kinds[kind as usize] = true;
         items += 1;
     };
     let mut route_label = route.codes.join(" ");
@@ -456,32 +556,58 @@ fn document_of(route: &Route, f: Fields) -> (TantivyDocument, usize) {
     if route_label.trim().is_empty() {
         route_label.clone_from(&route.name);
     }
-    let route_body = format!(
-        "{} {}",
-        route.category.as_str().replace('_', " "),
-        route.summary.as_deref().unwrap_or_default()
-    );
+    let category = route.category.as_str().replace('_', " ");
+    let official_excerpts = route.official_name.as_ref().map(|n| excerpts(&n.evidence)).unwrap_or_default();
+    let route_body = words([
+        category.as_str(),
+        route.summary.as_deref().unwrap_or_default(),
+        &official_excerpts,
+    ]);
     item(
-        0,
+        Kind::Route,
         "",
         &route_label,
         &route_body,
         (!route.sources.is_empty()).then_some(0),
     );
+    let nationality = &route.eligibility.nationality;
+    let who: Vec<&str> = nationality
+        .groups
+        .iter()
+        .map(String::as_str)
+        .chain(nationality.countries.iter().map(routes_core::CountryCode::as_str))
+        .collect();
+    let scope = match nationality.scope {
+        NationalityScope::All => "open to every nationality",
+        NationalityScope::Only => "only nationals of",
+        NationalityScope::AllExcept => "every nationality except",
+        NationalityScope::Unknown => "",
+    };
+    let body = words([
+        scope,
+        &who.join(" "),
+        nationality.description.as_deref().unwrap_or_default(),
+        &excerpts(&nationality.evidence),
+    ]);
+    if !body.is_empty() {
+        item(Kind::Eligibility, "nationality", "nationality eligibility", &body, source_of(&nationality.evidence));
+    }
     for r in &route.requirements {
         let label = r.kind.as_str().replace('_', " ");
-        let body = format!(
-            "{} {} {} {}",
-            r.description,
+        let range = r.range.as_ref().map(range_words).unwrap_or_default();
+        let range = if range.is_empty() { range } else { format!("{label} {range}") };
+        let body = words([
+            r.description.as_str(),
             r.note.as_deref().unwrap_or_default(),
-            r.money.as_ref().map(money_words).unwrap_or_default(),
-            excerpts(&r.evidence)
-        );
-        item(1, r.id.as_str(), &label, body.trim(), source_of(&r.evidence));
+            &r.money.as_ref().map(money_words).unwrap_or_default(),
+            &range,
+            &excerpts(&r.evidence),
+        ]);
+        item(Kind::Requirement, r.id.as_str(), &label, &body, source_of(&r.evidence));
     }
     for d in &route.documents {
-        let body = format!("{} {}", d.note.as_deref().unwrap_or_default(), excerpts(&d.evidence));
-        item(2, d.id.as_str(), &d.name, body.trim(), source_of(&d.evidence));
+        let body = words([d.note.as_deref().unwrap_or_default(), &excerpts(&d.evidence)]);
+        item(Kind::Document, d.id.as_str(), &d.name, &body, source_of(&d.evidence));
     }
     for (i, e) in route.eligibility.exemptions.iter().enumerate() {
         let who: Vec<&str> = e
@@ -492,34 +618,111 @@ fn document_of(route: &Route, f: Fields) -> (TantivyDocument, usize) {
             .chain(e.who.countries.iter().map(routes_core::CountryCode::as_str))
             .collect();
         let who = who.join(" ");
+        let body = words([e.description.as_str(), &excerpts(&e.evidence)]);
         item(
-            3,
+            Kind::Exemption,
             &i.to_string(),
             &format!("exemption {who}"),
-            &e.description,
+            &body,
             source_of(&e.evidence),
         );
     }
+    for (i, t) in route.duration.initial_stay.iter().enumerate() {
+        let body = words([
+            "stay",
+            &range_words(&t.range),
+            t.note.as_deref().unwrap_or_default(),
+            &excerpts(&t.evidence),
+        ]);
+        item(Kind::Duration, &format!("initial_stay/{i}"), "initial stay", &body, source_of(&t.evidence));
+    }
+    for (i, t) in route.duration.validity.iter().enumerate() {
+        let body = words([
+            "valid for",
+            &range_words(&t.range),
+            t.note.as_deref().unwrap_or_default(),
+            &excerpts(&t.evidence),
+        ]);
+        item(Kind::Duration, &format!("validity/{i}"), "validity", &body, source_of(&t.evidence));
+    }
+    for (i, r) in route.duration.renewal.iter().enumerate() {
+        let times = r.times.map(|n| format!("up to {n} times")).unwrap_or_default();
+        let term = r.term.as_ref().map(|t| format!("for {}", range_words(t))).unwrap_or_default();
+        let body = words([
+            "renewable:",
+            claim_words(r.renewable),
+            &times,
+            &term,
+            r.note.as_deref().unwrap_or_default(),
+            &excerpts(&r.evidence),
+        ]);
+        item(Kind::Renewal, &i.to_string(), "renewal", &body, source_of(&r.evidence));
+    }
+    for (id, label, claim) in [
+        ("permanent_residence", "leads to permanent residence", &route.duration.leads_to_permanent_residence),
+        ("citizenship", "leads to citizenship", &route.duration.leads_to_citizenship),
+    ] {
+        if claim.value == Tristate::Unknown && claim.evidence.is_empty() && claim.note.is_none() {
+            continue;
+        }
+        let body = words([
+            claim_words(claim.value),
+            claim.note.as_deref().unwrap_or_default(),
+            &excerpts(&claim.evidence),
+        ]);
+        item(Kind::Duration, id, label, &body, source_of(&claim.evidence));
+    }
+    for (i, c) in route.application.channels.iter().enumerate() {
+        let body = words([
+            "apply",
+            &c.kind.as_str().replace('_', " "),
+            c.url.as_deref().unwrap_or_default(),
+            c.note.as_deref().unwrap_or_default(),
+            &excerpts(&c.evidence),
+        ]);
+        item(Kind::Channel, &i.to_string(), &c.name, &body, source_of(&c.evidence));
+    }
+    for (i, p) in route.application.processing_times.iter().enumerate() {
+        let body = words([
+            "processing time",
+            &range_words(&p.range),
+            p.note.as_deref().unwrap_or_default(),
+            &excerpts(&p.evidence),
+        ]);
+        item(Kind::ProcessingTime, &i.to_string(), "processing time", &body, source_of(&p.evidence));
+    }
     for (i, fee) in route.application.fees.iter().enumerate() {
-        let body = format!(
-            "{} {}",
-            fee.money.as_ref().map(money_words).unwrap_or_default(),
-            fee.note.as_deref().unwrap_or_default()
-        );
+        let free = if fee.free == Some(true) { "free of charge" } else { "" };
+        let body = words([
+            &fee.money.as_ref().map(money_words).unwrap_or_default(),
+            free,
+            fee.note.as_deref().unwrap_or_default(),
+            &excerpts(&fee.evidence),
+        ]);
         item(
-            4,
+            Kind::Fee,
             &i.to_string(),
             &format!("fee {}", fee.description),
-            body.trim(),
+            &body,
             source_of(&fee.evidence),
         );
     }
+    for (i, act) in route.legal_basis.iter().enumerate() {
+        let body = words([
+            act.number.as_deref().unwrap_or_default(),
+            act.registration.as_deref().unwrap_or_default(),
+            act.note.as_deref().unwrap_or_default(),
+            &excerpts(&act.evidence),
+        ]);
+        item(Kind::Law, &i.to_string(), &act.title, &body, source_of(&act.evidence));
+    }
     for (i, n) in route.notes.iter().enumerate() {
-        item(5, &i.to_string(), "note", &n.text, source_of(&n.evidence));
+        let body = words([n.text.as_str(), &excerpts(&n.evidence)]);
+        item(Kind::Note, &i.to_string(), "note", &body, source_of(&n.evidence));
     }
     for (i, s) in route.sources.iter().enumerate() {
-        let body = format!("{} {}", s.publisher.as_deref().unwrap_or_default(), s.url);
-        item(6, s.id.as_str(), &s.title, &body, Some(i));
+        let body = words([s.publisher.as_deref().unwrap_or_default(), &s.url]);
+        item(Kind::Source, s.id.as_str(), &s.title, &body, Some(i));
     }
     doc.add_u64(f.route_key, crate::fields::route_key(route.id.as_str()));
     doc.add_text(f.country, route.country.as_str());

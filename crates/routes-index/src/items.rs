@@ -21,7 +21,8 @@ use tantivy::query::{AllQuery, BooleanQuery, EmptyQuery, Occur, PhraseQuery, Que
 use tantivy::snippet::SnippetGenerator;
 use tantivy::tokenizer::{TextAnalyzer, TokenStream as _};
 
-use crate::fields::{query_word_analyzer, route_key, stem_key};
+use crate::analysis::{query_word_analyzer, stem_key};
+use crate::fields::route_key;
 use tantivy::{Searcher, Term};
 
 use crate::fields::Fields;

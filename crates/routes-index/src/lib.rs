@@ -42,7 +42,9 @@
 //! ```
 #![warn(missing_docs)]
 
+mod analysis;
 mod build;
+mod vocabulary;
 mod fields;
 mod files;
 mod guard;
@@ -63,7 +65,7 @@ pub use search::{Facets, Hit, MAX_FUZZY_WORDS, Match, Query, RouteIndex, SearchR
 
 /// The on-disk format of the index this build writes and reads. An index of
 /// another version is rebuilt (dataset cache) or refused (release).
-pub const INDEX_FORMAT_VERSION: u32 = 5;
+pub const INDEX_FORMAT_VERSION: u32 = 6;
 
 /// Failures of building, opening or searching an index.
 #[derive(Debug, thiserror::Error)]

@@ -6,8 +6,45 @@
 //! source URL in that list plus one (0 for none). Lengths and numbers are
 //! LEB128 varints; strings are UTF-8.
 
-/// The kinds of items, by their byte.
-pub(crate) const KINDS: [&str; 7] = ["route", "requirement", "document", "exemption", "fee", "note", "source"];
+/// The kinds of items, by their byte ([`Kind`] as a number).
+pub(crate) const KINDS: [&str; 13] = [
+    "route",
+    "requirement",
+    "document",
+    "exemption",
+    "fee",
+    "note",
+    "source",
+    "eligibility",
+    "duration",
+    "renewal",
+    "channel",
+    "processing_time",
+    "legal_basis",
+];
+
+/// The kind of an item: its place in [`KINDS`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub(crate) enum Kind {
+    Route = 0,
+    Requirement,
+    Document,
+    Exemption,
+    Fee,
+    Note,
+    Source,
+    /// Who may apply: the nationality scope.
+    Eligibility,
+    /// The initial stay, the validity, and where the route leads.
+    Duration,
+    Renewal,
+    /// A way to apply.
+    Channel,
+    ProcessingTime,
+    /// A legal act the route rests on.
+    Law,
+}
 
 /// A route as stored.
 #[derive(Debug)]

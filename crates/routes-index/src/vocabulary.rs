@@ -1,0 +1,180 @@
+//! The words people use: the curated vocabulary of `dataset/vocabulary.toml`,
+//! built into the binary and expanded at query time.
+//!
+//! Each concept lists terms that mean the same thing (in English and in the
+//! languages of the dataset's countries). A run of query words that is one
+//! of the terms (compared as the index compares words: folded and stemmed,
+//! whole words, the longest term first) also searches for every other term
+//! of its concept, each as a phrase; a match of the words as typed ranks
+//! above a match of a synonym (see `rewrite.rs`). Stop words (question words,
+//! articles, pronouns) are dropped from a query that has other words.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::OnceLock;
+
+use serde::Deserialize;
+use crate::analysis::{index_words, text_analyzer};
+
+/// The vocabulary's text, as the repository holds it.
+const SOURCE: &str = include_str!("../../../dataset/vocabulary.toml");
+
+/// The format of `vocabulary.toml` this build reads.
+pub(crate) const VOCABULARY_FORMAT_VERSION: u32 = 1;
+
+/// Most words of a term.
+pub(crate) const MAX_TERM_WORDS: usize = 6;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    format_version: u32,
+    #[serde(default)]
+    stopwords: HashMap<String, Vec<String>>,
+    #[serde(default)]
+    concept: Vec<ConceptFile>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConceptFile {
+    id: String,
+    #[allow(dead_code, reason = "read for the file's readers, checked to be there")]
+    description: String,
+    terms: Vec<String>,
+}
+
+/// One concept: terms that mean the same.
+#[derive(Debug)]
+pub(crate) struct Concept {
+    pub(crate) id: String,
+    /// The terms as written.
+    pub(crate) terms: Vec<String>,
+}
+
+/// The vocabulary, ready for lookups.
+#[derive(Debug)]
+pub(crate) struct Vocabulary {
+    pub(crate) concepts: Vec<Concept>,
+    /// A term's words as the index holds them → (concept, term).
+    by_words: HashMap<Vec<String>, (usize, usize)>,
+    /// Stop words, as the index holds them.
+    stopwords: HashSet<String>,
+}
+
+/// A mistake in the vocabulary file (a test reads the file; a build with a
+/// broken one fails that test, and the search goes on without synonyms).
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct VocabularyError(pub(crate) String);
+
+impl Vocabulary {
+    /// The vocabulary built into this binary (parsed once per process).
+    pub(crate) fn builtin() -> &'static Self {
+        static BUILTIN: OnceLock<Vocabulary> = OnceLock::new();
+        BUILTIN.get_or_init(|| {
+            Self::parse(SOURCE).unwrap_or_else(|_| Self {
+                concepts: Vec::new(),
+                by_words: HashMap::new(),
+                stopwords: HashSet::new(),
+            })
+        })
+    }
+
+    /// Reads a vocabulary file; every term must have words, and none may be
+    /// in two concepts.
+    pub(crate) fn parse(text: &str) -> Result<Self, VocabularyError> {
+        let file: File = toml::from_str(text).map_err(|e| VocabularyError(e.to_string()))?;
+        if file.format_version != VOCABULARY_FORMAT_VERSION {
+            return Err(VocabularyError(format!(
+                "format_version {} (this build reads {VOCABULARY_FORMAT_VERSION})",
+                file.format_version
+            )));
+        }
+        let mut analyzer = text_analyzer();
+        let mut by_words = HashMap::new();
+        let mut concepts = Vec::new();
+        let mut ids = HashSet::new();
+        for (c, concept) in file.concept.into_iter().enumerate() {
+            if !ids.insert(concept.id.clone()) {
+                return Err(VocabularyError(format!("concept `{}` is there twice", concept.id)));
+            }
+            for (t, term) in concept.terms.iter().enumerate() {
+                let words = index_words(&mut analyzer, term);
+                if words.is_empty() || words.len() > MAX_TERM_WORDS * 3 {
+                    return Err(VocabularyError(format!(
+                        "term `{term}` of `{}` has no words or too many",
+                        concept.id
+                    )));
+                }
+                if let Some(&(other, _)) = by_words.get(&words)
+                    && other != c
+                {
+                    return Err(VocabularyError(format!(
+                        "term `{term}` of `{}` is also a term of `{}`",
+                        concept.id, concepts_id(&concepts, other)
+                    )));
+                }
+                by_words.entry(words).or_insert((c, t));
+            }
+            concepts.push(Concept {
+                id: concept.id,
+                terms: concept.terms,
+            });
+        }
+        let stopwords = file
+            .stopwords
+            .values()
+            .flatten()
+            .flat_map(|w| index_words(&mut analyzer, w))
+            .collect();
+        Ok(Self {
+            concepts,
+            by_words,
+            stopwords,
+        })
+    }
+
+    /// The concept and term whose words are `words`, if any.
+    pub(crate) fn term(&self, words: &[String]) -> Option<(usize, usize)> {
+        self.by_words.get(words).copied()
+    }
+
+    /// Whether `word` (as the index holds it) is a stop word.
+    pub(crate) fn is_stopword(&self, word: &str) -> bool {
+        self.stopwords.contains(word)
+    }
+}
+
+fn concepts_id(concepts: &[Concept], i: usize) -> &str {
+    concepts.get(i).map_or("a later concept", |c| c.id.as_str())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_builtin_vocabulary_is_sound() {
+        let v = Vocabulary::parse(SOURCE).expect("dataset/vocabulary.toml reads");
+        assert!(!v.concepts.is_empty());
+        for c in &v.concepts {
+            assert!(c.terms.len() >= 2, "`{}` needs two terms to mean anything", c.id);
+        }
+        let mut analyzer = text_analyzer();
+        let words = index_words(&mut analyzer, "police clearance");
+        let (c, _) = v.term(&words).expect("a term");
+        assert_eq!(v.concepts[c].id, "criminal-record");
+        assert!(v.is_stopword("the"));
+        assert!(!v.is_stopword("insur"));
+    }
+
+    #[test]
+    fn broken_vocabularies_are_refused() {
+        let twice = "format_version = 1\n[[concept]]\nid = \"a\"\ndescription = \"\"\nterms = [\"fee\", \"cost\"]\n\
+                     [[concept]]\nid = \"b\"\ndescription = \"\"\nterms = [\"Fees\", \"price\"]\n";
+        let e = Vocabulary::parse(twice).expect_err("a term in two concepts");
+        assert!(e.0.contains("also a term of `a`"), "{}", e.0);
+        assert!(Vocabulary::parse("format_version = 9\n").is_err());
+        let empty = "format_version = 1\n[[concept]]\nid = \"a\"\ndescription = \"\"\nterms = [\"…\", \"fee\"]\n";
+        assert!(Vocabulary::parse(empty).is_err());
+    }
+}
