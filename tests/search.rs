@@ -388,3 +388,108 @@ fn an_apostrophe_in_a_word_is_part_of_the_question() {
         assert_eq!(first.as_deref(), Some("ee/long-term-residence-permit"), "{query}");
     }
 }
+
+/// The exit code, the route lines of the output (not the snippets, which
+/// depend on the ranking of items) and stderr.
+fn routes_found(output: &std::process::Output) -> String {
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let mut routes = String::new();
+    for line in stdout.lines().filter(|l| !l.is_empty() && !l.starts_with(' ')) {
+        routes.push_str(line);
+        routes.push('\n');
+    }
+    format!(
+        "exit: {}\n----- routes -----\n{routes}----- stderr -----\n{}",
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+#[test]
+fn country_by_name_finds_its_routes() {
+    let cache = tempfile::tempdir().expect("tmp");
+    let out = run(search(&root(), cache.path()).args(["visa", "--country", "kazakhstan", "--limit", "3"]));
+    assert_eq!(out.status.code(), Some(0), "{}", transcript(&out));
+    let ids = |args: &[&str]| -> Vec<String> {
+        let out = run(search(&root(), cache.path())
+            .args(args)
+            .args(["--format", "json", "--limit", "100"]));
+        hits(&out.stdout)
+            .iter()
+            .map(|h| h["route_id"].as_str().unwrap_or_default().to_owned())
+            .collect()
+    };
+    let kz = ids(&["visa", "--country", "KZ"]);
+    assert!(!kz.is_empty() && kz.iter().all(|id| id.starts_with("kz/")), "{kz:?}");
+    for country in ["kazakhstan", "Kazakhstan", "KAZ", "kz"] {
+        assert_eq!(ids(&["visa", "--country", country]), kz, "{country}");
+    }
+    assert_eq!(
+        ids(&["visa", "--category", "Family"]),
+        ids(&["visa", "--category", "family"])
+    );
+    insta::assert_snapshot!(routes_found(&out));
+}
+
+#[test]
+fn not_a_country_lists_the_countries_of_the_index() {
+    let cache = tempfile::tempdir().expect("tmp");
+    let out = run(search(&root(), cache.path()).args(["visa", "--country", "XX"]));
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("`XX` is not a country") && stderr.contains("KZ Kazakhstan"),
+        "{stderr}"
+    );
+    insta::assert_snapshot!(transcript(&out));
+}
+
+#[test]
+fn a_country_without_routes_is_named() {
+    let cache = tempfile::tempdir().expect("tmp");
+    let out = run(search(&root(), cache.path()).args(["visa", "--country", "FR"]));
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("the index has no route of France (FR)"), "{stderr}");
+    insta::assert_snapshot!(transcript(&out));
+}
+
+#[test]
+fn a_misspelt_category_suggests_the_nearest() {
+    let cache = tempfile::tempdir().expect("tmp");
+    let out = run(search(&root(), cache.path()).args(["visa", "--category", "digital-nomad"]));
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("did you mean `digital_nomad`?"), "{stderr}");
+    insta::assert_snapshot!(transcript(&out));
+    let out = run(search(&root(), cache.path()).args(["visa", "--status", "nope"]));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("statuses: active, suspended, closed, proposed"),
+        "{}",
+        transcript(&out)
+    );
+}
+
+#[test]
+fn a_wrong_value_in_the_query_is_placed() {
+    let cache = tempfile::tempdir().expect("tmp");
+    let out = run(search(&root(), cache.path()).args(["visa kind:nope"]));
+    assert_eq!(out.status.code(), Some(2));
+    insta::assert_snapshot!(transcript(&out));
+    for query in ["visa country:XX", "visa category:digital-nomad", "visa status:x"] {
+        let out = run(search(&root(), cache.path()).arg(query));
+        assert_eq!(out.status.code(), Some(2), "{query}: {}", transcript(&out));
+        assert!(String::from_utf8_lossy(&out.stderr).contains("hint:"), "{query}");
+    }
+}
+
+#[test]
+fn country_by_name_in_the_query() {
+    let cache = tempfile::tempdir().expect("tmp");
+    let out = run(search(&root(), cache.path()).args(["visa country:japan", "--limit", "2"]));
+    assert_eq!(out.status.code(), Some(0), "{}", transcript(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.starts_with("jp/"), "{stdout}");
+    insta::assert_snapshot!(routes_found(&out));
+}

@@ -194,15 +194,22 @@ pub(crate) struct SearchArgs {
     #[arg(long, value_name = "DIR")]
     pub(crate) release: Option<PathBuf>,
 
-    /// Only routes of this country (ISO 3166-1 code).
-    #[arg(long, value_name = "CODE")]
+    /// Only routes of this country: an ISO 3166-1 alpha-2 or alpha-3 code or
+    /// an English name, in any case (`KZ`, `kaz`, `kazakhstan`, `"New
+    /// Zealand"`). A country the index has no route of is an error that lists
+    /// the countries it has.
+    #[arg(long, value_name = "COUNTRY")]
     pub(crate) country: Option<String>,
 
-    /// Only routes of this category (such as `work`, `family`).
+    /// Only routes of this category, in any case: `work`, `family`, `study`,
+    /// `investment`, `digital_nomad`, `business_visit`, `residence`,
+    /// `permanent_residence`, `citizenship`, `ethnic_return`, `humanitarian`,
+    /// `other`. Another value is an error that suggests the nearest.
     #[arg(long, value_name = "CATEGORY")]
     pub(crate) category: Option<String>,
 
-    /// Only routes with this status (such as `active`).
+    /// Only routes with this status, in any case: `active`, `suspended`,
+    /// `closed`, `proposed`. Another value is an error that suggests the nearest.
     #[arg(long, value_name = "STATUS")]
     pub(crate) status: Option<String>,
 

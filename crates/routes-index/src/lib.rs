@@ -47,6 +47,7 @@ mod build;
 mod vocabulary;
 mod fields;
 mod files;
+mod filters;
 mod guard;
 mod items;
 mod query;
@@ -60,6 +61,7 @@ pub use build::{
     IndexBuilder, IndexMeta, RELEASE_WRITER_HEAP, build_index, dataset_fingerprint, open_or_build, rebuild,
 };
 pub use files::{index_file_digests, is_index_folder, open_release, verify_index_files};
+pub use filters::{FilterError, IndexedCountry};
 pub use query::{MAX_QUERY_DEPTH, MAX_QUERY_WORDS, QueryError, check_query};
 pub use search::{Facets, Hit, MAX_FUZZY_WORDS, Match, Query, RouteIndex, SearchResults};
 
@@ -104,6 +106,10 @@ pub enum Error {
     /// The query is malformed.
     #[error(transparent)]
     Query(#[from] QueryError),
+    /// A filter (`--country`, `--category`, `--status`) names no value the
+    /// index can search for.
+    #[error(transparent)]
+    Filter(#[from] FilterError),
     /// Something that is not an index folder of `routes` is where the
     /// index would go; it was left untouched.
     #[error("`{}` exists and is not a search index made by `routes`; it was left untouched", path.display())]

@@ -33,11 +33,12 @@ pub struct Query {
     /// The query text: words (all must match), `"phrases"`, `OR`, `-word`,
     /// `field:value`.
     pub text: String,
-    /// Only routes of this country (ISO code, any case).
+    /// Only routes of this country: an ISO 3166-1 alpha-2 or alpha-3 code
+    /// or an English name, any case (see [`FilterError`](crate::FilterError)).
     pub country: Option<String>,
-    /// Only routes of this category.
+    /// Only routes of this category (any case).
     pub category: Option<String>,
-    /// Only routes with this status.
+    /// Only routes with this status (any case).
     pub status: Option<String>,
     /// Most routes returned.
     pub limit: usize,
@@ -210,6 +211,17 @@ impl RouteIndex {
         &self.path
     }
 
+    /// The countries the index has routes of, by code, with their English
+    /// names and route counts: the values `--country` and `country:` take.
+    pub fn countries(&self) -> Result<Vec<crate::filters::IndexedCountry>, Error> {
+        crate::guard::guarded(&self.path, || crate::filters::countries(self))
+    }
+
+    /// A searcher of the index as it was opened.
+    pub(crate) fn searcher(&self) -> Searcher {
+        self.reader.searcher()
+    }
+
     /// Checks every file of the index against the checksum tantivy keeps in
     /// its footer (reads every byte). Returns the files that differ. Only the
     /// tests use it (content-named segments must keep valid footers): a
@@ -242,6 +254,8 @@ impl RouteIndex {
 
     fn search_unguarded(&self, q: &Query) -> Result<SearchResults, Error> {
         check_query(&q.text)?;
+        // The filters and the `field:value`s of the text, checked and normalised.
+        let q = &crate::filters::resolve(self, q)?;
         let plain = Self::user_query(&self.plain, q)?;
         let exact = Self::user_query(&self.exact, q)?;
         let searcher = self.reader.searcher();

@@ -26,6 +26,7 @@ pub(crate) fn cache_dir(dataset: &Path) -> PathBuf {
 fn index_error(e: routes_index::Error) -> ToolError {
     match e {
         routes_index::Error::Query(q) => ToolError::new(q.to_string()).hint(q.hint),
+        routes_index::Error::Filter(f) => ToolError::new(format!("--{}: {}", f.field, f.message)).hint(f.hint),
         e @ routes_index::Error::NotOurs { .. } => ToolError::from_error(e).hint(
             "`routes` never removes what it did not make: give `--out` a new folder (or one `routes index` wrote), \
              or move that one away; for the search cache, `ROUTES_CACHE_DIR` moves it elsewhere",
