@@ -156,7 +156,9 @@ impl TokenStream for WordStream<'_> {
         self.token.text.clear();
         let word = &self.text[from..to];
         if word.contains(is_armenian_word_mark) {
-            self.token.text.extend(word.chars().filter(|c| !is_armenian_word_mark(*c)));
+            self.token
+                .text
+                .extend(word.chars().filter(|c| !is_armenian_word_mark(*c)));
         } else {
             self.token.text.push_str(word);
         }
@@ -200,7 +202,11 @@ pub(crate) fn fold(word: &str, ascii_folding: &mut TextAnalyzer, out: &mut Strin
         out.extend(word.nfkc().flat_map(char::to_lowercase));
         return;
     }
-    for c in word.nfkd().filter(|c| !is_combining_mark(*c)).flat_map(char::to_lowercase) {
+    for c in word
+        .nfkd()
+        .filter(|c| !is_combining_mark(*c))
+        .flat_map(char::to_lowercase)
+    {
         out.push(kazakh_to_russian(c));
     }
     if !out.is_ascii() && out.chars().any(|c| c.is_ascii_alphabetic() || is_latin_letter(c)) {
@@ -501,9 +507,9 @@ impl<T: TokenStream> TokenStream for SelectiveStemsStream<'_, T> {
         }
         let token = self.tail.token_mut();
         let prefixes = self.prefixes;
-        token.text = self
-            .normalizer
-            .normalize_if(&token.text, |folded| prefixes.is_none_or(|keys| may_stem_to(folded, keys)));
+        token.text = self.normalizer.normalize_if(&token.text, |folded| {
+            prefixes.is_none_or(|keys| may_stem_to(folded, keys))
+        });
         true
     }
 
@@ -556,10 +562,7 @@ mod tests {
             let t = stream.token();
             seen.push((&text[t.offset_from..t.offset_to], t.position));
         }
-        assert_eq!(
-            seen,
-            [("EU", 0), ("在留", 1), ("留資", 2), ("資格", 3), ("ok", 4)]
-        );
+        assert_eq!(seen, [("EU", 0), ("在留", 1), ("留資", 2), ("資格", 3), ("ok", 4)]);
     }
 
     #[test]

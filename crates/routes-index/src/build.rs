@@ -514,7 +514,10 @@ fn words<'a>(parts: impl IntoIterator<Item = &'a str>) -> String {
 /// EUR 100`, `stay up to 1 year`, `age at least 18 years`), so a question
 /// about them finds the item that answers it; each quoted excerpt is indexed
 /// with its item, in the language of its source.
-#[allow(clippy::too_many_lines, reason = "one item per part of the record, in the record's order")]
+#[allow(
+    clippy::too_many_lines,
+    reason = "one item per part of the record, in the record's order"
+)]
 fn document_of(route: &Route, f: Fields) -> (TantivyDocument, usize) {
     let source_urls: Vec<&str> = route.sources.iter().map(|s| s.url.as_str()).collect();
     let source_of = |evidence: &[Evidence]| {
@@ -557,7 +560,11 @@ fn document_of(route: &Route, f: Fields) -> (TantivyDocument, usize) {
         route_label.clone_from(&route.name);
     }
     let category = route.category.as_str().replace('_', " ");
-    let official_excerpts = route.official_name.as_ref().map(|n| excerpts(&n.evidence)).unwrap_or_default();
+    let official_excerpts = route
+        .official_name
+        .as_ref()
+        .map(|n| excerpts(&n.evidence))
+        .unwrap_or_default();
     let route_body = words([
         category.as_str(),
         route.summary.as_deref().unwrap_or_default(),
@@ -590,12 +597,22 @@ fn document_of(route: &Route, f: Fields) -> (TantivyDocument, usize) {
         &excerpts(&nationality.evidence),
     ]);
     if !body.is_empty() {
-        item(Kind::Eligibility, "nationality", "nationality eligibility", &body, source_of(&nationality.evidence));
+        item(
+            Kind::Eligibility,
+            "nationality",
+            "nationality eligibility",
+            &body,
+            source_of(&nationality.evidence),
+        );
     }
     for r in &route.requirements {
         let label = r.kind.as_str().replace('_', " ");
         let range = r.range.as_ref().map(range_words).unwrap_or_default();
-        let range = if range.is_empty() { range } else { format!("{label} {range}") };
+        let range = if range.is_empty() {
+            range
+        } else {
+            format!("{label} {range}")
+        };
         let body = words([
             r.description.as_str(),
             r.note.as_deref().unwrap_or_default(),
@@ -634,7 +651,13 @@ fn document_of(route: &Route, f: Fields) -> (TantivyDocument, usize) {
             t.note.as_deref().unwrap_or_default(),
             &excerpts(&t.evidence),
         ]);
-        item(Kind::Duration, &format!("initial_stay/{i}"), "initial stay", &body, source_of(&t.evidence));
+        item(
+            Kind::Duration,
+            &format!("initial_stay/{i}"),
+            "initial stay",
+            &body,
+            source_of(&t.evidence),
+        );
     }
     for (i, t) in route.duration.validity.iter().enumerate() {
         let body = words([
@@ -643,11 +666,21 @@ fn document_of(route: &Route, f: Fields) -> (TantivyDocument, usize) {
             t.note.as_deref().unwrap_or_default(),
             &excerpts(&t.evidence),
         ]);
-        item(Kind::Duration, &format!("validity/{i}"), "validity", &body, source_of(&t.evidence));
+        item(
+            Kind::Duration,
+            &format!("validity/{i}"),
+            "validity",
+            &body,
+            source_of(&t.evidence),
+        );
     }
     for (i, r) in route.duration.renewal.iter().enumerate() {
         let times = r.times.map(|n| format!("up to {n} times")).unwrap_or_default();
-        let term = r.term.as_ref().map(|t| format!("for {}", range_words(t))).unwrap_or_default();
+        let term = r
+            .term
+            .as_ref()
+            .map(|t| format!("for {}", range_words(t)))
+            .unwrap_or_default();
         let body = words([
             "renewable:",
             claim_words(r.renewable),
@@ -659,8 +692,16 @@ fn document_of(route: &Route, f: Fields) -> (TantivyDocument, usize) {
         item(Kind::Renewal, &i.to_string(), "renewal", &body, source_of(&r.evidence));
     }
     for (id, label, claim) in [
-        ("permanent_residence", "leads to permanent residence", &route.duration.leads_to_permanent_residence),
-        ("citizenship", "leads to citizenship", &route.duration.leads_to_citizenship),
+        (
+            "permanent_residence",
+            "leads to permanent residence",
+            &route.duration.leads_to_permanent_residence,
+        ),
+        (
+            "citizenship",
+            "leads to citizenship",
+            &route.duration.leads_to_citizenship,
+        ),
     ] {
         if claim.value == Tristate::Unknown && claim.evidence.is_empty() && claim.note.is_none() {
             continue;
@@ -689,7 +730,13 @@ fn document_of(route: &Route, f: Fields) -> (TantivyDocument, usize) {
             p.note.as_deref().unwrap_or_default(),
             &excerpts(&p.evidence),
         ]);
-        item(Kind::ProcessingTime, &i.to_string(), "processing time", &body, source_of(&p.evidence));
+        item(
+            Kind::ProcessingTime,
+            &i.to_string(),
+            "processing time",
+            &body,
+            source_of(&p.evidence),
+        );
     }
     for (i, fee) in route.application.fees.iter().enumerate() {
         let free = if fee.free == Some(true) { "free of charge" } else { "" };

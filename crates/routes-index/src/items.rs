@@ -25,8 +25,9 @@ use crate::analysis::{query_word_analyzer, stem_key};
 use crate::fields::route_key;
 use tantivy::{Searcher, Term};
 
+use crate::alternatives::Alternatives;
 use crate::fields::Fields;
-use crate::search::{MATCHES_PER_ROUTE, Match, SNIPPET_CHARS};
+use crate::search::{MATCHES_PER_ROUTE, Match, SNIPPET_CHARS, Synonym};
 use crate::stored::{StoredItem, StoredRoute};
 
 const K1: f32 = 1.2;
@@ -218,7 +219,8 @@ impl<'q> ItemMatcher<'q> {
     /// The items of `route` to show, best first: those that satisfy the
     /// query by themselves, or else (the words matched different items)
     /// those that hold any of its words; and the route's score.
-    pub(crate) fn matches(&mut self, route: &StoredRoute<'_>) -> (Vec<Match>, f32) {
+    /// Whether one item satisfies the query by itself is the third value.
+    pub(crate) fn matches(&mut self, route: &StoredRoute<'_>) -> (Vec<Match>, f32, bool) {
         let name = self.hits(0, route.name);
         let items: Vec<[FieldHits; 2]> = route
             .items
@@ -250,6 +252,7 @@ impl<'q> ItemMatcher<'q> {
                 (view.kind != "route" || highlighted).then_some((i, score))
             })
             .collect();
+        let satisfied = !chosen.is_empty();
         if chosen.iter().all(|&(i, _)| views[i].kind == "route") {
             chosen = views
                 .iter()
@@ -272,9 +275,36 @@ impl<'q> ItemMatcher<'q> {
         let shown = chosen
             .into_iter()
             .take(MATCHES_PER_ROUTE)
-            .map(|(i, _)| self.show(&route.items[i]))
+            .map(|(i, _)| {
+                let mut shown = self.show(&route.items[i]);
+                shown.synonym = self.synonym(self.query, &views[i]);
+                shown
+            })
             .collect();
-        (shown, best)
+        (shown, best, satisfied)
+    }
+
+    /// The first synonym group of `query` whose words as typed the item
+    /// lacks and one of whose synonyms it holds.
+    fn synonym(&self, query: &dyn Query, view: &ItemView<'_>) -> Option<Synonym> {
+        if let Some(a) = query.downcast_ref::<Alternatives>() {
+            if !a.synonyms || self.eval(a.exact.as_ref(), view, false).is_some() {
+                return None;
+            }
+            return a
+                .others
+                .iter()
+                .find(|(_, q)| self.eval(q.as_ref(), view, false).is_some())
+                .map(|(term, _)| Synonym {
+                    query: a.typed.clone(),
+                    matched: term.clone(),
+                });
+        }
+        let b = query.downcast_ref::<BooleanQuery>()?;
+        b.clauses()
+            .iter()
+            .filter(|(occur, _)| *occur != Occur::MustNot)
+            .find_map(|(_, sub)| self.synonym(sub.as_ref(), view))
     }
 
     /// BM25 of one query word in an item (0 when absent); with `fuzzy`,
@@ -297,6 +327,20 @@ impl<'q> ItemMatcher<'q> {
 
     /// Whether the item satisfies `query`, and its score if so.
     fn eval(&self, query: &dyn Query, view: &ItemView<'_>, fuzzy: bool) -> Option<f32> {
+        if let Some(a) = query.downcast_ref::<Alternatives>() {
+            // The best of the words as typed and their alternatives, weighed down.
+            let exact = self.eval(a.exact.as_ref(), view, fuzzy);
+            let other = a
+                .others
+                .iter()
+                .filter_map(|(_, q)| self.eval(q.as_ref(), view, false))
+                .fold(None, |best: Option<f32>, s| Some(best.map_or(s, |b| b.max(s))))
+                .map(|s| s * a.weight);
+            return match (exact, other) {
+                (Some(e), Some(o)) => Some(e.max(o)),
+                (e, o) => e.or(o),
+            };
+        }
         if let Some(b) = query.downcast_ref::<BooleanQuery>() {
             let (mut score, mut must, mut should, mut should_hit) = (0.0, false, false, false);
             for (occur, sub) in b.clauses() {
@@ -447,6 +491,7 @@ impl<'q> ItemMatcher<'q> {
             snippet,
             highlights,
             source: item.source.map(str::to_owned),
+            synonym: None,
         }
     }
 }

@@ -42,9 +42,9 @@
 //! ```
 #![warn(missing_docs)]
 
+mod alternatives;
 mod analysis;
 mod build;
-mod vocabulary;
 mod fields;
 mod files;
 mod filters;
@@ -52,8 +52,10 @@ mod guard;
 mod items;
 mod query;
 mod readonly;
+mod rewrite;
 mod search;
 mod stored;
+mod vocabulary;
 
 use std::path::PathBuf;
 
@@ -63,7 +65,7 @@ pub use build::{
 pub use files::{index_file_digests, is_index_folder, open_release, verify_index_files};
 pub use filters::{FilterError, IndexedCountry};
 pub use query::{MAX_QUERY_DEPTH, MAX_QUERY_WORDS, QueryError, check_query};
-pub use search::{Facets, Hit, MAX_FUZZY_WORDS, Match, Query, RouteIndex, SearchResults};
+pub use search::{Facets, Hit, MAX_FUZZY_WORDS, Match, Query, RouteIndex, SearchResults, Synonym};
 
 /// The on-disk format of the index this build writes and reads. An index of
 /// another version is rebuilt (dataset cache) or refused (release).

@@ -1,6 +1,6 @@
 //! Opening an index and searching it.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
@@ -12,10 +12,13 @@ use tantivy::{
 };
 
 use crate::Error;
+use crate::alternatives::{Alternatives, PREFIX_WEIGHT, SYNONYM_WEIGHT};
 use crate::build::{IndexMeta, read_meta};
 use crate::fields::{Fields, register_tokenizers};
 use crate::items::ItemMatcher;
 use crate::query::{QueryError, check_query};
+use crate::rewrite::{GroupKind, Rewrite};
+use crate::vocabulary::Vocabulary;
 
 /// Most items shown under one route.
 pub(crate) const MATCHES_PER_ROUTE: usize = 3;
@@ -23,6 +26,8 @@ pub(crate) const MATCHES_PER_ROUTE: usize = 3;
 const RERANKED: usize = 10;
 /// Most words of a query retried with typos when nothing matched exactly.
 pub const MAX_FUZZY_WORDS: usize = 8;
+/// Most completions of the last word searched.
+const MAX_COMPLETIONS: usize = 24;
 /// Longest snippet, in characters.
 pub(crate) const SNIPPET_CHARS: usize = 160;
 
@@ -44,6 +49,10 @@ pub struct Query {
     pub limit: usize,
     /// Count matching routes per country and category.
     pub facets: bool,
+    /// Also search for the synonyms of the vocabulary (`dataset/vocabulary.toml`).
+    pub synonyms: bool,
+    /// Let the last word also match the words it begins (a search box).
+    pub prefix: bool,
 }
 
 impl Query {
@@ -57,6 +66,8 @@ impl Query {
             status: None,
             limit: 10,
             facets: false,
+            synonyms: true,
+            prefix: true,
         }
     }
 }
@@ -76,6 +87,18 @@ pub struct Match {
     pub highlights: Vec<(usize, usize)>,
     /// The URL of the source behind the item.
     pub source: Option<String>,
+    /// When the item matched a synonym rather than the words as typed: which.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub synonym: Option<Synonym>,
+}
+
+/// A synonym that made an item match.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Synonym {
+    /// The words of the query, as typed.
+    pub query: String,
+    /// The term of the vocabulary the item holds instead.
+    pub matched: String,
 }
 
 /// One route that matched, with its best items.
@@ -116,6 +139,10 @@ pub struct SearchResults {
     pub fuzzy: bool,
     /// Counts per country and category, when asked for.
     pub facets: Option<Facets>,
+    /// Whether no route holds every word, and these routes hold some of them.
+    pub partial: bool,
+    /// Stop words left out of the query, as typed.
+    pub dropped: Vec<String>,
 }
 
 /// An open index.
@@ -256,13 +283,23 @@ impl RouteIndex {
         check_query(&q.text)?;
         // The filters and the `field:value`s of the text, checked and normalised.
         let q = &crate::filters::resolve(self, q)?;
-        let plain = Self::user_query(&self.plain, q)?;
-        let exact = Self::user_query(&self.exact, q)?;
+        let typed = crate::query::without_apostrophes(&q.text);
+        let rewrite = crate::rewrite::rewrite(&typed, Vocabulary::builtin(), q.synonyms, q.prefix);
         let searcher = self.reader.searcher();
-        let mut results = self.run(&searcher, q, &*self.filtered(q, exact.box_clone()), &*plain, false)?;
+        let strict = has_kind_filter(&rewrite.text);
+        let plain = self.user_query(&self.plain, q, &rewrite, &searcher)?;
+        let exact = self.user_query(&self.exact, q, &rewrite, &searcher)?;
+        let mut results = self.run(
+            &searcher,
+            q,
+            &*self.filtered(q, exact.box_clone()),
+            &*plain,
+            false,
+            strict,
+        )?;
         if results.hits.is_empty() && crate::query::word_count(&q.text) <= MAX_FUZZY_WORDS {
             // Excluded words stay exact: `-tourist` does not exclude `tourism`.
-            let fuzzy = Self::user_query(&self.fuzzy, q)?;
+            let fuzzy = self.user_query(&self.fuzzy, q, &rewrite, &searcher)?;
             let fuzzy = match (
                 fuzzy.downcast_ref::<BooleanQuery>(),
                 exact.downcast_ref::<BooleanQuery>(),
@@ -281,18 +318,31 @@ impl RouteIndex {
                 }
                 _ => fuzzy,
             };
-            results = self.run(&searcher, q, &*self.filtered(q, fuzzy), &*plain, true)?;
+            results = self.run(&searcher, q, &*self.filtered(q, fuzzy), &*plain, true, strict)?;
             results.fuzzy = true;
         }
+        if results.hits.is_empty()
+            && let (Some(any_exact), Some(any_plain)) = (any_of(&*exact, self.fields), any_of(&*plain, self.fields))
+        {
+            // No route holds every word: the routes that hold most of them.
+            results = self.run(&searcher, q, &*self.filtered(q, any_exact), &*any_plain, false, strict)?;
+            results.partial = !results.hits.is_empty();
+        }
+        results.dropped = rewrite.dropped;
         Ok(results)
     }
 
-    fn user_query(parser: &QueryParser, q: &Query) -> Result<Box<dyn tantivy::query::Query>, Error> {
-        parser
-            .parse_query(&crate::query::with_route_keys(&crate::query::without_apostrophes(
-                &q.text,
-            )))
-            .map_err(|e| {
+    /// The query of `q` as `parser` reads it, with the groups of `rewrite`
+    /// (synonyms, the last word's completions) in their placeholders' place.
+    fn user_query(
+        &self,
+        parser: &QueryParser,
+        q: &Query,
+        rewrite: &Rewrite,
+        searcher: &Searcher,
+    ) -> Result<Box<dyn tantivy::query::Query>, Error> {
+        let parse = |text: &str| {
+            parser.parse_query(&crate::query::with_route_keys(text)).map_err(|e| {
                 Error::Query(QueryError {
                     query: q.text.clone(),
                     at: 0,
@@ -300,6 +350,143 @@ impl RouteIndex {
                     hint: "all words must match; use `\"phrases\"`, `OR`, `-word` and `country:KZ`".into(),
                 })
             })
+        };
+        let query = parse(&rewrite.text)?;
+        if rewrite.groups.is_empty() {
+            return Ok(query);
+        }
+        let boosted = !std::ptr::eq(parser, &raw const self.plain);
+        let vocabulary = Vocabulary::builtin();
+        let mut groups = Vec::with_capacity(rewrite.groups.len());
+        for group in &rewrite.groups {
+            let exact = parse(&group.typed)?;
+            let alternatives = match &group.kind {
+                GroupKind::Synonyms { concept } => {
+                    let typed_words = crate::analysis::index_words(&mut crate::analysis::text_analyzer(), &group.typed);
+                    let mut others = Vec::new();
+                    for term in vocabulary
+                        .concepts
+                        .get(*concept)
+                        .map(|c| c.terms.as_slice())
+                        .unwrap_or_default()
+                    {
+                        let words = crate::analysis::index_words(&mut crate::analysis::text_analyzer(), term);
+                        if words == typed_words {
+                            continue;
+                        }
+                        others.push((term.clone(), parse(&format!("\"{}\"", term.replace('"', " ")))?));
+                    }
+                    Alternatives::new(group.typed.clone(), exact, others, SYNONYM_WEIGHT, true)
+                }
+                GroupKind::Prefix { prefix } => {
+                    let others = self
+                        .completions(searcher, prefix)
+                        .into_iter()
+                        .map(|term| {
+                            let query = self.term_in_text_fields(&term, boosted);
+                            (term, query)
+                        })
+                        .collect();
+                    Alternatives::new(group.typed.clone(), exact, others, PREFIX_WEIGHT, false)
+                }
+            };
+            groups.push(if alternatives.others.is_empty() {
+                alternatives.exact
+            } else {
+                Box::new(alternatives) as Box<dyn tantivy::query::Query>
+            });
+        }
+        Ok(self.substitute(query, &groups))
+    }
+
+    /// `query` with each placeholder term replaced by its group.
+    fn substitute(
+        &self,
+        query: Box<dyn tantivy::query::Query>,
+        groups: &[Box<dyn tantivy::query::Query>],
+    ) -> Box<dyn tantivy::query::Query> {
+        if let Some(t) = query.downcast_ref::<TermQuery>()
+            && t.term().field() == self.fields.kind
+            && let Some(group) = t
+                .term()
+                .value()
+                .as_str()
+                .and_then(crate::rewrite::placeholder_group)
+                .and_then(|i| groups.get(i))
+        {
+            return group.box_clone();
+        }
+        if let Some(b) = query.downcast_ref::<BooleanQuery>() {
+            let clauses = b
+                .clauses()
+                .iter()
+                .map(|(occur, sub)| (*occur, self.substitute(sub.box_clone(), groups)))
+                .collect();
+            return Box::new(BooleanQuery::new(clauses));
+        }
+        query
+    }
+
+    /// A term of the index in the three text fields, boosted as the route query boosts them.
+    fn term_in_text_fields(&self, term: &str, boosted: bool) -> Box<dyn tantivy::query::Query> {
+        let f = self.fields;
+        let clauses = [(f.name, 3.0), (f.label, 2.0), (f.body, 1.0)]
+            .into_iter()
+            .map(|(field, boost)| {
+                let q: Box<dyn tantivy::query::Query> = Box::new(TermQuery::new(
+                    Term::from_field_text(field, term),
+                    IndexRecordOption::WithFreqsAndPositions,
+                ));
+                let q = if boosted && boost != 1.0 {
+                    Box::new(tantivy::query::BoostQuery::new(q, boost))
+                } else {
+                    q
+                };
+                (Occur::Should, q)
+            })
+            .collect();
+        Box::new(BooleanQuery::new(clauses))
+    }
+
+    /// The words of the index that `prefix` begins (or that begin it and
+    /// lost the rest to stemming: `insuranc` → `insur`), the most frequent
+    /// first, at most [`MAX_COMPLETIONS`].
+    fn completions(&self, searcher: &Searcher, prefix: &str) -> Vec<String> {
+        let f = self.fields;
+        let stem = crate::analysis::WordNormalizer::default().normalize(prefix);
+        let mut found: HashMap<String, u64> = HashMap::new();
+        for reader in searcher.segment_readers() {
+            for field in [f.name, f.label, f.body] {
+                let Ok(inverted) = reader.inverted_index(field) else {
+                    continue;
+                };
+                let terms = inverted.terms();
+                if let Ok(mut stream) = terms.range().ge(prefix.as_bytes()).into_stream() {
+                    while stream.advance() {
+                        let key = stream.key();
+                        if !key.starts_with(prefix.as_bytes()) {
+                            break;
+                        }
+                        if let Ok(word) = std::str::from_utf8(key) {
+                            *found.entry(word.to_owned()).or_default() += u64::from(stream.value().doc_freq);
+                        }
+                    }
+                }
+                // Stems the typed letters begin with, three letters short at most.
+                let chars: Vec<char> = prefix.chars().collect();
+                for cut in chars.len().saturating_sub(3).max(3)..chars.len() {
+                    let head: String = chars[..cut].iter().collect();
+                    if let Ok(Some(info)) = terms.get(head.as_bytes()) {
+                        *found.entry(head).or_default() += u64::from(info.doc_freq);
+                    }
+                }
+            }
+        }
+        found.remove(&stem);
+        found.remove(prefix);
+        let mut words: Vec<(String, u64)> = found.into_iter().collect();
+        words.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        words.into_iter().take(MAX_COMPLETIONS).map(|(w, _)| w).collect()
     }
 
     /// The user's query with the filters of `q`.
@@ -329,6 +516,7 @@ impl RouteIndex {
         query: &dyn tantivy::query::Query,
         plain: &dyn tantivy::query::Query,
         fuzzy: bool,
+        strict: bool,
     ) -> Result<SearchResults, Error> {
         // The first candidates are read and ranked by their best item; the
         // total and the facets count every match.
@@ -346,6 +534,7 @@ impl RouteIndex {
             (top, total, None)
         };
         let mut hits = Vec::new();
+        let mut dropped = 0;
         if !top.is_empty() {
             let mut items = ItemMatcher::new(searcher, plain, self.fields, fuzzy, self.meta.documents)
                 .map_err(|e| self.tantivy(e))?;
@@ -353,7 +542,13 @@ impl RouteIndex {
             // was a document: the first routes by the whole-route score are
             // read, and ranked again. At least `RERANKED`, so that a smaller
             // limit shows the first of the same list.
-            for &(_, address) in top.iter().take(q.limit.max(RERANKED)) {
+            // With a `kind:` filter, a route is shown only when one item of
+            // that kind holds the words by itself: more candidates are read.
+            let wanted = q.limit.max(RERANKED);
+            for &(_, address) in &top {
+                if hits.len() >= wanted {
+                    break;
+                }
                 let doc: TantivyDocument = searcher.doc(address).map_err(|e| self.tantivy(e))?;
                 let bytes = doc
                     .get_first(self.fields.stored)
@@ -363,7 +558,11 @@ impl RouteIndex {
                     path: self.path.clone(),
                     reason: "holds a route it cannot read".to_owned(),
                 })?;
-                let (matches, score) = items.matches(&route);
+                let (matches, score, satisfied) = items.matches(&route);
+                if strict && !satisfied {
+                    dropped += 1;
+                    continue;
+                }
                 hits.push(Hit {
                     route_id: route.id.to_owned(),
                     country: route.country.to_uppercase(),
@@ -377,12 +576,57 @@ impl RouteIndex {
             hits.truncate(q.limit);
         }
         Ok(SearchResults {
-            total_routes: total.max(hits.len()),
+            total_routes: total.saturating_sub(dropped).max(hits.len()),
             hits,
             fuzzy: false,
             facets,
+            partial: false,
+            dropped: Vec::new(),
         })
     }
+}
+
+/// Whether the query text filters on the kind of item (`kind:requirement`),
+/// not counting the placeholders of groups or an excluded kind.
+fn has_kind_filter(text: &str) -> bool {
+    text.split(|c: char| c.is_whitespace() || matches!(c, '(' | ')'))
+        .filter_map(|w| w.trim_start_matches('+').strip_prefix("kind:"))
+        .any(|v| crate::rewrite::placeholder_group(v.trim_matches('"')).is_none())
+}
+
+/// The query with its required clauses made optional (any of the words,
+/// ranked by how many and how well they match); `None` when it has fewer
+/// than two, or nothing else to relax.
+/// Filters (`country:KZ`, `kind:fee`) stay required.
+fn any_of(query: &dyn tantivy::query::Query, fields: Fields) -> Option<Box<dyn tantivy::query::Query>> {
+    let b = query.downcast_ref::<BooleanQuery>()?;
+    let is_filter = |q: &dyn tantivy::query::Query| {
+        let mut text = false;
+        q.query_terms(&mut |t, _| text |= [fields.name, fields.label, fields.body].contains(&t.field()));
+        !text && q.downcast_ref::<Alternatives>().is_none()
+    };
+    let must = b
+        .clauses()
+        .iter()
+        .filter(|(o, q)| *o == Occur::Must && !is_filter(q.as_ref()))
+        .count();
+    if must < 2 {
+        return None;
+    }
+    let mut kept = Vec::new();
+    let mut any = Vec::new();
+    for (occur, sub) in b.clauses() {
+        if *occur == Occur::Must && !is_filter(sub.as_ref()) {
+            any.push((Occur::Should, sub.box_clone()));
+        } else {
+            kept.push((*occur, sub.box_clone()));
+        }
+    }
+    kept.push((
+        Occur::Must,
+        Box::new(BooleanQuery::new(any)) as Box<dyn tantivy::query::Query>,
+    ));
+    Some(Box::new(BooleanQuery::new(kept)))
 }
 
 /// Counts the matching routes per country and category, from the fast

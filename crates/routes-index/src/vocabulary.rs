@@ -12,8 +12,8 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
-use serde::Deserialize;
 use crate::analysis::{index_words, text_analyzer};
+use serde::Deserialize;
 
 /// The vocabulary's text, as the repository holds it.
 const SOURCE: &str = include_str!("../../../dataset/vocabulary.toml");
@@ -110,7 +110,8 @@ impl Vocabulary {
                 {
                     return Err(VocabularyError(format!(
                         "term `{term}` of `{}` is also a term of `{}`",
-                        concept.id, concepts_id(&concepts, other)
+                        concept.id,
+                        concepts_id(&concepts, other)
                     )));
                 }
                 by_words.entry(words).or_insert((c, t));
