@@ -25,7 +25,7 @@ use crate::analysis::{query_word_analyzer, stem_key};
 use crate::fields::route_key;
 use tantivy::{Searcher, Term};
 
-use crate::alternatives::Alternatives;
+use crate::alternatives::{Alternatives, EXACT_BONUS};
 use crate::fields::Fields;
 use crate::search::{MATCHES_PER_ROUTE, Match, SNIPPET_CHARS, Synonym};
 use crate::stored::{StoredItem, StoredRoute};
@@ -337,8 +337,9 @@ impl<'q> ItemMatcher<'q> {
                 .fold(None, |best: Option<f32>, s| Some(best.map_or(s, |b| b.max(s))))
                 .map(|s| s * a.weight);
             return match (exact, other) {
-                (Some(e), Some(o)) => Some(e.max(o)),
-                (e, o) => e.or(o),
+                (Some(e), Some(o)) => Some(e.max(o) + EXACT_BONUS),
+                (Some(e), None) => Some(e + EXACT_BONUS),
+                (None, o) => o,
             };
         }
         if let Some(b) = query.downcast_ref::<BooleanQuery>() {

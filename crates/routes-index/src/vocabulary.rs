@@ -168,6 +168,79 @@ mod tests {
         assert!(!v.is_stopword("insur"));
     }
 
+    /// The equivalences the vocabulary promises resolve to one concept each.
+    #[test]
+    fn promised_equivalences_hold() {
+        let v = Vocabulary::parse(SOURCE).expect("dataset/vocabulary.toml reads");
+        let mut analyzer = text_analyzer();
+        let groups: &[&[&str]] = &[
+            &[
+                "criminal record",
+                "police certificate",
+                "police clearance",
+                "certificate of good conduct",
+                "справка о несудимости",
+            ],
+            &[
+                "permanent residence",
+                "settlement",
+                "PR",
+                "indefinite leave",
+                "Niederlassungserlaubnis",
+                "永住",
+            ],
+            &["remote work", "telework", "digital nomad", "teletrabajo"],
+            &["spouse", "partner", "family reunification", "wife"],
+            &["fee", "cost", "price", "state duty", "государственная пошлина"],
+            &["processing time", "decision time", "how long"],
+            &["salary", "income", "wage", "means of subsistence"],
+            &[
+                "citizenship",
+                "naturalisation",
+                "naturalization",
+                "nationality",
+                "Einbürgerung",
+                "гражданство",
+                "帰化",
+                "kodakondsus",
+                "kansalaisuus",
+                "nacionalidade",
+            ],
+            &[
+                "residence permit",
+                "вид на жительство",
+                "разрешение на временное проживание",
+                "在留資格",
+                "elamisluba",
+                "oleskelulupa",
+                "autorização de residência",
+            ],
+            &["blue card", "Blaue Karte"],
+            &["highly skilled professional", "高度専門職"],
+            &["designated activities", "特定活動"],
+            &["opportunity card", "Chancenkarte"],
+            &["kandas", "кандас"],
+        ];
+        for group in groups {
+            let concepts: Vec<Option<&str>> = group
+                .iter()
+                .map(|t| {
+                    v.term(&index_words(&mut analyzer, t))
+                        .map(|(c, _)| v.concepts[c].id.as_str())
+                })
+                .collect();
+            assert!(concepts[0].is_some(), "`{}` is a term", group[0]);
+            for (t, c) in group.iter().zip(&concepts) {
+                assert_eq!(*c, concepts[0], "`{t}` and `{}` mean the same", group[0]);
+            }
+        }
+        // Domain words are never stop words.
+        for word in ["visa", "permit", "residence", "work", "not", "without"] {
+            let words = index_words(&mut analyzer, word);
+            assert!(!words.iter().all(|w| v.is_stopword(w)), "`{word}` is not a stop word");
+        }
+    }
+
     #[test]
     fn broken_vocabularies_are_refused() {
         let twice = "format_version = 1\n[[concept]]\nid = \"a\"\ndescription = \"\"\nterms = [\"fee\", \"cost\"]\n\
