@@ -55,9 +55,23 @@ pub(crate) enum Command {
     /// Search requirements, documents and sources across countries.
     ///
     /// All words must match; `"quoted phrases"`, `OR`, `-word` and field filters
-    /// such as `country:KZ` work. English stems match ("insured" finds
-    /// "insurance"); case and diacritics are ignored; a query with no hits is
-    /// retried with typos allowed. Exits 0 with hits, 1 with none, 2 on error.
+    /// such as `country:KZ` or `kind:fee` work. Words of every script are
+    /// compared folded (case, diacritics, `ё`/`е`, Kazakh `қ`/`к`); Latin
+    /// words are stemmed as English ("insured" finds "insurance"), Cyrillic
+    /// ones as Russian; Japanese and Chinese text is matched by pairs of
+    /// characters. The words people use are understood: the vocabulary of
+    /// `dataset/vocabulary.toml` makes `police clearance` also find `criminal
+    /// record` and `вид на жительство` find `residence permit` (a route with
+    /// the words as typed ranks first; `--no-synonyms` turns it off). The
+    /// last word also matches the words it begins (`--no-prefix`). Question
+    /// words (`how`, `do`, `I`) are left out. When no route holds every
+    /// word, the query is retried with typos allowed, then routes that hold
+    /// some of the words are shown, each said on stderr, with a respelt query
+    /// when one finds routes ("did you mean"). Exits 0 with hits, 1 with
+    /// none, 2 on error.
+    #[command(
+        after_help = "Examples:\n  routes search \"health insurance\"\n  routes search \"police clearance\" --country Kazakhstan\n  routes search \"how long does it take\" --category digital_nomad\n  routes search \"fee kind:fee\" --format json | jq .route_id\n  routes search \"вид на жительство\"\n  routes search --release dist/routes-1.0.0 \"blue card\" --facets"
+    )]
     Search(SearchArgs),
     /// Build the search index of a dataset (`routes search` does it when needed).
     Index(IndexArgs),
@@ -220,6 +234,17 @@ pub(crate) struct SearchArgs {
     /// Also count matching routes per country and category.
     #[arg(long)]
     pub(crate) facets: bool,
+
+    /// Search only the words as typed: leave out the synonyms of the
+    /// vocabulary (`dataset/vocabulary.toml`), so `police clearance` no
+    /// longer finds `criminal record`.
+    #[arg(long)]
+    pub(crate) no_synonyms: bool,
+
+    /// Match the last word as a whole word only (by default it also matches
+    /// the words it begins, as a search box does: `insur` finds `insurance`).
+    #[arg(long)]
+    pub(crate) no_prefix: bool,
 
     /// Output format: `human`, or `json` (one JSON object per route hit).
     #[arg(long, value_enum, default_value_t = Format::Human)]

@@ -724,8 +724,8 @@ fn document_of(route: &Route, f: Fields) -> (TantivyDocument, usize) {
         item(Kind::Channel, &i.to_string(), &c.name, &body, source_of(&c.evidence));
     }
     for (i, p) in route.application.processing_times.iter().enumerate() {
+        // The label says "processing time": the text starts with the figure.
         let body = words([
-            "processing time",
             &range_words(&p.range),
             p.note.as_deref().unwrap_or_default(),
             &excerpts(&p.evidence),
@@ -775,7 +775,7 @@ fn document_of(route: &Route, f: Fields) -> (TantivyDocument, usize) {
     doc.add_text(f.country, route.country.as_str());
     doc.add_text(f.category, route.category.as_str());
     doc.add_text(f.status, route.status.as_str());
-    doc.add_text(f.name, &route.name);
+    doc.add_text(f.name, &crate::items::name_words(&route.name, route.country.as_str()));
     for (kind, present) in stored::KINDS.iter().zip(kinds) {
         if present {
             doc.add_text(f.kind, kind);

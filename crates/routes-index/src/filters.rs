@@ -158,6 +158,13 @@ fn country_name(country: &celes::Country) -> String {
         .join(" ")
 }
 
+/// The English name of the country of an ISO 3166-1 alpha-2 code (any
+/// case), when `celes` knows it: indexed with every route, so that a query
+/// that names the country finds its routes.
+pub(crate) fn english_name(code: &str) -> Option<String> {
+    celes::Country::from_alpha2(code).ok().map(|c| country_name(&c))
+}
+
 /// Lower case, letters and digits only: the form of `celes`' name keys.
 fn squashed(value: &str) -> String {
     value

@@ -14,11 +14,10 @@
     reason = "BM25 works on token and document counts as f32, as tantivy's does"
 )]
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use tantivy::query::{AllQuery, BooleanQuery, EmptyQuery, Occur, PhraseQuery, Query, TermQuery};
-use tantivy::snippet::SnippetGenerator;
 use tantivy::tokenizer::{TextAnalyzer, TokenStream as _};
 
 use crate::analysis::{query_word_analyzer, stem_key};
@@ -53,6 +52,8 @@ struct QueryTerm {
 struct FieldHits {
     /// (query term, position, exact) for every token that is a query word.
     hits: Vec<(usize, u32, bool)>,
+    /// The byte range of each of `hits` in the text.
+    spans: Vec<(usize, usize)>,
     /// Tokens in the field.
     len: u32,
 }
@@ -84,8 +85,6 @@ pub(crate) struct ItemMatcher<'q> {
     stemmer: TextAnalyzer,
     /// Average length of each field over all items.
     average: [f32; 3],
-    label_snippets: SnippetGenerator,
-    body_snippets: SnippetGenerator,
 }
 
 impl<'q> ItemMatcher<'q> {
@@ -117,17 +116,12 @@ impl<'q> ItemMatcher<'q> {
         let items_total = (items as f32).max(docs);
         let mut terms = Vec::new();
         let mut lookup: [HashMap<String, usize>; 3] = Default::default();
-        let mut snippet_terms: [BTreeMap<String, f32>; 3] = Default::default();
         for term in found {
             let value = term.value();
             let (Some(field), Some(text)) = (slot(term.field()), value.as_str()) else {
                 continue;
             };
             let df = searcher.doc_freq(term)? as f32;
-            if df > 0.0 {
-                // The weights tantivy's own snippet generator gives.
-                snippet_terms[field].insert(text.to_owned(), 1.0 / (1.0 + df));
-            }
             lookup[field].insert(text.to_owned(), terms.len());
             terms.push(QueryTerm {
                 field,
@@ -135,10 +129,7 @@ impl<'q> ItemMatcher<'q> {
                 idf: (1.0 + (items_total - df + 0.5) / (df + 0.5)).ln(),
             });
         }
-        let [_, label_terms, body_terms] = snippet_terms;
         let keys: HashSet<[char; 2]> = terms.iter().map(|t: &QueryTerm| stem_key(&t.text)).collect();
-        let snippet_analyzer = query_word_analyzer(Some(Arc::new(keys.clone())));
-        let snippets = |terms, field| SnippetGenerator::new(terms, snippet_analyzer.clone(), field, SNIPPET_CHARS);
         // Typo-tolerant words may match any token: tokens are stemmed in `hits`, once each.
         let analyzer = query_word_analyzer(Some(Arc::new(if fuzzy { HashSet::new() } else { keys })));
         let mut average = [0.0f32; 3];
@@ -155,8 +146,6 @@ impl<'q> ItemMatcher<'q> {
             query,
             fields,
             fuzzy,
-            label_snippets: snippets(label_terms, fields.label),
-            body_snippets: snippets(body_terms, fields.body),
             terms,
             lookup,
             analyzer,
@@ -186,6 +175,7 @@ impl<'q> ItemMatcher<'q> {
             if !*fuzzy {
                 if let Some(&i) = lookup[field].get(token.text.as_str()) {
                     out.hits.push((i, position, true));
+                    out.spans.push((token.offset_from, token.offset_to));
                 }
                 continue;
             }
@@ -210,6 +200,7 @@ impl<'q> ItemMatcher<'q> {
             for &(i, exact) in found.iter() {
                 if terms[i].field == field {
                     out.hits.push((i, position, exact));
+                    out.spans.push((token.offset_from, token.offset_to));
                 }
             }
         }
@@ -221,7 +212,7 @@ impl<'q> ItemMatcher<'q> {
     /// those that hold any of its words; and the route's score.
     /// Whether one item satisfies the query by itself is the third value.
     pub(crate) fn matches(&mut self, route: &StoredRoute<'_>) -> (Vec<Match>, f32, bool) {
-        let name = self.hits(0, route.name);
+        let name = self.hits(0, &name_words(route.name, route.country));
         let items: Vec<[FieldHits; 2]> = route
             .items
             .iter()
@@ -276,7 +267,7 @@ impl<'q> ItemMatcher<'q> {
             .into_iter()
             .take(MATCHES_PER_ROUTE)
             .map(|(i, _)| {
-                let mut shown = self.show(&route.items[i]);
+                let mut shown = self.show(&route.items[i], &items[i]);
                 shown.synonym = self.synonym(self.query, &views[i]);
                 shown
             })
@@ -456,44 +447,60 @@ impl<'q> ItemMatcher<'q> {
         Some(BOOSTS[slot] * idf * saturate(tf as f32, field.len as f32, view.average[slot]))
     }
 
-    /// An item as a hit shows it: the label or text with the query's words
-    /// highlighted, or the start of its text when none is (a typo match).
-    fn show(&self, item: &StoredItem<'_>) -> Match {
-        let body = self.body_snippets.snippet(item.body);
-        let label = self.label_snippets.snippet(item.label);
-        let chosen = if !body.highlighted().is_empty() || label.highlighted().is_empty() {
-            body
+    /// An item as a hit shows it: its text cut around the query's words,
+    /// or its label when only the label holds them, or the start of its text
+    /// when neither does (a route whose name matched).
+    fn show(&self, item: &StoredItem<'_>, [label, body]: &[FieldHits; 2]) -> Match {
+        let body_marks = self.marks(body);
+        let label_marks = self.marks(label);
+        let snippet = if !body_marks.is_empty() || label_marks.is_empty() {
+            let shown = crate::snippet::cut(item.body, &body_marks, SNIPPET_CHARS);
+            if shown.text.trim().is_empty() {
+                crate::snippet::cut(item.label, &label_marks, SNIPPET_CHARS)
+            } else {
+                shown
+            }
         } else {
-            label
-        };
-        let (snippet, highlights) = if chosen.fragment().is_empty() {
-            let start: String = item.body.chars().take(SNIPPET_CHARS).collect();
-            (
-                if start.trim().is_empty() {
-                    item.label.to_owned()
-                } else {
-                    start
-                },
-                Vec::new(),
-            )
-        } else {
-            let fragment = chosen.fragment();
-            let ranges = chosen
-                .highlighted()
-                .iter()
-                .map(|r| (fragment[..r.start].chars().count(), fragment[..r.end].chars().count()))
-                .collect();
-            (fragment.to_owned(), ranges)
+            crate::snippet::cut(item.label, &label_marks, SNIPPET_CHARS)
         };
         Match {
             kind: item.kind.to_owned(),
             item: item.id.to_owned(),
             label: item.label.to_owned(),
-            snippet,
-            highlights,
+            snippet: snippet.text,
+            highlights: snippet.highlights,
             source: item.source.map(str::to_owned),
             synonym: None,
         }
+    }
+
+    /// The words of a field to highlight: every query word found, except
+    /// stop words (`of`, `the`), unless the query holds nothing else.
+    fn marks(&self, field: &FieldHits) -> Vec<crate::snippet::Mark> {
+        let vocabulary = crate::vocabulary::Vocabulary::builtin();
+        let only_stops = self.terms.iter().all(|t| vocabulary.is_stopword(&t.text));
+        field
+            .hits
+            .iter()
+            .zip(&field.spans)
+            .filter(|((t, _, _), _)| only_stops || !vocabulary.is_stopword(&self.terms[*t].text))
+            .map(|(&(term, _, _), &(start, end))| crate::snippet::Mark {
+                start,
+                end,
+                term,
+                weight: self.terms[term].idf,
+            })
+            .collect()
+    }
+}
+
+/// The words of a route's name field: its name and its country's English
+/// name, so that `residence permit Kazakhstan` finds every item of the
+/// Kazakh routes that holds `residence permit`.
+pub(crate) fn name_words(name: &str, country: &str) -> String {
+    match crate::filters::english_name(country) {
+        Some(country) => format!("{name} {country}"),
+        None => name.to_owned(),
     }
 }
 
@@ -504,7 +511,7 @@ fn saturate(tf: f32, len: f32, average: f32) -> f32 {
 
 /// Whether `word` is within two edits of `term` (a swap of two neighbouring
 /// letters is one edit), as tantivy's typo-tolerant terms are.
-fn within_typos(term: &str, word: &str) -> bool {
+pub(crate) fn within_typos(term: &str, word: &str) -> bool {
     let a: Vec<char> = term.chars().collect();
     let b: Vec<char> = word.chars().collect();
     if a.len().abs_diff(b.len()) > FUZZY_DISTANCE {

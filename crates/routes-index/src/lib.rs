@@ -54,7 +54,9 @@ mod query;
 mod readonly;
 mod rewrite;
 mod search;
+mod snippet;
 mod stored;
+mod suggest;
 mod vocabulary;
 
 use std::path::PathBuf;
@@ -69,7 +71,7 @@ pub use search::{Facets, Hit, MAX_FUZZY_WORDS, Match, Query, RouteIndex, SearchR
 
 /// The on-disk format of the index this build writes and reads. An index of
 /// another version is rebuilt (dataset cache) or refused (release).
-pub const INDEX_FORMAT_VERSION: u32 = 6;
+pub const INDEX_FORMAT_VERSION: u32 = 7;
 
 /// Failures of building, opening or searching an index.
 #[derive(Debug, thiserror::Error)]

@@ -143,6 +143,10 @@ pub struct SearchResults {
     pub partial: bool,
     /// Stop words left out of the query, as typed.
     pub dropped: Vec<String>,
+    /// When the query found nothing, or only with typos or only some of its
+    /// words: the query with its misspelt words respelt as the routes write
+    /// them, which finds routes with every word ("did you mean").
+    pub suggestion: Option<String>,
 }
 
 /// An open index.
@@ -329,7 +333,36 @@ impl RouteIndex {
             results.partial = !results.hits.is_empty();
         }
         results.dropped = rewrite.dropped;
+        if results.hits.is_empty() || results.fuzzy || results.partial {
+            results.suggestion = self.suggestion(&searcher, q)?;
+        }
         Ok(results)
+    }
+
+    /// The query respelt (see `suggest.rs`), when the respelt query finds a
+    /// route with every word as written.
+    fn suggestion(&self, searcher: &Searcher, q: &Query) -> Result<Option<String>, Error> {
+        let Some(text) = crate::suggest::respelled(searcher, self.fields, &q.text) else {
+            return Ok(None);
+        };
+        let mut respelt = q.clone();
+        respelt.text.clone_from(&text);
+        respelt.limit = 1;
+        respelt.facets = false;
+        let typed = crate::query::without_apostrophes(&respelt.text);
+        let rewrite = crate::rewrite::rewrite(&typed, Vocabulary::builtin(), respelt.synonyms, respelt.prefix);
+        let strict = has_kind_filter(&rewrite.text);
+        let plain = self.user_query(&self.plain, &respelt, &rewrite, searcher)?;
+        let exact = self.user_query(&self.exact, &respelt, &rewrite, searcher)?;
+        let found = self.run(
+            searcher,
+            &respelt,
+            &*self.filtered(&respelt, exact),
+            &*plain,
+            false,
+            strict,
+        )?;
+        Ok((!found.hits.is_empty()).then_some(text))
     }
 
     /// The query of `q` as `parser` reads it, with the groups of `rewrite`
@@ -476,6 +509,10 @@ impl RouteIndex {
                 let chars: Vec<char> = prefix.chars().collect();
                 for cut in chars.len().saturating_sub(3).max(3)..chars.len() {
                     let head: String = chars[..cut].iter().collect();
+                    let rest: String = chars[cut..].iter().collect();
+                    if !may_begin_an_ending(&rest) {
+                        continue;
+                    }
                     if let Ok(Some(info)) = terms.get(head.as_bytes()) {
                         *found.entry(head).or_default() += u64::from(info.doc_freq);
                     }
@@ -582,6 +619,7 @@ impl RouteIndex {
             facets,
             partial: false,
             dropped: Vec::new(),
+            suggestion: None,
         })
     }
 }
@@ -598,6 +636,21 @@ fn has_kind_filter(text: &str) -> bool {
 /// ranked by how many and how well they match); `None` when it has fewer
 /// than two, or nothing else to relax.
 /// Filters (`country:KZ`, `kind:fee`) stay required.
+/// Whether `rest`, the letters typed after a stem, may begin an ending that
+/// the stemmer takes off (`insura` is `insur` and the start of `-ance`), so a
+/// typo such as `citizenshp` is not read as `citizen` and three letters more.
+/// Letters of other scripts than Latin are taken as an ending.
+fn may_begin_an_ending(rest: &str) -> bool {
+    /// Endings the English Snowball stemmer removes, as typed.
+    const ENDINGS: &[&str] = &[
+        "able", "ably", "al", "ality", "ally", "ance", "ant", "ate", "ation", "ational", "ative", "ator", "e", "ed",
+        "edly", "ement", "ence", "ent", "er", "es", "ful", "fulness", "ible", "ic", "ical", "ied", "ies", "ing",
+        "ingly", "ion", "ise", "ism", "ist", "ity", "ive", "ively", "ize", "ization", "isation", "ly", "ment", "ness",
+        "ous", "ously", "s", "y",
+    ];
+    !rest.is_ascii() || ENDINGS.iter().any(|e| e.starts_with(rest))
+}
+
 fn any_of(query: &dyn tantivy::query::Query, fields: Fields) -> Option<Box<dyn tantivy::query::Query>> {
     let b = query.downcast_ref::<BooleanQuery>()?;
     let is_filter = |q: &dyn tantivy::query::Query| {

@@ -115,19 +115,23 @@ pub(crate) fn run(args: &SearchArgs, printer: &Printer) -> Result<ExitStatus, To
     query.status.clone_from(&args.status);
     query.limit = usize::from(args.limit);
     query.facets = args.facets;
+    query.synonyms = !args.no_synonyms;
+    query.prefix = !args.no_prefix;
     let results = search(index, &query, args, printer)?;
-    if results.fuzzy && !results.hits.is_empty() {
-        printer.note(&format!(
-            "no exact match for `{}`; showing matches that allow a typo",
-            args.query
-        ));
-    }
+    notes(&results, &args.query, printer);
     match args.format {
         Format::Human => printer.data(&human(&results, printer.stdout_is_terminal()))?,
         Format::Json => printer.data(&json(&results))?,
     }
     if results.hits.is_empty() {
-        printer.note(&format!("no route matches `{}`", args.query));
+        let quoted = crate::printer::escape(&args.query).into_owned();
+        match &results.suggestion {
+            Some(respelt) => printer.note(&format!(
+                "no route matches `{quoted}`; did you mean `{}`?",
+                crate::printer::escape(respelt)
+            )),
+            None => printer.note(&format!("no route matches `{quoted}`")),
+        }
         return Ok(ExitStatus::Failure);
     }
     printer.summary(&format!(
@@ -137,6 +141,40 @@ pub(crate) fn run(args: &SearchArgs, printer: &Printer) -> Result<ExitStatus, To
         if results.total_routes == 1 { "" } else { "s" }
     ));
     Ok(ExitStatus::Success)
+}
+
+/// What stderr says about how the query was read: stop words left out, a
+/// typo-tolerant or partial match, a respelt query that finds more.
+fn notes(results: &SearchResults, query: &str, printer: &Printer) {
+    let quoted = crate::printer::escape(query).into_owned();
+    if !results.dropped.is_empty() && !results.hits.is_empty() {
+        let words: Vec<String> = results
+            .dropped
+            .iter()
+            .map(|w| format!("`{}`", crate::printer::escape(w)))
+            .collect();
+        printer.note(&format!(
+            "left out {}: too common to search for; quote the query (`\"…\"`) to keep them",
+            words.join(", ")
+        ));
+    }
+    if results.hits.is_empty() {
+        return;
+    }
+    let respelt = results
+        .suggestion
+        .as_ref()
+        .map(|s| format!("; did you mean `{}`?", crate::printer::escape(s)))
+        .unwrap_or_default();
+    if results.fuzzy {
+        printer.note(&format!(
+            "no exact match for `{quoted}`; showing matches that allow a typo{respelt}"
+        ));
+    } else if results.partial {
+        printer.note(&format!(
+            "no route holds every word of `{quoted}`; showing routes that hold some of them{respelt}"
+        ));
+    }
 }
 
 /// The snippet with its highlights marked: bold on a terminal, `**word**`
@@ -205,6 +243,14 @@ fn human(results: &SearchResults, bold: bool) -> String {
                     let _ = writeln!(out, "              {}", mark(&m.snippet, &m.highlights, bold));
                 }
             }
+            if let Some(synonym) = &m.synonym {
+                let _ = writeln!(
+                    out,
+                    "              matched \"{}\" for \"{}\"",
+                    esc(&synonym.matched),
+                    esc(&synonym.query)
+                );
+            }
             if let Some(source) = &m.source {
                 let _ = writeln!(out, "              source: {}", esc(source));
             }
@@ -234,6 +280,7 @@ fn json(results: &SearchResults) -> String {
             "name": hit.name,
             "score": hit.score,
             "fuzzy": results.fuzzy,
+            "partial": results.partial,
             "matches": hit.matches,
         });
         let _ = writeln!(out, "{line}");

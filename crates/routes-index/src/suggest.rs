@@ -1,0 +1,148 @@
+//! "Did you mean": the query with each word the index does not hold
+//! replaced by the word within two typos of it that the most routes hold,
+//! spelt as a route writes it.
+
+use tantivy::collector::TopDocs;
+use tantivy::query::TermQuery;
+use tantivy::schema::IndexRecordOption;
+use tantivy::tokenizer::TokenStream as _;
+use tantivy::{Searcher, TantivyDocument, Term};
+
+use crate::analysis::{index_words, text_analyzer};
+use crate::fields::Fields;
+use crate::items::within_typos;
+use crate::vocabulary::Vocabulary;
+
+/// Fewest letters of a word worth respelling.
+const MIN_LETTERS: usize = 3;
+
+/// `text` with its misspelt words respelt, when any is and a close word is
+/// in the index. Phrases, exclusions, `field:value`s and the operators are
+/// left as typed.
+pub(crate) fn respelled(searcher: &Searcher, fields: Fields, text: &str) -> Option<String> {
+    let mut analyzer = text_analyzer();
+    let vocabulary = Vocabulary::builtin();
+    let mut changed = false;
+    let mut in_phrase = false;
+    let mut out = Vec::new();
+    for token in text.split(' ') {
+        let quotes = token.matches('"').count();
+        let plain = !in_phrase
+            && quotes == 0
+            && !token.starts_with('-')
+            && !token.contains(':')
+            && !matches!(token, "OR" | "AND" | "NOT");
+        if quotes % 2 == 1 {
+            in_phrase = !in_phrase;
+        }
+        let core = token.trim_matches(|c: char| !c.is_alphanumeric());
+        if !plain || core.chars().count() < MIN_LETTERS || !core.chars().all(char::is_alphanumeric) {
+            out.push(token.to_owned());
+            continue;
+        }
+        let words = index_words(&mut analyzer, core);
+        let [word] = words.as_slice() else {
+            out.push(token.to_owned());
+            continue;
+        };
+        if vocabulary.is_stopword(word) || doc_freq(searcher, fields, word) > 0 {
+            out.push(token.to_owned());
+            continue;
+        }
+        match closest(searcher, fields, word).and_then(|stem| spelling(searcher, fields, &stem)) {
+            Some(spelt) => {
+                changed = true;
+                let spelt = if core.chars().next().is_some_and(char::is_uppercase) {
+                    capitalised(&spelt)
+                } else {
+                    spelt
+                };
+                out.push(token.replacen(core, &spelt, 1));
+            }
+            None => out.push(token.to_owned()),
+        }
+    }
+    changed.then(|| out.join(" "))
+}
+
+/// Items of the text fields that hold `word`.
+fn doc_freq(searcher: &Searcher, f: Fields, word: &str) -> u64 {
+    [f.name, f.label, f.body]
+        .into_iter()
+        .map(|field| searcher.doc_freq(&Term::from_field_text(field, word)).unwrap_or(0))
+        .sum()
+}
+
+/// The word of the index within two typos of `word` that the most routes
+/// hold (the first in order among equals).
+fn closest(searcher: &Searcher, f: Fields, word: &str) -> Option<String> {
+    let length = word.len();
+    let mut best: Option<(u64, String)> = None;
+    for reader in searcher.segment_readers() {
+        for field in [f.name, f.label, f.body] {
+            let Ok(inverted) = reader.inverted_index(field) else {
+                continue;
+            };
+            let Ok(mut stream) = inverted.terms().stream() else {
+                continue;
+            };
+            while stream.advance() {
+                let key = stream.key();
+                // Two typos change the length by two bytes of ASCII at most,
+                // more in other scripts: a cheap bound first.
+                if key.len().abs_diff(length) > 8 {
+                    continue;
+                }
+                let Ok(term) = std::str::from_utf8(key) else {
+                    continue;
+                };
+                if term.chars().count() < MIN_LETTERS || !within_typos(term, word) {
+                    continue;
+                }
+                let df = u64::from(stream.value().doc_freq);
+                let better = best
+                    .as_ref()
+                    .is_none_or(|(d, t)| df > *d || (df == *d && term < t.as_str()));
+                if better {
+                    best = Some((df, term.to_owned()));
+                }
+            }
+        }
+    }
+    best.map(|(_, term)| term)
+}
+
+/// How a route writes the word whose index form is `stem`, in lower case.
+fn spelling(searcher: &Searcher, f: Fields, stem: &str) -> Option<String> {
+    let mut analyzer = text_analyzer();
+    for field in [f.body, f.label, f.name] {
+        let query = TermQuery::new(Term::from_field_text(field, stem), IndexRecordOption::Basic);
+        let Ok(top) = searcher.search(&query, &TopDocs::with_limit(1).order_by_score()) else {
+            continue;
+        };
+        let Some(&(_, address)) = top.first() else {
+            continue;
+        };
+        let doc: TantivyDocument = searcher.doc(address).ok()?;
+        let route = crate::stored::read(tantivy::schema::document::Value::as_bytes(&doc.get_first(f.stored)?)?)?;
+        let texts = std::iter::once(route.name).chain(route.items.iter().flat_map(|i| [i.label, i.body]));
+        for text in texts {
+            let mut stream = analyzer.token_stream(text);
+            while stream.advance() {
+                let token = stream.token();
+                if token.text == stem {
+                    return text.get(token.offset_from..token.offset_to).map(str::to_lowercase);
+                }
+            }
+        }
+    }
+    None
+}
+
+fn capitalised(word: &str) -> String {
+    let mut chars = word.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
