@@ -231,20 +231,34 @@ impl<'q> ItemMatcher<'q> {
             })
             .collect();
         let mut best = 0.0f32;
-        let mut chosen: Vec<(usize, f32)> = views
+        // (item, score, whether its label or text holds a word of the query).
+        let satisfying: Vec<(usize, f32, bool)> = views
             .iter()
             .enumerate()
             .filter_map(|(i, view)| {
                 let score = self.eval(self.query, view, self.fuzzy)?;
                 best = best.max(score);
-                // The route's own entry shows only when its label or text
-                // holds a word: a route whose name alone matched is no news.
-                let highlighted = view.fields[1..].iter().any(|f| f.hits.iter().any(|h| h.2));
-                (view.kind != "route" || highlighted).then_some((i, score))
+                let highlighted = view.fields[1..].iter().any(|f| !f.hits.is_empty());
+                Some((i, score, highlighted))
             })
             .collect();
-        let satisfied = !chosen.is_empty();
-        if chosen.iter().all(|&(i, _)| views[i].kind == "route") {
+        // The route's own entry counts only when its label or text holds a
+        // word: a route whose name alone matched is no news.
+        let satisfied = satisfying.iter().any(|&(i, _, h)| views[i].kind != "route" || h);
+        let mut chosen: Vec<(usize, f32)> = satisfying.iter().filter(|s| s.2).map(|s| (s.0, s.1)).collect();
+        if chosen.is_empty() && satisfied {
+            // Only the route's name holds the words: its own entry says so
+            // (or, under a `kind:` filter, the items of that kind).
+            chosen = satisfying
+                .iter()
+                .filter(|s| views[s.0].kind == "route")
+                .map(|s| (s.0, s.1))
+                .collect();
+            if chosen.is_empty() {
+                chosen = satisfying.iter().map(|s| (s.0, s.1)).collect();
+            }
+        }
+        if !satisfied {
             chosen = views
                 .iter()
                 .enumerate()
@@ -520,7 +534,7 @@ pub(crate) fn within_typos(term: &str, word: &str) -> bool {
     // Optimal string alignment distance, three rows.
     let width = b.len() + 1;
     let mut rows = vec![vec![0usize; width]; 3];
-    for (j, cell) in rows[1].iter_mut().enumerate() {
+    for (j, cell) in rows[0].iter_mut().enumerate() {
         *cell = j;
     }
     for i in 1..=a.len() {
@@ -556,5 +570,11 @@ mod tests {
         assert!(!within_typos("passport", "pass"));
         assert!(within_typos("tubrculosi", "tuberculosi"));
         assert!(!within_typos("zeppelin", "zebra"));
+        // Regression: the first row was not the distances from the empty
+        // word, and words far apart passed.
+        assert!(!within_typos("option", "xylophon"));
+        assert!(!within_typos("natur", "quantum"));
+        assert!(!within_typos("abcdef", "ghijkl"));
+        assert!(within_typos("citizenship", "citizenshp"));
     }
 }
