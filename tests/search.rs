@@ -27,10 +27,11 @@ fn health_insurance_finds_the_trp_requirement_and_document_with_their_source() {
     let out = run(search(&root(), cache.path()).args(["health insurance", "--country", "KZ"]));
     insta::assert_snapshot!(transcript(&out));
     let stdout = String::from_utf8_lossy(&out.stdout);
-    let first = stdout.split("\n\n").next().expect("a hit");
+    let first = stdout.split("\n\n").next().expect("a hit").replace("**", "");
+    let squashed = first.split_whitespace().collect::<Vec<_>>().join(" ");
     assert!(first.starts_with("kz/temporary-residence-permit"), "{first}");
-    assert!(first.contains("requirement health insurance"), "{first}");
-    assert!(first.contains("document    Copy of health insurance"), "{first}");
+    assert!(squashed.contains("requirement health insurance"), "{first}");
+    assert!(squashed.contains("document Copy of health insurance"), "{first}");
     assert!(
         first.contains("source: https://www.gov.kz/services/4631?lang=en"),
         "{first}"
@@ -144,7 +145,10 @@ fn stemming_and_folding() {
     let cache = tempfile::tempdir().expect("tmp");
     let out = run(search(&root(), cache.path()).args(["insured", "--limit", "2"]));
     assert_eq!(out.status.code(), Some(0));
-    assert!(String::from_utf8_lossy(&out.stdout).contains("**insurance**"));
+    // The stem of `insured` is the stem of `insurance`: it is highlighted
+    // (with the words next to it, `**health insurance**`).
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("insurance**"), "{stdout}");
     insta::assert_snapshot!(transcript(&out));
 }
 
@@ -261,11 +265,8 @@ fn stale_index_is_rebuilt_when_the_data_changes() {
     exit: 0
     ----- stdout -----
     kz/first  KZ · other · Blueberry permit
-      route       **Blueberry** permit
-                  source: https://www.gov.kz/en/services/4631
-      source      Example source
-                  https://www.gov.kz/en/services/4631
-                  source: https://www.gov.kz/en/services/4631
+      route           **Blueberry** permit
+                      source: https://www.gov.kz/en/services/4631
 
     ----- stderr -----
     note: built the search index of `kz` (1 route): the data changed since the index was built
@@ -338,10 +339,12 @@ fn search_a_published_release() {
     let out = search_release();
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(hits(&out.stdout)[0]["route_id"], "kz/kandas-status");
-    assert_eq!(
-        String::from_utf8_lossy(&out.stderr),
-        "2 of 2 matching routes\n",
-        "no index is built for a release"
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !stderr.contains("built the search index")
+            && stderr.lines().count() == 1
+            && stderr.ends_with("matching routes\n"),
+        "no index is built for a release: {stderr}"
     );
 
     // A release whose records are not the ones its index was built from is

@@ -13,6 +13,7 @@ mod safety_publish;
 mod safety_search;
 mod schema;
 mod search;
+mod search_words;
 mod sources;
 mod sqlite;
 mod util;

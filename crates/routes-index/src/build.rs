@@ -493,6 +493,23 @@ fn claim_words(value: Tristate) -> &'static str {
     }
 }
 
+/// Joins the non-empty parts of an item's text with ` · `, so that a
+/// snippet reads as its parts (the fact, its note, the quote); the
+/// separator is no word, so a phrase across two parts still matches.
+fn sections<'a>(parts: impl IntoIterator<Item = &'a str>) -> String {
+    let mut out = String::new();
+    for part in parts {
+        let part = part.trim();
+        if !part.is_empty() {
+            if !out.is_empty() {
+                out.push_str(" · ");
+            }
+            out.push_str(part);
+        }
+    }
+    out
+}
+
 /// Joins the non-empty parts with spaces.
 fn words<'a>(parts: impl IntoIterator<Item = &'a str>) -> String {
     let mut out = String::new();
@@ -565,7 +582,7 @@ fn document_of(route: &Route, f: Fields) -> (TantivyDocument, usize) {
         .as_ref()
         .map(|n| excerpts(&n.evidence))
         .unwrap_or_default();
-    let route_body = words([
+    let route_body = sections([
         category.as_str(),
         route.summary.as_deref().unwrap_or_default(),
         &official_excerpts,
@@ -590,9 +607,8 @@ fn document_of(route: &Route, f: Fields) -> (TantivyDocument, usize) {
         NationalityScope::AllExcept => "every nationality except",
         NationalityScope::Unknown => "",
     };
-    let body = words([
-        scope,
-        &who.join(" "),
+    let body = sections([
+        &words([scope, &who.join(" ")]),
         nationality.description.as_deref().unwrap_or_default(),
         &excerpts(&nationality.evidence),
     ]);
@@ -613,7 +629,7 @@ fn document_of(route: &Route, f: Fields) -> (TantivyDocument, usize) {
         } else {
             format!("{label} {range}")
         };
-        let body = words([
+        let body = sections([
             r.description.as_str(),
             r.note.as_deref().unwrap_or_default(),
             &r.money.as_ref().map(money_words).unwrap_or_default(),
@@ -623,7 +639,7 @@ fn document_of(route: &Route, f: Fields) -> (TantivyDocument, usize) {
         item(Kind::Requirement, r.id.as_str(), &label, &body, source_of(&r.evidence));
     }
     for d in &route.documents {
-        let body = words([d.note.as_deref().unwrap_or_default(), &excerpts(&d.evidence)]);
+        let body = sections([d.note.as_deref().unwrap_or_default(), &excerpts(&d.evidence)]);
         item(Kind::Document, d.id.as_str(), &d.name, &body, source_of(&d.evidence));
     }
     for (i, e) in route.eligibility.exemptions.iter().enumerate() {
@@ -635,7 +651,7 @@ fn document_of(route: &Route, f: Fields) -> (TantivyDocument, usize) {
             .chain(e.who.countries.iter().map(routes_core::CountryCode::as_str))
             .collect();
         let who = who.join(" ");
-        let body = words([e.description.as_str(), &excerpts(&e.evidence)]);
+        let body = sections([e.description.as_str(), &excerpts(&e.evidence)]);
         item(
             Kind::Exemption,
             &i.to_string(),
@@ -645,9 +661,8 @@ fn document_of(route: &Route, f: Fields) -> (TantivyDocument, usize) {
         );
     }
     for (i, t) in route.duration.initial_stay.iter().enumerate() {
-        let body = words([
-            "stay",
-            &range_words(&t.range),
+        let body = sections([
+            &words(["stay", &range_words(&t.range)]),
             t.note.as_deref().unwrap_or_default(),
             &excerpts(&t.evidence),
         ]);
@@ -660,9 +675,8 @@ fn document_of(route: &Route, f: Fields) -> (TantivyDocument, usize) {
         );
     }
     for (i, t) in route.duration.validity.iter().enumerate() {
-        let body = words([
-            "valid for",
-            &range_words(&t.range),
+        let body = sections([
+            &words(["valid for", &range_words(&t.range)]),
             t.note.as_deref().unwrap_or_default(),
             &excerpts(&t.evidence),
         ]);
@@ -681,11 +695,8 @@ fn document_of(route: &Route, f: Fields) -> (TantivyDocument, usize) {
             .as_ref()
             .map(|t| format!("for {}", range_words(t)))
             .unwrap_or_default();
-        let body = words([
-            "renewable:",
-            claim_words(r.renewable),
-            &times,
-            &term,
+        let body = sections([
+            &words(["renewable:", claim_words(r.renewable), &times, &term]),
             r.note.as_deref().unwrap_or_default(),
             &excerpts(&r.evidence),
         ]);
@@ -706,7 +717,7 @@ fn document_of(route: &Route, f: Fields) -> (TantivyDocument, usize) {
         if claim.value == Tristate::Unknown && claim.evidence.is_empty() && claim.note.is_none() {
             continue;
         }
-        let body = words([
+        let body = sections([
             claim_words(claim.value),
             claim.note.as_deref().unwrap_or_default(),
             &excerpts(&claim.evidence),
@@ -714,9 +725,8 @@ fn document_of(route: &Route, f: Fields) -> (TantivyDocument, usize) {
         item(Kind::Duration, id, label, &body, source_of(&claim.evidence));
     }
     for (i, c) in route.application.channels.iter().enumerate() {
-        let body = words([
-            "apply",
-            &c.kind.as_str().replace('_', " "),
+        let body = sections([
+            &words(["apply", &c.kind.as_str().replace('_', " ")]),
             c.url.as_deref().unwrap_or_default(),
             c.note.as_deref().unwrap_or_default(),
             &excerpts(&c.evidence),
@@ -725,7 +735,7 @@ fn document_of(route: &Route, f: Fields) -> (TantivyDocument, usize) {
     }
     for (i, p) in route.application.processing_times.iter().enumerate() {
         // The label says "processing time": the text starts with the figure.
-        let body = words([
+        let body = sections([
             &range_words(&p.range),
             p.note.as_deref().unwrap_or_default(),
             &excerpts(&p.evidence),
@@ -740,9 +750,8 @@ fn document_of(route: &Route, f: Fields) -> (TantivyDocument, usize) {
     }
     for (i, fee) in route.application.fees.iter().enumerate() {
         let free = if fee.free == Some(true) { "free of charge" } else { "" };
-        let body = words([
-            &fee.money.as_ref().map(money_words).unwrap_or_default(),
-            free,
+        let body = sections([
+            &words([&fee.money.as_ref().map(money_words).unwrap_or_default(), free]),
             fee.note.as_deref().unwrap_or_default(),
             &excerpts(&fee.evidence),
         ]);
@@ -755,7 +764,7 @@ fn document_of(route: &Route, f: Fields) -> (TantivyDocument, usize) {
         );
     }
     for (i, act) in route.legal_basis.iter().enumerate() {
-        let body = words([
+        let body = sections([
             act.number.as_deref().unwrap_or_default(),
             act.registration.as_deref().unwrap_or_default(),
             act.note.as_deref().unwrap_or_default(),
@@ -764,18 +773,18 @@ fn document_of(route: &Route, f: Fields) -> (TantivyDocument, usize) {
         item(Kind::Law, &i.to_string(), &act.title, &body, source_of(&act.evidence));
     }
     for (i, n) in route.notes.iter().enumerate() {
-        let body = words([n.text.as_str(), &excerpts(&n.evidence)]);
+        let body = sections([n.text.as_str(), &excerpts(&n.evidence)]);
         item(Kind::Note, &i.to_string(), "note", &body, source_of(&n.evidence));
     }
     for (i, s) in route.sources.iter().enumerate() {
-        let body = words([s.publisher.as_deref().unwrap_or_default(), &s.url]);
+        let body = sections([s.publisher.as_deref().unwrap_or_default(), &s.url]);
         item(Kind::Source, s.id.as_str(), &s.title, &body, Some(i));
     }
     doc.add_u64(f.route_key, crate::fields::route_key(route.id.as_str()));
     doc.add_text(f.country, route.country.as_str());
     doc.add_text(f.category, route.category.as_str());
     doc.add_text(f.status, route.status.as_str());
-    doc.add_text(f.name, &crate::items::name_words(&route.name, route.country.as_str()));
+    doc.add_text(f.name, crate::items::name_words(&route.name, route.country.as_str()));
     for (kind, present) in stored::KINDS.iter().zip(kinds) {
         if present {
             doc.add_text(f.kind, kind);

@@ -75,6 +75,11 @@ pub(crate) struct ItemMatcher<'q> {
     terms: Vec<QueryTerm>,
     /// Terms by field and text.
     lookup: [HashMap<String, usize>; 3],
+    /// The query words that match alone (not only inside a phrase).
+    singles: HashSet<usize>,
+    /// The phrases of the query (synonyms of several words among them), as
+    /// query words: their words are highlighted only where the whole phrase is.
+    phrases: Vec<Vec<usize>>,
     /// Tokens as the index has them, stemmed only when they may be a query
     /// word; in typo-tolerant mode, not stemmed (see `typos`).
     analyzer: TextAnalyzer,
@@ -142,12 +147,22 @@ impl<'q> ItemMatcher<'q> {
             let per = if slot == 0 { docs } else { items.max(1) as f32 };
             average[slot] = (tokens as f32 / per.max(1.0)).max(1.0);
         }
+        let mut shapes = Shapes {
+            fields,
+            lookup: &lookup,
+            singles: HashSet::new(),
+            phrases: Vec::new(),
+        };
+        shapes.walk(query);
+        let (singles, phrases) = (shapes.singles, shapes.phrases);
         Ok(Self {
             query,
             fields,
             fuzzy,
             terms,
             lookup,
+            singles,
+            phrases,
             analyzer,
             typos: HashMap::new(),
             stemmer: query_word_analyzer(None),
@@ -465,22 +480,42 @@ impl<'q> ItemMatcher<'q> {
     /// or its label when only the label holds them, or the start of its text
     /// when neither does (a route whose name matched).
     fn show(&self, item: &StoredItem<'_>, [label, body]: &[FieldHits; 2]) -> Match {
+        // The index holds a fee's or an exemption's label after its kind
+        // (`fee State fee for a D-visa`), so that the word finds it; a hit
+        // names the kind once, beside the label.
+        let cut = item
+            .label
+            .strip_prefix(item.kind)
+            .filter(|rest| rest.starts_with(' ') && !rest.trim().is_empty())
+            .map_or(0, |rest| item.label.len() - rest.trim_start().len());
+        let shown_label = &item.label[cut..];
         let body_marks = self.marks(body);
-        let label_marks = self.marks(label);
+        let label_marks: Vec<crate::snippet::Mark> = self
+            .marks(label)
+            .into_iter()
+            .filter(|m| m.start >= cut)
+            .map(|m| crate::snippet::Mark {
+                start: m.start - cut,
+                end: m.end - cut,
+                ..m
+            })
+            .collect();
+        let label_shown = crate::snippet::cut(shown_label, &label_marks, usize::MAX);
         let snippet = if !body_marks.is_empty() || label_marks.is_empty() {
             let shown = crate::snippet::cut(item.body, &body_marks, SNIPPET_CHARS);
             if shown.text.trim().is_empty() {
-                crate::snippet::cut(item.label, &label_marks, SNIPPET_CHARS)
+                crate::snippet::cut(shown_label, &label_marks, SNIPPET_CHARS)
             } else {
                 shown
             }
         } else {
-            crate::snippet::cut(item.label, &label_marks, SNIPPET_CHARS)
+            crate::snippet::cut(shown_label, &label_marks, SNIPPET_CHARS)
         };
         Match {
             kind: item.kind.to_owned(),
             item: item.id.to_owned(),
-            label: item.label.to_owned(),
+            label: label_shown.text,
+            label_highlights: label_shown.highlights,
             snippet: snippet.text,
             highlights: snippet.highlights,
             source: item.source.map(str::to_owned),
@@ -488,15 +523,37 @@ impl<'q> ItemMatcher<'q> {
         }
     }
 
-    /// The words of a field to highlight: every query word found, except
-    /// stop words (`of`, `the`), unless the query holds nothing else.
+    /// The words of a field to highlight: every query word found alone, and
+    /// the words of a phrase where the whole phrase is, except stop words
+    /// (`of`, `the`) unless the query holds nothing else; with typos, every
+    /// word found.
     fn marks(&self, field: &FieldHits) -> Vec<crate::snippet::Mark> {
         let vocabulary = crate::vocabulary::Vocabulary::builtin();
         let only_stops = self.terms.iter().all(|t| vocabulary.is_stopword(&t.text));
+        let at: HashSet<(usize, u32)> = field.hits.iter().map(|h| (h.0, h.1)).collect();
+        let mut in_phrase: HashSet<(usize, u32)> = HashSet::new();
+        for phrase in &self.phrases {
+            for &(t, p, _) in &field.hits {
+                if phrase.first() == Some(&t)
+                    && phrase
+                        .iter()
+                        .enumerate()
+                        .all(|(j, w)| u32::try_from(j).is_ok_and(|j| at.contains(&(*w, p.saturating_add(j)))))
+                {
+                    in_phrase.extend(
+                        phrase
+                            .iter()
+                            .enumerate()
+                            .filter_map(|(j, w)| Some((*w, p.checked_add(u32::try_from(j).ok()?)?))),
+                    );
+                }
+            }
+        }
         field
             .hits
             .iter()
             .zip(&field.spans)
+            .filter(|((t, p, _), _)| self.fuzzy || self.singles.contains(t) || in_phrase.contains(&(*t, *p)))
             .filter(|((t, _, _), _)| only_stops || !vocabulary.is_stopword(&self.terms[*t].text))
             .map(|(&(term, _, _), &(start, end))| crate::snippet::Mark {
                 start,
@@ -505,6 +562,50 @@ impl<'q> ItemMatcher<'q> {
                 weight: self.terms[term].idf,
             })
             .collect()
+    }
+}
+
+/// The shapes of a query's words: which match alone, which only in phrases.
+struct Shapes<'a> {
+    fields: Fields,
+    lookup: &'a [HashMap<String, usize>; 3],
+    singles: HashSet<usize>,
+    phrases: Vec<Vec<usize>>,
+}
+
+impl Shapes<'_> {
+    fn index(&self, term: &Term) -> Option<usize> {
+        let f = self.fields;
+        let slot = [f.name, f.label, f.body].iter().position(|x| *x == term.field())?;
+        self.lookup[slot].get(term.value().as_str()?).copied()
+    }
+
+    fn walk(&mut self, query: &dyn Query) {
+        if let Some(a) = query.downcast_ref::<Alternatives>() {
+            self.walk(a.exact.as_ref());
+            for (_, q) in &a.others {
+                self.walk(q.as_ref());
+            }
+        } else if let Some(b) = query.downcast_ref::<BooleanQuery>() {
+            for (occur, sub) in b.clauses() {
+                if *occur != Occur::MustNot {
+                    self.walk(sub.as_ref());
+                }
+            }
+        } else if let Some(p) = query.downcast_ref::<PhraseQuery>() {
+            let words: Option<Vec<usize>> = p.phrase_terms().iter().map(|t| self.index(t)).collect();
+            if let Some(words) = words {
+                self.phrases.push(words);
+            }
+        } else {
+            let mut found = Vec::new();
+            query.query_terms(&mut |term, _| found.push(term.clone()));
+            for term in &found {
+                if let Some(i) = self.index(term) {
+                    self.singles.insert(i);
+                }
+            }
+        }
     }
 }
 

@@ -79,8 +79,11 @@ pub struct Match {
     pub kind: String,
     /// The item's id in the record (requirement or document id, list index).
     pub item: String,
-    /// The item's label: requirement kind, document name, source title.
+    /// The item's label: requirement kind, document name, source title
+    /// (whitespace collapsed).
     pub label: String,
+    /// Character ranges of `label` that matched the query.
+    pub label_highlights: Vec<(usize, usize)>,
     /// A short excerpt of the matching text.
     pub snippet: String,
     /// Character ranges of `snippet` that matched the query.

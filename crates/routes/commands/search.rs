@@ -206,6 +206,10 @@ fn mark(snippet: &str, highlights: &[(usize, usize)], bold: bool) -> String {
     out.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// Where the lines under an item start: past its kind (`processing_time`
+/// is the longest).
+const INDENT: &str = "                  ";
+
 fn human(results: &SearchResults, bold: bool) -> String {
     let mut out = String::new();
     for Hit {
@@ -229,30 +233,20 @@ fn human(results: &SearchResults, bold: bool) -> String {
             esc(name)
         );
         for m in matches {
-            if m.snippet == m.label {
-                // The label itself matched: show it once, highlighted.
-                let _ = writeln!(out, "  {:<11} {}", m.kind, mark(&m.label, &m.highlights, bold));
-            } else {
-                let _ = writeln!(
-                    out,
-                    "  {:<11} {}",
-                    m.kind,
-                    esc(&m.label.split_whitespace().collect::<Vec<_>>().join(" "))
-                );
-                if !m.snippet.is_empty() {
-                    let _ = writeln!(out, "              {}", mark(&m.snippet, &m.highlights, bold));
-                }
+            let _ = writeln!(out, "  {:<15} {}", m.kind, mark(&m.label, &m.label_highlights, bold));
+            if !m.snippet.is_empty() && m.snippet != m.label {
+                let _ = writeln!(out, "{INDENT}{}", mark(&m.snippet, &m.highlights, bold));
             }
             if let Some(synonym) = &m.synonym {
                 let _ = writeln!(
                     out,
-                    "              matched \"{}\" for \"{}\"",
+                    "{INDENT}matched \"{}\" for \"{}\"",
                     esc(&synonym.matched),
                     esc(&synonym.query)
                 );
             }
             if let Some(source) = &m.source {
-                let _ = writeln!(out, "              source: {}", esc(source));
+                let _ = writeln!(out, "{INDENT}source: {}", esc(source));
             }
         }
         out.push('\n');
