@@ -428,6 +428,21 @@ def w_search_in_process(ctx, n, data):
 # ---------------------------------------------------------------- setup, data, report
 
 
+# Relevance of the search on the bundled dataset, before the vocabulary and the rules that came
+# with it (the first honest measurement of the judged set, the engine of 2026-12-02).
+RELEVANCE_BEFORE = {"ndcg": 0.7003, "mrr": 0.7877, "engine": "2026-12-02, before the vocabulary"}
+
+
+def w_relevance():
+    """Runs the judged query set (crates/routes-index/tests/relevance.rs) and reads its report."""
+    out = ROOT / "target/tmp/relevance.json"
+    out.unlink(missing_ok=True)
+    log("== relevance: cargo test -p routes-index --test relevance")
+    subprocess.run(["cargo", "test", "--locked", "--quiet", "--release", "-p", "routes-index", "--test", "relevance"],
+                   cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+    return json.loads(out.read_text())
+
+
 def build(smoke):
     profile = [] if smoke else ["--release"]
     log("== cargo build " + ("(debug, smoke)" if smoke else "--release"))
@@ -583,14 +598,15 @@ def judge(results, sizes):
 RESULTS = ROOT / "target/bench-results.json"
 
 
-def report(path, args, results, datasets, env, smoke, argv=None, finished=None):
+def report(path, args, results, datasets, env, smoke, argv=None, finished=None, relevance=None):
     argv = sys.argv[1:] if argv is None else argv
     finished = finished or time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())
     if not smoke:
         # The measurements themselves, so that the report can be written again
         # (`--render`) without measuring again.
         RESULTS.write_text(json.dumps({"argv": argv, "finished": finished, "seed": args.seed, "results": results,
-                                       "datasets": datasets, "env": env}, indent=1, default=str))
+                                       "datasets": datasets, "env": env, "relevance": relevance},
+                                      indent=1, default=str))
     sizes = sorted(results)
     lines = ["# Benchmarks" if not smoke else "# Benchmark smoke run (not for reading numbers)", ""]
     lines += [
@@ -659,6 +675,20 @@ def report(path, args, results, datasets, env, smoke, argv=None, finished=None):
                 lines += [f"Parquet bytes: routes `routes.parquet` {rp['parquet_routes'] / MB:.2f} MB (all tables "
                           f"{rp['parquet_all'] / MB:.2f} MB); DuckDB {p['DuckDB COPY ... TO parquet']['parquet_all'] / MB:.2f} MB; "
                           f"pyarrow {p['pyarrow read_json + write_table']['parquet_all'] / MB:.2f} MB.", ""]
+    if relevance:
+        b = RELEVANCE_BEFORE
+        o = relevance["overall"]
+        lines += ["## Search relevance", "",
+                  "The judged query set of `crates/routes-index/tests/relevance/queries.toml` (natural questions, "
+                  "synonyms, other languages and scripts, typos, prefixes, filters, names; each with graded "
+                  "relevant routes) run on the bundled dataset by `cargo test -p routes-index --test relevance`: "
+                  "nDCG@10 and MRR, overall and per group, against the floors the test enforces.", "",
+                  "| group | queries | failures | nDCG@10 | MRR |", "|---|---:|---:|---:|---:|"]
+        for name, g in relevance["groups"].items():
+            lines.append(f"| {name} | {g['queries']} | {g['failures']} | {g['ndcg']:.4f} | {g['mrr']:.4f} |")
+        lines += [f"| **overall** | {o['queries']} | {o['failures']} | **{o['ndcg']:.4f}** | **{o['mrr']:.4f}** |", "",
+                  f"Before ({b['engine']}): nDCG@10 {b['ndcg']:.4f}, MRR {b['mrr']:.4f}; now {o['ndcg']:.4f} and "
+                  f"{o['mrr']:.4f}. Floors: nDCG@10 ≥ {relevance['ndcg_floor']}, MRR ≥ {relevance['mrr_floor']}.", ""]
     if not smoke:
         checks = judge(results, sizes)
         lines += ["## Targets", "", "| target | measured | goal | met |", "|---|---:|---:|:---:|"]
@@ -682,7 +712,7 @@ def main():
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--smoke", action="store_true", help="300 routes, one round, debug build, no targets")
     ap.add_argument("--workloads", default="all",
-                    help="comma-separated subset: validate,validate-jsonl,publish,index,warm,cold,inprocess")
+                    help="comma-separated subset: validate,validate-jsonl,publish,index,warm,cold,inprocess,relevance")
     ap.add_argument("--out", help="report path (default BENCHMARKS.md, or target/bench-smoke.md with --smoke)")
     ap.add_argument("--render", action="store_true",
                     help="write BENCHMARKS.md again from the last run's target/bench-results.json, measuring nothing")
@@ -692,7 +722,8 @@ def main():
         args.seed = saved["seed"]
         results = {int(n): r for n, r in saved["results"].items()}
         datasets = {int(n): d for n, d in saved["datasets"].items()}
-        report(ROOT / "BENCHMARKS.md", args, results, datasets, saved["env"], False, saved["argv"], saved["finished"])
+        report(ROOT / "BENCHMARKS.md", args, results, datasets, saved["env"], False, saved["argv"], saved["finished"],
+               saved.get("relevance"))
         return
     if args.smoke:
         sizes, repeats = [300], 1
@@ -706,7 +737,7 @@ def main():
     if out.resolve() == (ROOT / "BENCHMARKS.md").resolve() and args.smoke:
         raise SystemExit("a smoke run never writes BENCHMARKS.md")
     workloads = set(args.workloads.split(",")) if args.workloads != "all" else {
-        "validate", "validate-jsonl", "publish", "index", "warm", "cold", "inprocess"}
+        "validate", "validate-jsonl", "publish", "index", "warm", "cold", "inprocess", "relevance"}
 
     routes_bin, synth = build(args.smoke)
     base.mkdir(parents=True, exist_ok=True)
@@ -716,6 +747,7 @@ def main():
            "queries": json.loads(queries_file.read_text()), "queries_file": queries_file}
     env = {"machine": machine(), "versions": versions(routes_bin)}
     results, datasets = {}, {}
+    relevance = w_relevance() if "relevance" in workloads and not args.smoke else None
     with tempfile.TemporaryDirectory(prefix="routes-bench-", dir=ROOT / "target") as tmp:
         ctx["tmp"] = Path(tmp)
         for n in sizes:
@@ -738,8 +770,8 @@ def main():
                     log(f"== {n:,} routes: {name}")
                     res[name] = fn()
                     # Keep partial results: a report after each workload.
-                    report(out, args, results, datasets, env, args.smoke)
-    report(out, args, results, datasets, env, args.smoke)
+                    report(out, args, results, datasets, env, args.smoke, relevance=relevance)
+    report(out, args, results, datasets, env, args.smoke, relevance=relevance)
     if args.smoke:
         print("benchmark smoke: every tool ran and exited as expected")
 

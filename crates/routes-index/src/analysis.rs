@@ -44,6 +44,15 @@ pub(crate) fn text_analyzer() -> TextAnalyzer {
         .build()
 }
 
+/// The analyzer of text fields with one more filter after it.
+pub(crate) fn text_analyzer_then<F: TokenFilter>(last: F) -> TextAnalyzer {
+    TextAnalyzer::builder(WordTokenizer::default())
+        .filter(RemoveLongFilter::limit(LONGEST_WORD))
+        .filter(CachedWords)
+        .filter(last)
+        .build()
+}
+
 /// The words of `text` as the index holds them.
 pub(crate) fn index_words(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
     let mut out = Vec::new();
@@ -312,7 +321,7 @@ struct CachedWords;
 /// the stem cache is looked up once per token, and `SipHash`, made to resist
 /// crafted keys, was a tenth of the lookup.
 #[derive(Default, Clone, Copy)]
-struct WordHasher(u64);
+pub(crate) struct WordHasher(u64);
 
 impl Hasher for WordHasher {
     fn write(&mut self, bytes: &[u8]) {
@@ -471,15 +480,29 @@ impl TokenFilter for SelectiveStems {
             inner,
             prefixes: self.prefixes,
             normalizer: WordNormalizer::default(),
+            cache: HashMap::default(),
         }
     }
 }
 
-#[derive(Clone)]
 struct SelectiveStemsFilter<T> {
     inner: T,
     prefixes: Option<Arc<HashSet<[char; 2]>>>,
     normalizer: WordNormalizer,
+    /// Each word as written → as compared: the items of the routes shown
+    /// repeat their words, and folding was a tenth of a search.
+    cache: HashMap<String, String, BuildHasherDefault<WordHasher>>,
+}
+
+impl<T: Clone> Clone for SelectiveStemsFilter<T> {
+    fn clone(&self) -> Self {
+        Self {
+            inner: self.inner.clone(),
+            prefixes: self.prefixes.clone(),
+            normalizer: self.normalizer.clone(),
+            cache: HashMap::default(),
+        }
+    }
 }
 
 impl<T: Tokenizer> Tokenizer for SelectiveStemsFilter<T> {
@@ -490,6 +513,7 @@ impl<T: Tokenizer> Tokenizer for SelectiveStemsFilter<T> {
             tail: self.inner.token_stream(text),
             prefixes: self.prefixes.as_deref(),
             normalizer: &mut self.normalizer,
+            cache: &mut self.cache,
         }
     }
 }
@@ -498,6 +522,7 @@ struct SelectiveStemsStream<'a, T> {
     tail: T,
     prefixes: Option<&'a HashSet<[char; 2]>>,
     normalizer: &'a mut WordNormalizer,
+    cache: &'a mut HashMap<String, String, BuildHasherDefault<WordHasher>>,
 }
 
 impl<T: TokenStream> TokenStream for SelectiveStemsStream<'_, T> {
@@ -506,10 +531,21 @@ impl<T: TokenStream> TokenStream for SelectiveStemsStream<'_, T> {
             return false;
         }
         let token = self.tail.token_mut();
+        if let Some(word) = self.cache.get(token.text.as_str()) {
+            token.text.clear();
+            token.text.push_str(word);
+            return true;
+        }
         let prefixes = self.prefixes;
-        token.text = self.normalizer.normalize_if(&token.text, |folded| {
+        let word = self.normalizer.normalize_if(&token.text, |folded| {
             prefixes.is_none_or(|keys| may_stem_to(folded, keys))
         });
+        if self.cache.len() < STEM_CACHE_WORDS {
+            self.cache
+                .insert(std::mem::replace(&mut token.text, word.clone()), word);
+        } else {
+            token.text = word;
+        }
         true
     }
 

@@ -12,6 +12,7 @@ use tantivy::{Index, IndexWriter, TantivyDocument};
 use crate::fields::{Fields, register_tokenizers};
 use crate::search::RouteIndex;
 use crate::stored::{self, Kind};
+use crate::vocabulary::Vocabulary;
 use crate::{Error, INDEX_FORMAT_VERSION};
 
 /// The indexing memory of the writer. One thread, while this one reads the
@@ -52,6 +53,11 @@ pub struct IndexMeta {
     /// must not depend on the machine.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stamp: Option<String>,
+    /// SHA-256 of the vocabulary (`dataset/vocabulary.toml`) whose concepts
+    /// the index holds; a search with another vocabulary looks its synonyms
+    /// up as phrases instead.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vocabulary: Option<String>,
 }
 
 #[allow(
@@ -83,7 +89,10 @@ fn tantivy_err(path: &Path) -> impl FnOnce(tantivy::TantivyError) -> Error + '_ 
 /// back (`touch -r`): the change time cannot be set back by a user.
 pub fn dataset_fingerprint(paths: &[PathBuf]) -> Result<String, Error> {
     let mut hasher = Sha256::new();
-    hasher.update(format!("routes-index {INDEX_FORMAT_VERSION}\n"));
+    hasher.update(format!(
+        "routes-index {INDEX_FORMAT_VERSION}\nvocabulary {}\n",
+        Vocabulary::builtin().digest()
+    ));
     for file in routes_validate::record_files(paths).map_err(Error::Records)? {
         let meta = fs_err::metadata(&file).map_err(|e| Error::Io {
             path: file.clone(),
@@ -229,7 +238,7 @@ impl IndexBuilder {
         let staging = routes_fs::Scratch::new_in(parent_of(dir), "index").map_err(fs_error)?;
         let (schema, fields) = Fields::schema();
         let index = Index::create_in_dir(staging.path(), schema).map_err(tantivy_err(staging.path()))?;
-        register_tokenizers(&index);
+        register_tokenizers(&index, true);
         let writer: IndexWriter<TantivyDocument> = index
             .writer_with_num_threads(1, heap.max(15_000_000))
             .map_err(tantivy_err(staging.path()))?;
@@ -289,6 +298,7 @@ impl IndexBuilder {
             documents,
             left_out,
             stamp: if stamped { Some(crate::files::stamp(&at)?) } else { None },
+            vocabulary: Some(Vocabulary::builtin().digest().to_owned()),
         };
         let mut text = serde_json::to_string_pretty(&meta).unwrap_or_default();
         text.push('\n');
@@ -497,27 +507,21 @@ fn claim_words(value: Tristate) -> &'static str {
 /// snippet reads as its parts (the fact, its note, the quote); the
 /// separator is no word, so a phrase across two parts still matches.
 fn sections<'a>(parts: impl IntoIterator<Item = &'a str>) -> String {
-    let mut out = String::new();
-    for part in parts {
-        let part = part.trim();
-        if !part.is_empty() {
-            if !out.is_empty() {
-                out.push_str(" · ");
-            }
-            out.push_str(part);
-        }
-    }
-    out
+    joined(parts, " · ")
 }
 
 /// Joins the non-empty parts with spaces.
 fn words<'a>(parts: impl IntoIterator<Item = &'a str>) -> String {
+    joined(parts, " ")
+}
+
+fn joined<'a>(parts: impl IntoIterator<Item = &'a str>, separator: &str) -> String {
     let mut out = String::new();
     for part in parts {
         let part = part.trim();
         if !part.is_empty() {
             if !out.is_empty() {
-                out.push(' ');
+                out.push_str(separator);
             }
             out.push_str(part);
         }

@@ -4,7 +4,7 @@ use tantivy::Index;
 use tantivy::schema::{BytesOptions, Field, INDEXED, IndexRecordOption, Schema, TextFieldIndexing, TextOptions};
 use tantivy::tokenizer::{LowerCaser, RawTokenizer, TextAnalyzer};
 
-use crate::analysis::text_analyzer;
+use crate::analysis::{text_analyzer, text_analyzer_then};
 
 /// Tokenizer of text fields: words of every script, folded and stemmed
 /// (see `analysis.rs`).
@@ -81,12 +81,19 @@ impl Fields {
     }
 }
 
-/// Registers the tokenizers (they are not stored in the index).
-pub(crate) fn register_tokenizers(index: &Index) {
+/// Registers the tokenizers (they are not stored in the index). Text that
+/// is indexed (`writing`) also gets a token for every concept of the
+/// vocabulary it holds (see `concepts.rs`); the text of a query does not.
+pub(crate) fn register_tokenizers(index: &Index, writing: bool) {
     let key = TextAnalyzer::builder(RawTokenizer::default())
         .filter(LowerCaser)
         .build();
-    index.tokenizers().register(TEXT_TOKENIZER, text_analyzer());
+    let text = if writing {
+        text_analyzer_then(crate::concepts::ConceptTokens)
+    } else {
+        text_analyzer()
+    };
+    index.tokenizers().register(TEXT_TOKENIZER, text);
     index.tokenizers().register(KEY_TOKENIZER, key);
 }
 

@@ -283,8 +283,7 @@ pub(crate) fn rewrite_query(query: &str, resolver: &Resolver<'_>) -> Result<Stri
 /// normalised: country codes in upper case, categories, statuses and kinds
 /// as the index holds them.
 pub(crate) fn resolve(index: &RouteIndex, q: &Query) -> Result<Query, Error> {
-    let countries = countries(index)?;
-    let resolver = Resolver::new(&countries);
+    let resolver = Resolver::new(index.indexed_countries()?);
     let mut normal = q.clone();
     for (field, value) in [
         ("country", &mut normal.country),

@@ -80,6 +80,11 @@ pub(crate) struct ItemMatcher<'q> {
     /// The phrases of the query (synonyms of several words among them), as
     /// query words: their words are highlighted only where the whole phrase is.
     phrases: Vec<Vec<usize>>,
+    /// The words of each phrase of the query, by the phrase's address: a
+    /// phrase is looked up once per search, not once per item.
+    phrase_words: HashMap<usize, Option<Vec<usize>>>,
+    /// The query word of each term query of the text fields, by its address.
+    term_words: HashMap<usize, usize>,
     /// Tokens as the index has them, stemmed only when they may be a query
     /// word; in typo-tolerant mode, not stemmed (see `typos`).
     analyzer: TextAnalyzer,
@@ -152,9 +157,16 @@ impl<'q> ItemMatcher<'q> {
             lookup: &lookup,
             singles: HashSet::new(),
             phrases: Vec::new(),
+            by_address: HashMap::new(),
+            terms_by_address: HashMap::new(),
         };
         shapes.walk(query);
-        let (singles, phrases) = (shapes.singles, shapes.phrases);
+        let (singles, phrases, phrase_words, term_words) = (
+            shapes.singles,
+            shapes.phrases,
+            shapes.by_address,
+            shapes.terms_by_address,
+        );
         Ok(Self {
             query,
             fields,
@@ -163,6 +175,8 @@ impl<'q> ItemMatcher<'q> {
             lookup,
             singles,
             phrases,
+            phrase_words,
+            term_words,
             analyzer,
             typos: HashMap::new(),
             stemmer: query_word_analyzer(None),
@@ -388,10 +402,22 @@ impl<'q> ItemMatcher<'q> {
             return (must || (should && should_hit)).then_some(score);
         }
         if let Some(t) = query.downcast_ref::<TermQuery>() {
+            if let Some(&i) = self.term_words.get(&std::ptr::from_ref(t).addr()) {
+                let score = self.term_score(i, view, fuzzy);
+                return (score > 0.0).then_some(score);
+            }
             return self.eval_term(t.term(), view, fuzzy);
         }
         if let Some(p) = query.downcast_ref::<PhraseQuery>() {
-            return self.eval_phrase(&p.phrase_terms(), view);
+            if let Some(ids) = self.phrase_words.get(&std::ptr::from_ref(p).addr()) {
+                return self.eval_phrase(ids.as_deref()?, view);
+            }
+            let ids: Vec<usize> = p
+                .phrase_terms()
+                .iter()
+                .map(|w| self.term_index(w))
+                .collect::<Option<_>>()?;
+            return self.eval_phrase(&ids, view);
         }
         if query.downcast_ref::<EmptyQuery>().is_some() {
             return None;
@@ -452,10 +478,12 @@ impl<'q> ItemMatcher<'q> {
         (score > 0.0).then_some(score)
     }
 
-    fn eval_phrase(&self, words: &[Term], view: &ItemView<'_>) -> Option<f32> {
-        let ids: Vec<usize> = words.iter().map(|w| self.term_index(w)).collect::<Option<_>>()?;
+    fn eval_phrase(&self, ids: &[usize], view: &ItemView<'_>) -> Option<f32> {
         let first = *ids.first()?;
         let field = view.fields[self.terms[first].field];
+        if !field.hits.iter().any(|h| h.0 == first && h.2) {
+            return None;
+        }
         let at = |t: usize, p: u32| field.hits.iter().any(|h| h.0 == t && h.1 == p && h.2);
         let tf = field
             .hits
@@ -571,6 +599,11 @@ struct Shapes<'a> {
     lookup: &'a [HashMap<String, usize>; 3],
     singles: HashSet<usize>,
     phrases: Vec<Vec<usize>>,
+    /// Each phrase of the query by its address, with its words as query
+    /// words (`None` when one is not a word of the text fields).
+    by_address: HashMap<usize, Option<Vec<usize>>>,
+    /// Each word of the text fields in the query by its term query's address.
+    terms_by_address: HashMap<usize, usize>,
 }
 
 impl Shapes<'_> {
@@ -592,8 +625,14 @@ impl Shapes<'_> {
                     self.walk(sub.as_ref());
                 }
             }
+        } else if let Some(t) = query.downcast_ref::<TermQuery>() {
+            if let Some(i) = self.index(t.term()) {
+                self.singles.insert(i);
+                self.terms_by_address.insert(std::ptr::from_ref(t).addr(), i);
+            }
         } else if let Some(p) = query.downcast_ref::<PhraseQuery>() {
             let words: Option<Vec<usize>> = p.phrase_terms().iter().map(|t| self.index(t)).collect();
+            self.by_address.insert(std::ptr::from_ref(p).addr(), words.clone());
             if let Some(words) = words {
                 self.phrases.push(words);
             }

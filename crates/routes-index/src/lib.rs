@@ -8,6 +8,16 @@
 //! text), routes by their best item, and come back as plain structs with
 //! highlighted snippets and the source URL behind each item.
 //!
+//! A query is read as people ask: the curated vocabulary of
+//! `dataset/vocabulary.toml` (built in) adds the synonyms of its terms
+//! (`police clearance` also finds `criminal record`, ranked below a route
+//! with the words as typed; [`Query::synonyms`] turns it off), stop words are
+//! left out of questions, the last word also matches as a prefix
+//! ([`Query::prefix`]), words of every script are folded (Japanese and
+//! Chinese by pairs of characters), and a query with no hits is retried with
+//! typos, then with some of its words ([`SearchResults::partial`]), with a
+//! respelling that finds routes ([`SearchResults::suggestion`]).
+//!
 //! What it may touch on disk:
 //!
 //! - An index is built in a scratch folder beside its target
@@ -38,6 +48,16 @@
 //! let results = index.search(&Query::new("health insurance country:KZ"))?;
 //! assert_eq!(results.hits[0].route_id, "kz/temporary-residence-permit");
 //! assert!(results.hits[0].matches.iter().any(|m| m.snippet.contains("insurance")));
+//!
+//! // The words people use: no route says "police clearance".
+//! let results = index.search(&Query::new("police clearance"))?;
+//! let synonym = results.hits[0].matches[0].synonym.as_ref().expect("a synonym matched");
+//! assert_eq!(synonym.query, "police clearance");
+//!
+//! // A misspelt word is retried with typos, and respelt.
+//! let results = index.search(&Query::new("citizenshp"))?;
+//! assert!(results.fuzzy && !results.hits.is_empty());
+//! assert_eq!(results.suggestion.as_deref(), Some("citizenship"));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 #![warn(missing_docs)]
@@ -45,6 +65,7 @@
 mod alternatives;
 mod analysis;
 mod build;
+mod concepts;
 mod fields;
 mod files;
 mod filters;

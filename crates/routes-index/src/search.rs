@@ -164,7 +164,19 @@ pub struct RouteIndex {
     fuzzy: QueryParser,
     /// The same without boosts, to find the matching items of a route.
     plain: QueryParser,
+    /// The countries of the index, read at the first search that needs them
+    /// (the index of a `RouteIndex` never changes).
+    countries: std::sync::OnceLock<Vec<crate::filters::IndexedCountry>>,
+    /// The phrase of every term of a concept, parsed once per parser (by
+    /// its place: exact, fuzzy, plain) and concept.
+    phrases: std::sync::Mutex<HashMap<(usize, usize), std::sync::Arc<SynonymPhrases>>>,
 }
+
+/// Reads the text of a query as a parser of the index does.
+type Parse<'a> = dyn Fn(&str) -> Result<Box<dyn tantivy::query::Query>, Error> + 'a;
+
+/// The terms of a concept with their index words and their phrase queries.
+type SynonymPhrases = Vec<(String, Vec<String>, Box<dyn tantivy::query::Query>)>;
 
 impl std::fmt::Debug for RouteIndex {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -194,7 +206,7 @@ impl RouteIndex {
         };
         let directory = crate::readonly::ReadOnly::open(dir).map_err(|e| tantivy(e.into()))?;
         let index = Index::open(directory).map_err(tantivy)?;
-        register_tokenizers(&index);
+        register_tokenizers(&index, false);
         let f = Fields::from_schema(&index.schema()).map_err(tantivy)?;
         let reader = index
             .reader_builder()
@@ -223,7 +235,18 @@ impl RouteIndex {
             exact: parser(true, false),
             fuzzy: parser(true, true),
             plain: parser(false, false),
+            countries: std::sync::OnceLock::new(),
+            phrases: std::sync::Mutex::new(HashMap::new()),
         })
+    }
+
+    /// The countries of the index, read once.
+    pub(crate) fn indexed_countries(&self) -> Result<&[crate::filters::IndexedCountry], Error> {
+        if let Some(c) = self.countries.get() {
+            return Ok(c);
+        }
+        let read = crate::filters::countries(self)?;
+        Ok(self.countries.get_or_init(|| read))
     }
 
     /// What the index was built from.
@@ -248,7 +271,7 @@ impl RouteIndex {
     /// The countries the index has routes of, by code, with their English
     /// names and route counts: the values `--country` and `country:` take.
     pub fn countries(&self) -> Result<Vec<crate::filters::IndexedCountry>, Error> {
-        crate::guard::guarded(&self.path, || crate::filters::countries(self))
+        crate::guard::guarded(&self.path, || self.indexed_countries().map(<[_]>::to_vec))
     }
 
     /// A searcher of the index as it was opened.
@@ -296,10 +319,18 @@ impl RouteIndex {
         let strict = has_kind_filter(&rewrite.text);
         let plain = self.user_query(&self.plain, q, &rewrite, &searcher)?;
         let exact = self.user_query(&self.exact, q, &rewrite, &searcher)?;
+        // The words as typed alone, when synonyms or completions were added.
+        let lean = if rewrite.groups.is_empty() {
+            None
+        } else {
+            let bare = crate::rewrite::rewrite(&typed, Vocabulary::builtin(), false, false);
+            Some(self.filtered(q, self.user_query(&self.exact, q, &bare, &searcher)?))
+        };
         let mut results = self.run(
             &searcher,
             q,
             &*self.filtered(q, exact.box_clone()),
+            lean.as_deref(),
             &*plain,
             false,
             strict,
@@ -325,14 +356,22 @@ impl RouteIndex {
                 }
                 _ => fuzzy,
             };
-            results = self.run(&searcher, q, &*self.filtered(q, fuzzy), &*plain, true, strict)?;
+            results = self.run(&searcher, q, &*self.filtered(q, fuzzy), None, &*plain, true, strict)?;
             results.fuzzy = true;
         }
         if results.hits.is_empty()
             && let (Some(any_exact), Some(any_plain)) = (any_of(&*exact, self.fields), any_of(&*plain, self.fields))
         {
             // No route holds every word: the routes that hold most of them.
-            results = self.run(&searcher, q, &*self.filtered(q, any_exact), &*any_plain, false, strict)?;
+            results = self.run(
+                &searcher,
+                q,
+                &*self.filtered(q, any_exact),
+                None,
+                &*any_plain,
+                false,
+                strict,
+            )?;
             results.partial = !results.hits.is_empty();
         }
         results.dropped = rewrite.dropped;
@@ -352,20 +391,31 @@ impl RouteIndex {
         respelt.text.clone_from(&text);
         respelt.limit = 1;
         respelt.facets = false;
+        // The words as written: no synonyms, no completions.
+        respelt.synonyms = false;
+        respelt.prefix = false;
         let typed = crate::query::without_apostrophes(&respelt.text);
-        let rewrite = crate::rewrite::rewrite(&typed, Vocabulary::builtin(), respelt.synonyms, respelt.prefix);
-        let strict = has_kind_filter(&rewrite.text);
-        let plain = self.user_query(&self.plain, &respelt, &rewrite, searcher)?;
+        let rewrite = crate::rewrite::rewrite(&typed, Vocabulary::builtin(), false, false);
         let exact = self.user_query(&self.exact, &respelt, &rewrite, searcher)?;
-        let found = self.run(
-            searcher,
-            &respelt,
-            &*self.filtered(&respelt, exact),
-            &*plain,
-            false,
-            strict,
-        )?;
-        Ok((!found.hits.is_empty()).then_some(text))
+        let filtered = self.filtered(&respelt, exact);
+        if has_kind_filter(&rewrite.text) {
+            // An item of that kind must hold the words: the items say.
+            let plain = self.user_query(&self.plain, &respelt, &rewrite, searcher)?;
+            let found = self.run(searcher, &respelt, &*filtered, None, &*plain, false, true)?;
+            return Ok((!found.hits.is_empty()).then_some(text));
+        }
+        // Whether any route matches: the first document of each segment's
+        // scorer, nothing ranked.
+        let weight = filtered
+            .weight(tantivy::query::EnableScoring::disabled_from_searcher(searcher))
+            .map_err(|e| self.tantivy(e))?;
+        for reader in searcher.segment_readers() {
+            let scorer = weight.scorer(reader, 1.0).map_err(|e| self.tantivy(e))?;
+            if tantivy::DocSet::doc(&*scorer) != tantivy::TERMINATED {
+                return Ok(Some(text));
+            }
+        }
+        Ok(None)
     }
 
     /// The query of `q` as `parser` reads it, with the groups of `rewrite`
@@ -398,21 +448,26 @@ impl RouteIndex {
             let exact = parse(&group.typed)?;
             let alternatives = match &group.kind {
                 GroupKind::Synonyms { concept } => {
-                    let typed_words = crate::analysis::index_words(&mut crate::analysis::text_analyzer(), &group.typed);
+                    // The index holds the concepts it found with this vocabulary:
+                    // one word to look up instead of a phrase per term.
+                    let indexed = (self.meta.vocabulary.as_deref() == Some(vocabulary.digest()))
+                        .then(|| vocabulary.concepts.get(*concept))
+                        .flatten()
+                        .map(|c| self.concept_query(&c.id, boosted));
+                    // The phrase of each term: for the items of the routes shown (to
+                    // say which matched), and for the routes too when the index
+                    // holds no concepts of this vocabulary.
                     let mut others = Vec::new();
-                    for term in vocabulary
-                        .concepts
-                        .get(*concept)
-                        .map(|c| c.terms.as_slice())
-                        .unwrap_or_default()
-                    {
-                        let words = crate::analysis::index_words(&mut crate::analysis::text_analyzer(), term);
-                        if words == typed_words {
-                            continue;
+                    if indexed.is_none() || !boosted {
+                        let typed_words =
+                            crate::analysis::index_words(&mut crate::analysis::text_analyzer(), &group.typed);
+                        for (term, words, query) in self.synonym_phrases(parser, *concept, &parse)?.iter() {
+                            if *words != typed_words {
+                                others.push((term.clone(), query.box_clone()));
+                            }
                         }
-                        others.push((term.clone(), parse(&format!("\"{}\"", term.replace('"', " ")))?));
                     }
-                    Alternatives::new(group.typed.clone(), exact, others, SYNONYM_WEIGHT, true)
+                    Alternatives::new(group.typed.clone(), exact, others, indexed, SYNONYM_WEIGHT, true)
                 }
                 GroupKind::Prefix { prefix } => {
                     let others = self
@@ -423,13 +478,13 @@ impl RouteIndex {
                             (term, query)
                         })
                         .collect();
-                    Alternatives::new(group.typed.clone(), exact, others, PREFIX_WEIGHT, false)
+                    Alternatives::new(group.typed.clone(), exact, others, None, PREFIX_WEIGHT, false)
                 }
             };
-            groups.push(if alternatives.others.is_empty() {
-                alternatives.exact
-            } else {
+            groups.push(if alternatives.searched {
                 Box::new(alternatives) as Box<dyn tantivy::query::Query>
+            } else {
+                alternatives.exact
             });
         }
         Ok(self.substitute(query, &groups))
@@ -471,7 +526,7 @@ impl RouteIndex {
             .map(|(field, boost)| {
                 let q: Box<dyn tantivy::query::Query> = Box::new(TermQuery::new(
                     Term::from_field_text(field, term),
-                    IndexRecordOption::WithFreqsAndPositions,
+                    IndexRecordOption::WithFreqs,
                 ));
                 let q = if boosted && boost != 1.0 {
                     Box::new(tantivy::query::BoostQuery::new(q, boost))
@@ -482,6 +537,47 @@ impl RouteIndex {
             })
             .collect();
         Box::new(BooleanQuery::new(clauses))
+    }
+
+    /// The phrases of the terms of `concept` as `parser` reads them, parsed
+    /// at the first search that needs them.
+    fn synonym_phrases(
+        &self,
+        parser: &QueryParser,
+        concept: usize,
+        parse: &Parse<'_>,
+    ) -> Result<std::sync::Arc<SynonymPhrases>, Error> {
+        let which = [&raw const self.exact, &raw const self.fuzzy, &raw const self.plain]
+            .iter()
+            .position(|p| std::ptr::eq(parser, *p))
+            .unwrap_or(3);
+        let key = (which, concept);
+        if let Some(found) = self.phrases.lock().ok().and_then(|m| m.get(&key).cloned()) {
+            return Ok(found);
+        }
+        let mut analyzer = crate::analysis::text_analyzer();
+        let mut list = Vec::new();
+        for term in Vocabulary::builtin()
+            .concepts
+            .get(concept)
+            .map(|c| c.terms.as_slice())
+            .unwrap_or_default()
+        {
+            let words = crate::analysis::index_words(&mut analyzer, term);
+            list.push((term.clone(), words, parse(&format!("\"{}\"", term.replace('"', " ")))?));
+        }
+        let list = std::sync::Arc::new(list);
+        if let Ok(mut m) = self.phrases.lock() {
+            m.insert(key, list.clone());
+        }
+        Ok(list)
+    }
+
+    /// The token of a concept (see `concepts.rs`) in each text field, with
+    /// the fields' boosts when `boosted`.
+    fn concept_query(&self, id: &str, boosted: bool) -> Box<dyn tantivy::query::Query> {
+        let token = crate::concepts::token(id);
+        self.term_in_text_fields(&token, boosted)
     }
 
     /// The words of the index that `prefix` begins (or that begin it and
@@ -549,11 +645,19 @@ impl RouteIndex {
         Box::new(BooleanQuery::new(clauses))
     }
 
+    /// Searches `query` and reads its first routes. `lean`, when given, is
+    /// the same query with only the words as typed (no synonyms, no
+    /// completions): every route holding them ranks above every route holding
+    /// only an alternative, so when it finds enough routes to show, its
+    /// ranking is taken, and the whole query is only counted (no score is
+    /// computed for it, which was half of a search of common words).
+    #[allow(clippy::too_many_arguments, reason = "the parts of one search, each needed")]
     fn run(
         &self,
         searcher: &Searcher,
         q: &Query,
         query: &dyn tantivy::query::Query,
+        lean: Option<&dyn tantivy::query::Query>,
         plain: &dyn tantivy::query::Query,
         fuzzy: bool,
         strict: bool,
@@ -561,17 +665,38 @@ impl RouteIndex {
         // The first candidates are read and ranked by their best item; the
         // total and the facets count every match.
         let candidates = q.limit.saturating_mul(20).clamp(200, 1 << 20);
-        let top_docs = TopDocs::with_limit(candidates).order_by_score();
-        let (top, total, facets) = if q.facets {
-            let (top, total, facets) = searcher
-                .search(query, &(top_docs, Count, FacetCollector))
-                .map_err(|e| self.tantivy(e))?;
-            (top, total, Some(facets))
-        } else {
-            let (top, total) = searcher
-                .search(query, &(top_docs, Count))
-                .map_err(|e| self.tantivy(e))?;
-            (top, total, None)
+        let top_docs = || TopDocs::with_limit(candidates).order_by_score();
+        let wanted = q.limit.max(RERANKED);
+        let lean_top = match lean {
+            Some(lean) if !strict => {
+                let top = searcher.search(lean, &top_docs()).map_err(|e| self.tantivy(e))?;
+                (top.len() >= wanted).then_some(top)
+            }
+            _ => None,
+        };
+        let (top, total, facets) = match (lean_top, q.facets) {
+            (Some(top), true) => {
+                let (total, facets) = searcher
+                    .search(query, &(Count, FacetCollector))
+                    .map_err(|e| self.tantivy(e))?;
+                (top, total, Some(facets))
+            }
+            (Some(top), false) => {
+                let total = searcher.search(query, &Count).map_err(|e| self.tantivy(e))?;
+                (top, total, None)
+            }
+            (None, true) => {
+                let (top, total, facets) = searcher
+                    .search(query, &(top_docs(), Count, FacetCollector))
+                    .map_err(|e| self.tantivy(e))?;
+                (top, total, Some(facets))
+            }
+            (None, false) => {
+                let (top, total) = searcher
+                    .search(query, &(top_docs(), Count))
+                    .map_err(|e| self.tantivy(e))?;
+                (top, total, None)
+            }
         };
         let mut hits = Vec::new();
         let mut dropped = 0;
@@ -584,7 +709,6 @@ impl RouteIndex {
             // limit shows the first of the same list.
             // With a `kind:` filter, a route is shown only when one item of
             // that kind holds the words by itself: more candidates are read.
-            let wanted = q.limit.max(RERANKED);
             for &(_, address) in &top {
                 if hits.len() >= wanted {
                     break;

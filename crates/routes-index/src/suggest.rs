@@ -2,15 +2,18 @@
 //! replaced by the word within two typos of it that the most routes hold,
 //! spelt as a route writes it.
 
+use std::sync::OnceLock;
+
+use levenshtein_automata::{DFA, Distance, LevenshteinAutomatonBuilder};
 use tantivy::collector::TopDocs;
 use tantivy::query::TermQuery;
 use tantivy::schema::IndexRecordOption;
 use tantivy::tokenizer::TokenStream as _;
 use tantivy::{Searcher, TantivyDocument, Term};
+use tantivy_fst::Automaton;
 
 use crate::analysis::{index_words, text_analyzer};
 use crate::fields::Fields;
-use crate::items::within_typos;
 use crate::vocabulary::Vocabulary;
 
 /// Fewest letters of a word worth respelling.
@@ -74,29 +77,26 @@ fn doc_freq(searcher: &Searcher, f: Fields, word: &str) -> u64 {
 }
 
 /// The word of the index within two typos of `word` that the most routes
-/// hold (the first in order among equals).
+/// hold (the first in order among equals): a Levenshtein automaton walks
+/// the term dictionary, as tantivy's typo search does, so only the words
+/// within reach are read.
 fn closest(searcher: &Searcher, f: Fields, word: &str) -> Option<String> {
-    let length = word.len();
+    static BUILDER: OnceLock<LevenshteinAutomatonBuilder> = OnceLock::new();
+    let builder = BUILDER.get_or_init(|| LevenshteinAutomatonBuilder::new(2, true));
     let mut best: Option<(u64, String)> = None;
     for reader in searcher.segment_readers() {
         for field in [f.name, f.label, f.body] {
             let Ok(inverted) = reader.inverted_index(field) else {
                 continue;
             };
-            let Ok(mut stream) = inverted.terms().stream() else {
+            let Ok(mut stream) = inverted.terms().search(Typos(builder.build_dfa(word))).into_stream() else {
                 continue;
             };
             while stream.advance() {
-                let key = stream.key();
-                // Two typos change the length by two bytes of ASCII at most,
-                // more in other scripts: a cheap bound first.
-                if key.len().abs_diff(length) > 8 {
-                    continue;
-                }
-                let Ok(term) = std::str::from_utf8(key) else {
+                let Ok(term) = std::str::from_utf8(stream.key()) else {
                     continue;
                 };
-                if term.chars().count() < MIN_LETTERS || !within_typos(term, word) {
+                if term.chars().count() < MIN_LETTERS || crate::concepts::is_token(term) {
                     continue;
                 }
                 let df = u64::from(stream.value().doc_freq);
@@ -110,6 +110,29 @@ fn closest(searcher: &Searcher, f: Fields, word: &str) -> Option<String> {
         }
     }
     best.map(|(_, term)| term)
+}
+
+/// The words within two typos of one, as an automaton of the term dictionary.
+struct Typos(DFA);
+
+impl Automaton for Typos {
+    type State = u32;
+
+    fn start(&self) -> u32 {
+        self.0.initial_state()
+    }
+
+    fn is_match(&self, state: &u32) -> bool {
+        matches!(self.0.distance(*state), Distance::Exact(_))
+    }
+
+    fn can_match(&self, state: &u32) -> bool {
+        *state != levenshtein_automata::SINK_STATE
+    }
+
+    fn accept(&self, state: &u32, byte: u8) -> u32 {
+        self.0.transition(*state, byte)
+    }
 }
 
 /// How a route writes the word whose index form is `stem`, in lower case.

@@ -14,6 +14,7 @@ use std::sync::OnceLock;
 
 use crate::analysis::{index_words, text_analyzer};
 use serde::Deserialize;
+use sha2::{Digest as _, Sha256};
 
 /// The vocabulary's text, as the repository holds it.
 const SOURCE: &str = include_str!("../../../dataset/vocabulary.toml");
@@ -51,6 +52,10 @@ pub(crate) struct Concept {
     pub(crate) terms: Vec<String>,
 }
 
+/// The hash of the lookups made for every word indexed (`SipHash`, made to
+/// resist crafted keys, was a tenth of a build; the keys are the file's).
+type Fast = std::hash::BuildHasherDefault<crate::analysis::WordHasher>;
+
 /// The vocabulary, ready for lookups.
 #[derive(Debug)]
 pub(crate) struct Vocabulary {
@@ -59,6 +64,14 @@ pub(crate) struct Vocabulary {
     by_words: HashMap<Vec<String>, (usize, usize)>,
     /// Stop words, as the index holds them.
     stopwords: HashSet<String>,
+    /// The first word of every term, as the index holds it, with the most
+    /// words of a term that starts with it.
+    first_words: HashMap<String, usize, Fast>,
+    /// A term's words joined by spaces → its concept.
+    by_joined: HashMap<String, usize, Fast>,
+    /// SHA-256 of the vocabulary's text: an index records the vocabulary
+    /// its concepts were found with.
+    digest: String,
 }
 
 /// A mistake in the vocabulary file (a test reads the file; a build with a
@@ -75,6 +88,9 @@ impl Vocabulary {
                 concepts: Vec::new(),
                 by_words: HashMap::new(),
                 stopwords: HashSet::new(),
+                first_words: HashMap::default(),
+                by_joined: HashMap::default(),
+                digest: String::new(),
             })
         })
     }
@@ -127,11 +143,37 @@ impl Vocabulary {
             .flatten()
             .flat_map(|w| index_words(&mut analyzer, w))
             .collect();
+        let mut first_words: HashMap<String, usize, Fast> = HashMap::default();
+        for words in by_words.keys() {
+            if let Some(first) = words.first() {
+                let most = first_words.entry(first.clone()).or_default();
+                *most = (*most).max(words.len());
+            }
+        }
+        let by_joined = by_words.iter().map(|(w, &(c, _))| (w.join(" "), c)).collect();
         Ok(Self {
             concepts,
             by_words,
             stopwords,
+            first_words,
+            by_joined,
+            digest: crate::build::hex(&Sha256::digest(text.as_bytes())),
         })
+    }
+
+    /// SHA-256 of the vocabulary's text.
+    pub(crate) fn digest(&self) -> &str {
+        &self.digest
+    }
+
+    /// The most words of a term that starts with `word`; 0 when none does.
+    pub(crate) fn longest_from(&self, word: &str) -> usize {
+        self.first_words.get(word).copied().unwrap_or(0)
+    }
+
+    /// The id of the concept of which the words `joined` by spaces are a term.
+    pub(crate) fn concept_of_joined(&self, joined: &str) -> Option<&str> {
+        self.by_joined.get(joined).map(|&c| self.concepts[c].id.as_str())
     }
 
     /// The concept and term whose words are `words`, if any.
@@ -239,6 +281,18 @@ mod tests {
             let words = index_words(&mut analyzer, word);
             assert!(!words.iter().all(|w| v.is_stopword(w)), "`{word}` is not a stop word");
         }
+    }
+
+    #[test]
+    fn terms_are_looked_up_by_their_words() {
+        let v = Vocabulary::parse(SOURCE).expect("dataset/vocabulary.toml reads");
+        let mut analyzer = text_analyzer();
+        let words = index_words(&mut analyzer, "police certificate");
+        assert!(v.longest_from(&words[0]) >= words.len());
+        assert_eq!(v.concept_of_joined(&words.join(" ")), Some("criminal-record"));
+        assert_eq!(v.concept_of_joined(&words[1]), None);
+        assert_eq!(v.longest_from("zebra"), 0);
+        assert_eq!(v.digest().len(), 64);
     }
 
     #[test]

@@ -23,15 +23,18 @@ use routes_index::{Query, RouteIndex, build_index};
 use serde::{Deserialize, Serialize};
 
 /// Lowest mean nDCG@10 over all queries. Set from the first honest
-/// measurement (0.7003, 157 queries, the engine of 2026-12-02), rounded down
-/// to two decimals. It may only go up: raise it when the search improves,
-/// never lower it to let a change pass.
-const NDCG_FLOOR: f64 = 0.70;
+/// measurement (0.7003, 157 queries, the engine of 2026-12-02), then raised
+/// with the vocabulary, the exact-above-synonym rule, country names and the
+/// typo fixes (0.9326 on 2026-12-03), rounded down to two decimals. It may only
+/// go up: raise it when the search improves, never lower it to let a change
+/// pass.
+const NDCG_FLOOR: f64 = 0.93;
 /// Lowest mean reciprocal rank over all queries. Set from the first honest
-/// measurement (0.7877, 157 queries, the engine of 2026-12-02), rounded down
-/// to two decimals. It may only go up: raise it when the search improves,
-/// never lower it to let a change pass.
-const MRR_FLOOR: f64 = 0.78;
+/// measurement (0.7877, 157 queries, the engine of 2026-12-02), then raised
+/// as [`NDCG_FLOOR`] was (0.9820 on 2026-12-03), rounded down to two decimals.
+/// It may only go up: raise it when the search improves, never lower it to
+/// let a change pass.
+const MRR_FLOOR: f64 = 0.98;
 
 /// Routes asked for and scored per query (the 10 of nDCG@10).
 const CUTOFF: usize = 10;

@@ -63,6 +63,12 @@ enum Command {
         /// Also print each query's median and slowest time to stderr.
         #[arg(long)]
         per_query: bool,
+        /// Search without the vocabulary's synonyms (to measure what they cost).
+        #[arg(long)]
+        no_synonyms: bool,
+        /// Search without the last word's completions (to measure what they cost).
+        #[arg(long)]
+        no_prefix: bool,
     },
 }
 
@@ -90,7 +96,9 @@ fn main() -> ExitCode {
             queries,
             runs,
             per_query,
-        } => search_bench(&index, &queries, runs, per_query),
+            no_synonyms,
+            no_prefix,
+        } => search_bench(&index, &queries, runs, per_query, (!no_synonyms, !no_prefix)),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -159,6 +167,7 @@ fn search_bench(
     queries: &std::path::Path,
     runs: usize,
     per_query: bool,
+    (synonyms, prefix): (bool, bool),
 ) -> Result<(), BoxError> {
     let text = fs_err::read_to_string(queries)?;
     let list: Vec<serde_json::Value> = serde_json::from_str(&text)?;
@@ -178,7 +187,9 @@ fn search_bench(
     let mut with_hits = 0;
     let mut hits_total = 0;
     for text in &texts {
-        let query = Query::new(text.as_str());
+        let mut query = Query::new(text.as_str());
+        query.synonyms = synonyms;
+        query.prefix = prefix;
         let warm = index.search(&query)?;
         if !warm.hits.is_empty() {
             with_hits += 1;
