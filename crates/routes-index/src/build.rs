@@ -12,7 +12,6 @@ use tantivy::{Index, IndexWriter, TantivyDocument};
 use crate::fields::{Fields, register_tokenizers};
 use crate::search::RouteIndex;
 use crate::stored::{self, Kind};
-use crate::vocabulary::Vocabulary;
 use crate::{Error, INDEX_FORMAT_VERSION};
 
 /// The indexing memory of the writer. One thread, while this one reads the
@@ -91,7 +90,7 @@ pub fn dataset_fingerprint(paths: &[PathBuf]) -> Result<String, Error> {
     let mut hasher = Sha256::new();
     hasher.update(format!(
         "routes-index {INDEX_FORMAT_VERSION}\nvocabulary {}\n",
-        Vocabulary::builtin().digest()
+        crate::vocabulary::builtin_digest()
     ));
     for file in routes_validate::record_files(paths).map_err(Error::Records)? {
         let meta = fs_err::metadata(&file).map_err(|e| Error::Io {
@@ -298,7 +297,7 @@ impl IndexBuilder {
             documents,
             left_out,
             stamp: if stamped { Some(crate::files::stamp(&at)?) } else { None },
-            vocabulary: Some(Vocabulary::builtin().digest().to_owned()),
+            vocabulary: Some(crate::vocabulary::builtin_digest().to_owned()),
         };
         let mut text = serde_json::to_string_pretty(&meta).unwrap_or_default();
         text.push('\n');

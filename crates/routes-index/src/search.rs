@@ -450,7 +450,7 @@ impl RouteIndex {
                 GroupKind::Synonyms { concept } => {
                     // The index holds the concepts it found with this vocabulary:
                     // one word to look up instead of a phrase per term.
-                    let indexed = (self.meta.vocabulary.as_deref() == Some(vocabulary.digest()))
+                    let indexed = (self.meta.vocabulary.as_deref() == Some(crate::vocabulary::builtin_digest()))
                         .then(|| vocabulary.concepts.get(*concept))
                         .flatten()
                         .map(|c| self.concept_query(&c.id, boosted));

@@ -10,10 +10,9 @@
 //! articles, pronouns) are dropped from a query that has other words.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::OnceLock;
+use std::sync::{Arc, Mutex, OnceLock};
 
-use crate::analysis::{index_words, text_analyzer};
-use serde::Deserialize;
+use crate::analysis::{WordNormalizer, index_words, text_analyzer};
 use sha2::{Digest as _, Sha256};
 
 /// The vocabulary's text, as the repository holds it.
@@ -25,7 +24,8 @@ pub(crate) const VOCABULARY_FORMAT_VERSION: u32 = 1;
 /// Most words of a term.
 pub(crate) const MAX_TERM_WORDS: usize = 6;
 
-#[derive(Deserialize)]
+#[cfg(test)]
+#[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 struct File {
     format_version: u32,
@@ -35,7 +35,8 @@ struct File {
     concept: Vec<ConceptFile>,
 }
 
-#[derive(Deserialize)]
+#[cfg(test)]
+#[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ConceptFile {
     id: String,
@@ -56,22 +57,34 @@ pub(crate) struct Concept {
 /// resist crafted keys, was a tenth of a build; the keys are the file's).
 type Fast = std::hash::BuildHasherDefault<crate::analysis::WordHasher>;
 
-/// The vocabulary, ready for lookups.
+/// A term's words as the index holds them → (concept, term).
+type TermMap = HashMap<Vec<String>, (usize, usize)>;
+
+/// The vocabulary, ready for lookups. Its terms are stemmed when first
+/// needed, a letter at a time: a search stems the few terms that start with
+/// the letters of its words (stemming all of them was a third of a one-shot
+/// search), an index build all of them.
 #[derive(Debug)]
 pub(crate) struct Vocabulary {
     pub(crate) concepts: Vec<Concept>,
-    /// A term's words as the index holds them → (concept, term).
-    by_words: HashMap<Vec<String>, (usize, usize)>,
+    /// (concept, term) by the first letter of the term, folded.
+    by_letter: HashMap<char, Vec<(usize, usize)>>,
+    /// The terms starting with a letter, by their words, once stemmed.
+    stemmed: Mutex<HashMap<char, Arc<TermMap>>>,
     /// Stop words, as the index holds them.
     stopwords: HashSet<String>,
+    /// What the filter of the index looks up (see `concepts.rs`).
+    for_index: OnceLock<ForIndex>,
+}
+
+/// The lookups of the index's filter, of every term.
+#[derive(Debug)]
+struct ForIndex {
     /// The first word of every term, as the index holds it, with the most
     /// words of a term that starts with it.
     first_words: HashMap<String, usize, Fast>,
     /// A term's words joined by spaces → its concept.
     by_joined: HashMap<String, usize, Fast>,
-    /// SHA-256 of the vocabulary's text: an index records the vocabulary
-    /// its concepts were found with.
-    digest: String,
 }
 
 /// A mistake in the vocabulary file (a test reads the file; a build with a
@@ -79,40 +92,43 @@ pub(crate) struct Vocabulary {
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) struct VocabularyError(pub(crate) String);
 
+/// SHA-256 of the built-in vocabulary's text, without reading it as a
+/// vocabulary (a dataset's fingerprint needs only this).
+pub(crate) fn builtin_digest() -> &'static str {
+    static DIGEST: OnceLock<String> = OnceLock::new();
+    DIGEST.get_or_init(|| crate::build::hex(&Sha256::digest(SOURCE.as_bytes())))
+}
+
+/// The letter a text's first word starts with, as the index folds it.
+fn first_letter(text: &str, normalizer: &mut WordNormalizer) -> Option<char> {
+    let c = text.chars().find(|c| c.is_alphanumeric())?;
+    normalizer.fold(c.encode_utf8(&mut [0; 4])).chars().next()
+}
+
 impl Vocabulary {
-    /// The vocabulary built into this binary (parsed once per process).
+    /// The vocabulary built into this binary (read once per process; its
+    /// soundness is checked by the tests, with [`Vocabulary::parse`]).
     pub(crate) fn builtin() -> &'static Self {
         static BUILTIN: OnceLock<Vocabulary> = OnceLock::new();
         BUILTIN.get_or_init(|| {
-            Self::parse(SOURCE).unwrap_or_else(|_| Self {
+            Self::from_statics().unwrap_or_else(|_| Self {
                 concepts: Vec::new(),
-                by_words: HashMap::new(),
+                by_letter: HashMap::new(),
+                stemmed: Mutex::new(HashMap::new()),
                 stopwords: HashSet::new(),
-                first_words: HashMap::default(),
-                by_joined: HashMap::default(),
-                digest: String::new(),
+                for_index: OnceLock::new(),
             })
         })
     }
 
-    /// Reads a vocabulary file; every term must have words, and none may be
-    /// in two concepts.
+    /// Reads a vocabulary file and checks it: every term must have words,
+    /// and none may be in two concepts.
+    #[cfg(test)]
     pub(crate) fn parse(text: &str) -> Result<Self, VocabularyError> {
-        let file: File = toml::from_str(text).map_err(|e| VocabularyError(e.to_string()))?;
-        if file.format_version != VOCABULARY_FORMAT_VERSION {
-            return Err(VocabularyError(format!(
-                "format_version {} (this build reads {VOCABULARY_FORMAT_VERSION})",
-                file.format_version
-            )));
-        }
+        let vocabulary = Self::read(text)?;
         let mut analyzer = text_analyzer();
-        let mut by_words = HashMap::new();
-        let mut concepts = Vec::new();
-        let mut ids = HashSet::new();
-        for (c, concept) in file.concept.into_iter().enumerate() {
-            if !ids.insert(concept.id.clone()) {
-                return Err(VocabularyError(format!("concept `{}` is there twice", concept.id)));
-            }
+        let mut by_words: TermMap = HashMap::new();
+        for (c, concept) in vocabulary.concepts.iter().enumerate() {
             for (t, term) in concept.terms.iter().enumerate() {
                 let words = index_words(&mut analyzer, term);
                 if words.is_empty() || words.len() > MAX_TERM_WORDS * 3 {
@@ -127,58 +143,131 @@ impl Vocabulary {
                     return Err(VocabularyError(format!(
                         "term `{term}` of `{}` is also a term of `{}`",
                         concept.id,
-                        concepts_id(&concepts, other)
+                        concepts_id(&vocabulary.concepts, other)
                     )));
                 }
                 by_words.entry(words).or_insert((c, t));
             }
-            concepts.push(Concept {
-                id: concept.id,
-                terms: concept.terms,
-            });
         }
-        let stopwords = file
-            .stopwords
-            .values()
-            .flatten()
-            .flat_map(|w| index_words(&mut analyzer, w))
-            .collect();
-        let mut first_words: HashMap<String, usize, Fast> = HashMap::default();
-        for words in by_words.keys() {
-            if let Some(first) = words.first() {
-                let most = first_words.entry(first.clone()).or_default();
-                *most = (*most).max(words.len());
+        Ok(vocabulary)
+    }
+
+    /// The vocabulary `build.rs` wrote from `dataset/vocabulary.toml`.
+    fn from_statics() -> Result<Self, VocabularyError> {
+        mod statics {
+            include!(concat!(env!("OUT_DIR"), "/vocabulary.rs"));
+        }
+        Self::build(
+            statics::FILE_FORMAT_VERSION,
+            statics::CONCEPTS
+                .iter()
+                .map(|(id, terms)| ((*id).to_owned(), terms.iter().map(|t| (*t).to_owned()).collect()))
+                .collect(),
+            statics::STOPWORDS.iter().copied(),
+        )
+    }
+
+    /// Reads a vocabulary file, its terms unstemmed.
+    #[cfg(test)]
+    fn read(text: &str) -> Result<Self, VocabularyError> {
+        let file: File = toml::from_str(text).map_err(|e| VocabularyError(e.to_string()))?;
+        Self::build(
+            file.format_version,
+            file.concept.into_iter().map(|c| (c.id, c.terms)).collect(),
+            file.stopwords.values().flatten().map(String::as_str),
+        )
+    }
+
+    /// The vocabulary of these concepts (id, terms) and stop words.
+    fn build<'a>(
+        format_version: u32,
+        concept_terms: Vec<(String, Vec<String>)>,
+        stopwords: impl Iterator<Item = &'a str>,
+    ) -> Result<Self, VocabularyError> {
+        if format_version != VOCABULARY_FORMAT_VERSION {
+            return Err(VocabularyError(format!(
+                "format_version {format_version} (this build reads {VOCABULARY_FORMAT_VERSION})"
+            )));
+        }
+        let mut normalizer = WordNormalizer::default();
+        let mut by_letter: HashMap<char, Vec<(usize, usize)>> = HashMap::new();
+        let mut concepts = Vec::new();
+        let mut ids = HashSet::new();
+        for (c, (id, terms)) in concept_terms.into_iter().enumerate() {
+            if !ids.insert(id.clone()) {
+                return Err(VocabularyError(format!("concept `{id}` is there twice")));
             }
+            for (t, term) in terms.iter().enumerate() {
+                let letter = first_letter(term, &mut normalizer)
+                    .ok_or_else(|| VocabularyError(format!("term `{term}` of `{id}` has no words")))?;
+                by_letter.entry(letter).or_default().push((c, t));
+            }
+            concepts.push(Concept { id, terms });
         }
-        let by_joined = by_words.iter().map(|(w, &(c, _))| (w.join(" "), c)).collect();
+        let mut analyzer = text_analyzer();
+        let stopwords = stopwords.flat_map(|w| index_words(&mut analyzer, w)).collect();
         Ok(Self {
             concepts,
-            by_words,
+            by_letter,
+            stemmed: Mutex::new(HashMap::new()),
             stopwords,
-            first_words,
-            by_joined,
-            digest: crate::build::hex(&Sha256::digest(text.as_bytes())),
+            for_index: OnceLock::new(),
         })
     }
 
-    /// SHA-256 of the vocabulary's text.
-    pub(crate) fn digest(&self) -> &str {
-        &self.digest
+    /// The terms that start with `letter`, by their words (stemmed at the
+    /// first call for the letter).
+    fn starting_with(&self, letter: char) -> Arc<TermMap> {
+        if let Some(found) = self.stemmed.lock().ok().and_then(|m| m.get(&letter).cloned()) {
+            return found;
+        }
+        let mut analyzer = text_analyzer();
+        let mut map = TermMap::new();
+        for &(c, t) in self.by_letter.get(&letter).map(Vec::as_slice).unwrap_or_default() {
+            let words = index_words(&mut analyzer, &self.concepts[c].terms[t]);
+            map.entry(words).or_insert((c, t));
+        }
+        let map = Arc::new(map);
+        if let Ok(mut m) = self.stemmed.lock() {
+            m.insert(letter, map.clone());
+        }
+        map
+    }
+
+    fn for_index(&self) -> &ForIndex {
+        self.for_index.get_or_init(|| {
+            let mut first_words: HashMap<String, usize, Fast> = HashMap::default();
+            let mut by_joined: HashMap<String, usize, Fast> = HashMap::default();
+            for &letter in self.by_letter.keys() {
+                for (words, &(c, _)) in self.starting_with(letter).iter() {
+                    if let Some(first) = words.first() {
+                        let most = first_words.entry(first.clone()).or_default();
+                        *most = (*most).max(words.len());
+                    }
+                    by_joined.entry(words.join(" ")).or_insert(c);
+                }
+            }
+            ForIndex { first_words, by_joined }
+        })
     }
 
     /// The most words of a term that starts with `word`; 0 when none does.
     pub(crate) fn longest_from(&self, word: &str) -> usize {
-        self.first_words.get(word).copied().unwrap_or(0)
+        self.for_index().first_words.get(word).copied().unwrap_or(0)
     }
 
     /// The id of the concept of which the words `joined` by spaces are a term.
     pub(crate) fn concept_of_joined(&self, joined: &str) -> Option<&str> {
-        self.by_joined.get(joined).map(|&c| self.concepts[c].id.as_str())
+        self.for_index()
+            .by_joined
+            .get(joined)
+            .map(|&c| self.concepts[c].id.as_str())
     }
 
     /// The concept and term whose words are `words`, if any.
     pub(crate) fn term(&self, words: &[String]) -> Option<(usize, usize)> {
-        self.by_words.get(words).copied()
+        let letter = words.first()?.chars().next()?;
+        self.starting_with(letter).get(words).copied()
     }
 
     /// Whether `word` (as the index holds it) is a stop word.
@@ -187,6 +276,7 @@ impl Vocabulary {
     }
 }
 
+#[cfg(test)]
 fn concepts_id(concepts: &[Concept], i: usize) -> &str {
     concepts.get(i).map_or("a later concept", |c| c.id.as_str())
 }
@@ -292,7 +382,27 @@ mod tests {
         assert_eq!(v.concept_of_joined(&words.join(" ")), Some("criminal-record"));
         assert_eq!(v.concept_of_joined(&words[1]), None);
         assert_eq!(v.longest_from("zebra"), 0);
-        assert_eq!(v.digest().len(), 64);
+        assert_eq!(builtin_digest().len(), 64);
+    }
+
+    /// The terms stemmed a letter at a time are found as all of them
+    /// stemmed at once are: every term resolves to its own concept.
+    #[test]
+    fn every_term_is_found_by_its_first_letter() {
+        let v = Vocabulary::builtin();
+        let mut analyzer = text_analyzer();
+        for (c, concept) in v.concepts.iter().enumerate() {
+            for term in &concept.terms {
+                let words = index_words(&mut analyzer, term);
+                let found = v.term(&words).map(|(c, _)| c);
+                assert_eq!(found, Some(c), "`{term}` of `{}`", concept.id);
+                assert_eq!(
+                    v.concept_of_joined(&words.join(" ")),
+                    Some(concept.id.as_str()),
+                    "`{term}`"
+                );
+            }
+        }
     }
 
     #[test]
