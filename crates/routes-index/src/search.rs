@@ -664,9 +664,15 @@ impl RouteIndex {
     ) -> Result<SearchResults, Error> {
         // The first candidates are read and ranked by their best item; the
         // total and the facets count every match.
-        let candidates = q.limit.saturating_mul(20).clamp(200, 1 << 20);
-        let top_docs = || TopDocs::with_limit(candidates).order_by_score();
         let wanted = q.limit.max(RERANKED);
+        // Without a `kind:` filter the first `wanted` routes are all read;
+        // with one, a route may be passed over, so more are ranked.
+        let candidates = if strict {
+            q.limit.saturating_mul(20).clamp(200, 1 << 20)
+        } else {
+            wanted
+        };
+        let top_docs = || TopDocs::with_limit(candidates).order_by_score();
         let lean_top = match lean {
             Some(lean) if !strict => {
                 let top = searcher.search(lean, &top_docs()).map_err(|e| self.tantivy(e))?;
