@@ -480,29 +480,15 @@ impl TokenFilter for SelectiveStems {
             inner,
             prefixes: self.prefixes,
             normalizer: WordNormalizer::default(),
-            cache: HashMap::default(),
         }
     }
 }
 
+#[derive(Clone)]
 struct SelectiveStemsFilter<T> {
     inner: T,
     prefixes: Option<Arc<HashSet<[char; 2]>>>,
     normalizer: WordNormalizer,
-    /// Each word as written → as compared: the items of the routes shown
-    /// repeat their words, and folding was a tenth of a search.
-    cache: HashMap<String, String, BuildHasherDefault<WordHasher>>,
-}
-
-impl<T: Clone> Clone for SelectiveStemsFilter<T> {
-    fn clone(&self) -> Self {
-        Self {
-            inner: self.inner.clone(),
-            prefixes: self.prefixes.clone(),
-            normalizer: self.normalizer.clone(),
-            cache: HashMap::default(),
-        }
-    }
 }
 
 impl<T: Tokenizer> Tokenizer for SelectiveStemsFilter<T> {
@@ -513,7 +499,6 @@ impl<T: Tokenizer> Tokenizer for SelectiveStemsFilter<T> {
             tail: self.inner.token_stream(text),
             prefixes: self.prefixes.as_deref(),
             normalizer: &mut self.normalizer,
-            cache: &mut self.cache,
         }
     }
 }
@@ -522,7 +507,6 @@ struct SelectiveStemsStream<'a, T> {
     tail: T,
     prefixes: Option<&'a HashSet<[char; 2]>>,
     normalizer: &'a mut WordNormalizer,
-    cache: &'a mut HashMap<String, String, BuildHasherDefault<WordHasher>>,
 }
 
 impl<T: TokenStream> TokenStream for SelectiveStemsStream<'_, T> {
@@ -531,21 +515,10 @@ impl<T: TokenStream> TokenStream for SelectiveStemsStream<'_, T> {
             return false;
         }
         let token = self.tail.token_mut();
-        if let Some(word) = self.cache.get(token.text.as_str()) {
-            token.text.clear();
-            token.text.push_str(word);
-            return true;
-        }
         let prefixes = self.prefixes;
-        let word = self.normalizer.normalize_if(&token.text, |folded| {
+        token.text = self.normalizer.normalize_if(&token.text, |folded| {
             prefixes.is_none_or(|keys| may_stem_to(folded, keys))
         });
-        if self.cache.len() < STEM_CACHE_WORDS {
-            self.cache
-                .insert(std::mem::replace(&mut token.text, word.clone()), word);
-        } else {
-            token.text = word;
-        }
         true
     }
 

@@ -506,7 +506,7 @@ fn claim_words(value: Tristate) -> &'static str {
 /// snippet reads as its parts (the fact, its note, the quote); the
 /// separator is no word, so a phrase across two parts still matches.
 fn sections<'a>(parts: impl IntoIterator<Item = &'a str>) -> String {
-    joined(parts, " · ")
+    joined(parts, crate::snippet::PART_SEPARATOR)
 }
 
 /// Joins the non-empty parts with spaces.
@@ -787,7 +787,7 @@ fn document_of(route: &Route, f: Fields) -> (TantivyDocument, usize) {
     doc.add_text(f.country, route.country.as_str());
     doc.add_text(f.category, route.category.as_str());
     doc.add_text(f.status, route.status.as_str());
-    doc.add_text(f.name, crate::items::name_words(&route.name, route.country.as_str()));
+    doc.add_text(f.name, crate::fields::name_words(&route.name, route.country.as_str()));
     for (kind, present) in stored::KINDS.iter().zip(kinds) {
         if present {
             doc.add_text(f.kind, kind);

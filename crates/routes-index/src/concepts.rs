@@ -30,8 +30,7 @@ pub(crate) fn token(id: &str) -> String {
     format!("{MARK}{id}")
 }
 
-/// Whether an index word is a concept's token (left out of completions and
-/// respellings).
+/// Whether an index word is a concept's token (never offered as a respelling).
 pub(crate) fn is_token(word: &str) -> bool {
     word.starts_with(MARK)
 }

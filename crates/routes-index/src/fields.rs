@@ -97,6 +97,16 @@ pub(crate) fn register_tokenizers(index: &Index, writing: bool) {
     index.tokenizers().register(KEY_TOKENIZER, key);
 }
 
+/// The words of a route's name field: its name and its country's English
+/// name, so that `residence permit Kazakhstan` finds every item of the
+/// Kazakh routes that holds `residence permit`.
+pub(crate) fn name_words(name: &str, country: &str) -> String {
+    match crate::filters::english_name(country) {
+        Some(country) => format!("{name} {country}"),
+        None => name.to_owned(),
+    }
+}
+
 /// The key of a route id: FNV-1a, stable across builds and platforms.
 pub(crate) fn route_key(id: &str) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;

@@ -77,12 +77,14 @@ pub(crate) struct ItemMatcher<'q> {
     lookup: [HashMap<String, usize>; 3],
     /// The query words that match alone (not only inside a phrase).
     singles: HashSet<usize>,
-    /// The phrases of the query (synonyms of several words among them), as
-    /// query words: their words are highlighted only where the whole phrase is.
-    phrases: Vec<Vec<usize>>,
-    /// The words of each phrase of the query, by the phrase's address: a
-    /// phrase is looked up once per search, not once per item.
+    /// The words of each phrase of the query (synonyms of several words
+    /// among them) as query words, by the phrase's address: a phrase is
+    /// looked up once per search, not once per item, and its words are
+    /// highlighted only where the whole phrase is (`None`: a word of it is
+    /// not in the text fields).
     phrase_words: HashMap<usize, Option<Vec<usize>>>,
+    /// Whether the query holds only stop words (then they are highlighted).
+    only_stops: bool,
     /// The query word of each term query of the text fields, by its address.
     term_words: HashMap<usize, usize>,
     /// Tokens as the index has them, stemmed only when they may be a query
@@ -156,17 +158,13 @@ impl<'q> ItemMatcher<'q> {
             fields,
             lookup: &lookup,
             singles: HashSet::new(),
-            phrases: Vec::new(),
             by_address: HashMap::new(),
             terms_by_address: HashMap::new(),
         };
         shapes.walk(query);
-        let (singles, phrases, phrase_words, term_words) = (
-            shapes.singles,
-            shapes.phrases,
-            shapes.by_address,
-            shapes.terms_by_address,
-        );
+        let (singles, phrase_words, term_words) = (shapes.singles, shapes.by_address, shapes.terms_by_address);
+        let vocabulary = crate::vocabulary::Vocabulary::builtin();
+        let only_stops = terms.iter().all(|t| vocabulary.is_stopword(&t.text));
         Ok(Self {
             query,
             fields,
@@ -174,8 +172,8 @@ impl<'q> ItemMatcher<'q> {
             terms,
             lookup,
             singles,
-            phrases,
             phrase_words,
+            only_stops,
             term_words,
             analyzer,
             typos: HashMap::new(),
@@ -241,7 +239,7 @@ impl<'q> ItemMatcher<'q> {
     /// those that hold any of its words; and the route's score.
     /// Whether one item satisfies the query by itself is the third value.
     pub(crate) fn matches(&mut self, route: &StoredRoute<'_>) -> (Vec<Match>, f32, bool) {
-        let name = self.hits(0, &name_words(route.name, route.country));
+        let name = self.hits(0, &crate::fields::name_words(route.name, route.country));
         let items: Vec<[FieldHits; 2]> = route
             .items
             .iter()
@@ -557,10 +555,9 @@ impl<'q> ItemMatcher<'q> {
     /// word found.
     fn marks(&self, field: &FieldHits) -> Vec<crate::snippet::Mark> {
         let vocabulary = crate::vocabulary::Vocabulary::builtin();
-        let only_stops = self.terms.iter().all(|t| vocabulary.is_stopword(&t.text));
         let at: HashSet<(usize, u32)> = field.hits.iter().map(|h| (h.0, h.1)).collect();
         let mut in_phrase: HashSet<(usize, u32)> = HashSet::new();
-        for phrase in &self.phrases {
+        for phrase in self.phrase_words.values().flatten() {
             for &(t, p, _) in &field.hits {
                 if phrase.first() == Some(&t)
                     && phrase
@@ -582,7 +579,7 @@ impl<'q> ItemMatcher<'q> {
             .iter()
             .zip(&field.spans)
             .filter(|((t, p, _), _)| self.fuzzy || self.singles.contains(t) || in_phrase.contains(&(*t, *p)))
-            .filter(|((t, _, _), _)| only_stops || !vocabulary.is_stopword(&self.terms[*t].text))
+            .filter(|((t, _, _), _)| self.only_stops || !vocabulary.is_stopword(&self.terms[*t].text))
             .map(|(&(term, _, _), &(start, end))| crate::snippet::Mark {
                 start,
                 end,
@@ -598,7 +595,6 @@ struct Shapes<'a> {
     fields: Fields,
     lookup: &'a [HashMap<String, usize>; 3],
     singles: HashSet<usize>,
-    phrases: Vec<Vec<usize>>,
     /// Each phrase of the query by its address, with its words as query
     /// words (`None` when one is not a word of the text fields).
     by_address: HashMap<usize, Option<Vec<usize>>>,
@@ -632,10 +628,7 @@ impl Shapes<'_> {
             }
         } else if let Some(p) = query.downcast_ref::<PhraseQuery>() {
             let words: Option<Vec<usize>> = p.phrase_terms().iter().map(|t| self.index(t)).collect();
-            self.by_address.insert(std::ptr::from_ref(p).addr(), words.clone());
-            if let Some(words) = words {
-                self.phrases.push(words);
-            }
+            self.by_address.insert(std::ptr::from_ref(p).addr(), words);
         } else {
             let mut found = Vec::new();
             query.query_terms(&mut |term, _| found.push(term.clone()));
@@ -648,16 +641,6 @@ impl Shapes<'_> {
     }
 }
 
-/// The words of a route's name field: its name and its country's English
-/// name, so that `residence permit Kazakhstan` finds every item of the
-/// Kazakh routes that holds `residence permit`.
-pub(crate) fn name_words(name: &str, country: &str) -> String {
-    match crate::filters::english_name(country) {
-        Some(country) => format!("{name} {country}"),
-        None => name.to_owned(),
-    }
-}
-
 /// BM25's term-frequency part.
 fn saturate(tf: f32, len: f32, average: f32) -> f32 {
     tf * (K1 + 1.0) / (tf + K1 * (1.0 - B + B * len / average))
@@ -665,7 +648,7 @@ fn saturate(tf: f32, len: f32, average: f32) -> f32 {
 
 /// Whether `word` is within two edits of `term` (a swap of two neighbouring
 /// letters is one edit), as tantivy's typo-tolerant terms are.
-pub(crate) fn within_typos(term: &str, word: &str) -> bool {
+fn within_typos(term: &str, word: &str) -> bool {
     let a: Vec<char> = term.chars().collect();
     let b: Vec<char> = word.chars().collect();
     if a.len().abs_diff(b.len()) > FUZZY_DISTANCE {

@@ -765,10 +765,6 @@ fn has_kind_filter(text: &str) -> bool {
         .any(|v| crate::rewrite::placeholder_group(v.trim_matches('"')).is_none())
 }
 
-/// The query with its required clauses made optional (any of the words,
-/// ranked by how many and how well they match); `None` when it has fewer
-/// than two, or nothing else to relax.
-/// Filters (`country:KZ`, `kind:fee`) stay required.
 /// Whether `rest`, the letters typed after a stem, may begin an ending that
 /// the stemmer takes off (`insura` is `insur` and the start of `-ance`), so a
 /// typo such as `citizenshp` is not read as `citizen` and three letters more.
@@ -784,6 +780,10 @@ fn may_begin_an_ending(rest: &str) -> bool {
     !rest.is_ascii() || ENDINGS.iter().any(|e| e.starts_with(rest))
 }
 
+/// The query with its required clauses made optional (any of the words,
+/// ranked by how many and how well they match); `None` when it has fewer
+/// than two, or nothing else to relax.
+/// Filters (`country:KZ`, `kind:fee`) stay required.
 fn any_of(query: &dyn tantivy::query::Query, fields: Fields) -> Option<Box<dyn tantivy::query::Query>> {
     let b = query.downcast_ref::<BooleanQuery>()?;
     let is_filter = |q: &dyn tantivy::query::Query| {

@@ -24,6 +24,15 @@ pub(crate) struct Snippet {
 /// The ellipsis that stands for text left out.
 const ELLIPSIS: char = '…';
 
+/// What separates the parts of an item's text (the fact, its note, its
+/// quote; see `build.rs`): no word, so a phrase across two parts matches.
+pub(crate) const PART_SEPARATOR: &str = " · ";
+
+/// Whether `c` is nothing to show at a cut end: a space or the separator.
+fn is_filler(c: char) -> bool {
+    c.is_whitespace() || c.is_control() || PART_SEPARATOR.trim().starts_with(c)
+}
+
 /// How much text before the first matched word a snippet keeps, at most, in
 /// characters (when the whole text does not fit).
 const LEAD: usize = 30;
@@ -111,6 +120,10 @@ fn render(text: &str, from: usize, to: usize, marks: &[Mark]) -> Snippet {
             pending_space = true;
             continue;
         }
+        // A cut start shows no separator before its first word.
+        if from > 0 && count == 1 && is_filler(c) {
+            continue;
+        }
         if pending_space && count > usize::from(from > 0) {
             out.push(' ');
             count += 1;
@@ -139,6 +152,9 @@ fn render(text: &str, from: usize, to: usize, marks: &[Mark]) -> Snippet {
         }
     }
     if to < text.len() {
+        // Nor a cut end after its last word.
+        let kept = out.trim_end_matches(is_filler).len();
+        out.truncate(kept);
         out.push(ELLIPSIS);
     }
     Snippet {
@@ -255,6 +271,20 @@ mod tests {
         for &(a, b) in &s.highlights {
             assert!(a < b && b <= s.text.chars().count());
         }
+    }
+
+    /// Regression: a window that began at a part separator showed `…·`.
+    #[test]
+    fn a_cut_end_shows_no_separator() {
+        let filler = "word ".repeat(40);
+        let text = format!("{filler}· having adequate health insurance ·{filler}");
+        let s = cut(&text, &marks(&text, &["health"]), 60);
+        assert!(!s.text.starts_with("…·") && !s.text.starts_with("… "), "{}", s.text);
+        assert!(!s.text.contains("·…") && !s.text.contains(" …"), "{}", s.text);
+        let text = format!("{filler}{filler} · health insurance");
+        let s = cut(&text, &marks(&text, &["health"]), 20);
+        assert!(s.text.starts_with('…') && !s.text.starts_with("…·"), "{}", s.text);
+        assert!(shown(&s).contains("[health]"), "{}", shown(&s));
     }
 
     #[test]

@@ -68,7 +68,7 @@ pub(crate) fn respelled(searcher: &Searcher, fields: Fields, text: &str) -> Opti
     changed.then(|| out.join(" "))
 }
 
-/// Items of the text fields that hold `word`.
+/// How many routes hold `word`, summed over the text fields.
 fn doc_freq(searcher: &Searcher, f: Fields, word: &str) -> u64 {
     [f.name, f.label, f.body]
         .into_iter()
