@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Creates the venvs of the real readers that `tests/publish.rs` and `tests/sqlite.rs` run against a
 # release: `target/readers-venv` (duckdb, pyarrow, pandas, polars, frictionless, datasette) and
-# `target/cff-venv` (cffconvert, whose old pins clash with the others).
+# `target/cff-venv` (cffconvert, whose old pins clash with the others), and `target/sudachi-venv`
+# (the Japanese tokenizer `crates/routes-index/tests/japanese.rs` measures the index against).
 # Idempotent: a venv that already has the pinned versions is left as it is.
 # Needs python3 with the venv module and access to PyPI.
 set -euo pipefail
@@ -25,3 +26,4 @@ setup() {
 
 setup target/readers-venv tests/readers/requirements.txt
 setup target/cff-venv tests/readers/requirements-cff.txt
+setup target/sudachi-venv tests/tokenizers/requirements.txt

@@ -190,10 +190,10 @@ mod tests {
     use tantivy::tokenizer::TokenStream as _;
 
     use super::*;
-    use crate::analysis::text_analyzer_then;
+    use crate::analysis::index_analyzer;
 
     fn tokens(text: &str) -> Vec<(String, usize)> {
-        let mut analyzer = text_analyzer_then(ConceptTokens);
+        let mut analyzer = index_analyzer(ConceptTokens);
         let mut stream = analyzer.token_stream(text);
         let mut out = Vec::new();
         while stream.advance() {

@@ -4,7 +4,7 @@ use tantivy::Index;
 use tantivy::schema::{BytesOptions, Field, INDEXED, IndexRecordOption, Schema, TextFieldIndexing, TextOptions};
 use tantivy::tokenizer::{LowerCaser, RawTokenizer, TextAnalyzer};
 
-use crate::analysis::{text_analyzer, text_analyzer_then};
+use crate::analysis::{index_analyzer, text_analyzer};
 
 /// Tokenizer of text fields: words of every script, folded and stemmed
 /// (see `analysis.rs`).
@@ -89,7 +89,7 @@ pub(crate) fn register_tokenizers(index: &Index, writing: bool) {
         .filter(LowerCaser)
         .build();
     let text = if writing {
-        text_analyzer_then(crate::concepts::ConceptTokens)
+        index_analyzer(crate::concepts::ConceptTokens)
     } else {
         text_analyzer()
     };

@@ -92,7 +92,7 @@ pub use search::{Facets, Hit, MAX_FUZZY_WORDS, Match, Query, RouteIndex, SearchR
 
 /// The on-disk format of the index this build writes and reads. An index of
 /// another version is rebuilt (dataset cache) or refused (release).
-pub const INDEX_FORMAT_VERSION: u32 = 7;
+pub const INDEX_FORMAT_VERSION: u32 = 8;
 
 /// Failures of building, opening or searching an index.
 #[derive(Debug, thiserror::Error)]
