@@ -1,7 +1,7 @@
 //! The index cuts Japanese, written without spaces, into pairs of
 //! characters (see `src/analysis.rs`); this measures that against a
 //! maintained Japanese tokenizer, Sudachi with its core dictionary
-//! (`tests/tokenizers/`, installed from PyPI by `tests/readers/setup.sh`).
+//! (`tests/tokenizers/`, installed from `PyPI` by `tests/readers/setup.sh`).
 //!
 //! Every text of `dataset/` that holds Japanese (excerpts, official names,
 //! notes) becomes the summary of a route of its own in a real index, so a
@@ -203,6 +203,10 @@ fn ratio(a: usize, b: usize) -> f64 {
 }
 
 #[test]
+#[allow(
+    clippy::print_stderr,
+    reason = "the measurement's report, for people running the test"
+)]
 fn character_pairs_find_what_sudachi_finds() {
     let mut files = Vec::new();
     json_files(&root().join("dataset/routes"), &mut files);
