@@ -34,6 +34,8 @@ pub(crate) struct Alternatives {
     /// Whether the search of routes has an alternative: `others`, or the
     /// query that stands for them.
     pub(crate) searched: bool,
+    /// The concept's query that stands for `others`, when there is one.
+    indexed: Option<Box<dyn Query>>,
     inner: DisjunctionMaxQuery,
 }
 
@@ -57,8 +59,8 @@ impl Alternatives {
             query: exact.box_clone(),
             bonus: EXACT_BONUS,
         })];
-        match indexed {
-            Some(q) => disjuncts.push(Box::new(BoostQuery::new(q, weight))),
+        match &indexed {
+            Some(q) => disjuncts.push(Box::new(BoostQuery::new(q.box_clone(), weight))),
             None => disjuncts.extend(
                 others
                     .iter()
@@ -72,8 +74,19 @@ impl Alternatives {
             weight,
             synonyms,
             searched,
+            indexed,
             inner: DisjunctionMaxQuery::with_tie_breaker(disjuncts, TIE_BREAKER),
         }
+    }
+
+    /// The queries a route matches through, any one of them: the words as
+    /// typed, then the concept's query or else each alternative.
+    pub(crate) fn parts(&self) -> impl Iterator<Item = &dyn Query> {
+        let others: Box<dyn Iterator<Item = &dyn Query>> = match &self.indexed {
+            Some(q) => Box::new(std::iter::once(q.as_ref())),
+            None => Box::new(self.others.iter().map(|(_, q)| q.as_ref())),
+        };
+        std::iter::once(self.exact.as_ref()).chain(others)
     }
 }
 
@@ -86,6 +99,7 @@ impl Clone for Alternatives {
             weight: self.weight,
             synonyms: self.synonyms,
             searched: self.searched,
+            indexed: self.indexed.as_ref().map(|q| q.box_clone()),
             inner: self.inner.clone(),
         }
     }

@@ -66,6 +66,7 @@ mod alternatives;
 mod analysis;
 mod build;
 mod concepts;
+mod count;
 mod fields;
 mod files;
 mod filters;

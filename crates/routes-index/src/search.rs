@@ -300,6 +300,24 @@ impl RouteIndex {
         })
     }
 
+    /// The queries a search of `q` may count: the words as typed with their
+    /// alternatives, the words alone, with typos, and any of the words.
+    #[cfg(test)]
+    pub(crate) fn counted_queries(&self, q: &Query) -> Result<(Searcher, Vec<Box<dyn tantivy::query::Query>>), Error> {
+        let q = &crate::filters::resolve(self, q)?;
+        let typed = crate::query::without_apostrophes(&q.text);
+        let searcher = self.reader.searcher();
+        let mut out = Vec::new();
+        for (synonyms, prefix) in [(q.synonyms, q.prefix), (false, false)] {
+            let rewrite = crate::rewrite::rewrite(&typed, Vocabulary::builtin(), synonyms, prefix);
+            let exact = self.user_query(&self.exact, q, &rewrite, &searcher)?;
+            out.extend(any_of(&*exact, self.fields).map(|any| self.filtered(q, any)));
+            out.push(self.filtered(q, exact));
+            out.push(self.filtered(q, self.user_query(&self.fuzzy, q, &rewrite, &searcher)?));
+        }
+        Ok((searcher, out))
+    }
+
     /// Runs a query: exact words first, and when nothing matches, the same
     /// words with one or two typos allowed (for queries of at most
     /// [`MAX_FUZZY_WORDS`] words: the typo search of each word walks the
@@ -688,7 +706,7 @@ impl RouteIndex {
                 (top, total, Some(facets))
             }
             (Some(top), false) => {
-                let total = searcher.search(query, &Count).map_err(|e| self.tantivy(e))?;
+                let total = crate::count::count(searcher, query).map_err(|e| self.tantivy(e))?;
                 (top, total, None)
             }
             (None, true) => {
