@@ -330,6 +330,10 @@ struct CachedWords;
 #[derive(Default, Clone, Copy)]
 pub(crate) struct WordHasher(u64);
 
+/// A map keyed by words, hashed with [`WordHasher`] (the words of a query,
+/// looked up with every word of a hit's items).
+pub(crate) type WordMap<V> = HashMap<String, V, BuildHasherDefault<WordHasher>>;
+
 impl Hasher for WordHasher {
     fn write(&mut self, bytes: &[u8]) {
         let mut chunks = bytes.chunks_exact(8);
@@ -525,6 +529,10 @@ impl<T: TokenStream> TokenStream for CharacterStream<T> {
             return false;
         }
         let pair = self.tail.token();
+        // Two unspaced characters take six to eight bytes: most words are not.
+        if !(6..=8).contains(&pair.text.len()) {
+            return true;
+        }
         let mut chars = pair.text.chars();
         let (Some(a), Some(b), None) = (chars.next(), chars.next(), chars.next()) else {
             return true;

@@ -20,7 +20,7 @@ use std::sync::Arc;
 use tantivy::query::{AllQuery, BooleanQuery, EmptyQuery, Occur, PhraseQuery, Query, TermQuery};
 use tantivy::tokenizer::{TextAnalyzer, TokenStream as _};
 
-use crate::analysis::{query_word_analyzer, stem_key};
+use crate::analysis::{WordMap, query_word_analyzer, stem_key};
 use crate::fields::route_key;
 use tantivy::{Searcher, Term};
 
@@ -74,7 +74,7 @@ pub(crate) struct ItemMatcher<'q> {
     fuzzy: bool,
     terms: Vec<QueryTerm>,
     /// Terms by field and text.
-    lookup: [HashMap<String, usize>; 3],
+    lookup: [WordMap<usize>; 3],
     /// The query words that match alone (not only inside a phrase).
     singles: HashSet<usize>,
     /// The words of each phrase of the query (synonyms of several words
@@ -127,7 +127,7 @@ impl<'q> ItemMatcher<'q> {
         // that count is taken as the route count.
         let items_total = (items as f32).max(docs);
         let mut terms = Vec::new();
-        let mut lookup: [HashMap<String, usize>; 3] = Default::default();
+        let mut lookup: [WordMap<usize>; 3] = Default::default();
         for term in found {
             let value = term.value();
             let (Some(field), Some(text)) = (slot(term.field()), value.as_str()) else {
@@ -593,7 +593,7 @@ impl<'q> ItemMatcher<'q> {
 /// The shapes of a query's words: which match alone, which only in phrases.
 struct Shapes<'a> {
     fields: Fields,
-    lookup: &'a [HashMap<String, usize>; 3],
+    lookup: &'a [WordMap<usize>; 3],
     singles: HashSet<usize>,
     /// Each phrase of the query by its address, with its words as query
     /// words (`None` when one is not a word of the text fields).
