@@ -234,17 +234,17 @@ fn publishes_a_release_and_prints_its_path() {
     // The tidy tables, read back as CSV text.
     let requirements = fs_err::read_to_string(release.join("data/requirements.csv")).expect("csv");
     insta::assert_snapshot!(requirements.replace("\r\n", "⏎\n"), @r#"
-    route_id,requirement_id,kind,description,required,applies_to,amount,currency,period,money_index,multiplier,index_year,index_value,index_currency,index_value_sources,index_amount,amount_per_month,converted_amount,converted_currency,converted_rate,converted_date,converted_source,amount_eur,eur_rate,eur_rate_date,eur_rate_sources,range_min,range_max,range_unit,effective_from,effective_until,superseded_by,conflict,combination_group,combination_meet,evidence_sources,note⏎
-    kz/alpha-visa,savings,savings,Savings for the stay.,yes,[],1500.0,EUR,one_off,,,,,,[],,,,,,,,1500.0,1.0,,[],,,,2026-01-01,,,,,,"[""example-source""]",⏎
-    kz/beta-visa,savings,savings,Savings for the stay.,yes,[],1500.0,EUR,one_off,,,,,,[],,,,,,,,1500.0,1.0,,[],,,,2026-01-01,,,,,,"[""example-source""]",⏎
-    kz/gamma-visa,savings,savings,Savings for the stay.,yes,[],1500.0,EUR,one_off,,,,,,[],,,,,,,,1500.0,1.0,,[],,,,2026-01-01,,,,,,"[""example-source""]",⏎
+    route_id,requirement_id,kind,description,required,applies_to,amount,currency,period,basis,money_index,multiplier,index_year,index_value,index_currency,index_value_sources,index_amount,amount_per_month,converted_amount,converted_currency,converted_rate,converted_date,converted_source,amount_eur,eur_rate,eur_rate_date,eur_rate_sources,range_min,range_max,range_unit,language_code,language_level,effective_from,effective_until,superseded_by,conflict,combination_group,combination_meet,evidence_sources,note⏎
+    kz/alpha-visa,savings,savings,Savings for the stay.,yes,[],1500.0,EUR,one_off,,,,,,,[],,,,,,,,1500.0,1.0,,[],,,,,,2026-01-01,,,,,,"[""example-source""]",⏎
+    kz/beta-visa,savings,savings,Savings for the stay.,yes,[],1500.0,EUR,one_off,,,,,,,[],,,,,,,,1500.0,1.0,,[],,,,,,2026-01-01,,,,,,"[""example-source""]",⏎
+    kz/gamma-visa,savings,savings,Savings for the stay.,yes,[],1500.0,EUR,one_off,,,,,,,[],,,,,,,,1500.0,1.0,,[],,,,,,2026-01-01,,,,,,"[""example-source""]",⏎
     "#);
 
     // The manifest: version, format, resources with hashes and keys.
     let package: Value =
         serde_json::from_slice(&fs_err::read(release.join("datapackage.json")).expect("read")).expect("json");
     assert_eq!(package["version"], "1.0.0");
-    assert_eq!(package["routes:format_version"], 4);
+    assert_eq!(package["routes:format_version"], 5);
     assert_eq!(package["created"], "2026-11-25T00:00:00Z");
     let resources: Vec<String> = package["resources"]
         .as_array()

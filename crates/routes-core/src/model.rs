@@ -235,6 +235,12 @@ wire_enum!(
         ResidencePeriod = "residence_period",
         /// A qualification or profession.
         Qualification = "qualification",
+        /// Work done remotely, for an employer or clients outside the country.
+        RemoteWork = "remote_work",
+        /// A step of applying or a duty of the holder that any applicant
+        /// takes (fingerprints, an interview, a deadline), not a condition of
+        /// who may apply.
+        Procedure = "procedure",
         /// Anything else.
         Other = "other",
     }
@@ -476,6 +482,9 @@ pub struct FixedMoney {
     pub currency: CurrencyCode,
     /// Once, per month or per year.
     pub period: Period,
+    /// Before or after tax, where the source says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub basis: Option<Basis>,
     /// A converted rendering, with its rate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub converted: Option<Conversion>,
@@ -499,6 +508,48 @@ pub struct IndexMoney {
     pub year: Option<u16>,
     /// Once, per month or per year.
     pub period: Period,
+    /// Before or after tax, where the source says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub basis: Option<Basis>,
+}
+
+wire_enum!(
+    /// Whether an amount is before or after income tax and contributions.
+    Basis {
+        /// Before tax and contributions.
+        Gross = "gross",
+        /// After tax and contributions.
+        Net = "net",
+    }
+);
+
+wire_enum!(
+    /// A level of the Common European Framework of Reference for Languages.
+    Cefr {
+        /// Breakthrough.
+        A1 = "A1",
+        /// Waystage.
+        A2 = "A2",
+        /// Threshold.
+        B1 = "B1",
+        /// Vantage.
+        B2 = "B2",
+        /// Effective operational proficiency.
+        C1 = "C1",
+        /// Mastery.
+        C2 = "C2",
+    }
+);
+
+/// The language a requirement asks for, and its lowest level.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LanguageLevel {
+    /// The language (BCP 47).
+    pub code: String,
+    /// The lowest CEFR level accepted, when the source names one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub level: Option<Cefr>,
 }
 
 /// A converted amount and the rate used.
@@ -554,6 +605,9 @@ pub struct Requirement {
     /// Bounds, for age, experience, residence.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub range: Option<Range>,
+    /// The language and level, for language requirements.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<LanguageLevel>,
     /// From when it applies.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub effective_from: Option<Date>,

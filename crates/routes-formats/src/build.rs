@@ -280,6 +280,7 @@ fn money_cells<'a>(money: Option<&'a Money>, ctx: &'a MoneyContext, on: Date) ->
             Cell::Str(None),
             Cell::Str(None),
             Cell::Str(None),
+            Cell::Str(None),
             Cell::F64(None),
             Cell::I64(None),
             Cell::F64(None),
@@ -297,14 +298,15 @@ fn money_cells<'a>(money: Option<&'a Money>, ctx: &'a MoneyContext, on: Date) ->
         ]);
         return row;
     };
-    let (stated, index, period, converted) = match money {
+    let (stated, index, period, converted, basis) = match money {
         Money::Fixed(m) => (
             Some((m.amount, m.currency.as_str())),
             None,
             m.period,
             m.converted.as_ref(),
+            m.basis,
         ),
-        Money::Indexed(m) => (None, Some(m), m.period, None),
+        Money::Indexed(m) => (None, Some(m), m.period, None, m.basis),
     };
     let value = index.and_then(|m| m.year.and_then(|y| ctx.index_value(m.index.as_str(), y)));
     let index_amount = index
@@ -316,6 +318,7 @@ fn money_cells<'a>(money: Option<&'a Money>, ctx: &'a MoneyContext, on: Date) ->
         Cell::F64(stated.map(|s| s.0)),
         Cell::Str(stated.map(|s| s.1)),
         Cell::Str(Some(period.as_str())),
+        Cell::Str(basis.map(routes_core::Basis::as_str)),
         Cell::Str(index.map(|m| m.index.as_str())),
         Cell::F64(index.map(|m| m.multiplier)),
         Cell::I64(index.and_then(|m| m.year).map(i64::from)),
@@ -596,6 +599,8 @@ impl RouteTables {
                 Cell::F64(range.and_then(|g| g.min)),
                 Cell::F64(range.and_then(|g| g.max)),
                 Cell::Str(range.map(|g| g.unit.as_str())),
+                Cell::Str(r.language.as_ref().map(|l| l.code.as_str())),
+                Cell::Str(r.language.as_ref().and_then(|l| l.level).map(routes_core::Cefr::as_str)),
                 Cell::Date(r.effective_from),
                 Cell::Date(r.effective_until),
                 Cell::Str(r.superseded_by.as_ref().map(routes_core::Slug::as_str)),

@@ -199,6 +199,13 @@ fn money_columns() -> Vec<Column> {
         Column::new("period", Utf8, false, "How often the amount is paid or held.")
             .values(names(Period::ALL, Period::as_str)),
         Column::new(
+            "basis",
+            Utf8,
+            false,
+            "`gross` or `net`: the amount before or after income tax and contributions, where the source says; null when it does not.",
+        )
+        .values(names(routes_core::Basis::ALL, routes_core::Basis::as_str)),
+        Column::new(
             "money_index",
             Utf8,
             false,
@@ -649,6 +656,19 @@ impl Table {
                 Column::new("range_max", Float64, false, "Upper bound, inclusive."),
                 Column::new("range_unit", Utf8, false, "Unit of `range_min` and `range_max`.")
                     .values(names(Unit::ALL, Unit::as_str)),
+                Column::new(
+                    "language_code",
+                    Utf8,
+                    false,
+                    "For a language requirement: the language asked for (BCP 47), where the source names it.",
+                ),
+                Column::new(
+                    "language_level",
+                    Utf8,
+                    false,
+                    "The lowest CEFR level of `language_code` accepted, where the source names it.",
+                )
+                .values(names(routes_core::Cefr::ALL, routes_core::Cefr::as_str)),
                 effective_from,
                 effective_until.clone(),
                 Column::new(

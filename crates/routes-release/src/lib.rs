@@ -111,8 +111,10 @@ use crate::stage::{Stage, StagedFile};
 /// `combination_group` and `combination_meet` to `requirements` (requirements
 /// that add up). Version 4 adds the `changes` table (what changed since the
 /// previous release, value by value), and `CHANGELOG.md` names changes by
-/// table, item and column.
-pub const FORMAT_VERSION: u32 = 4;
+/// table, item and column. Version 5 adds `basis` (gross or net) to the money
+/// columns of `requirements` and `fees`, and `language_code` and
+/// `language_level` to `requirements`.
+pub const FORMAT_VERSION: u32 = 5;
 
 /// Routes written per batch: the unit in which rows reach the writers. At
 /// 100,000 routes, 1024 peaked 25 MB higher than 256, at the same speed.
