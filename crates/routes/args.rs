@@ -73,6 +73,24 @@ pub(crate) enum Command {
         after_help = "Examples:\n  routes search \"health insurance\"\n  routes search \"police clearance\" --country Kazakhstan\n  routes search \"how long does it take\" --category digital_nomad\n  routes search \"fee kind:fee\" --format json | jq .route_id\n  routes search \"вид на жительство\"\n  routes search --release dist/routes-1.0.0 \"blue card\" --facets"
     )]
     Search(SearchArgs),
+    /// Judge every route for a person: eligible, not eligible or unknown,
+    /// criterion by criterion, with the source behind each.
+    ///
+    /// The person is described by a TOML profile (`--profile`) and by flags,
+    /// which override its fields. A field left out is unknown, never "no",
+    /// and missing data never makes a person eligible: a route is `eligible`
+    /// only when every criterion that applies is met (or waived by an
+    /// exemption that applies to the person), `not_eligible` when one is
+    /// not met, `unknown` otherwise. Money is compared per month or year as
+    /// the route states it, index-linked amounts with the index's value of
+    /// the year, other currencies only at a sourced rate. `--on` judges the
+    /// rules in force on another day. Exits 0 when some route is eligible, 1
+    /// when none is, 2 on error (a malformed profile is named with its line
+    /// and column).
+    #[command(
+        after_help = "Profile fields (TOML), each also a flag (`--income`, `--job-offer`...):\n  nationality = [\"AM\", \"RU\"]       ISO codes or English names\n  age = 34\n  income = \"4000 EUR/month\"        or \"60000 EUR/year gross\", \"35 NZD/hour\"\n  savings = \"25000 EUR\"\n  investment = \"300000 USD\"\n  job_offer = true                  also employer_sponsor, remote_work,\n  health_insurance = true           criminal_record_clean (true or false)\n  work_experience_years = 5\n  language = [\"en:C1\", \"ru:native\"]  codes with CEFR levels\n  family_of = [\"citizen:KZ\"]        or \"resident:DE\"\n\nExamples:\n  routes eligible --profile me.toml\n  routes eligible --nationality AM --income \"4000 USD/month\" --remote-work yes\n  routes eligible --profile me.toml --country KZ --format json | jq .verdict\n  routes eligible --profile me.toml --on 2027-06-01\n  routes eligible --release dist/routes-1.0.0 --profile me.toml"
+    )]
+    Eligible(Box<EligibleArgs>),
     /// Build the search index of a dataset (`routes search` does it when needed).
     Index(IndexArgs),
     /// Print the JSON Schema of a route record (draft 2020-12) on stdout.
@@ -363,6 +381,115 @@ pub(crate) enum DiffFormat {
     Json,
     /// For spreadsheets and data tools: RFC 4180 CSV with a header.
     Csv,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct EligibleArgs {
+    /// The dataset folder to judge the routes of.
+    #[arg(long, value_name = "DIR", default_value = "dataset", conflicts_with = "release")]
+    pub(crate) dataset: PathBuf,
+
+    /// Judge the routes of a published release (its `data/routes.jsonl` and
+    /// reference tables) instead.
+    #[arg(long, value_name = "DIR")]
+    pub(crate) release: Option<PathBuf>,
+
+    /// The person's profile, a TOML file (see the fields below).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) profile: Option<PathBuf>,
+
+    /// Every nationality the person holds: ISO 3166-1 codes or English
+    /// names, separated by commas (`AM,RU`).
+    #[arg(long, value_name = "CC,...")]
+    pub(crate) nationality: Option<String>,
+
+    /// Age in years.
+    #[arg(long, value_name = "YEARS")]
+    pub(crate) age: Option<String>,
+
+    /// Income with its period: `4000 EUR/month`, `60000 EUR/year gross`.
+    #[arg(long, value_name = "AMOUNT")]
+    pub(crate) income: Option<String>,
+
+    /// Savings held: `25000 EUR`.
+    #[arg(long, value_name = "AMOUNT")]
+    pub(crate) savings: Option<String>,
+
+    /// Money the person would invest: `300000 USD`.
+    #[arg(long, value_name = "AMOUNT")]
+    pub(crate) investment: Option<String>,
+
+    /// Has a job offer in the country: `yes` or `no`.
+    #[arg(long, value_name = "YES|NO")]
+    pub(crate) job_offer: Option<String>,
+
+    /// An employer or host sponsors the application: `yes` or `no`.
+    #[arg(long, value_name = "YES|NO")]
+    pub(crate) employer_sponsor: Option<String>,
+
+    /// Works remotely for employers or clients abroad: `yes` or `no`.
+    #[arg(long, value_name = "YES|NO")]
+    pub(crate) remote_work: Option<String>,
+
+    /// Years of work experience.
+    #[arg(long, value_name = "YEARS")]
+    pub(crate) work_experience_years: Option<String>,
+
+    /// Holds health insurance for the stay: `yes` or `no`.
+    #[arg(long, value_name = "YES|NO")]
+    pub(crate) health_insurance: Option<String>,
+
+    /// The criminal record is clean: `yes` or `no`.
+    #[arg(long, value_name = "YES|NO")]
+    pub(crate) criminal_record_clean: Option<String>,
+
+    /// Languages spoken, with CEFR levels: `en:C1,ru:native`.
+    #[arg(long, value_name = "LANG:LEVEL,...")]
+    pub(crate) language: Option<String>,
+
+    /// Family ties: `citizen:KZ`, `resident:DE` (commas between several).
+    #[arg(long, value_name = "TIE,...")]
+    pub(crate) family_of: Option<String>,
+
+    /// Judge the rules in force on this day (`YYYY-MM-DD`); defaults to today (UTC).
+    #[arg(long, value_name = "DATE")]
+    pub(crate) on: Option<String>,
+
+    /// Only routes of this country: an ISO 3166-1 code or an English name.
+    #[arg(long, value_name = "COUNTRY")]
+    pub(crate) country: Option<String>,
+
+    /// Only routes of this category (`digital_nomad`, `work`, `citizenship`...).
+    #[arg(long, value_name = "CATEGORY")]
+    pub(crate) category: Option<String>,
+
+    /// Output format: `human`, or `json` (one JSON object per route).
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub(crate) format: Format,
+}
+
+impl EligibleArgs {
+    /// The profile fields given as flags, by field name.
+    pub(crate) fn fields(&self) -> Vec<(&'static str, &str)> {
+        [
+            ("nationality", &self.nationality),
+            ("age", &self.age),
+            ("income", &self.income),
+            ("savings", &self.savings),
+            ("investment", &self.investment),
+            ("job_offer", &self.job_offer),
+            ("employer_sponsor", &self.employer_sponsor),
+            ("remote_work", &self.remote_work),
+            ("work_experience_years", &self.work_experience_years),
+            ("health_insurance", &self.health_insurance),
+            ("criminal_record_clean", &self.criminal_record_clean),
+            ("language", &self.language),
+            ("family_of", &self.family_of),
+        ]
+        .into_iter()
+        .filter_map(|(field, value)| value.as_deref().map(|v| (field, v)))
+        .collect()
+    }
 }
 
 /// How findings are printed.

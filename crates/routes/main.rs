@@ -50,6 +50,7 @@ fn main() -> ExitCode {
         Command::Publish(args) => commands::publish::run(&args, &printer),
         Command::Diff(args) => commands::diff::run(&args, &printer),
         Command::Search(args) => commands::search::run(&args, &printer),
+        Command::Eligible(args) => commands::eligible::run(&args, &printer),
         Command::Index(args) => commands::search::run_index(&args, &printer),
         Command::Sources(command) => commands::sources::run(&command, &printer),
         Command::Schema => printer

@@ -897,7 +897,13 @@ impl Judge<'_> {
                 )
             }
         };
-        let threshold = format!("{} {currency}{}{how}", number_text(amount), period_words(period));
+        let basis_text = |b: Option<Basis>| b.map_or("", |b| if b == Basis::Gross { " gross" } else { " net" });
+        let threshold = format!(
+            "{} {currency}{}{}{how}",
+            number_text(amount),
+            basis_text(basis),
+            period_words(period)
+        );
         let Some(person) = person else {
             return (
                 Status::Unknown,
@@ -949,9 +955,17 @@ impl Judge<'_> {
                 ),
             )
         };
-        let theirs_text = format!("{} {currency}{}", number_text(theirs), period_words(period));
+        let same = rate_text.is_empty() && person.period.unwrap_or(Period::OneOff) == period;
+        let theirs_text = if same {
+            String::new()
+        } else {
+            format!(
+                " ({} {currency}{}{rate_text})",
+                number_text(theirs),
+                period_words(period)
+            )
+        };
         let enough = theirs >= amount;
-        let basis_text = |b: Option<Basis>| b.map_or("", |b| if b == Basis::Gross { " gross" } else { " net" });
         let status = match (basis, person.basis) {
             // Net at or above a gross threshold: the gross is higher still.
             (Some(Basis::Gross), Some(Basis::Net)) if !enough => Status::Unknown,
@@ -965,11 +979,7 @@ impl Judge<'_> {
             Status::NotMet => "is below",
             _ => "compared on another basis with",
         };
-        let reason = format!(
-            "your {what} of {person} ({theirs_text}{rate_text}){} {comparison} the {threshold}{} asked for",
-            basis_text(person.basis),
-            basis_text(basis)
-        );
+        let reason = format!("your {what} of {person}{theirs_text} {comparison} the {threshold} asked for");
         (status, reason, used)
     }
 }

@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 pub(crate) mod diff;
+pub(crate) mod eligible;
 pub(crate) mod publish;
 pub(crate) mod search;
 pub(crate) mod sources;
