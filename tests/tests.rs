@@ -3,6 +3,7 @@
 
 mod dataset;
 mod diff;
+mod eligible;
 mod partition;
 mod publish;
 mod quality;

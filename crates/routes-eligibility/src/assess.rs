@@ -27,6 +27,11 @@ use serde::Serialize;
 use crate::profile::{Amount, Profile, Relation, number_text};
 use crate::reference::Reference;
 
+/// Farthest a sourced exchange rate may be from the day asked about, in
+/// days: rates move by a tenth and more within a few years, so an older one
+/// settles nothing.
+const MAX_RATE_AGE_DAYS: u32 = 366;
+
 /// How one criterion stands for the person.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -253,6 +258,7 @@ pub fn assess(route: &Route, profile: &Profile, reference: &Reference, on: route
             if let Some(group) = r.combination.as_ref().filter(|g| g.meet == routes_core::Meet::Any) {
                 let status = any_of(&alternatives[group.group.as_str()]);
                 if status != c.status {
+                    c.reason = clause(&c.reason).to_owned();
                     let _ = write!(
                         c.reason,
                         "; one requirement of the group `{}` suffices, and the group is {}",
@@ -306,6 +312,11 @@ pub fn assess(route: &Route, profile: &Profile, reference: &Reference, on: route
         steps,
         purposes,
     }
+}
+
+/// A reason without its closing full stop, to continue it after a `;`.
+fn clause(reason: &str) -> &str {
+    reason.strip_suffix('.').unwrap_or(reason)
 }
 
 /// The status of a group of alternatives.
@@ -594,7 +605,8 @@ impl Judge<'_> {
                     c.status = Status::Unknown;
                     c.reason = format!(
                         "{}; it may be waived, which is not settled: {}",
-                        c.reason, e.description
+                        clause(&c.reason),
+                        e.description
                     );
                     c.reference_sources.extend(cited);
                 }
@@ -942,6 +954,19 @@ impl Judge<'_> {
                     used,
                 );
             };
+            let age = (c.rate.date.days_since_epoch() - self.on.days_since_epoch()).unsigned_abs();
+            if age > MAX_RATE_AGE_DAYS {
+                return (
+                    Status::Unknown,
+                    format!(
+                        "the nearest sourced {}/{currency} rate is of {}, more than a year from {}: too far to compare your {what} of {person} with {threshold}",
+                        person.currency.as_str(),
+                        c.rate.date,
+                        self.on
+                    ),
+                    used,
+                );
+            }
             if let Some(cited) = &c.rate.cited {
                 used.push(cited.url.clone());
             }

@@ -13,7 +13,8 @@
 //!
 //! Money is compared honestly: a yearly income against a monthly threshold
 //! (and the reverse) by twelve; an index-linked threshold with the index's
-//! value for the year in force; another currency only at a sourced rate;
+//! value for the year in force; another currency only at a sourced rate
+//! dated within a year of the day asked about;
 //! a net income that reaches a gross threshold meets it, a gross one that
 //! reaches a net threshold is `unknown`.
 //!

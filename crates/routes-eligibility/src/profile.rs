@@ -234,15 +234,15 @@ impl FromStr for Amount {
     fn from_str(text: &str) -> Result<Self, ProfileError> {
         let hint = "write an amount, a currency and, for income, a period: `4000 EUR/month`, \
                     `60000 EUR/year gross`, `25000 EUR`";
-        let lowered = text.trim().to_lowercase();
-        let mut words: Vec<String> = lowered
+        let mut words: Vec<String> = text
+            .trim()
             .replace('/', " / ")
             .split_whitespace()
             .map(str::to_owned)
             .collect();
         let mut basis = None;
         if let Some(last) = words.last() {
-            basis = match last.as_str() {
+            basis = match last.to_lowercase().as_str() {
                 "gross" | "brutto" => Some(Basis::Gross),
                 "net" | "netto" => Some(Basis::Net),
                 _ => None,
@@ -260,11 +260,12 @@ impl FromStr for Amount {
         };
         if words.len() >= 2 {
             let n = words.len();
-            if let Some(p) = period_of(&words[n - 1]) {
-                if matches!(words[n - 2].as_str(), "/" | "per" | "a" | "an" | "each") {
+            let (last, before) = (words[n - 1].to_lowercase(), words[n - 2].to_lowercase());
+            if let Some(p) = period_of(&last) {
+                if matches!(before.as_str(), "/" | "per" | "a" | "an" | "each") {
                     period = Some(p);
                     words.truncate(n - 2);
-                } else if matches!(words[n - 1].as_str(), "monthly" | "yearly" | "annually" | "hourly") {
+                } else if matches!(last.as_str(), "monthly" | "yearly" | "annually" | "hourly") {
                     period = Some(p);
                     words.truncate(n - 1);
                 }

@@ -2,6 +2,7 @@
 //! dataset: an unknown answer never makes a route eligible, and no status
 //! depends on the order of records.
 
+use std::fmt::Write as _;
 use std::path::Path;
 
 use proptest::prelude::*;
@@ -24,7 +25,10 @@ fn bundled() -> &'static (Vec<Route>, Reference) {
         let cite = |sources: &[routes_validate::ReferenceSource], ids: &[routes_core::Slug]| {
             ids.first()
                 .and_then(|id| sources.iter().find(|s| &s.id == id))
-                .map(|s| Cited { url: s.url.clone(), excerpt: None })
+                .map(|s| Cited {
+                    url: s.url.clone(),
+                    excerpt: None,
+                })
         };
         let mut groups = Vec::new();
         let mut values = Vec::new();
@@ -33,7 +37,10 @@ fn bundled() -> &'static (Vec<Route>, Reference) {
                 groups.push(Group {
                     scope: None,
                     name: g.group.clone(),
-                    members: g.members.as_ref().map(|m| m.iter().map(|c| c.as_str().to_owned()).collect()),
+                    members: g
+                        .members
+                        .as_ref()
+                        .map(|m| m.iter().map(|c| c.as_str().to_owned()).collect()),
                     cited: cite(&intl.sources, &g.sources),
                 });
             }
@@ -43,7 +50,10 @@ fn bundled() -> &'static (Vec<Route>, Reference) {
                 groups.push(Group {
                     scope: Some(c.country.as_str().to_owned()),
                     name: g.group.clone(),
-                    members: g.members.as_ref().map(|m| m.iter().map(|c| c.as_str().to_owned()).collect()),
+                    members: g
+                        .members
+                        .as_ref()
+                        .map(|m| m.iter().map(|c| c.as_str().to_owned()).collect()),
                     cited: cite(&c.sources, &g.sources),
                 });
             }
@@ -52,7 +62,10 @@ fn bundled() -> &'static (Vec<Route>, Reference) {
                     index: v.index.as_str().to_owned(),
                     year: v.year,
                     value: v.value,
-                    currency: c.index_definition(&v.index).map_or(c.currency.as_str(), |d| d.currency.as_str()).to_owned(),
+                    currency: c
+                        .index_definition(&v.index)
+                        .map_or(c.currency.as_str(), |d| d.currency.as_str())
+                        .to_owned(),
                     effective_from: v.effective_from,
                     cited: cite(&c.sources, &v.sources),
                 });
@@ -85,8 +98,14 @@ fn amount(periods: &'static [&'static str]) -> impl Strategy<Value = String> {
 
 /// Profiles with any subset of the fields answered, in TOML.
 fn profiles() -> impl Strategy<Value = Profile> {
-    let nationality = prop::sample::subsequence(&["AM", "RU", "KZ", "UZ", "DE", "FR", "US", "IN", "JP", "EE", "ES", "CN"][..], 1..3);
-    let language = prop::sample::subsequence(&["en:C1", "de:B1", "et:A2", "ru:native", "kk", "es:A2", "pt:B2", "fi:B1"][..], 0..4);
+    let nationality = prop::sample::subsequence(
+        &["AM", "RU", "KZ", "UZ", "DE", "FR", "US", "IN", "JP", "EE", "ES", "CN"][..],
+        1..3,
+    );
+    let language = prop::sample::subsequence(
+        &["en:C1", "de:B1", "et:A2", "ru:native", "kk", "es:A2", "pt:B2", "fi:B1"][..],
+        0..4,
+    );
     let family = prop::sample::subsequence(&["citizen:KZ", "resident:DE", "citizen:JP", "resident:EE"][..], 0..2);
     (
         (
@@ -107,23 +126,48 @@ fn profiles() -> impl Strategy<Value = Profile> {
             prop::option::of(family),
         ),
     )
-        .prop_map(|((n, age, income, savings, invest), (job, sponsor, remote, years, insurance, record, lang, fam))| {
-            let mut t = String::new();
-            let list = |v: &[&str]| v.iter().map(|s| format!("\"{s}\"")).collect::<Vec<_>>().join(", ");
-            if let Some(n) = n { t += &format!("nationality = [{}]\n", list(&n)); }
-            if let Some(a) = age { t += &format!("age = {a}\n"); }
-            if let Some(i) = income { t += &format!("income = \"{i}\"\n"); }
-            if let Some(s) = savings { t += &format!("savings = \"{s}\"\n"); }
-            if let Some(s) = invest { t += &format!("investment = \"{s}\"\n"); }
-            for (field, v) in [("job_offer", job), ("employer_sponsor", sponsor), ("remote_work", remote),
-                               ("health_insurance", insurance), ("criminal_record_clean", record)] {
-                if let Some(v) = v { t += &format!("{field} = {v}\n"); }
-            }
-            if let Some(y) = years { t += &format!("work_experience_years = {y}\n"); }
-            if let Some(l) = lang { t += &format!("language = [{}]\n", list(&l)); }
-            if let Some(f) = fam { t += &format!("family_of = [{}]\n", list(&f)); }
-            Profile::from_toml(&t).expect("a generated profile reads")
-        })
+        .prop_map(
+            |((n, age, income, savings, invest), (job, sponsor, remote, years, insurance, record, lang, fam))| {
+                let mut t = String::new();
+                let list = |v: &[&str]| v.iter().map(|s| format!("\"{s}\"")).collect::<Vec<_>>().join(", ");
+                if let Some(n) = n {
+                    let _ = writeln!(t, "nationality = [{}]", list(&n));
+                }
+                if let Some(a) = age {
+                    let _ = writeln!(t, "age = {a}");
+                }
+                if let Some(i) = income {
+                    let _ = writeln!(t, "income = \"{i}\"");
+                }
+                if let Some(s) = savings {
+                    let _ = writeln!(t, "savings = \"{s}\"");
+                }
+                if let Some(s) = invest {
+                    let _ = writeln!(t, "investment = \"{s}\"");
+                }
+                for (field, v) in [
+                    ("job_offer", job),
+                    ("employer_sponsor", sponsor),
+                    ("remote_work", remote),
+                    ("health_insurance", insurance),
+                    ("criminal_record_clean", record),
+                ] {
+                    if let Some(v) = v {
+                        let _ = writeln!(t, "{field} = {v}");
+                    }
+                }
+                if let Some(y) = years {
+                    let _ = writeln!(t, "work_experience_years = {y}");
+                }
+                if let Some(l) = lang {
+                    let _ = writeln!(t, "language = [{}]", list(&l));
+                }
+                if let Some(f) = fam {
+                    let _ = writeln!(t, "family_of = [{}]", list(&f));
+                }
+                Profile::from_toml(&t).expect("a generated profile reads")
+            },
+        )
 }
 
 /// Synthetic routes whose requirements a profile can settle: money in
