@@ -171,6 +171,44 @@ pub struct Assessment {
     pub purposes: Vec<PurposeVerdict>,
 }
 
+/// What a verdict reads of a route: a [`Route`] has it all, and a reader
+/// that needs no more (a release's records, read in bulk) may build it from
+/// the same typed parts.
+#[derive(Debug, Clone, Copy)]
+pub struct RouteFacts<'a> {
+    /// Route id.
+    pub id: &'a routes_core::RouteId,
+    /// Country.
+    pub country: &'a routes_core::CountryCode,
+    /// Name.
+    pub name: &'a str,
+    /// Category.
+    pub category: routes_core::Category,
+    /// Whether it takes applications.
+    pub status: RouteStatus,
+    /// Who may apply, and the exemptions.
+    pub eligibility: &'a routes_core::Eligibility,
+    /// The requirements.
+    pub requirements: &'a [Requirement],
+    /// The sources, for the URL behind each criterion.
+    pub sources: &'a [routes_core::Source],
+}
+
+impl<'a> From<&'a Route> for RouteFacts<'a> {
+    fn from(r: &'a Route) -> Self {
+        Self {
+            id: &r.id,
+            country: &r.country,
+            name: &r.name,
+            category: r.category,
+            status: r.status,
+            eligibility: &r.eligibility,
+            requirements: &r.requirements,
+            sources: &r.sources,
+        }
+    }
+}
+
 /// Judges `route` for `profile` on the day `on`, with `reference`.
 ///
 /// ```
@@ -185,7 +223,13 @@ pub struct Assessment {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[must_use]
-pub fn assess(route: &Route, profile: &Profile, reference: &Reference, on: routes_core::Date) -> Assessment {
+pub fn assess<'r>(
+    route: impl Into<RouteFacts<'r>>,
+    profile: &Profile,
+    reference: &Reference,
+    on: routes_core::Date,
+) -> Assessment {
+    let route = route.into();
     let judge = Judge {
         route,
         profile,
@@ -304,7 +348,7 @@ pub fn assess(route: &Route, profile: &Profile, reference: &Reference, on: route
     Assessment {
         route_id: route.id.as_str().to_owned(),
         country: route.country.as_str().to_owned(),
-        name: route.name.clone(),
+        name: route.name.to_owned(),
         category: route.category.as_str().to_owned(),
         verdict,
         purpose,
@@ -373,7 +417,7 @@ enum Holds {
 }
 
 struct Judge<'a> {
-    route: &'a Route,
+    route: RouteFacts<'a>,
     profile: &'a Profile,
     reference: &'a Reference,
     on: routes_core::Date,

@@ -56,7 +56,7 @@ mod assess;
 mod profile;
 mod reference;
 
-pub use assess::{Assessment, Criterion, PurposeVerdict, Status, Step, Verdict, assess};
+pub use assess::{Assessment, Criterion, PurposeVerdict, RouteFacts, Status, Step, Verdict, assess};
 pub use profile::{
     Amount, FIELDS, FamilyTie, LanguageSkill, Profile, ProfileError, Relation, parse_country, parse_yes_no,
 };

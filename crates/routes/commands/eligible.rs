@@ -5,9 +5,9 @@ use std::fmt::Write as _;
 use std::io::BufRead as _;
 use std::path::{Path, PathBuf};
 
-use routes_core::{Date, Route};
+use routes_core::Date;
 use routes_eligibility::{
-    Assessment, Cited, Group, IndexValue, Profile, ProfileError, Rate, Reference, Status, Verdict,
+    Assessment, Cited, Group, IndexValue, Profile, ProfileError, Rate, Reference, RouteFacts, Status, Verdict,
 };
 
 use crate::ExitStatus;
@@ -19,6 +19,9 @@ const MAX_PROFILE_BYTES: u64 = 1 << 20;
 /// Longest excerpt shown for people, in characters.
 const EXCERPT_CHARS: usize = 200;
 
+/// Routes judged at a time (parsed and judged in parallel, then printed).
+const BATCH: usize = 2048;
+
 pub(crate) fn run(args: &EligibleArgs, printer: &Printer) -> Result<ExitStatus, ToolError> {
     let profile = profile(args)?;
     let on = match &args.on {
@@ -27,42 +30,174 @@ pub(crate) fn run(args: &EligibleArgs, printer: &Printer) -> Result<ExitStatus, 
         })?,
         None => Date::from(jiff::Timestamp::now().to_zoned_datetime(jiff::tz::TimeZone::UTC).date()),
     };
-    let (routes, reference) = match &args.release {
-        Some(release) => load_release(release)?,
-        None => load_dataset(&args.dataset, printer)?,
+    let filter = Filter::of(args)?;
+    let reference = match &args.release {
+        Some(release) => reference_of_release(release)?,
+        None => dataset_reference(&args.dataset)?,
     };
-    let routes = filtered(routes, args)?;
-    let mut assessments: Vec<Assessment> = routes
-        .iter()
-        .map(|r| routes_eligibility::assess(r, &profile, &reference, on))
-        .collect();
-    assessments.sort_by(|a, b| a.verdict.cmp(&b.verdict).then_with(|| a.route_id.cmp(&b.route_id)));
-    match args.format {
-        Format::Human => printer.data(&human(&assessments))?,
-        Format::Json => printer.data(&json(&assessments))?,
+    let mut judging = Judging {
+        profile: &profile,
+        reference: &reference,
+        on,
+        filter: &filter,
+        format: args.format,
+        printer,
+        counts: [0; 3],
+        groups: [String::new(), String::new(), String::new()],
+        countries: BTreeSet::new(),
+    };
+    match &args.release {
+        Some(release) => release_routes(release, &mut judging)?,
+        None => dataset_routes(&args.dataset, printer, &mut judging)?,
     }
-    let count = |v: Verdict| assessments.iter().filter(|a| a.verdict == v).count();
+    if let Some(code) = &filter.country
+        && judging.counts.iter().sum::<usize>() == 0
+        && !judging.countries.contains(code.as_str())
+    {
+        return Err(
+            ToolError::new(format!("--country: no route of `{}` is in the data", code.as_str())).hint(format!(
+                "the countries are: {}",
+                judging.countries.iter().cloned().collect::<Vec<_>>().join(", ")
+            )),
+        );
+    }
+    let [eligible, unknown, not_eligible] = judging.counts;
+    if args.format == Format::Human {
+        let titles = [
+            "Eligible",
+            "Unknown: the data or the answers do not settle it",
+            "Not eligible",
+        ];
+        let mut out = String::new();
+        for ((title, count), text) in titles.iter().zip(judging.counts).zip(&judging.groups) {
+            if count > 0 {
+                let _ = writeln!(out, "{title} ({count})\n");
+                out.push_str(text);
+            }
+        }
+        printer.data(&out)?;
+    }
     let answered = profile.answered();
     if answered.is_empty() {
         printer.note("the profile answers nothing, so no route can be judged eligible; give `--profile FILE` or flags such as `--nationality`");
     }
     printer.summary(&format!(
-        "{} judged on {on} for {}: {} eligible, {} unknown, {} not eligible",
-        super::plural(assessments.len(), "route"),
+        "{} judged on {on} for {}: {eligible} eligible, {unknown} unknown, {not_eligible} not eligible",
+        super::plural(eligible + unknown + not_eligible, "route"),
         if answered.is_empty() {
             "a profile with no answers".to_owned()
         } else {
             format!("{} ({})", super::plural(answered.len(), "answer"), answered.join(", "))
         },
-        count(Verdict::Eligible),
-        count(Verdict::Unknown),
-        count(Verdict::NotEligible),
     ));
-    Ok(if count(Verdict::Eligible) > 0 {
+    Ok(if eligible > 0 {
         ExitStatus::Success
     } else {
         ExitStatus::Failure
     })
+}
+
+/// `--country` and `--category`, checked before any route is read.
+struct Filter {
+    country: Option<routes_core::CountryCode>,
+    category: Option<String>,
+}
+
+impl Filter {
+    fn of(args: &EligibleArgs) -> Result<Self, ToolError> {
+        let country = match &args.country {
+            Some(value) => Some(
+                routes_eligibility::parse_country(value)
+                    .map_err(|e| ToolError::new(format!("--country: {}", e.message)).hint(e.hint))?,
+            ),
+            None => None,
+        };
+        let category = match &args.category {
+            Some(value) => {
+                let wanted = value.trim().to_lowercase().replace('-', "_");
+                let all: Vec<&str> = routes_core::Category::ALL.iter().map(|c| c.as_str()).collect();
+                if !all.contains(&wanted.as_str()) {
+                    let near = all
+                        .iter()
+                        .min_by_key(|c| strsim_distance(&wanted, c))
+                        .filter(|c| strsim_distance(&wanted, c) <= 3)
+                        .map(|c| format!("did you mean `{c}`? "))
+                        .unwrap_or_default();
+                    return Err(ToolError::new(format!("--category: `{value}` is not a category"))
+                        .hint(format!("{near}the categories are: {}", all.join(", "))));
+                }
+                Some(wanted)
+            }
+            None => None,
+        };
+        Ok(Self { country, category })
+    }
+
+    fn keeps(&self, r: &RouteFacts<'_>) -> bool {
+        self.country.as_ref().is_none_or(|c| r.country == c)
+            && self.category.as_deref().is_none_or(|c| r.category.as_str() == c)
+    }
+}
+
+/// The routes being judged: counts, and the output of people grouped by verdict.
+struct Judging<'a> {
+    profile: &'a Profile,
+    reference: &'a Reference,
+    on: Date,
+    filter: &'a Filter,
+    format: Format,
+    printer: &'a Printer,
+    /// Eligible, unknown, not eligible.
+    counts: [usize; 3],
+    /// The text of each verdict's routes, for people.
+    groups: [String; 3],
+    /// Every country of the data, for a `--country` that matches none.
+    countries: BTreeSet<String>,
+}
+
+impl Judging<'_> {
+    /// Judges a batch of routes in parallel; JSON is printed at once, in
+    /// the order of the data.
+    fn batch(&mut self, routes: &[RouteFacts<'_>]) -> Result<(), ToolError> {
+        use rayon::prelude::*;
+        for r in routes {
+            if !self.countries.contains(r.country.as_str()) {
+                self.countries.insert(r.country.as_str().to_owned());
+            }
+        }
+        let (profile, reference, on, filter, format) =
+            (self.profile, self.reference, self.on, self.filter, self.format);
+        let judged: Vec<(Verdict, String)> = routes
+            .par_iter()
+            .filter(|r| filter.keeps(r))
+            .map(|r| {
+                let a = routes_eligibility::assess(*r, profile, reference, on);
+                let text = match format {
+                    Format::Human => human(&a),
+                    Format::Json => serde_json::to_string(&a)
+                        .map(|mut l| {
+                            l.push('\n');
+                            l
+                        })
+                        .unwrap_or_default(),
+                };
+                (a.verdict, text)
+            })
+            .collect();
+        let mut json = String::new();
+        for (verdict, text) in judged {
+            let i = verdict as usize;
+            self.counts[i] += 1;
+            match self.format {
+                Format::Human => self.groups[i].push_str(&text),
+                Format::Json => json.push_str(&text),
+            }
+        }
+        if !json.is_empty() {
+            self.printer.data(&json)?;
+        }
+        Ok(())
+    }
 }
 
 /// The profile file, then the flags over it.
@@ -103,50 +238,6 @@ fn profile_error(e: &ProfileError, file: Option<(&str, &str)>) -> ToolError {
     ToolError::new(format!("{place}{field}{}", e.message)).hint(e.hint.clone())
 }
 
-/// The routes of `--country` and `--category`; an unknown value is an error.
-fn filtered(routes: Vec<Route>, args: &EligibleArgs) -> Result<Vec<Route>, ToolError> {
-    let country = match &args.country {
-        Some(value) => {
-            let code = routes_eligibility::parse_country(value)
-                .map_err(|e| ToolError::new(format!("--country: {}", e.message)).hint(e.hint))?;
-            if !routes.iter().any(|r| r.country == code) {
-                let present: BTreeSet<&str> = routes.iter().map(|r| r.country.as_str()).collect();
-                return Err(
-                    ToolError::new(format!("--country: no route of `{}` is in the data", code.as_str())).hint(format!(
-                        "the countries are: {}",
-                        present.into_iter().collect::<Vec<_>>().join(", ")
-                    )),
-                );
-            }
-            Some(code)
-        }
-        None => None,
-    };
-    let category = match &args.category {
-        Some(value) => {
-            let wanted = value.trim().to_lowercase().replace('-', "_");
-            let all: Vec<&str> = routes_core::Category::ALL.iter().map(|c| c.as_str()).collect();
-            if !all.contains(&wanted.as_str()) {
-                let near = all
-                    .iter()
-                    .min_by_key(|c| strsim_distance(&wanted, c))
-                    .filter(|c| strsim_distance(&wanted, c) <= 3)
-                    .map(|c| format!("did you mean `{c}`? "))
-                    .unwrap_or_default();
-                return Err(ToolError::new(format!("--category: `{value}` is not a category"))
-                    .hint(format!("{near}the categories are: {}", all.join(", "))));
-            }
-            Some(wanted)
-        }
-        None => None,
-    };
-    Ok(routes
-        .into_iter()
-        .filter(|r| country.as_ref().is_none_or(|c| &r.country == c))
-        .filter(|r| category.as_deref().is_none_or(|c| r.category.as_str() == c))
-        .collect())
-}
-
 /// Edit distance, for suggestions.
 fn strsim_distance(a: &str, b: &str) -> usize {
     let a: Vec<char> = a.chars().collect();
@@ -164,15 +255,35 @@ fn strsim_distance(a: &str, b: &str) -> usize {
     row[b.len()]
 }
 
-fn load_dataset(dataset: &Path, printer: &Printer) -> Result<(Vec<Route>, Reference), ToolError> {
+fn dataset_reference(dataset: &Path) -> Result<Reference, ToolError> {
     if !dataset.exists() {
         return Err(ToolError::new(format!("cannot read `{}`", dataset.display())).hint(
             "run `routes eligible` in the folder that holds `dataset/`, or give `--dataset DIR` or `--release DIR`",
         ));
     }
-    let mut routes = Vec::new();
-    let skipped = routes_validate::read_routes(&[dataset.to_path_buf()], &mut |route, _, _| routes.push(route))
-        .map_err(|e| ToolError::from_error(e).hint("check that the folder exists and is readable"))?;
+    let data = routes_validate::load_reference(dataset)
+        .map_err(|e| ToolError::from_error(e).hint("`routes validate` reports what is wrong with `routes.toml`"))?;
+    Ok(reference_of_dataset(&data))
+}
+
+/// The routes of a dataset, read as `routes validate` reads them, a batch at a time.
+fn dataset_routes(dataset: &Path, printer: &Printer, judging: &mut Judging<'_>) -> Result<(), ToolError> {
+    let mut batch = Vec::with_capacity(BATCH);
+    let mut failed = None;
+    let skipped = routes_validate::read_routes(&[dataset.to_path_buf()], &mut |route, _, _| {
+        batch.push(route);
+        if batch.len() == BATCH && failed.is_none() {
+            let facts: Vec<RouteFacts<'_>> = batch.iter().map(RouteFacts::from).collect();
+            failed = judging.batch(&facts).err();
+            batch.clear();
+        }
+    })
+    .map_err(|e| ToolError::from_error(e).hint("check that the folder exists and is readable"))?;
+    if let Some(e) = failed {
+        return Err(e);
+    }
+    let facts: Vec<RouteFacts<'_>> = batch.iter().map(RouteFacts::from).collect();
+    judging.batch(&facts)?;
     if skipped > 0 {
         printer.note(&format!(
             "{} of `{}` left out: {} cannot be read as routes; `routes validate {}` shows why",
@@ -182,9 +293,7 @@ fn load_dataset(dataset: &Path, printer: &Printer) -> Result<(Vec<Route>, Refere
             dataset.display()
         ));
     }
-    let data = routes_validate::load_reference(dataset)
-        .map_err(|e| ToolError::from_error(e).hint("`routes validate` reports what is wrong with `routes.toml`"))?;
-    Ok((routes, reference_of_dataset(&data)))
+    Ok(())
 }
 
 /// The engine's reference data from a dataset's `reference/` files.
@@ -268,26 +377,70 @@ fn release_file(release: &Path, name: &str) -> Result<PathBuf, ToolError> {
     }
 }
 
-fn load_release(release: &Path) -> Result<(Vec<Route>, Reference), ToolError> {
+/// The parts of a record a verdict reads: a release's records are checked
+/// already, so the rest of each line is skipped unread (half of the time of
+/// reading them whole).
+#[derive(serde::Deserialize)]
+struct Lean {
+    id: routes_core::RouteId,
+    country: routes_core::CountryCode,
+    name: String,
+    category: routes_core::Category,
+    status: routes_core::Status,
+    eligibility: routes_core::Eligibility,
+    requirements: Vec<routes_core::Requirement>,
+    sources: Vec<routes_core::Source>,
+}
+
+impl Lean {
+    fn facts(&self) -> RouteFacts<'_> {
+        RouteFacts {
+            id: &self.id,
+            country: &self.country,
+            name: &self.name,
+            category: self.category,
+            status: self.status,
+            eligibility: &self.eligibility,
+            requirements: &self.requirements,
+            sources: &self.sources,
+        }
+    }
+}
+
+/// The routes of a release's `data/routes.jsonl`, parsed and judged a batch at a time.
+fn release_routes(release: &Path, judging: &mut Judging<'_>) -> Result<(), ToolError> {
+    use rayon::prelude::*;
     let path = release_file(release, "data/routes.jsonl")?;
     let file =
         std::fs::File::open(&path).map_err(|e| ToolError::from_error(e).hint("check that the release is readable"))?;
-    let mut routes = Vec::new();
-    for (i, line) in std::io::BufReader::new(file).lines().enumerate() {
-        let line = line.map_err(|e| {
-            ToolError::new(format!("cannot read `{}` line {}: {e}", path.display(), i + 1))
-                .hint("download the release again; `sha256sum --check SHA256SUMS` in it names every file that differs")
-        })?;
-        if line.trim().is_empty() {
-            continue;
+    let again = "download the release again; `sha256sum --check SHA256SUMS` in it names every file that differs";
+    let mut lines = std::io::BufReader::with_capacity(1 << 20, file).lines();
+    let mut number = 0usize;
+    loop {
+        let mut texts = Vec::with_capacity(BATCH);
+        for line in lines.by_ref().take(BATCH) {
+            number += 1;
+            let line = line.map_err(|e| {
+                ToolError::new(format!("cannot read `{}` line {number}: {e}", path.display())).hint(again)
+            })?;
+            if !line.trim().is_empty() {
+                texts.push((number, line));
+            }
         }
-        let route: Route = serde_json::from_str(&line).map_err(|e| {
-            ToolError::new(format!("`{}` line {}: not a route record: {e}", path.display(), i + 1))
-                .hint("download the release again; `sha256sum --check SHA256SUMS` in it names every file that differs")
-        })?;
-        routes.push(route);
+        if texts.is_empty() {
+            return Ok(());
+        }
+        let routes: Vec<Lean> = texts
+            .par_iter()
+            .map(|(n, text)| {
+                serde_json::from_str::<Lean>(text).map_err(|e| {
+                    ToolError::new(format!("`{}` line {n}: not a route record: {e}", path.display())).hint(again)
+                })
+            })
+            .collect::<Result<_, _>>()?;
+        let facts: Vec<RouteFacts<'_>> = routes.iter().map(Lean::facts).collect();
+        judging.batch(&facts)?;
     }
-    Ok((routes, reference_of_release(release)?))
 }
 
 /// The rows of a CSV table of the release, as maps of column to text.
@@ -405,66 +558,43 @@ fn short(text: &str) -> String {
 /// Where the lines under a criterion start.
 const INDENT: &str = "             ";
 
-fn human(assessments: &[Assessment]) -> String {
+/// One route's verdict for people.
+fn human(a: &Assessment) -> String {
     let mut out = String::new();
-    for verdict in [Verdict::Eligible, Verdict::Unknown, Verdict::NotEligible] {
-        let group: Vec<&Assessment> = assessments.iter().filter(|a| a.verdict == verdict).collect();
-        if group.is_empty() {
-            continue;
-        }
-        let title = match verdict {
-            Verdict::Eligible => "Eligible",
-            Verdict::Unknown => "Unknown: the data or the answers do not settle it",
-            Verdict::NotEligible => "Not eligible",
+    let _ = writeln!(out, "  {} · {} · {} · {}", a.route_id, a.country, a.category, a.name);
+    if let Some(p) = &a.purpose {
+        let others: Vec<String> = a
+            .purposes
+            .iter()
+            .filter(|o| &o.purpose != p)
+            .map(|o| format!("{} {}", o.purpose, o.verdict.as_str().replace('_', " ")))
+            .collect();
+        let others = if others.is_empty() {
+            String::new()
+        } else {
+            format!(" (other purposes: {})", others.join(", "))
         };
-        let _ = writeln!(out, "{title} ({})\n", group.len());
-        for a in group {
-            let _ = writeln!(out, "  {} · {} · {} · {}", a.route_id, a.country, a.category, a.name);
-            if let Some(p) = &a.purpose {
-                let others: Vec<String> = a
-                    .purposes
-                    .iter()
-                    .filter(|o| &o.purpose != p)
-                    .map(|o| format!("{} {}", o.purpose, o.verdict.as_str().replace('_', " ")))
-                    .collect();
-                let others = if others.is_empty() {
-                    String::new()
-                } else {
-                    format!(" (other purposes: {})", others.join(", "))
-                };
-                let _ = writeln!(out, "    as `{p}`{others}");
-            }
-            for c in &a.criteria {
-                let label = c
-                    .requirement
-                    .as_ref()
-                    .map_or_else(|| c.kind.clone(), |r| format!("{r} ({})", c.kind));
-                let _ = writeln!(out, "    {:<8} {label}: {}", c.status.as_str(), c.reason);
-                if let Some(source) = &c.source {
-                    let _ = writeln!(out, "{INDENT}source: {source}");
-                }
-                if c.status != Status::Unknown
-                    && let Some(excerpt) = &c.excerpt
-                {
-                    let _ = writeln!(out, "{INDENT}“{}”", short(excerpt));
-                }
-            }
-            if !a.steps.is_empty() {
-                let steps: Vec<&str> = a.steps.iter().map(|s| s.requirement.as_str()).collect();
-                let _ = writeln!(out, "    steps    {}", steps.join(", "));
-            }
-            out.push('\n');
+        let _ = writeln!(out, "    as `{p}`{others}");
+    }
+    for c in &a.criteria {
+        let label = c
+            .requirement
+            .as_ref()
+            .map_or_else(|| c.kind.clone(), |r| format!("{r} ({})", c.kind));
+        let _ = writeln!(out, "    {:<8} {label}: {}", c.status.as_str(), c.reason);
+        if let Some(source) = &c.source {
+            let _ = writeln!(out, "{INDENT}source: {source}");
+        }
+        if c.status != Status::Unknown
+            && let Some(excerpt) = &c.excerpt
+        {
+            let _ = writeln!(out, "{INDENT}“{}”", short(excerpt));
         }
     }
-    out
-}
-
-fn json(assessments: &[Assessment]) -> String {
-    let mut out = String::new();
-    for a in assessments {
-        if let Ok(line) = serde_json::to_string(a) {
-            let _ = writeln!(out, "{line}");
-        }
+    if !a.steps.is_empty() {
+        let steps: Vec<&str> = a.steps.iter().map(|s| s.requirement.as_str()).collect();
+        let _ = writeln!(out, "    steps    {}", steps.join(", "));
     }
+    out.push('\n');
     out
 }
