@@ -313,6 +313,39 @@ def w_index(ctx, n, data):
     return result
 
 
+def w_eligible(ctx, n, data):
+    """One profile against every route of a release (published once, outside the timings)."""
+    tmp = ctx["tmp"] / f"eligible-{n}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    routes_bin = ctx["routes"]
+    expect(run([routes_bin, "publish", "--version", "1.0.0", "--dataset", data / "jsonl", "--out", tmp,
+                "--today", TODAY, "--quiet"], rss=False), "routes publish (the release judged)")
+    release = tmp / "routes-1.0.0"
+    profile = ROOT / "examples/profiles/remote-worker.toml"
+
+    def judged(r):
+        lines = r.stdout.count("\n")
+        return None if lines == n else f"{lines} routes judged, not {n}"
+
+    def routes_eligible(_):
+        r = run([routes_bin, "eligible", "--release", release, "--profile", profile, "--on", TODAY,
+                 "--format", "json"])
+        return expect(r, "routes eligible", codes=(0, 1), check=judged)
+
+    def duckdb_query(_):
+        r = run([VENV / "python", ROOT / "bench/eligible_duckdb.py", release, "4000", "USD"])
+        return expect(r, "DuckDB eligibility query", check=judged)
+    result = interleave([
+        Tool("routes eligible", routes_eligible,
+             note="every criterion of every route, with reasons, sources and excerpts (JSON Lines)"),
+        Tool("DuckDB SQL over the Parquet tables", duckdb_query,
+             note="income thresholds per month in one currency and the nationality scope only"),
+    ], ctx["repeats"])
+    shutil.rmtree(tmp, ignore_errors=True)
+    return result
+
+
 def prepare_search(ctx, n, data):
     """Builds the routes index (in the cache `routes search --dataset` uses) and the FTS5 database."""
     cache = data / "search-cache"
@@ -583,6 +616,8 @@ def judge(results, sizes):
         s = r["search in-process"]["routes (RouteIndex::search)"]
         add("search in-process: p50", s["median"] * 1000, 1, " ms", "{:.3f}")
         add("search in-process: p99", s["p99"] * 1000, 3, " ms", "{:.3f}")
+    if "eligibility" in r:
+        add("eligibility: one profile from a release", r["eligibility"]["routes eligible"]["median"], 1, " s", "{:.2f}")
     if small != big:
         for wl, tool in [("validate (files)", "routes validate"), ("publish", "routes publish"),
                          ("index build", "routes index")]:
@@ -657,10 +692,17 @@ def report(path, args, results, datasets, env, smoke, argv=None, finished=None, 
                               "`RouteIndex::search` (`routes-synth search-bench`: grouped hits with highlighted "
                               "snippets) against Python's `sqlite3` running the FTS5 query with a snippet. The median "
                               "column is p50 and the range column is p50 – p99."),
+        "eligibility": ("Eligibility: one profile against every route", "`routes eligible --release R --profile "
+                        "examples/profiles/remote-worker.toml --format json` judges every route of a release (published "
+                        "once, outside the timings) criterion by criterion, with reasons, sources and excerpts. Beside "
+                        "it, the SQL a user of the tables might write instead: DuckDB comparing one monthly income "
+                        "with the income thresholds of `requirements.parquet` and reading the nationality scope of "
+                        "`routes.parquet`, which settles far less."),
     }
     primary = {"validate (files)": "routes validate", "validate (jsonl)": "routes validate", "publish": "routes publish",
                "index build": "routes index", "search one-shot warm": "routes search",
-               "search one-shot cold": "routes search", "search in-process": "routes (RouteIndex::search)"}
+               "search one-shot cold": "routes search", "search in-process": "routes (RouteIndex::search)",
+               "eligibility": "routes eligible"}
     for wl, (title, text) in titles.items():
         present = [n for n in sizes if wl in results[n]]
         if not present:
@@ -737,7 +779,7 @@ def main():
     if out.resolve() == (ROOT / "BENCHMARKS.md").resolve() and args.smoke:
         raise SystemExit("a smoke run never writes BENCHMARKS.md")
     workloads = set(args.workloads.split(",")) if args.workloads != "all" else {
-        "validate", "validate-jsonl", "publish", "index", "warm", "cold", "inprocess", "relevance"}
+        "validate", "validate-jsonl", "publish", "index", "warm", "cold", "inprocess", "eligible", "relevance"}
 
     routes_bin, synth = build(args.smoke)
     base.mkdir(parents=True, exist_ok=True)
@@ -764,6 +806,7 @@ def main():
                 ("warm", "search one-shot warm", lambda: w_search_one_shot(ctx, n, data, cold=False)),
                 ("cold", "search one-shot cold", lambda: w_search_one_shot(ctx, n, data, cold=True)),
                 ("inprocess", "search in-process", lambda: w_search_in_process(ctx, n, data)),
+                ("eligible", "eligibility", lambda: w_eligible(ctx, n, data)),
             ]
             for key, name, fn in steps:
                 if key in workloads:

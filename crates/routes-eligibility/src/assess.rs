@@ -327,7 +327,12 @@ pub fn assess<'r>(
                 purpose: (*p).to_owned(),
                 verdict,
             });
-            if best.as_ref().is_none_or(|(v, _, _)| verdict < *v) {
+            // The best verdict; among equals, the purpose with the fewest
+            // criteria left unknown (then the first by name).
+            let unknown = criteria.iter().filter(|c| c.status == Status::Unknown).count();
+            if best.as_ref().is_none_or(|(v, _, c)| {
+                (verdict, unknown) < (*v, c.iter().filter(|c| c.status == Status::Unknown).count())
+            }) {
                 best = Some((verdict, p, criteria));
             }
         }
@@ -680,7 +685,7 @@ impl Judge<'_> {
             RequirementKind::Savings => self.money(r, p.savings.as_ref(), "savings", "savings"),
             RequirementKind::Investment => self.money(r, p.investment.as_ref(), "investment", "investment"),
             RequirementKind::Age => {
-                let (s, reason) = Self::range(r, p.age.map(f64::from), "age", "years old");
+                let (s, reason) = Self::range(r, p.age.map(f64::from), "age", "you are");
                 (s, reason, Vec::new())
             }
             RequirementKind::WorkExperience => {
@@ -688,7 +693,7 @@ impl Judge<'_> {
                     r,
                     p.work_experience_years,
                     "work_experience_years",
-                    "years of work experience",
+                    "your work experience is",
                 );
                 (s, reason, Vec::new())
             }
@@ -795,8 +800,10 @@ impl Judge<'_> {
         };
         let ok = range.min.is_none_or(|m| v >= m * factor) && range.max.is_none_or(|m| v <= m * factor);
         let status = if ok { Status::Met } else { Status::NotMet };
-        let verb = if ok { "within" } else { "outside" };
-        (status, format!("{} {what} is {verb} {bounds} {what}", number_text(v)))
+        (
+            status,
+            format!("the route asks for {bounds} years; {what} {} years", number_text(v)),
+        )
     }
 
     fn language(&self, r: &Requirement) -> (Status, String) {
