@@ -304,3 +304,61 @@ fn flags_override_the_profile_and_the_day_moves_the_rules() {
         "{neo}"
     );
 }
+
+#[test]
+fn help_lists_the_fields_and_examples() {
+    let out = run(routes(&root()).args(["eligible", "--help"]));
+    assert!(out.status.success());
+    let help = String::from_utf8_lossy(&out.stdout);
+    for field in routes_eligibility_fields() {
+        assert!(help.contains(field), "the help names `{field}`");
+    }
+    insta::assert_snapshot!(help);
+}
+
+/// The profile's fields, as the TOML names them.
+fn routes_eligibility_fields() -> [&'static str; 13] {
+    [
+        "nationality",
+        "age",
+        "income",
+        "savings",
+        "investment",
+        "job_offer",
+        "employer_sponsor",
+        "remote_work",
+        "work_experience_years",
+        "health_insurance",
+        "criminal_record_clean",
+        "language",
+        "family_of",
+    ]
+}
+
+#[test]
+fn record_text_reaches_no_terminal_raw() {
+    let dir = temp_dataset();
+    let mut record = minimal_record("kz/control-route");
+    record["name"] = Value::from("Route \u{1b}[31mred\u{1b}[0m \u{202e}reversed");
+    record["requirements"] = serde_json::json!([{
+        "id": "insurance", "kind": "health_insurance", "required": "yes",
+        "description": "Insurance \u{7}bell", "evidence": [{"source": "example-source"}]
+    }]);
+    write_record(&dir.path().join("kz/control-route.json"), &record);
+    for format in ["human", "json"] {
+        let out = eligible(&["--dataset", &dir.path().display().to_string(), "--format", format]);
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            !stdout.contains('\u{1b}') && !stdout.contains('\u{7}') && !stdout.contains('\u{202e}'),
+            "{format}: {stdout}"
+        );
+        assert!(
+            stdout.contains("\\u001b[31mred"),
+            "{format}: escaped, not dropped: {stdout}"
+        );
+        if format == "json" {
+            let line: Value = serde_json::from_str(stdout.trim()).expect("still one JSON line");
+            assert_eq!(line["name"], "Route \u{1b}[31mred\u{1b}[0m \u{202e}reversed");
+        }
+    }
+}
