@@ -15,6 +15,7 @@ mod safety_search;
 mod schema;
 mod search;
 mod search_words;
+mod serve;
 mod sources;
 mod sqlite;
 mod util;

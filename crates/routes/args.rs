@@ -91,6 +91,19 @@ pub(crate) enum Command {
         after_help = "Profile fields (TOML), each also a flag (`--income`, `--job-offer`...):\n  nationality = [\"AM\", \"RU\"]       ISO codes or English names\n  age = 34\n  income = \"4000 EUR/month\"        or \"60000 EUR/year gross\", \"35 NZD/hour\"\n  savings = \"25000 EUR\"\n  investment = \"300000 USD\"\n  job_offer = true                  also employer_sponsor, remote_work,\n  health_insurance = true           criminal_record_clean (true or false)\n  work_experience_years = 5\n  language = [\"en:C1\", \"ru:native\"]  codes with CEFR levels\n  family_of = [\"citizen:KZ\"]        or \"resident:DE\"\n\nExamples:\n  routes eligible --profile me.toml\n  routes eligible --nationality AM --income \"4000 USD/month\" --remote-work yes\n  routes eligible --profile me.toml --country KZ --format json | jq .verdict\n  routes eligible --profile me.toml --on 2027-06-01\n  routes eligible --release dist/routes-1.0.0 --profile me.toml"
     )]
     Eligible(Box<EligibleArgs>),
+    /// Serve the routes as a local website and JSON API.
+    ///
+    /// Pages: `/` (search box, countries), `/routes/{cc}/{slug}` (a route
+    /// with the source and quote behind every figure), `/countries/{cc}`,
+    /// `/search?q=`. API: `/api/routes`, `/api/routes/{cc}/{slug}`,
+    /// `/api/search?q=`, `/api/facets`, `POST /api/eligible` (a JSON object of
+    /// profile fields). Binds to loopback unless told otherwise. Runs until
+    /// interrupted; exits 2 when the address cannot be bound or the data
+    /// cannot be read.
+    #[command(
+        after_help = "Examples:\n  routes serve\n  routes serve --addr 127.0.0.1:9000\n  routes serve --release dist/routes-1.0.0\n  curl -s 'http://127.0.0.1:8080/api/search?q=health+insurance'"
+    )]
+    Serve(ServeArgs),
     /// Build the search index of a dataset (`routes search` does it when needed).
     Index(IndexArgs),
     /// Print the JSON Schema of a route record (draft 2020-12) on stdout.
@@ -381,6 +394,21 @@ pub(crate) enum DiffFormat {
     Json,
     /// For spreadsheets and data tools: RFC 4180 CSV with a header.
     Csv,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ServeArgs {
+    /// The dataset folder to serve (its search index is built when missing).
+    #[arg(long, value_name = "DIR", default_value = "dataset", conflicts_with = "release")]
+    pub(crate) dataset: PathBuf,
+
+    /// Serve a published release instead.
+    #[arg(long, value_name = "DIR")]
+    pub(crate) release: Option<PathBuf>,
+
+    /// The address to listen on; loopback unless told otherwise (port 0 picks a free one).
+    #[arg(long, value_name = "IP:PORT", default_value = "127.0.0.1:8080")]
+    pub(crate) addr: std::net::SocketAddr,
 }
 
 #[derive(Debug, Args)]

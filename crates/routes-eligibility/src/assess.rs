@@ -697,49 +697,44 @@ impl Judge<'_> {
                 );
                 (s, reason, Vec::new())
             }
-            RequirementKind::JobOffer => {
-                let (s, t) = yes_no(
-                    p.job_offer,
-                    "job_offer",
-                    "you have a job offer",
-                    "you have no job offer",
-                );
-                (s, t, Vec::new())
-            }
-            RequirementKind::Sponsor => {
-                let (s, t) = yes_no(
-                    p.employer_sponsor,
-                    "employer_sponsor",
-                    "an employer or host sponsors you",
-                    "no employer or host sponsors you",
-                );
-                (s, t, Vec::new())
-            }
-            RequirementKind::RemoteWork => {
-                let (s, t) = yes_no(
-                    p.remote_work,
-                    "remote_work",
-                    "you work remotely for employers or clients abroad",
-                    "you do not work remotely for employers or clients abroad",
-                );
-                (s, t, Vec::new())
-            }
-            RequirementKind::HealthInsurance => {
-                let (s, t) = yes_no(
-                    p.health_insurance,
-                    "health_insurance",
-                    "you have health insurance",
-                    "you have no health insurance",
-                );
-                (s, t, Vec::new())
-            }
-            RequirementKind::CriminalRecord => {
-                let (s, t) = yes_no(
-                    p.criminal_record_clean,
-                    "criminal_record_clean",
-                    "your criminal record is clean",
-                    "your criminal record is not clean",
-                );
+            RequirementKind::JobOffer
+            | RequirementKind::Sponsor
+            | RequirementKind::RemoteWork
+            | RequirementKind::HealthInsurance
+            | RequirementKind::CriminalRecord => {
+                let (answer, field, yes, no) = match r.kind {
+                    RequirementKind::JobOffer => (
+                        p.job_offer,
+                        "job_offer",
+                        "you have a job offer",
+                        "you have no job offer",
+                    ),
+                    RequirementKind::Sponsor => (
+                        p.employer_sponsor,
+                        "employer_sponsor",
+                        "an employer or host sponsors you",
+                        "no employer or host sponsors you",
+                    ),
+                    RequirementKind::RemoteWork => (
+                        p.remote_work,
+                        "remote_work",
+                        "you work remotely for employers or clients abroad",
+                        "you do not work remotely for employers or clients abroad",
+                    ),
+                    RequirementKind::HealthInsurance => (
+                        p.health_insurance,
+                        "health_insurance",
+                        "you have health insurance",
+                        "you have no health insurance",
+                    ),
+                    _ => (
+                        p.criminal_record_clean,
+                        "criminal_record_clean",
+                        "your criminal record is clean",
+                        "your criminal record is not clean",
+                    ),
+                };
+                let (s, t) = yes_no(answer, field, yes, no);
                 (s, t, Vec::new())
             }
             RequirementKind::Language => {

@@ -234,8 +234,25 @@ impl FromStr for Amount {
     fn from_str(text: &str) -> Result<Self, ProfileError> {
         let hint = "write an amount, a currency and, for income, a period: `4000 EUR/month`, \
                     `60000 EUR/year gross`, `25000 EUR`";
-        let mut words: Vec<String> = text
-            .trim()
+        // A currency sign that names one currency stands for its code.
+        let mut spelled = text.trim().to_owned();
+        for (sign, code) in [
+            ('€', "EUR"),
+            ('£', "GBP"),
+            ('₸', "KZT"),
+            ('₽', "RUB"),
+            ('֏', "AMD"),
+            ('₹', "INR"),
+        ] {
+            spelled = spelled.replace(sign, &format!(" {code} "));
+        }
+        if let Some(sign) = spelled.chars().find(|c| matches!(c, '$' | '¥')) {
+            return Err(ProfileError::new(
+                format!("`{sign}` in `{text}` names more than one currency"),
+                "write the ISO 4217 code instead, such as `USD`, `NZD`, `JPY` or `CNY`",
+            ));
+        }
+        let mut words: Vec<String> = spelled
             .replace('/', " / ")
             .split_whitespace()
             .map(str::to_owned)
@@ -743,6 +760,15 @@ mod tests {
         );
         let a: Amount = "25000 EUR".parse().expect("an amount");
         assert_eq!(a.period, None);
+        let a: Amount = "€4,000/month".parse().expect("a sign for a currency");
+        assert_eq!((a.amount, a.currency.as_str()), (4000.0, "EUR"));
+        assert!(
+            "$4000/month"
+                .parse::<Amount>()
+                .expect_err("ambiguous")
+                .hint
+                .contains("USD")
+        );
         assert!("4,00 EUR/month".parse::<Amount>().is_err());
         let e = "4000 EURO/month".parse::<Amount>().expect_err("not a currency");
         assert!(e.hint.contains("`EUR`"), "{e:?}");

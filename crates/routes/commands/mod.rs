@@ -3,7 +3,9 @@
 pub(crate) mod diff;
 pub(crate) mod eligible;
 pub(crate) mod publish;
+pub(crate) mod reference;
 pub(crate) mod search;
+pub(crate) mod serve;
 pub(crate) mod sources;
 pub(crate) mod validate;
 

@@ -1,0 +1,318 @@
+//! The web face of a dataset or release: a page per route with the evidence
+//! behind every figure, a search, country pages, and a JSON API, served by
+//! axum on tokio.
+//!
+//! Every page is HTML from maud templates, which escape every spliced value,
+//! and works without JavaScript. Every response carries a strict
+//! Content-Security-Policy (`default-src 'none'`, the site's own stylesheet
+//! only), `nosniff` and `no-referrer`. Unknown paths are 404; a request body
+//! over [`MAX_BODY_BYTES`] is refused, a query over [`MAX_QUERY_CHARS`]
+//! characters is a 400, a request that takes longer than
+//! [`REQUEST_TIMEOUT`] ends with a 408, and a panic reaches the client as a
+//! bare 500. [`serve`] binds where it is told, and the binary defaults to
+//! loopback.
+//!
+//! ```no_run
+//! # fn site() -> routes_web::Site { unimplemented!() }
+//! let addr = "127.0.0.1:8080".parse()?;
+//! routes_web::serve(site(), addr, |bound| eprintln!("listening on http://{bound}"))?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+#![warn(missing_docs)]
+
+mod pages;
+mod site;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Json;
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::http::{HeaderValue, StatusCode, Uri, header};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+use serde::Deserialize;
+use serde_json::json;
+
+pub use site::{Entry, Release, Site};
+
+/// Largest request body read, in bytes (a profile is a few hundred).
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+/// Longest search query, in characters.
+pub const MAX_QUERY_CHARS: usize = 500;
+/// Longest a request may take.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+/// The Content-Security-Policy of every response.
+pub const CSP: &str =
+    "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+
+type Shared = State<Arc<Site>>;
+
+/// The application: every page and API call of the site.
+pub fn router(site: Arc<Site>) -> Router {
+    use tower_http::set_header::SetResponseHeaderLayer;
+    Router::new()
+        .route("/", get(home))
+        .route("/static/style.css", get(style))
+        .route("/countries/{cc}", get(country))
+        .route("/routes/{cc}/{slug}", get(route_page))
+        .route("/search", get(search_page))
+        .route("/api/routes", get(api_routes))
+        .route("/api/routes/{cc}/{slug}", get(api_route))
+        .route("/api/search", get(api_search))
+        .route("/api/facets", get(api_facets))
+        .route("/api/eligible", post(api_eligible))
+        .fallback(not_found)
+        .with_state(site)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            REQUEST_TIMEOUT,
+        ))
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(|_| {
+            (StatusCode::INTERNAL_SERVER_ERROR, "internal error\n").into_response()
+        }))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CSP),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        ))
+}
+
+/// Serves `site` on `addr` until the process ends, on a runtime of its own;
+/// `ready` is told the address bound (port 0 picks a free one).
+pub fn serve(site: Site, addr: SocketAddr, ready: impl FnOnce(SocketAddr)) -> std::io::Result<()> {
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(addr).await?;
+        ready(listener.local_addr()?);
+        axum::serve(listener, router(Arc::new(site))).await
+    })
+}
+
+fn html(markup: maud::Markup) -> Response {
+    Html(markup.into_string()).into_response()
+}
+
+async fn home(State(site): Shared) -> Response {
+    html(pages::home(&site))
+}
+
+async fn style() -> Response {
+    ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], pages::STYLE).into_response()
+}
+
+async fn not_found(State(site): Shared, uri: Uri) -> Response {
+    if uri.path().starts_with("/api/") {
+        return api_error(StatusCode::NOT_FOUND, "no such API call", "see the calls of the README");
+    }
+    (StatusCode::NOT_FOUND, html(pages::not_found(&site))).into_response()
+}
+
+async fn country(State(site): Shared, Path(cc): Path<String>) -> Response {
+    let code = cc.to_uppercase();
+    let entries: Vec<&Entry> = site.routes().iter().filter(|e| e.country == code).collect();
+    if entries.is_empty() {
+        return (StatusCode::NOT_FOUND, html(pages::not_found(&site))).into_response();
+    }
+    html(pages::country(&site, &code, &entries))
+}
+
+async fn route_page(State(site): Shared, Path((cc, slug)): Path<(String, String)>) -> Response {
+    match site.entry(&format!("{cc}/{slug}")).and_then(Entry::route) {
+        Some(route) => html(pages::route(&site, &route)),
+        None => (StatusCode::NOT_FOUND, html(pages::not_found(&site))).into_response(),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct SearchParams {
+    #[serde(default)]
+    q: String,
+    country: Option<String>,
+    category: Option<String>,
+    limit: Option<usize>,
+}
+
+/// The index's answer to `params`, or a message for people.
+fn run_search(site: &Site, params: &SearchParams) -> Result<routes_index::SearchResults, (StatusCode, String)> {
+    if params.q.chars().count() > MAX_QUERY_CHARS {
+        return Err((
+            StatusCode::BAD_REQUEST,
+            format!("the query is longer than {MAX_QUERY_CHARS} characters"),
+        ));
+    }
+    let mut query = routes_index::Query::new(params.q.clone());
+    query.country.clone_from(&params.country);
+    query.category.clone_from(&params.category);
+    query.limit = params.limit.unwrap_or(20).clamp(1, 100);
+    site.index.search(&query).map_err(|e| match e {
+        routes_index::Error::Query(q) => (StatusCode::BAD_REQUEST, format!("{q} ({})", q.hint)),
+        routes_index::Error::Filter(f) => (
+            StatusCode::BAD_REQUEST,
+            format!("{}: {} ({})", f.field, f.message, f.hint),
+        ),
+        _ => (StatusCode::INTERNAL_SERVER_ERROR, "the search failed".to_owned()),
+    })
+}
+
+async fn search_page(State(site): Shared, Query(params): Query<SearchParams>) -> Response {
+    if params.q.trim().is_empty() {
+        return html(pages::search(&site, "", None, None));
+    }
+    match run_search(&site, &params) {
+        Ok(results) => html(pages::search(&site, &params.q, Some(&results), None)),
+        Err((status, message)) => (status, html(pages::search(&site, &params.q, None, Some(&message)))).into_response(),
+    }
+}
+
+fn api_error(status: StatusCode, message: &str, hint: &str) -> Response {
+    (status, Json(json!({ "error": message, "hint": hint }))).into_response()
+}
+
+async fn api_routes(State(site): Shared) -> Response {
+    let list: Vec<_> = site
+        .routes()
+        .iter()
+        .map(|e| json!({ "route_id": e.id, "country": e.country, "name": e.name, "category": e.category, "status": e.status }))
+        .collect();
+    Json(list).into_response()
+}
+
+async fn api_route(State(site): Shared, Path((cc, slug)): Path<(String, String)>) -> Response {
+    match site.entry(&format!("{cc}/{slug}")) {
+        Some(e) => ([(header::CONTENT_TYPE, "application/json")], e.json().to_owned()).into_response(),
+        None => api_error(
+            StatusCode::NOT_FOUND,
+            "no such route",
+            "`/api/routes` lists every route id",
+        ),
+    }
+}
+
+async fn api_search(State(site): Shared, Query(params): Query<SearchParams>) -> Response {
+    if params.q.trim().is_empty() {
+        return api_error(
+            StatusCode::BAD_REQUEST,
+            "no query",
+            "give `q`, such as `/api/search?q=health+insurance`",
+        );
+    }
+    match run_search(&site, &params) {
+        Ok(r) => Json(json!({
+            "total_routes": r.total_routes,
+            "fuzzy": r.fuzzy,
+            "partial": r.partial,
+            "suggestion": r.suggestion,
+            "hits": r.hits,
+        }))
+        .into_response(),
+        Err((status, message)) => api_error(
+            status,
+            &message,
+            "all words must match; `\"phrases\"`, `OR`, `-word` work",
+        ),
+    }
+}
+
+async fn api_facets(State(site): Shared) -> Response {
+    let mut categories = std::collections::BTreeMap::<&str, usize>::new();
+    for e in site.routes() {
+        *categories.entry(e.category.as_str()).or_insert(0) += 1;
+    }
+    Json(json!({ "countries": site.countries(), "categories": categories })).into_response()
+}
+
+#[derive(Debug, Deserialize)]
+struct EligibleParams {
+    on: Option<String>,
+    country: Option<String>,
+}
+
+/// A profile from a JSON object of the profile's fields (strings, numbers,
+/// booleans, or lists of strings), read as the flags are.
+fn profile_of(body: &serde_json::Value) -> Result<routes_eligibility::Profile, String> {
+    let Some(fields) = body.as_object() else {
+        return Err("the body is not a JSON object of profile fields".to_owned());
+    };
+    let mut profile = routes_eligibility::Profile::default();
+    for (field, value) in fields {
+        let text = match value {
+            serde_json::Value::String(s) => s.clone(),
+            serde_json::Value::Number(n) => n.to_string(),
+            serde_json::Value::Bool(b) => if *b { "yes" } else { "no" }.to_owned(),
+            serde_json::Value::Array(items) => items
+                .iter()
+                .map(|v| {
+                    v.as_str()
+                        .map(str::to_owned)
+                        .ok_or_else(|| format!("`{field}` lists a value that is not a string"))
+                })
+                .collect::<Result<Vec<_>, _>>()?
+                .join(","),
+            serde_json::Value::Null => continue,
+            serde_json::Value::Object(_) => return Err(format!("`{field}` is an object")),
+        };
+        profile
+            .set(field, &text)
+            .map_err(|e| format!("{}: {} ({})", field, e.message, e.hint))?;
+    }
+    Ok(profile)
+}
+
+async fn api_eligible(
+    State(site): Shared,
+    Query(params): Query<EligibleParams>,
+    body: Result<Json<serde_json::Value>, axum::extract::rejection::JsonRejection>,
+) -> Response {
+    let body = match body {
+        Ok(Json(body)) => body,
+        Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            return api_error(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                &format!("the body is larger than {MAX_BODY_BYTES} bytes"),
+                "a profile is a small JSON object of its fields",
+            );
+        }
+        Err(_) => {
+            return api_error(
+                StatusCode::BAD_REQUEST,
+                "the body is not JSON",
+                "POST a JSON object of profile fields with `Content-Type: application/json`, such as {\"nationality\": [\"AM\"]}",
+            );
+        }
+    };
+    let profile = match profile_of(&body) {
+        Ok(p) => p,
+        Err(message) => {
+            return api_error(
+                StatusCode::BAD_REQUEST,
+                &message,
+                "the fields are those of a profile TOML file",
+            );
+        }
+    };
+    let on = match params.on.as_deref().map(str::parse::<routes_core::Date>) {
+        Some(Ok(d)) => d,
+        Some(Err(_)) => return api_error(StatusCode::BAD_REQUEST, "`on` is not a date", "write it as YYYY-MM-DD"),
+        None => routes_core::Date::from(jiff::Timestamp::now().to_zoned_datetime(jiff::tz::TimeZone::UTC).date()),
+    };
+    let country = params.country.as_deref().map(str::to_uppercase);
+    let assessments: Vec<routes_eligibility::Assessment> = site
+        .routes()
+        .iter()
+        .filter(|e| country.as_deref().is_none_or(|c| e.country == c))
+        .filter_map(Entry::route)
+        .map(|r| routes_eligibility::assess(&r, &profile, &site.reference, on))
+        .collect();
+    Json(assessments).into_response()
+}

@@ -1,0 +1,427 @@
+//! The HTML pages, from maud templates: every value spliced into a page is
+//! escaped, so record text never becomes markup. Pages work without
+//! JavaScript and load one stylesheet from the site itself.
+
+use maud::{DOCTYPE, Markup, html};
+use routes_core::{Evidence, Money, Period, Range, Route, Tristate};
+
+use crate::site::{Entry, Site};
+
+/// The stylesheet, served at `/static/style.css`.
+pub(crate) const STYLE: &str = "\
+body{font:16px/1.5 system-ui,sans-serif;margin:0 auto;max-width:64rem;padding:0 1rem;color:#1a1a1a}\
+header,footer{padding:.75rem 0;border-bottom:1px solid #ddd}footer{border:0;border-top:1px solid #ddd;color:#555}\
+nav a{margin-right:1rem}table{border-collapse:collapse;width:100%}th,td{border:1px solid #ddd;padding:.3rem .5rem;\
+vertical-align:top;text-align:left}blockquote{margin:.25rem 0;padding:.1rem .6rem;border-left:3px solid #999;\
+color:#333;font-style:italic}.unknown{color:#8a5300}.conflict{background:#fff3d6}.meta{color:#555;font-size:.9rem}\
+mark{background:#ffe27a}form.search input[type=search]{width:60%;padding:.3rem}";
+
+/// Not found in the sources.
+const NOT_FOUND: &str = "not found in the sources";
+
+fn layout(site: &Site, title: &str, body: &Markup) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " · routes" }
+                link rel="stylesheet" href="/static/style.css";
+            }
+            body {
+                header {
+                    nav {
+                        a href="/" { "routes" }
+                        a href="/search" { "Search" }
+                    }
+                }
+                main { (body) }
+                footer {
+                    "Release " (site.release.version) " of " (site.release.date)
+                    ". Every figure links to its source; what no source says reads “" (NOT_FOUND) "”."
+                }
+            }
+        }
+    }
+}
+
+fn search_form(query: &str) -> Markup {
+    html! {
+        form.search action="/search" method="get" role="search" {
+            input type="search" name="q" value=(query) placeholder="health insurance, processing time…" aria-label="Search";
+            " "
+            button type="submit" { "Search" }
+        }
+    }
+}
+
+/// `/`: the search box, countries with their route counts, the release.
+pub(crate) fn home(site: &Site) -> Markup {
+    let body = html! {
+        h1 { "Immigration routes, with their sources" }
+        (search_form(""))
+        h2 { "Countries" }
+        ul {
+            @for (country, count) in site.countries() {
+                li { a href={ "/countries/" (country.to_lowercase()) } { (country_name(&country)) } " · " (count) " routes" }
+            }
+        }
+        p.meta { (site.routes().len()) " routes in release " (site.release.version) " of " (site.release.date) "." }
+    };
+    layout(site, "Immigration routes", &body)
+}
+
+/// The English name of a country code, or the code.
+pub(crate) fn country_name(code: &str) -> String {
+    celes::Country::from_alpha2(code).map_or_else(|_| code.to_owned(), |c| c.long_name.to_owned())
+}
+
+/// `/countries/{cc}`: the routes of a country.
+pub(crate) fn country(site: &Site, code: &str, entries: &[&Entry]) -> Markup {
+    let name = country_name(code);
+    let body = html! {
+        h1 { (name) }
+        table {
+            thead { tr { th { "Route" } th { "Category" } th { "Status" } } }
+            tbody {
+                @for e in entries {
+                    tr {
+                        td { a href={ "/routes/" (e.id) } { (e.name) } }
+                        td { (e.category.replace('_', " ")) }
+                        td { (e.status) }
+                    }
+                }
+            }
+        }
+    };
+    layout(site, &name, &body)
+}
+
+fn period_words(p: Period) -> &'static str {
+    match p {
+        Period::OneOff => "",
+        Period::Hour => " an hour",
+        Period::Month => " a month",
+        Period::Year => " a year",
+    }
+}
+
+fn money(m: &Money) -> String {
+    match m {
+        Money::Fixed(f) => {
+            let basis = f.basis.map_or(String::new(), |b| format!(" {}", b.as_str()));
+            let converted = f.converted.as_ref().map_or(String::new(), |c| {
+                format!(" (≈ {} {} at {} on {})", c.amount, c.currency.as_str(), c.rate, c.date)
+            });
+            format!(
+                "{} {}{basis}{}{converted}",
+                f.amount,
+                f.currency.as_str(),
+                period_words(f.period)
+            )
+        }
+        Money::Indexed(i) => {
+            let year = i.year.map_or(String::new(), |y| format!(" of {y}"));
+            let basis = i.basis.map_or(String::new(), |b| format!(" {}", b.as_str()));
+            format!(
+                "{} × {}{year}{basis}{}",
+                i.multiplier,
+                i.index.as_str(),
+                period_words(i.period)
+            )
+        }
+    }
+}
+
+fn range(r: &Range) -> String {
+    let unit = r.unit.as_str().replace('_', " ");
+    match (r.min, r.max) {
+        (Some(a), Some(b)) if (a - b).abs() < f64::EPSILON => format!("{a} {unit}"),
+        (Some(a), Some(b)) => format!("{a} to {b} {unit}"),
+        (Some(a), None) => format!("at least {a} {unit}"),
+        (None, Some(b)) => format!("at most {b} {unit}"),
+        (None, None) => NOT_FOUND.to_owned(),
+    }
+}
+
+fn tristate(t: Tristate) -> Markup {
+    html! {
+        @match t {
+            Tristate::Yes => "yes",
+            Tristate::No => "no",
+            Tristate::Unknown => span.unknown { (NOT_FOUND) },
+        }
+    }
+}
+
+/// The evidence of a value: each excerpt quoted, each source linked.
+fn evidence(route: &Route, items: &[Evidence]) -> Markup {
+    html! {
+        @if items.is_empty() {
+            span.unknown { "no source cited" }
+        }
+        @for e in items {
+            div.evidence {
+                @if let Some(x) = &e.excerpt { blockquote { (x) } }
+                @let source = route.sources.iter().find(|s| s.id == e.source);
+                @match source {
+                    Some(s) => {
+                        a href=(s.url) { (s.title) }
+                        " · " a href={ "#source-" (s.id.as_str()) } { (s.tier.as_str().replace('_', " ")) }
+                    }
+                    None => { (e.source.as_str()) }
+                }
+                @if let Some(l) = &e.locator { span.meta { " · " (l) } }
+            }
+        }
+    }
+}
+
+fn dates(from: Option<routes_core::Date>, until: Option<routes_core::Date>) -> Markup {
+    html! {
+        @match (from, until) {
+            (Some(f), Some(u)) => { span.meta { "from " (f) " to " (u) } }
+            (Some(f), None) => { span.meta { "from " (f) } }
+            (None, Some(u)) => { span.meta { "until " (u) } }
+            (None, None) => {}
+        }
+    }
+}
+
+/// `/routes/{cc}/{slug}`: the route with the evidence behind every figure.
+#[allow(clippy::too_many_lines, reason = "one page, section by section")]
+pub(crate) fn route(site: &Site, r: &Route) -> Markup {
+    let n = &r.eligibility.nationality;
+    let body = html! {
+        h1 { (r.name) }
+        p.meta {
+            a href={ "/countries/" (r.country.as_str().to_lowercase()) } { (country_name(r.country.as_str())) }
+            " · " (r.category.as_str().replace('_', " ")) " · " (r.status.as_str())
+            @if !r.codes.is_empty() { " · " (r.codes.join(", ")) }
+        }
+        @if let Some(o) = &r.official_name {
+            p { "Official name: " span lang=(o.language) { (o.text) } }
+        }
+        @if let Some(s) = &r.summary { p { (s) } }
+        p.meta { "Last verified " (r.last_verified) " · review: " (r.review_status.as_str().replace('_', " ")) }
+
+        h2 { "Who may apply" }
+        p {
+            @match n.scope {
+                routes_core::NationalityScope::All => "Open to every nationality.",
+                routes_core::NationalityScope::Only => "Only nationals of: ",
+                routes_core::NationalityScope::AllExcept => "Every nationality except: ",
+                routes_core::NationalityScope::Unknown => span.unknown { "Which nationalities may apply: " (NOT_FOUND) "." },
+            }
+            (n.countries.iter().map(routes_core::CountryCode::as_str).chain(n.groups.iter().map(String::as_str)).collect::<Vec<_>>().join(", "))
+        }
+        @if let Some(d) = &n.description { p { (d) } }
+        (evidence(r, &n.evidence))
+        @if !r.eligibility.exemptions.is_empty() {
+            h3 { "Exemptions" }
+            @for e in &r.eligibility.exemptions {
+                div {
+                    p { strong { (e.who.countries.iter().map(routes_core::CountryCode::as_str).chain(e.who.groups.iter().map(String::as_str)).collect::<Vec<_>>().join(", ")) } ": " (e.description) }
+                    (evidence(r, &e.evidence))
+                }
+            }
+        }
+
+        h2 { "Requirements" }
+        @if r.requirements.is_empty() { p.unknown { "No requirement recorded: " (NOT_FOUND) "." } }
+        table {
+            @if !r.requirements.is_empty() {
+                thead { tr { th { "Requirement" } th { "Figures" } th { "Evidence" } } }
+            }
+            tbody {
+                @for q in &r.requirements {
+                    tr class=[q.conflict.as_ref().map(|_| "conflict")] id={ "requirement-" (q.id.as_str()) } {
+                        td {
+                            strong { (q.kind.as_str().replace('_', " ")) } br;
+                            (q.description)
+                            @if q.required != Tristate::Yes { br; "required: " (tristate(q.required)) }
+                            @if !q.applies_to.is_empty() { br; span.meta { "for: " (q.applies_to.iter().map(routes_core::Slug::as_str).collect::<Vec<_>>().join(", ")) } }
+                            @if let Some(c) = &q.conflict { br; span.meta { "sources disagree (" (c.as_str()) "): every value is shown" } }
+                            br; (dates(q.effective_from, q.effective_until))
+                        }
+                        td {
+                            @if let Some(m) = &q.money { (money(m)) br; }
+                            @if let Some(g) = &q.range { (range(g)) br; }
+                            @if let Some(l) = &q.language { (l.code) @if let Some(level) = l.level { " " (level.as_str()) } br; }
+                            @if q.kind.is_money() && q.money.is_none() { span.unknown { "amount " (NOT_FOUND) } }
+                        }
+                        td { (evidence(r, &q.evidence)) }
+                    }
+                }
+            }
+        }
+
+        h2 { "Documents" }
+        @if r.documents.is_empty() { p.unknown { "No document list recorded: " (NOT_FOUND) "." } }
+        ul {
+            @for d in &r.documents {
+                li class=[d.conflict.as_ref().map(|_| "conflict")] {
+                    strong { (d.name) }
+                    @if d.required != Tristate::Yes { " (required: " (tristate(d.required)) ")" }
+                    (evidence(r, &d.evidence))
+                }
+            }
+        }
+
+        h2 { "Duration and path onward" }
+        ul {
+            @for t in &r.duration.initial_stay { li { "Initial stay: " (range(&t.range)) " " (dates(t.effective_from, t.effective_until)) (evidence(r, &t.evidence)) } }
+            @for t in &r.duration.validity { li { "Validity: " (range(&t.range)) " " (dates(t.effective_from, t.effective_until)) (evidence(r, &t.evidence)) } }
+            @for t in &r.duration.renewal { li { "Renewable: " (tristate(t.renewable)) @if let Some(term) = &t.term { ", for " (range(term)) } (evidence(r, &t.evidence)) } }
+            li { "Leads to permanent residence: " (tristate(r.duration.leads_to_permanent_residence.value)) (evidence(r, &r.duration.leads_to_permanent_residence.evidence)) }
+            li { "Leads to citizenship: " (tristate(r.duration.leads_to_citizenship.value)) (evidence(r, &r.duration.leads_to_citizenship.evidence)) }
+        }
+
+        h2 { "Fees" }
+        @if r.application.fees.is_empty() { p.unknown { "No fee recorded: " (NOT_FOUND) " (which does not mean free)." } }
+        ul {
+            @for f in &r.application.fees {
+                li class=[f.conflict.as_ref().map(|_| "conflict")] {
+                    (f.description) ": "
+                    @match (&f.money, f.free) {
+                        (Some(m), _) => { (money(m)) }
+                        (None, Some(true)) => "free",
+                        _ => span.unknown { "amount " (NOT_FOUND) },
+                    }
+                    " " (dates(f.effective_from, f.effective_until))
+                    (evidence(r, &f.evidence))
+                }
+            }
+        }
+
+        h2 { "Processing time" }
+        @if r.application.processing_times.is_empty() { p.unknown { (NOT_FOUND) } }
+        ul {
+            @for p in &r.application.processing_times {
+                li class=[p.conflict.as_ref().map(|_| "conflict")] { (range(&p.range)) " " (dates(p.effective_from, p.effective_until)) (evidence(r, &p.evidence)) }
+            }
+        }
+
+        h2 { "How to apply" }
+        @if r.application.channels.is_empty() { p.unknown { (NOT_FOUND) } }
+        ul {
+            @for c in &r.application.channels {
+                li {
+                    @match &c.url { Some(u) => { a href=(u) { (c.name) } }, None => { (c.name) } }
+                    " (" (c.kind.as_str().replace('_', " ")) ")"
+                    (evidence(r, &c.evidence))
+                }
+            }
+        }
+
+        h2 { "Legal basis" }
+        @if r.legal_basis.is_empty() { p.unknown { (NOT_FOUND) } }
+        ul {
+            @for a in &r.legal_basis {
+                li {
+                    @match &a.url { Some(u) => { a href=(u) { (a.title) } }, None => { (a.title) } }
+                    @if let Some(n) = &a.number { " (" (n) ")" }
+                    (evidence(r, &a.evidence))
+                }
+            }
+        }
+
+        h2 { "Sources" }
+        table {
+            thead { tr { th { "Source" } th { "Tier" } th { "Language" } th { "Published" } th { "Read" } } }
+            tbody {
+                @for s in &r.sources {
+                    tr id={ "source-" (s.id.as_str()) } {
+                        td { a href=(s.url) { (s.title) } }
+                        td { (s.tier.as_str().replace('_', " ")) }
+                        td { (s.language) }
+                        td { @match s.published { Some(p) => { (p) }, None => span.unknown { "not printed" } } }
+                        td { (s.seen) }
+                    }
+                }
+            }
+        }
+
+        @if !r.related.is_empty() {
+            h2 { "Related routes" }
+            ul {
+                @for rel in &r.related {
+                    li { a href={ "/routes/" (rel.id.as_str()) } { (rel.id.as_str()) } " (" (rel.relation.as_str().replace('_', " ")) ")" }
+                }
+            }
+        }
+        p.meta { a href={ "/api/routes/" (r.id.as_str()) } { "This route as JSON" } }
+    };
+    layout(site, &r.name, &body)
+}
+
+/// `/search?q=`: hits grouped by route, the matched words marked.
+pub(crate) fn search(
+    site: &Site,
+    query: &str,
+    results: Option<&routes_index::SearchResults>,
+    error: Option<&str>,
+) -> Markup {
+    let body = html! {
+        h1 { "Search" }
+        (search_form(query))
+        @if let Some(e) = error { p.unknown { (e) } }
+        @if let Some(res) = results {
+            p.meta { (res.hits.len()) " of " (res.total_routes) " matching routes" }
+            @for hit in &res.hits {
+                section.hit {
+                    h2 { a href={ "/routes/" (hit.route_id) } { (hit.name) } }
+                    p.meta { (country_name(&hit.country)) " · " (hit.category.replace('_', " ")) }
+                    ul {
+                        @for m in &hit.matches {
+                            li {
+                                strong { (m.kind) } " " (marked(&m.label, &m.label_highlights))
+                                @if !m.snippet.is_empty() && m.snippet != m.label { br; (marked(&m.snippet, &m.highlights)) }
+                                @if let Some(s) = &m.source { br; a.meta href=(s) { "source" } }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    layout(site, "Search", &body)
+}
+
+/// `text` with the character ranges of `highlights` in `<mark>`, every
+/// piece escaped.
+fn marked(text: &str, highlights: &[(usize, usize)]) -> Markup {
+    let chars: Vec<char> = text.chars().collect();
+    let piece = |from: usize, to: usize| -> String {
+        chars[from.min(chars.len())..to.min(chars.len()).max(from.min(chars.len()))]
+            .iter()
+            .collect()
+    };
+    let mut parts: Vec<(bool, String)> = Vec::new();
+    let mut at = 0;
+    for &(start, end) in highlights {
+        let start = start.max(at);
+        if start >= chars.len() {
+            break;
+        }
+        parts.push((false, piece(at, start)));
+        parts.push((true, piece(start, end)));
+        at = end.max(start);
+    }
+    parts.push((false, piece(at, chars.len())));
+    html! {
+        @for (on, text) in parts {
+            @if on { mark { (text) } } @else { (text) }
+        }
+    }
+}
+
+/// A page for an address the site does not have.
+pub(crate) fn not_found(site: &Site) -> Markup {
+    layout(
+        site,
+        "Not found",
+        &html! { h1 { "Not found" } p { "No page here. " a href="/" { "All routes" } } },
+    )
+}

@@ -1,0 +1,126 @@
+//! What the site serves: the routes of one dataset or release, its search
+//! index and its reference data, read once at start.
+
+use std::collections::BTreeMap;
+
+use routes_core::Route;
+use routes_eligibility::Reference;
+use routes_index::RouteIndex;
+
+/// The release the site shows.
+#[derive(Debug, Clone)]
+pub struct Release {
+    /// Its version (`1.0.0`), or `dataset` for a dataset's working copy.
+    pub version: String,
+    /// Its date (`YYYY-MM-DD`).
+    pub date: String,
+}
+
+/// One route: the fields lists need, and the record as JSON, read on demand.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    /// Route id, `cc/slug`.
+    pub id: String,
+    /// ISO country code.
+    pub country: String,
+    /// Name.
+    pub name: String,
+    /// Category.
+    pub category: String,
+    /// Status.
+    pub status: String,
+    record: Box<str>,
+}
+
+impl Entry {
+    /// The route, parsed from its record.
+    #[must_use]
+    pub fn route(&self) -> Option<Route> {
+        serde_json::from_str(&self.record).ok()
+    }
+
+    /// The record as JSON text.
+    #[must_use]
+    pub fn json(&self) -> &str {
+        &self.record
+    }
+}
+
+/// The routes, index and reference data of the site.
+pub struct Site {
+    entries: Vec<Entry>,
+    /// The search index.
+    pub index: RouteIndex,
+    /// The reference data of eligibility.
+    pub reference: Reference,
+    /// The release shown.
+    pub release: Release,
+}
+
+impl std::fmt::Debug for Site {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Site")
+            .field("routes", &self.entries.len())
+            .field("release", &self.release)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Site {
+    /// A site of `routes` (in any order), searched with `index`.
+    #[must_use]
+    pub fn new(
+        routes: impl IntoIterator<Item = Route>,
+        index: RouteIndex,
+        reference: Reference,
+        release: Release,
+    ) -> Self {
+        let mut entries: Vec<Entry> = routes
+            .into_iter()
+            .filter_map(|r| {
+                let record = serde_json::to_string(&r).ok()?.into_boxed_str();
+                Some(Entry {
+                    id: r.id.as_str().to_owned(),
+                    country: r.country.as_str().to_owned(),
+                    name: r.name.clone(),
+                    category: r.category.as_str().to_owned(),
+                    status: r.status.as_str().to_owned(),
+                    record,
+                })
+            })
+            .collect();
+        entries.sort_by(|a, b| a.id.cmp(&b.id));
+        entries.dedup_by(|a, b| a.id == b.id);
+        Self {
+            entries,
+            index,
+            reference,
+            release,
+        }
+    }
+
+    /// Every route, by id.
+    #[must_use]
+    pub fn routes(&self) -> &[Entry] {
+        &self.entries
+    }
+
+    /// The route `id`.
+    #[must_use]
+    pub fn entry(&self, id: &str) -> Option<&Entry> {
+        self.entries
+            .binary_search_by(|e| e.id.as_str().cmp(id))
+            .ok()
+            .map(|i| &self.entries[i])
+    }
+
+    /// Countries with their route counts, by code.
+    #[must_use]
+    pub fn countries(&self) -> BTreeMap<String, usize> {
+        let mut out = BTreeMap::new();
+        for e in &self.entries {
+            *out.entry(e.country.clone()).or_insert(0) += 1;
+        }
+        out
+    }
+}

@@ -1,0 +1,89 @@
+//! `routes serve`: the routes as a local website and JSON API.
+
+use std::io::BufRead as _;
+use std::path::Path;
+
+use routes_core::Route;
+use routes_web::{Release, Site};
+
+use crate::ExitStatus;
+use crate::args::ServeArgs;
+use crate::printer::{Printer, ToolError};
+
+pub(crate) fn run(args: &ServeArgs, printer: &Printer) -> Result<ExitStatus, ToolError> {
+    let site = match &args.release {
+        Some(release) => release_site(release)?,
+        None => dataset_site(&args.dataset, printer)?,
+    };
+    let routes = site.routes().len();
+    routes_web::serve(site, args.addr, |bound| {
+        printer.summary(&format!(
+            "serving {} on http://{bound}/",
+            super::plural(routes, "route")
+        ));
+    })
+    .map_err(|e| {
+        ToolError::new(format!("cannot serve on {}: {e}", args.addr))
+            .hint("give a free address with `--addr 127.0.0.1:PORT` (port 0 picks one)")
+    })?;
+    Ok(ExitStatus::Success)
+}
+
+fn dataset_site(dataset: &Path, printer: &Printer) -> Result<Site, ToolError> {
+    let reference = super::reference::dataset_reference(dataset)?;
+    let dir = super::search::cache_dir(dataset);
+    let (index, rebuilt) = routes_index::open_or_build(&[dataset.to_path_buf()], &dir)
+        .map_err(|e| ToolError::from_error(e).hint("check that the dataset folder is readable"))?;
+    if let Some(reason) = rebuilt {
+        printer.note(&format!("built the search index of `{}`: {reason}", dataset.display()));
+    }
+    let mut routes = Vec::new();
+    routes_validate::read_routes(&[dataset.to_path_buf()], &mut |r, _, _| routes.push(r))
+        .map_err(|e| ToolError::from_error(e).hint("check that the dataset folder is readable"))?;
+    let date = routes
+        .iter()
+        .map(|r| r.last_verified)
+        .max()
+        .map_or_else(String::new, |d| d.to_string());
+    Ok(Site::new(
+        routes,
+        index,
+        reference,
+        Release {
+            version: "dataset".into(),
+            date,
+        },
+    ))
+}
+
+fn release_site(release: &Path) -> Result<Site, ToolError> {
+    let reference = super::reference::reference_of_release(release)?;
+    let index = routes_index::open_release(release).map_err(|e| {
+        ToolError::from_error(e)
+            .hint("download the release again; `sha256sum --check SHA256SUMS` in it names every file that differs")
+    })?;
+    let path = super::reference::release_file(release, "data/routes.jsonl")?;
+    let again = "download the release again; `sha256sum --check SHA256SUMS` in it names every file that differs";
+    let file = std::fs::File::open(&path).map_err(|e| ToolError::from_error(e).hint(again))?;
+    let mut routes = Vec::new();
+    for (i, line) in std::io::BufReader::new(file).lines().enumerate() {
+        let line = line.map_err(|e| ToolError::new(format!("cannot read `{}`: {e}", path.display())).hint(again))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let route: Route = serde_json::from_str(&line).map_err(|e| {
+            ToolError::new(format!("`{}` line {}: not a route record: {e}", path.display(), i + 1)).hint(again)
+        })?;
+        routes.push(route);
+    }
+    let package = super::reference::release_file(release, "datapackage.json")?;
+    let meta: serde_json::Value = std::fs::read_to_string(&package)
+        .ok()
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or_default();
+    let version = meta["version"].as_str().unwrap_or("unknown").to_owned();
+    let date = meta["created"]
+        .as_str()
+        .map_or_else(String::new, |c| c.chars().take(10).collect());
+    Ok(Site::new(routes, index, reference, Release { version, date }))
+}

@@ -1,0 +1,221 @@
+//! `routes serve`: the real binary serving on loopback, driven over HTTP.
+
+use std::io::{BufRead as _, BufReader, Read as _, Write as _};
+use std::net::TcpStream;
+use std::process::{Child, Stdio};
+
+use serde_json::Value;
+
+use crate::util::{minimal_record, root, routes, temp_dataset, write_record};
+
+/// A running server, stopped when dropped.
+struct Server {
+    child: Child,
+    addr: String,
+    /// The search index's cache, removed with the server.
+    _cache: tempfile::TempDir,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts `routes serve` on a free loopback port and waits for its address.
+fn start(dataset: &std::path::Path) -> Server {
+    let cache = tempfile::tempdir().expect("temp dir");
+    let mut child = routes(&root())
+        .args(["serve", "--addr", "127.0.0.1:0", "--dataset"])
+        .arg(dataset)
+        .env("ROUTES_CACHE_DIR", cache.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the server starts");
+    let stderr = child.stderr.take().expect("stderr");
+    let mut lines = BufReader::new(stderr).lines();
+    let addr = loop {
+        let line = lines.next().expect("the server says where it listens").expect("a line");
+        if let Some(rest) = line.split("http://").nth(1) {
+            break rest.trim_end_matches('/').to_owned();
+        }
+    };
+    Server {
+        child,
+        addr,
+        _cache: cache,
+    }
+}
+
+/// One HTTP/1.1 exchange with the raw request line and body: status, headers, body.
+fn request(server: &Server, method: &str, path: &str, body: &[u8], content_type: &str) -> (u16, String, String) {
+    let mut stream = TcpStream::connect(&server.addr).expect("connect");
+    let head = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\r\n",
+        server.addr,
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).expect("write");
+    let _ = stream.write_all(body);
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).expect("read");
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let (headers, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let status = headers.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+    (status, headers.to_lowercase(), body.to_owned())
+}
+
+fn get(server: &Server, path: &str) -> (u16, String, String) {
+    request(server, "GET", path, b"", "text/plain")
+}
+
+#[test]
+fn pages_show_the_routes_with_their_evidence() {
+    let server = start(&root().join("dataset"));
+    let (status, headers, body) = get(&server, "/");
+    assert_eq!(status, 200);
+    assert!(
+        headers.contains("content-security-policy: default-src 'none'"),
+        "{headers}"
+    );
+    assert!(headers.contains("x-content-type-options: nosniff"));
+    assert!(
+        body.contains("Kazakhstan") && body.contains("routes in release dataset"),
+        "{body}"
+    );
+
+    let (status, _, body) = get(&server, "/routes/kz/temporary-residence-permit");
+    assert_eq!(status, 200);
+    assert!(body.contains("<h1>Temporary residence permit</h1>"), "{body}");
+    assert!(
+        body.contains("Citizens of the Eurasian Economic Union"),
+        "the exemption"
+    );
+    assert!(body.contains("<blockquote>"), "the excerpts are quoted");
+    assert!(
+        body.contains("href=\"https://www.gov.kz/services/4631?lang=en\""),
+        "the sources are linked"
+    );
+    assert!(body.contains("id=\"source-gov-kz-services-4631\""), "the sources table");
+
+    let (status, _, body) = get(&server, "/countries/kz");
+    assert_eq!(status, 200);
+    assert!(body.contains("/routes/kz/neo-nomad-visa-b12-1"));
+
+    let (status, _, body) = get(&server, "/search?q=health+insurance");
+    assert_eq!(status, 200);
+    assert!(body.contains("<mark>"), "matched words are marked: {body}");
+    assert!(body.contains("/routes/ee/digital-nomad-visa"));
+}
+
+#[test]
+fn the_api_answers_in_json() {
+    let server = start(&root().join("dataset"));
+    let (status, headers, body) = get(&server, "/api/routes");
+    assert_eq!(status, 200);
+    assert!(headers.contains("application/json"));
+    let list: Vec<Value> = serde_json::from_str(&body).expect("JSON");
+    assert_eq!(list.len(), crate::util::bundled_record_count());
+
+    let (status, _, body) = get(&server, "/api/routes/kz/temporary-residence-permit");
+    assert_eq!(status, 200);
+    let record: Value = serde_json::from_str(&body).expect("JSON");
+    assert_eq!(record["id"], "kz/temporary-residence-permit");
+
+    let (status, _, body) = get(&server, "/api/search?q=police+clearance");
+    assert_eq!(status, 200);
+    let found: Value = serde_json::from_str(&body).expect("JSON");
+    assert!(found["total_routes"].as_u64().expect("a count") > 0);
+
+    let (status, _, body) = get(&server, "/api/facets");
+    assert_eq!(status, 200);
+    let kazakh = list.iter().filter(|r| r["country"] == "KZ").count();
+    assert!(kazakh > 0);
+    assert_eq!(
+        serde_json::from_str::<Value>(&body).expect("JSON")["countries"]["KZ"],
+        kazakh
+    );
+
+    let profile = br#"{"nationality": ["RU"], "job_offer": true, "health_insurance": false}"#;
+    let (status, _, body) = request(
+        &server,
+        "POST",
+        "/api/eligible?on=2026-12-01&country=KZ",
+        profile,
+        "application/json",
+    );
+    assert_eq!(status, 200, "{body}");
+    let verdicts: Vec<Value> = serde_json::from_str(&body).expect("JSON");
+    let trp = verdicts
+        .iter()
+        .find(|v| v["route_id"] == "kz/temporary-residence-permit")
+        .expect("the permit");
+    assert!(
+        trp["criteria"]
+            .as_array()
+            .expect("criteria")
+            .iter()
+            .any(|c| c["status"] == "waived")
+    );
+}
+
+#[test]
+fn bad_requests_get_clear_errors_and_nothing_else() {
+    let server = start(&root().join("dataset"));
+    for path in [
+        "/nope",
+        "/routes/kz/nope",
+        "/countries/zz",
+        "/../../etc/passwd",
+        "/routes/../../Cargo.toml",
+        "/api/nope",
+    ] {
+        let (status, _, body) = get(&server, path);
+        assert!(status == 404 || status == 400, "{path}: {status}");
+        assert!(
+            !body.contains("[package]") && !body.contains("root:"),
+            "{path} read a file: {body}"
+        );
+    }
+    let (status, _, body) = get(&server, &format!("/api/search?q={}", "a".repeat(600)));
+    assert_eq!(status, 400);
+    assert!(body.contains("longer than"), "{body}");
+    let (status, _, body) = get(&server, "/api/search?q=%22unclosed");
+    assert_eq!(status, 400, "{body}");
+    let (status, _, body) = request(&server, "POST", "/api/eligible", b"{not json", "application/json");
+    assert_eq!(status, 400);
+    assert!(serde_json::from_str::<Value>(&body).expect("a JSON error")["hint"].is_string());
+    let (status, _, body) = request(
+        &server,
+        "POST",
+        "/api/eligible",
+        br#"{"income": "4000 EURO/month"}"#,
+        "application/json",
+    );
+    assert_eq!(status, 400);
+    assert!(body.contains("EUR"), "{body}");
+    let big = vec![b' '; 200 * 1024];
+    let (status, _, _) = request(&server, "POST", "/api/eligible", &big, "application/json");
+    assert_eq!(status, 413);
+}
+
+#[test]
+fn record_text_is_escaped_in_pages() {
+    let dir = temp_dataset();
+    let mut record = minimal_record("kz/script-route");
+    record["name"] = Value::from("<script>alert(1)</script> Route");
+    record["summary"] = Value::from("Summary with <img src=x onerror=alert(2)> inside");
+    write_record(&dir.path().join("kz/script-route.json"), &record);
+    let server = start(dir.path());
+    for path in ["/routes/kz/script-route", "/countries/kz", "/search?q=route"] {
+        let (status, _, body) = get(&server, path);
+        assert_eq!(status, 200, "{path}");
+        assert!(
+            !body.contains("<script>") && !body.contains("<img src=x"),
+            "{path}: {body}"
+        );
+        assert!(body.contains("&lt;script&gt;"), "{path} shows the name as text");
+    }
+}
