@@ -219,3 +219,89 @@ fn record_text_is_escaped_in_pages() {
         assert!(body.contains("&lt;script&gt;"), "{path} shows the name as text");
     }
 }
+
+#[test]
+fn compare_eligibility_twins_and_caching() {
+    let server = start(&root().join("dataset"));
+    let (status, _, body) = get(
+        &server,
+        "/compare?ids=ee/digital-nomad-visa,pt/remote-work-visa-d8,kz/neo-nomad-visa-b12-1",
+    );
+    assert_eq!(status, 200);
+    let header = body
+        .split("<thead>")
+        .nth(1)
+        .and_then(|t| t.split("</thead>").next())
+        .expect("a table head");
+    assert_eq!(
+        header.matches("<th>").count(),
+        4,
+        "an empty corner and a column per route: {header}"
+    );
+    assert!(body.contains("min income"), "a row per fact");
+    let (status, _, _) = get(&server, "/compare?ids=ee/digital-nomad-visa");
+    assert_eq!(status, 400, "one route is not a comparison");
+    let (status, _, body) = get(
+        &server,
+        "/compare.json?ids=ee/digital-nomad-visa,pt/remote-work-visa-d8",
+    );
+    assert_eq!(status, 200);
+    assert_eq!(serde_json::from_str::<Vec<Value>>(&body).expect("JSON").len(), 2);
+
+    let (status, _, body) = get(&server, "/eligible");
+    assert_eq!(status, 200);
+    assert!(body.contains("name=\"nationality\""), "the form");
+    let (status, _, body) = get(
+        &server,
+        "/eligible?nationality=RU&job_offer=yes&health_insurance=no&on=2026-12-01",
+    );
+    assert_eq!(status, 200);
+    assert!(body.contains("<strong>waived</strong> health-insurance"), "{body}");
+    let (status, _, body) = get(&server, "/eligible?income=4000+EURO%2Fmonth");
+    assert_eq!(status, 400);
+    assert!(body.contains("EUR"), "the hint names the currency");
+
+    for (path, key) in [
+        ("/routes/kz/temporary-residence-permit.json", "id"),
+        ("/index.json", "release"),
+    ] {
+        let (status, headers, body) = get(&server, path);
+        assert_eq!(status, 200, "{path}");
+        assert!(headers.contains("application/json"), "{path}");
+        assert!(
+            serde_json::from_str::<Value>(&body).expect("JSON").get(key).is_some(),
+            "{path}"
+        );
+    }
+    let (status, _, body) = get(&server, "/countries/kz.json");
+    assert_eq!(status, 200);
+    assert!(
+        serde_json::from_str::<Vec<Value>>(&body)
+            .expect("JSON")
+            .iter()
+            .all(|r| r["country"] == "KZ")
+    );
+    let (status, _, body) = get(&server, "/llms.txt");
+    assert_eq!(status, 200);
+    assert!(body.contains("/routes/kz/temporary-residence-permit.json"), "{body}");
+
+    // Cached by the release: the same ETag everywhere, a 304 when it is sent back.
+    let (_, headers, _) = get(&server, "/routes/kz/temporary-residence-permit");
+    let etag = headers
+        .lines()
+        .find_map(|l| l.strip_prefix("etag: "))
+        .expect("an ETag")
+        .trim()
+        .to_owned();
+    assert!(headers.contains("cache-control: public, max-age=300"));
+    let (_, other, _) = get(&server, "/api/routes");
+    assert!(other.contains(&format!("etag: {etag}")));
+    let mut stream = TcpStream::connect(&server.addr).expect("connect");
+    let head = format!(
+        "GET /routes/kz/temporary-residence-permit HTTP/1.1\r\nHost: x\r\nConnection: close\r\nIf-None-Match: {etag}\r\n\r\n"
+    );
+    stream.write_all(head.as_bytes()).expect("write");
+    let mut raw = String::new();
+    stream.read_to_string(&mut raw).expect("read");
+    assert!(raw.starts_with("HTTP/1.1 304"), "{raw}");
+}

@@ -55,16 +55,23 @@ pub fn router(site: Arc<Site>) -> Router {
     use tower_http::set_header::SetResponseHeaderLayer;
     Router::new()
         .route("/", get(home))
+        .route("/index.json", get(home_json))
+        .route("/llms.txt", get(llms))
         .route("/static/style.css", get(style))
         .route("/countries/{cc}", get(country))
         .route("/routes/{cc}/{slug}", get(route_page))
         .route("/search", get(search_page))
+        .route("/search.json", get(api_search))
+        .route("/compare", get(compare_page))
+        .route("/compare.json", get(compare_json))
+        .route("/eligible", get(eligible_page))
         .route("/api/routes", get(api_routes))
         .route("/api/routes/{cc}/{slug}", get(api_route))
         .route("/api/search", get(api_search))
         .route("/api/facets", get(api_facets))
         .route("/api/eligible", post(api_eligible))
         .fallback(not_found)
+        .layer(axum::middleware::from_fn_with_state(site.clone(), cached))
         .with_state(site)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
@@ -99,6 +106,147 @@ pub fn serve(site: Site, addr: SocketAddr, ready: impl FnOnce(SocketAddr)) -> st
     })
 }
 
+/// Pages and API answers change only with the release: each carries an
+/// `ETag` of the release and may be cached for five minutes; a request that
+/// names the current `ETag` gets a bare 304.
+async fn cached(State(site): Shared, request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let etag = site.etag();
+    let matches = request
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag));
+    let cacheable = request.method() == axum::http::Method::GET;
+    if cacheable && matches {
+        let mut response = StatusCode::NOT_MODIFIED.into_response();
+        if let Ok(v) = HeaderValue::from_str(&etag) {
+            response.headers_mut().insert(header::ETAG, v);
+        }
+        return response;
+    }
+    let mut response = next.run(request).await;
+    if cacheable && response.status().is_success() {
+        let headers = response.headers_mut();
+        if let Ok(v) = HeaderValue::from_str(&etag) {
+            headers.insert(header::ETAG, v);
+        }
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=300"));
+    }
+    response
+}
+
+async fn home_json(State(site): Shared) -> Response {
+    Json(json!({
+        "release": { "version": site.release.version, "date": site.release.date },
+        "countries": site.countries(),
+        "routes": site.routes().len(),
+    }))
+    .into_response()
+}
+
+/// `/llms.txt`: what the site holds and how a program reads it.
+async fn llms(State(site): Shared) -> Response {
+    use std::fmt::Write as _;
+    let mut out = format!(
+        "# routes\n\n> An open dataset of immigration routes (visas, residence permits, citizenship), one record per programme of a country, every figure with its source and quote. Release {} of {}.\n\n",
+        site.release.version, site.release.date
+    );
+    out.push_str("Each route page has a JSON twin at the same address with `.json`; the API answers in JSON:\n\n- [All routes](/api/routes)\n- [Search](/api/search?q=health+insurance): the words people use, in every language of the records\n- [Facets](/api/facets)\n- Eligibility: POST a JSON object of profile fields to /api/eligible\n\n## Routes\n\n");
+    for e in site.routes() {
+        let _ = writeln!(
+            out,
+            "- [{}](/routes/{}.json): {}, {}",
+            e.name,
+            e.id,
+            e.country,
+            e.category.replace('_', " ")
+        );
+    }
+    ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], out).into_response()
+}
+
+#[derive(Debug, Deserialize)]
+struct CompareParams {
+    #[serde(default)]
+    ids: String,
+}
+
+/// The routes of `?ids=a,b`, two to four of them.
+fn compared(site: &Site, params: &CompareParams) -> Result<Vec<routes_core::Route>, String> {
+    let ids: Vec<&str> = params.ids.split(',').map(str::trim).filter(|s| !s.is_empty()).collect();
+    if !(2..=4).contains(&ids.len()) {
+        return Err(
+            "give two to four route ids, such as `?ids=ee/digital-nomad-visa,pt/remote-work-visa-d8`".to_owned(),
+        );
+    }
+    ids.iter()
+        .map(|id| {
+            site.entry(id)
+                .and_then(Entry::route)
+                .ok_or_else(|| format!("no route `{id}`"))
+        })
+        .collect()
+}
+
+async fn compare_page(State(site): Shared, Query(params): Query<CompareParams>) -> Response {
+    match compared(&site, &params) {
+        Ok(routes) => html(pages::compare(&site, &routes, None)),
+        Err(message) => (
+            StatusCode::BAD_REQUEST,
+            html(pages::compare(&site, &[], Some(&message))),
+        )
+            .into_response(),
+    }
+}
+
+async fn compare_json(State(site): Shared, Query(params): Query<CompareParams>) -> Response {
+    match compared(&site, &params) {
+        Ok(routes) => Json(routes).into_response(),
+        Err(message) => api_error(StatusCode::BAD_REQUEST, &message, "`/api/routes` lists every route id"),
+    }
+}
+
+/// `/eligible`: the form, and with answers, the verdicts with their reasons.
+async fn eligible_page(State(site): Shared, Query(answers): Query<Vec<(String, String)>>) -> Response {
+    let given: Vec<(String, String)> = answers.into_iter().filter(|(_, v)| !v.trim().is_empty()).collect();
+    if given.is_empty() {
+        return html(pages::eligible(&site, &[], None, None));
+    }
+    let mut profile = routes_eligibility::Profile::default();
+    let mut on = routes_core::Date::from(jiff::Timestamp::now().to_zoned_datetime(jiff::tz::TimeZone::UTC).date());
+    for (field, value) in &given {
+        if field == "on" {
+            if let Ok(d) = value.parse() {
+                on = d;
+            } else {
+                let message = format!("`{value}` is not a day (YYYY-MM-DD)");
+                return (
+                    StatusCode::BAD_REQUEST,
+                    html(pages::eligible(&site, &given, None, Some(&message))),
+                )
+                    .into_response();
+            }
+            continue;
+        }
+        if let Err(e) = profile.set(field, value) {
+            let message = format!("{field}: {} ({})", e.message, e.hint);
+            return (
+                StatusCode::BAD_REQUEST,
+                html(pages::eligible(&site, &given, None, Some(&message))),
+            )
+                .into_response();
+        }
+    }
+    let mut assessments: Vec<routes_eligibility::Assessment> = site
+        .routes()
+        .iter()
+        .filter_map(Entry::route)
+        .map(|r| routes_eligibility::assess(&r, &profile, &site.reference, on))
+        .collect();
+    assessments.sort_by(|a, b| a.verdict.cmp(&b.verdict).then_with(|| a.route_id.cmp(&b.route_id)));
+    html(pages::eligible(&site, &given, Some(&assessments), None))
+}
+
 fn html(markup: maud::Markup) -> Response {
     Html(markup.into_string()).into_response()
 }
@@ -119,15 +267,33 @@ async fn not_found(State(site): Shared, uri: Uri) -> Response {
 }
 
 async fn country(State(site): Shared, Path(cc): Path<String>) -> Response {
+    let (cc, twin) = cc.strip_suffix(".json").map_or((cc.as_str(), false), |c| (c, true));
     let code = cc.to_uppercase();
     let entries: Vec<&Entry> = site.routes().iter().filter(|e| e.country == code).collect();
     if entries.is_empty() {
+        if twin {
+            return api_error(
+                StatusCode::NOT_FOUND,
+                "no route of this country",
+                "`/api/facets` lists the countries",
+            );
+        }
         return (StatusCode::NOT_FOUND, html(pages::not_found(&site))).into_response();
+    }
+    if twin {
+        let list: Vec<_> = entries
+            .iter()
+            .map(|e| json!({ "route_id": e.id, "country": e.country, "name": e.name, "category": e.category, "status": e.status }))
+            .collect();
+        return Json(list).into_response();
     }
     html(pages::country(&site, &code, &entries))
 }
 
 async fn route_page(State(site): Shared, Path((cc, slug)): Path<(String, String)>) -> Response {
+    if let Some(slug) = slug.strip_suffix(".json") {
+        return api_route(State(site), Path((cc, slug.to_owned()))).await;
+    }
     match site.entry(&format!("{cc}/{slug}")).and_then(Entry::route) {
         Some(route) => html(pages::route(&site, &route)),
         None => (StatusCode::NOT_FOUND, html(pages::not_found(&site))).into_response(),

@@ -34,6 +34,8 @@ fn layout(site: &Site, title: &str, body: &Markup) -> Markup {
                     nav {
                         a href="/" { "routes" }
                         a href="/search" { "Search" }
+                        a href="/compare" { "Compare" }
+                        a href="/eligible" { "Eligibility" }
                     }
                 }
                 main { (body) }
@@ -424,4 +426,157 @@ pub(crate) fn not_found(site: &Site) -> Markup {
         "Not found",
         &html! { h1 { "Not found" } p { "No page here. " a href="/" { "All routes" } } },
     )
+}
+
+/// One cell of the compare table: the values of `kind` in a route.
+fn requirement_cell(r: &Route, kind: routes_core::RequirementKind) -> Markup {
+    let found: Vec<&routes_core::Requirement> = r.requirements.iter().filter(|q| q.kind == kind).collect();
+    html! {
+        @if found.is_empty() { span.unknown { (NOT_FOUND) } }
+        @for q in found {
+            div class=[q.conflict.as_ref().map(|_| "conflict")] {
+                a href={ "/routes/" (r.id.as_str()) "#requirement-" (q.id.as_str()) } { (q.description) }
+                @if let Some(m) = &q.money { br; (money(m)) }
+                @if let Some(g) = &q.range { br; (range(g)) }
+                " " (dates(q.effective_from, q.effective_until))
+            }
+        }
+    }
+}
+
+/// `/compare?ids=a,b`: two to four routes side by side, a row per fact.
+pub(crate) fn compare(site: &Site, routes: &[Route], error: Option<&str>) -> Markup {
+    let mut kinds: Vec<routes_core::RequirementKind> = routes
+        .iter()
+        .flat_map(|r| r.requirements.iter().map(|q| q.kind))
+        .collect();
+    kinds.sort();
+    kinds.dedup();
+    let body = html! {
+        h1 { "Compare routes" }
+        @if let Some(e) = error { p.unknown { (e) } }
+        form action="/compare" method="get" {
+            label { "Route ids, separated by commas: " input type="text" name="ids" size="60"; }
+            " " button type="submit" { "Compare" }
+        }
+        @if !routes.is_empty() {
+            table.compare {
+                thead { tr { th { "" } @for r in routes { th { a href={ "/routes/" (r.id.as_str()) } { (r.name) } } } } }
+                tbody {
+                    tr { th { "Country" } @for r in routes { td { (country_name(r.country.as_str())) } } }
+                    tr { th { "Category" } @for r in routes { td { (r.category.as_str().replace('_', " ")) } } }
+                    tr { th { "Status" } @for r in routes { td { (r.status.as_str()) } } }
+                    tr { th { "Who may apply" } @for r in routes { td {
+                        @match r.eligibility.nationality.scope {
+                            routes_core::NationalityScope::Unknown => span.unknown { (NOT_FOUND) },
+                            scope => { (scope.as_str().replace('_', " ")) " " (r.eligibility.nationality.countries.iter().map(routes_core::CountryCode::as_str).chain(r.eligibility.nationality.groups.iter().map(String::as_str)).collect::<Vec<_>>().join(", ")) },
+                        }
+                    } } }
+                    @for kind in &kinds {
+                        tr { th { (kind.as_str().replace('_', " ")) } @for r in routes { td { (requirement_cell(r, *kind)) } } }
+                    }
+                    tr { th { "Fees" } @for r in routes { td {
+                        @if r.application.fees.is_empty() { span.unknown { (NOT_FOUND) } }
+                        @for f in &r.application.fees { div { (f.description) ": " @match &f.money { Some(m) => { (money(m)) }, None => span.unknown { (NOT_FOUND) } } } }
+                    } } }
+                    tr { th { "Processing time" } @for r in routes { td {
+                        @if r.application.processing_times.is_empty() { span.unknown { (NOT_FOUND) } }
+                        @for p in &r.application.processing_times { div { (range(&p.range)) } }
+                    } } }
+                    tr { th { "Initial stay" } @for r in routes { td {
+                        @if r.duration.initial_stay.is_empty() { span.unknown { (NOT_FOUND) } }
+                        @for t in &r.duration.initial_stay { div { (range(&t.range)) } }
+                    } } }
+                    tr { th { "Leads to permanent residence" } @for r in routes { td { (tristate(r.duration.leads_to_permanent_residence.value)) } } }
+                    tr { th { "Leads to citizenship" } @for r in routes { td { (tristate(r.duration.leads_to_citizenship.value)) } } }
+                    tr { th { "Sources" } @for r in routes { td { (r.sources.len()) } } }
+                    tr { th { "Last verified" } @for r in routes { td { (r.last_verified) } } }
+                }
+            }
+        }
+    };
+    layout(site, "Compare routes", &body)
+}
+
+/// The fields of the eligibility form: name, label, whether yes/no.
+const FORM_FIELDS: &[(&str, &str, bool)] = &[
+    (
+        "nationality",
+        "Nationalities (ISO codes or names, commas between)",
+        false,
+    ),
+    ("age", "Age", false),
+    ("income", "Income with its period (4000 EUR/month)", false),
+    ("savings", "Savings (25000 EUR)", false),
+    ("investment", "Investment (300000 USD)", false),
+    ("job_offer", "A job offer in the country", true),
+    ("employer_sponsor", "An employer or host sponsors you", true),
+    ("remote_work", "You work remotely for employers or clients abroad", true),
+    ("work_experience_years", "Years of work experience", false),
+    ("health_insurance", "Health insurance for the stay", true),
+    ("criminal_record_clean", "A clean criminal record", true),
+    ("language", "Languages with CEFR levels (en:C1, de:B1)", false),
+    ("family_of", "Family ties (citizen:KZ, resident:DE)", false),
+    ("on", "The day asked about (YYYY-MM-DD; today when empty)", false),
+];
+
+/// `/eligible`: the form; with answers, the verdicts with their reasons.
+pub(crate) fn eligible(
+    site: &Site,
+    given: &[(String, String)],
+    assessments: Option<&[routes_eligibility::Assessment]>,
+    error: Option<&str>,
+) -> Markup {
+    let value = |field: &str| given.iter().find(|(f, _)| f == field).map_or("", |(_, v)| v.as_str());
+    let body = html! {
+        h1 { "Which routes could I use?" }
+        p { "Every field is optional: a field left empty is unknown, never “no”, and a route is eligible only when every criterion is met or waived by an exemption." }
+        @if let Some(e) = error { p.unknown { (e) } }
+        form action="/eligible" method="get" {
+            table {
+                @for (field, label, yes_no) in FORM_FIELDS {
+                    tr {
+                        th { label for=(field) { (label) } }
+                        td {
+                            @if *yes_no {
+                                select id=(field) name=(field) {
+                                    option value="" selected[value(field).is_empty()] { "not answered" }
+                                    option value="yes" selected[value(field) == "yes"] { "yes" }
+                                    option value="no" selected[value(field) == "no"] { "no" }
+                                }
+                            } @else {
+                                input type="text" id=(field) name=(field) value=(value(field));
+                            }
+                        }
+                    }
+                }
+            }
+            button type="submit" { "Judge every route" }
+        }
+        @if let Some(list) = assessments {
+            @for verdict in [routes_eligibility::Verdict::Eligible, routes_eligibility::Verdict::Unknown, routes_eligibility::Verdict::NotEligible] {
+                @let group: Vec<&routes_eligibility::Assessment> = list.iter().filter(|a| a.verdict == verdict).collect();
+                @if !group.is_empty() {
+                    h2 { (verdict.as_str().replace('_', " ")) " (" (group.len()) ")" }
+                    @for a in group {
+                        section.verdict {
+                            h3 { a href={ "/routes/" (a.route_id) } { (a.name) } }
+                            @if let Some(p) = &a.purpose { p.meta { "as " (p) } }
+                            ul {
+                                @for c in &a.criteria {
+                                    li {
+                                        strong { (c.status.as_str().replace('_', " ")) } " "
+                                        (c.requirement.as_deref().unwrap_or(&c.kind)) ": " (c.reason)
+                                        @if let Some(x) = &c.excerpt { blockquote { (x) } }
+                                        @if let Some(s) = &c.source { a.meta href=(s) { "source" } }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    layout(site, "Eligibility", &body)
 }

@@ -114,6 +114,24 @@ impl Site {
             .map(|i| &self.entries[i])
     }
 
+    /// The `ETag` of every answer: a digest of the release and of the index's
+    /// fingerprint (the data it was built from).
+    #[must_use]
+    pub fn etag(&self) -> String {
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for part in [
+            self.release.version.as_str(),
+            self.release.date.as_str(),
+            self.index.meta().fingerprint.as_str(),
+        ] {
+            for b in part.bytes().chain([0]) {
+                h ^= u64::from(b);
+                h = h.wrapping_mul(0x0100_0000_01b3);
+            }
+        }
+        format!("\"{h:016x}\"")
+    }
+
     /// Countries with their route counts, by code.
     #[must_use]
     pub fn countries(&self) -> BTreeMap<String, usize> {
