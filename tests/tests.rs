@@ -16,6 +16,7 @@ mod schema;
 mod search;
 mod search_words;
 mod serve;
+mod site;
 mod sources;
 mod sqlite;
 mod util;

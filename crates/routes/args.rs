@@ -104,6 +104,18 @@ pub(crate) enum Command {
         after_help = "Examples:\n  routes serve\n  routes serve --addr 127.0.0.1:9000\n  routes serve --release dist/routes-1.0.0\n  curl -s 'http://127.0.0.1:8080/api/search?q=health+insurance'"
     )]
     Serve(ServeArgs),
+    /// Write the site's pages as static files, for any static host.
+    ///
+    /// The same pages as `routes serve` (each route, country, the search
+    /// box, the JSON twins, `llms.txt`), with a search that runs in the
+    /// browser on `search-index.json`; the pages that need the server
+    /// (compare, eligibility) say so. The folder is built beside its target
+    /// and moved into place; a folder already there is replaced only when
+    /// `routes site` made it (or it is empty). Exits 0, or 2 on error.
+    #[command(
+        after_help = "Examples:\n  routes site --release dist/routes-1.0.0 --out public\n  routes site --out public   (the dataset)\n  python3 -m http.server --directory public"
+    )]
+    Site(SiteArgs),
     /// Build the search index of a dataset (`routes search` does it when needed).
     Index(IndexArgs),
     /// Print the JSON Schema of a route record (draft 2020-12) on stdout.
@@ -409,6 +421,21 @@ pub(crate) struct ServeArgs {
     /// The address to listen on; loopback unless told otherwise (port 0 picks a free one).
     #[arg(long, value_name = "IP:PORT", default_value = "127.0.0.1:8080")]
     pub(crate) addr: std::net::SocketAddr,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct SiteArgs {
+    /// The dataset folder whose site to write.
+    #[arg(long, value_name = "DIR", default_value = "dataset", conflicts_with = "release")]
+    pub(crate) dataset: PathBuf,
+
+    /// Write the site of a published release instead.
+    #[arg(long, value_name = "DIR")]
+    pub(crate) release: Option<PathBuf>,
+
+    /// The folder to write the site into.
+    #[arg(long, value_name = "DIR")]
+    pub(crate) out: PathBuf,
 }
 
 #[derive(Debug, Args)]

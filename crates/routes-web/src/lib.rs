@@ -22,6 +22,7 @@
 
 mod pages;
 mod site;
+mod static_site;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -37,6 +38,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 pub use site::{Entry, Release, Site};
+pub use static_site::{SITE_FORMAT_VERSION, SITE_MARKER, SiteError, Written, is_site_folder, write_site};
 
 /// Largest request body read, in bytes (a profile is a few hundred).
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -58,6 +60,7 @@ pub fn router(site: Arc<Site>) -> Router {
         .route("/index.json", get(home_json))
         .route("/llms.txt", get(llms))
         .route("/static/style.css", get(style))
+        .route("/static/search.js", get(search_js))
         .route("/countries/{cc}", get(country))
         .route("/routes/{cc}/{slug}", get(route_page))
         .route("/search", get(search_page))
@@ -151,7 +154,14 @@ async fn llms(State(site): Shared) -> Response {
         "# routes\n\n> An open dataset of immigration routes (visas, residence permits, citizenship), one record per programme of a country, every figure with its source and quote. Release {} of {}.\n\n",
         site.release.version, site.release.date
     );
-    out.push_str("Each route page has a JSON twin at the same address with `.json`; the API answers in JSON:\n\n- [All routes](/api/routes)\n- [Search](/api/search?q=health+insurance): the words people use, in every language of the records\n- [Facets](/api/facets)\n- Eligibility: POST a JSON object of profile fields to /api/eligible\n\n## Routes\n\n");
+    out.push_str("Each route page has a JSON twin at the same address with `.json`.");
+    if site.static_files {
+        out.push_str(
+            " This is a static copy: the API and the eligibility check run with `routes serve`.\n\n## Routes\n\n",
+        );
+    } else {
+        out.push_str(" The API answers in JSON:\n\n- [All routes](/api/routes)\n- [Search](/api/search?q=health+insurance): the words people use, in every language of the records\n- [Facets](/api/facets)\n- Eligibility: POST a JSON object of profile fields to /api/eligible\n\n## Routes\n\n");
+    }
     for e in site.routes() {
         let _ = writeln!(
             out,
@@ -189,6 +199,9 @@ fn compared(site: &Site, params: &CompareParams) -> Result<Vec<routes_core::Rout
 }
 
 async fn compare_page(State(site): Shared, Query(params): Query<CompareParams>) -> Response {
+    if params.ids.trim().is_empty() {
+        return html(pages::compare(&site, &[], None));
+    }
     match compared(&site, &params) {
         Ok(routes) => html(pages::compare(&site, &routes, None)),
         Err(message) => (
@@ -253,6 +266,14 @@ fn html(markup: maud::Markup) -> Response {
 
 async fn home(State(site): Shared) -> Response {
     html(pages::home(&site))
+}
+
+async fn search_js() -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
+        pages::SEARCH_JS,
+    )
+        .into_response()
 }
 
 async fn style() -> Response {

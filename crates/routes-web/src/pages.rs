@@ -353,7 +353,7 @@ pub(crate) fn route(site: &Site, r: &Route) -> Markup {
                 }
             }
         }
-        p.meta { a href={ "/api/routes/" (r.id.as_str()) } { "This route as JSON" } }
+        p.meta { a href={ "/routes/" (r.id.as_str()) ".json" } { "This route as JSON" } }
     };
     layout(site, &r.name, &body)
 }
@@ -368,6 +368,11 @@ pub(crate) fn search(
     let body = html! {
         h1 { "Search" }
         (search_form(query))
+        @if site.static_files {
+            div id="results" {}
+            noscript { p.unknown { "This copy of the site searches in the browser, with JavaScript; `routes serve` and `routes search` search without it." } }
+            script src="/static/search.js" {}
+        }
         @if let Some(e) = error { p.unknown { (e) } }
         @if let Some(res) = results {
             p.meta { (res.hits.len()) " of " (res.total_routes) " matching routes" }
@@ -454,6 +459,7 @@ pub(crate) fn compare(site: &Site, routes: &[Route], error: Option<&str>) -> Mar
     kinds.dedup();
     let body = html! {
         h1 { "Compare routes" }
+        @if site.static_files { p.unknown { "Comparing runs on the server: `routes serve`, then /compare?ids=a,b. The JSON of every route is at its address with `.json`." } }
         @if let Some(e) = error { p.unknown { (e) } }
         form action="/compare" method="get" {
             label { "Route ids, separated by commas: " input type="text" name="ids" size="60"; }
@@ -530,6 +536,7 @@ pub(crate) fn eligible(
     let value = |field: &str| given.iter().find(|(f, _)| f == field).map_or("", |(_, v)| v.as_str());
     let body = html! {
         h1 { "Which routes could I use?" }
+        @if site.static_files { p.unknown { "The verdicts are worked out on the server: `routes serve`, or `routes eligible` in a terminal." } }
         p { "Every field is optional: a field left empty is unknown, never “no”, and a route is eligible only when every criterion is met or waived by an exemption." }
         @if let Some(e) = error { p.unknown { (e) } }
         form action="/eligible" method="get" {
@@ -580,3 +587,47 @@ pub(crate) fn eligible(
     };
     layout(site, "Eligibility", &body)
 }
+
+/// The browser-side search of a static copy: every word of the query must
+/// be in a route's text (case and diacritics folded); results are built with
+/// `textContent`, so no record text becomes markup.
+pub(crate) const SEARCH_JS: &str = r"(function () {
+  var form = document.querySelector('form.search');
+  var box = form.querySelector('input[name=q]');
+  var out = document.getElementById('results');
+  var fold = function (s) { return s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase(); };
+  var data = null;
+  function show(q) {
+    var words = fold(q).split(/\s+/).filter(Boolean);
+    out.textContent = '';
+    if (!words.length) { return; }
+    var hits = data.filter(function (r) { return words.every(function (w) { return r.folded.indexOf(w) >= 0; }); });
+    var p = document.createElement('p');
+    p.className = 'meta';
+    p.textContent = hits.length + ' matching routes';
+    out.appendChild(p);
+    var ul = document.createElement('ul');
+    hits.slice(0, 50).forEach(function (r) {
+      var li = document.createElement('li');
+      var a = document.createElement('a');
+      a.href = '/routes/' + r.id;
+      a.textContent = r.name;
+      li.appendChild(a);
+      li.appendChild(document.createTextNode(' · ' + r.country + ' · ' + r.category));
+      ul.appendChild(li);
+    });
+    out.appendChild(ul);
+  }
+  function run() {
+    var q = box.value;
+    if (data) { show(q); return; }
+    fetch('/search-index.json').then(function (r) { return r.json(); }).then(function (d) {
+      data = d.map(function (r) { r.folded = fold(r.text); return r; });
+      show(q);
+    });
+  }
+  form.addEventListener('submit', function (e) { e.preventDefault(); history.replaceState(null, '', '?q=' + encodeURIComponent(box.value)); run(); });
+  var q = new URLSearchParams(location.search).get('q');
+  if (q) { box.value = q; run(); }
+})();
+";

@@ -55,6 +55,10 @@ pub struct Site {
     pub reference: Reference,
     /// The release shown.
     pub release: Release,
+    /// Whether the pages are written as static files (`routes site`): the
+    /// pages that need the server (compare, eligibility) say so, and the
+    /// search runs in the browser on a JSON index.
+    pub static_files: bool,
 }
 
 impl std::fmt::Debug for Site {
@@ -96,6 +100,7 @@ impl Site {
             index,
             reference,
             release,
+            static_files: false,
         }
     }
 

@@ -1,4 +1,5 @@
-//! `routes serve`: the routes as a local website and JSON API.
+//! `routes serve`: the routes as a local website and JSON API; `routes
+//! site`: the same pages as static files.
 
 use std::io::BufRead as _;
 use std::path::Path;
@@ -7,7 +8,7 @@ use routes_core::Route;
 use routes_web::{Release, Site};
 
 use crate::ExitStatus;
-use crate::args::ServeArgs;
+use crate::args::{ServeArgs, SiteArgs};
 use crate::printer::{Printer, ToolError};
 
 pub(crate) fn run(args: &ServeArgs, printer: &Printer) -> Result<ExitStatus, ToolError> {
@@ -26,6 +27,28 @@ pub(crate) fn run(args: &ServeArgs, printer: &Printer) -> Result<ExitStatus, Too
         ToolError::new(format!("cannot serve on {}: {e}", args.addr))
             .hint("give a free address with `--addr 127.0.0.1:PORT` (port 0 picks one)")
     })?;
+    Ok(ExitStatus::Success)
+}
+
+pub(crate) fn run_site(args: &SiteArgs, printer: &Printer) -> Result<ExitStatus, ToolError> {
+    let site = match &args.release {
+        Some(release) => release_site(release)?,
+        None => dataset_site(&args.dataset, printer)?,
+    };
+    let routes = site.routes().len();
+    let written = routes_web::write_site(site, &args.out).map_err(|e| match e {
+        routes_web::SiteError::Fs(e @ routes_fs::Error::NotOurs { .. }) => ToolError::from_error(e).hint(
+            "`routes` replaces only a folder `routes site` wrote (it holds `.routes-site.json`) or an empty one: give `--out` a new folder",
+        ),
+        e => ToolError::from_error(e).hint("check that the folder can be written"),
+    })?;
+    printer.data(&format!("{}\n", args.out.display()))?;
+    printer.summary(&format!(
+        "wrote the site of {} ({} files, {} KB)",
+        super::plural(routes, "route"),
+        written.files,
+        written.bytes / 1024
+    ));
     Ok(ExitStatus::Success)
 }
 
