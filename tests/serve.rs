@@ -305,3 +305,32 @@ fn compare_eligibility_twins_and_caching() {
     stream.read_to_string(&mut raw).expect("read");
     assert!(raw.starts_with("HTTP/1.1 304"), "{raw}");
 }
+
+#[test]
+fn the_openapi_document_is_valid_and_the_api_keeps_it() {
+    let python = std::env::var_os("ROUTES_READERS_PYTHON").map_or_else(
+        || root().join("target/readers-venv/bin/python"),
+        std::path::PathBuf::from,
+    );
+    assert!(
+        python.is_file(),
+        "`{}` is missing: run `bash tests/readers/setup.sh`",
+        python.display()
+    );
+    let server = start(&root().join("dataset"));
+    let out = std::process::Command::new(&python)
+        .arg(root().join("tests/readers/check_openapi.py"))
+        .arg(format!("http://{}", server.addr))
+        .output()
+        .expect("run the checker");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("valid OpenAPI 3.1") && stdout.contains("every operation answers"),
+        "{stdout}"
+    );
+}

@@ -73,6 +73,7 @@ pub fn router(site: Arc<Site>) -> Router {
         .route("/api/search", get(api_search))
         .route("/api/facets", get(api_facets))
         .route("/api/eligible", post(api_eligible))
+        .route("/api/openapi.json", get(openapi))
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(site.clone(), cached))
         .with_state(site)
@@ -266,6 +267,13 @@ fn html(markup: maud::Markup) -> Response {
 
 async fn home(State(site): Shared) -> Response {
     html(pages::home(&site))
+}
+
+/// The OpenAPI 3.1 document of the API.
+pub const OPENAPI: &str = include_str!("openapi.json");
+
+async fn openapi() -> Response {
+    ([(header::CONTENT_TYPE, "application/json")], OPENAPI).into_response()
 }
 
 async fn search_js() -> Response {
