@@ -269,7 +269,7 @@ async fn home(State(site): Shared) -> Response {
     html(pages::home(&site))
 }
 
-/// The OpenAPI 3.1 document of the API.
+/// The `OpenAPI` 3.1 document of the API.
 pub const OPENAPI: &str = include_str!("openapi.json");
 
 async fn openapi() -> Response {
