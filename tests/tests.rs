@@ -4,6 +4,7 @@
 mod dataset;
 mod diff;
 mod eligible;
+mod mcp;
 mod partition;
 mod publish;
 mod quality;

@@ -116,6 +116,17 @@ pub(crate) enum Command {
         after_help = "Examples:\n  routes site --release dist/routes-1.0.0 --out public\n  routes site --out public   (the dataset)\n  python3 -m http.server --directory public"
     )]
     Site(SiteArgs),
+    /// Serve the search, the routes and eligibility as an MCP server over stdio.
+    ///
+    /// Tools for an assistant (Model Context Protocol, the official Rust
+    /// SDK): `search`, `get_route`, `list_routes` and `eligible`, answering
+    /// the same JSON as the HTTP API, each figure with its source. Reads
+    /// JSON-RPC on stdin and writes it on stdout; talk goes to stderr. Runs
+    /// until stdin closes.
+    #[command(
+        after_help = "Examples:\n  routes mcp\n  routes mcp --release dist/routes-1.0.0\n  (in an assistant's MCP settings: command `routes`, arguments `mcp --dataset /path/to/dataset`)"
+    )]
+    Mcp(McpArgs),
     /// Build the search index of a dataset (`routes search` does it when needed).
     Index(IndexArgs),
     /// Print the JSON Schema of a route record (draft 2020-12) on stdout.
@@ -421,6 +432,17 @@ pub(crate) struct ServeArgs {
     /// The address to listen on; loopback unless told otherwise (port 0 picks a free one).
     #[arg(long, value_name = "IP:PORT", default_value = "127.0.0.1:8080")]
     pub(crate) addr: std::net::SocketAddr,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct McpArgs {
+    /// The dataset folder to serve.
+    #[arg(long, value_name = "DIR", default_value = "dataset", conflicts_with = "release")]
+    pub(crate) dataset: PathBuf,
+
+    /// Serve a published release instead.
+    #[arg(long, value_name = "DIR")]
+    pub(crate) release: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -53,6 +53,7 @@ fn main() -> ExitCode {
         Command::Eligible(args) => commands::eligible::run(&args, &printer),
         Command::Serve(args) => commands::serve::run(&args, &printer),
         Command::Site(args) => commands::serve::run_site(&args, &printer),
+        Command::Mcp(args) => commands::serve::run_mcp(&args, &printer),
         Command::Index(args) => commands::search::run_index(&args, &printer),
         Command::Sources(command) => commands::sources::run(&command, &printer),
         Command::Schema => printer

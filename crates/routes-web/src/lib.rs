@@ -20,6 +20,7 @@
 //! ```
 #![warn(missing_docs)]
 
+mod mcp;
 mod pages;
 mod site;
 mod static_site;
@@ -37,6 +38,7 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 use serde_json::json;
 
+pub use mcp::serve_mcp;
 pub use site::{Entry, Release, Site};
 pub use static_site::{SITE_FORMAT_VERSION, SITE_MARKER, SiteError, Written, is_site_folder, write_site};
 
@@ -227,7 +229,7 @@ async fn eligible_page(State(site): Shared, Query(answers): Query<Vec<(String, S
         return html(pages::eligible(&site, &[], None, None));
     }
     let mut profile = routes_eligibility::Profile::default();
-    let mut on = routes_core::Date::from(jiff::Timestamp::now().to_zoned_datetime(jiff::tz::TimeZone::UTC).date());
+    let mut on = today();
     for (field, value) in &given {
         if field == "on" {
             if let Ok(d) = value.parse() {
@@ -330,16 +332,19 @@ async fn route_page(State(site): Shared, Path((cc, slug)): Path<(String, String)
 }
 
 #[derive(Debug, Deserialize)]
-struct SearchParams {
+pub(crate) struct SearchParams {
     #[serde(default)]
-    q: String,
-    country: Option<String>,
-    category: Option<String>,
-    limit: Option<usize>,
+    pub(crate) q: String,
+    pub(crate) country: Option<String>,
+    pub(crate) category: Option<String>,
+    pub(crate) limit: Option<usize>,
 }
 
 /// The index's answer to `params`, or a message for people.
-fn run_search(site: &Site, params: &SearchParams) -> Result<routes_index::SearchResults, (StatusCode, String)> {
+pub(crate) fn run_search(
+    site: &Site,
+    params: &SearchParams,
+) -> Result<routes_index::SearchResults, (StatusCode, String)> {
     if params.q.chars().count() > MAX_QUERY_CHARS {
         return Err((
             StatusCode::BAD_REQUEST,
@@ -435,7 +440,7 @@ struct EligibleParams {
 
 /// A profile from a JSON object of the profile's fields (strings, numbers,
 /// booleans, or lists of strings), read as the flags are.
-fn profile_of(body: &serde_json::Value) -> Result<routes_eligibility::Profile, String> {
+pub(crate) fn profile_of(body: &serde_json::Value) -> Result<routes_eligibility::Profile, String> {
     let Some(fields) = body.as_object() else {
         return Err("the body is not a JSON object of profile fields".to_owned());
     };
@@ -499,7 +504,7 @@ async fn api_eligible(
     let on = match params.on.as_deref().map(str::parse::<routes_core::Date>) {
         Some(Ok(d)) => d,
         Some(Err(_)) => return api_error(StatusCode::BAD_REQUEST, "`on` is not a date", "write it as YYYY-MM-DD"),
-        None => routes_core::Date::from(jiff::Timestamp::now().to_zoned_datetime(jiff::tz::TimeZone::UTC).date()),
+        None => today(),
     };
     let country = params.country.as_deref().map(str::to_uppercase);
     let assessments: Vec<routes_eligibility::Assessment> = site
@@ -510,4 +515,9 @@ async fn api_eligible(
         .map(|r| routes_eligibility::assess(&r, &profile, &site.reference, on))
         .collect();
     Json(assessments).into_response()
+}
+
+/// Today (UTC), the default day of an eligibility call.
+pub(crate) fn today() -> routes_core::Date {
+    routes_core::Date::from(jiff::Timestamp::now().to_zoned_datetime(jiff::tz::TimeZone::UTC).date())
 }

@@ -8,7 +8,7 @@ use routes_core::Route;
 use routes_web::{Release, Site};
 
 use crate::ExitStatus;
-use crate::args::{ServeArgs, SiteArgs};
+use crate::args::{McpArgs, ServeArgs, SiteArgs};
 use crate::printer::{Printer, ToolError};
 
 pub(crate) fn run(args: &ServeArgs, printer: &Printer) -> Result<ExitStatus, ToolError> {
@@ -27,6 +27,21 @@ pub(crate) fn run(args: &ServeArgs, printer: &Printer) -> Result<ExitStatus, Too
         ToolError::new(format!("cannot serve on {}: {e}", args.addr))
             .hint("give a free address with `--addr 127.0.0.1:PORT` (port 0 picks one)")
     })?;
+    Ok(ExitStatus::Success)
+}
+
+pub(crate) fn run_mcp(args: &McpArgs, printer: &Printer) -> Result<ExitStatus, ToolError> {
+    let site = match &args.release {
+        Some(release) => release_site(release)?,
+        None => dataset_site(&args.dataset, printer)?,
+    };
+    // stdout is the protocol's: only stderr hears from `routes`.
+    printer.summary(&format!(
+        "serving {} over MCP on stdio",
+        super::plural(site.routes().len(), "route")
+    ));
+    routes_web::serve_mcp(site)
+        .map_err(|e| ToolError::new(format!("the MCP server stopped: {e}")).hint("check the client's messages"))?;
     Ok(ExitStatus::Success)
 }
 
