@@ -1,6 +1,7 @@
 //! Integration tests: they run the real `routes` binary on fixtures and on the
 //! bundled dataset.
 
+mod browser;
 mod dataset;
 mod diff;
 mod eligible;
