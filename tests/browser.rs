@@ -125,10 +125,10 @@ fn search_results_appear_for_a_query_typed_into_the_box() {
     assert!(size > 20_000, "{size}");
 
     // The static site's box runs in the browser on search-index.json.
-    let site = dir.path().join("public");
+    let public = dir.path().join("public");
     let out = run(routes(&root())
         .args(["site", "--out"])
-        .arg(&site)
+        .arg(&public)
         .env("ROUTES_CACHE_DIR", dir.path()));
     assert!(out.status.success(), "{}", transcript(&out));
     let python = std::env::var_os("ROUTES_READERS_PYTHON")
@@ -146,7 +146,7 @@ fn search_results_appear_for_a_query_typed_into_the_box() {
                 &port.to_string(),
                 "--directory",
             ])
-            .arg(&site)
+            .arg(&public)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
