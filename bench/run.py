@@ -313,15 +313,22 @@ def w_index(ctx, n, data):
     return result
 
 
+def release_of(ctx, n, data):
+    """A release of the data at size n, published once per run (outside the timings)."""
+    tmp = ctx["tmp"] / f"release-{n}"
+    release = tmp / "routes-1.0.0"
+    if not release.exists():
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        expect(run([ctx["routes"], "publish", "--version", "1.0.0", "--dataset", data / "jsonl", "--out", tmp,
+                    "--today", TODAY, "--quiet"], rss=False), "routes publish (the release measured)")
+    return release
+
+
 def w_eligible(ctx, n, data):
     """One profile against every route of a release (published once, outside the timings)."""
-    tmp = ctx["tmp"] / f"eligible-{n}"
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
     routes_bin = ctx["routes"]
-    expect(run([routes_bin, "publish", "--version", "1.0.0", "--dataset", data / "jsonl", "--out", tmp,
-                "--today", TODAY, "--quiet"], rss=False), "routes publish (the release judged)")
-    release = tmp / "routes-1.0.0"
+    release = release_of(ctx, n, data)
     profile = ROOT / "examples/profiles/remote-worker.toml"
 
     def judged(r):
@@ -336,14 +343,125 @@ def w_eligible(ctx, n, data):
     def duckdb_query(_):
         r = run([VENV / "python", ROOT / "bench/eligible_duckdb.py", release, "4000", "USD"])
         return expect(r, "DuckDB eligibility query", check=judged)
-    result = interleave([
+    return interleave([
         Tool("routes eligible", routes_eligible,
              note="every criterion of every route, with reasons, sources and excerpts (JSON Lines)"),
         Tool("DuckDB SQL over the Parquet tables", duckdb_query,
              note="income thresholds per month in one currency and the nationality scope only"),
     ], ctx["repeats"])
-    shutil.rmtree(tmp, ignore_errors=True)
-    return result
+
+
+def free_port():
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(port, proc, what):
+    import socket
+    for _ in range(600):
+        if proc.poll() is not None:
+            raise Failure(f"{what} exited with {proc.returncode}: {proc.stderr.read().decode(errors='replace')[-2000:]}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise Failure(f"{what} did not listen on port {port}")
+
+
+def wrk(url, seconds, connections, lua=None):
+    """One wrk run: requests per second, p50 and p99 latency (seconds), and the errors."""
+    argv = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "5s"]
+    if lua:
+        argv += ["-s", lua]
+    r = run([*argv, url], rss=False)
+    expect(r, "wrk")
+    out = r.stdout
+    unit = {"us": 1e-6, "ms": 1e-3, "s": 1.0}
+
+    def latency(pct):
+        for line in out.splitlines():
+            parts = line.split()
+            if len(parts) == 2 and parts[0] == pct:
+                value = parts[1]
+                for u in ("us", "ms", "s"):
+                    if value.endswith(u):
+                        return float(value[:-len(u)]) * unit[u]
+        raise Failure(f"wrk printed no {pct} latency:\n{out}")
+    rps = next((float(line.split()[1]) for line in out.splitlines() if line.startswith("Requests/sec:")), 0.0)
+    errors = 0
+    for line in out.splitlines():
+        line = line.strip()
+        if line.startswith("Non-2xx or 3xx responses:"):
+            errors += int(line.split(":")[1])
+        if line.startswith("Socket errors:"):
+            errors += sum(int(p.split()[-1]) for p in line.split(":", 1)[1].split(","))
+    return {"rps": rps, "p50": latency("50%"), "p99": latency("99%"), "errors": errors}
+
+
+def w_web(ctx, n, data):
+    """`routes serve` and Datasette serving the same release, driven by wrk over loopback."""
+    release = release_of(ctx, n, data)
+    routes_port, datasette_port = free_port(), free_port()
+    servers = []
+    seconds, connections = (1, 8) if ctx["smoke"] else (10, 64)
+    try:
+        routes_proc = subprocess.Popen([ctx["routes"], "serve", "--release", release, "--addr",
+                                        f"127.0.0.1:{routes_port}"], stdout=subprocess.DEVNULL,
+                                       stderr=subprocess.PIPE)
+        servers.append(routes_proc)
+        wait_for(routes_port, routes_proc, "routes serve")
+        datasette_proc = subprocess.Popen([VENV / "python", "-m", "datasette", "serve", release / "data/routes.sqlite",
+                                           "--host", "127.0.0.1", "--port", str(datasette_port),
+                                           "--metadata", release / "metadata.json"],
+                                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        servers.append(datasette_proc)
+        wait_for(datasette_port, datasette_proc, "datasette")
+        with open(release / "data/routes.jsonl") as f:
+            first = json.loads(f.readline())
+        route_id, country = first["id"], first["country"]
+        tilde = route_id.replace("/", "~2F")
+        lua = ctx["tmp"] / "eligible.lua"
+        lua.write_text('wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\n'
+                       'wrk.body = \'{"nationality": ["IN"], "income": "4000 USD/month", "remote_work": true}\'\n')
+        sql = ("select route_id, requirement_id, amount_per_month, currency from requirements "
+               f"where route_id like '{country.lower()}/%' and kind in ('min_income', 'min_salary')")
+        search_sql = ("select route_id, snippet(search, -1, '', '', '…', 10) as snippet from search "
+                      "where search match 'health insurance' order by rank limit 10")
+        from urllib.parse import quote
+        kinds = {
+            "web: route page": (f"http://127.0.0.1:{routes_port}/routes/{route_id}", None,
+                                f"http://127.0.0.1:{datasette_port}/routes/routes/{tilde}", "the route's HTML page"),
+            "web: search": (f"http://127.0.0.1:{routes_port}/api/search?q=health+insurance", None,
+                            f"http://127.0.0.1:{datasette_port}/routes.json?sql={quote(search_sql)}",
+                            "JSON: `/api/search` (grouped hits, snippets, synonyms) against an FTS5 query with a snippet"),
+            "web: eligibility": (f"http://127.0.0.1:{routes_port}/api/eligible?on={TODAY}&country={country}", lua,
+                                 f"http://127.0.0.1:{datasette_port}/routes.json?sql={quote(sql)}",
+                                 f"JSON: every route of one country ({country}) judged for a profile, against a SQL "
+                                 "query of its income thresholds"),
+        }
+        result = {}
+        for kind, (ours, script, theirs, what) in kinds.items():
+            rows = {}
+            for name, url, body in (("routes serve", ours, script), ("Datasette", theirs, None)):
+                m = wrk(url, seconds, connections, body)
+                log(f"    {kind:<18} {name:<13} {m['rps']:9.0f} req/s  p50 {m['p50'] * 1000:7.2f} ms  "
+                    f"p99 {m['p99'] * 1000:7.2f} ms  errors {m['errors']}")
+                rows[name] = {"median": m["p50"], "min": m["p50"], "max": m["p99"], "p99": m["p99"], "n": 1,
+                              "rss": 0, "rps": m["rps"], "errors": m["errors"],
+                              "note": f"{m['rps']:,.0f} requests/s, {m['errors']} errors, {connections} connections, "
+                                      f"{seconds} s; {what}"}
+            result[kind] = rows
+        return result
+    finally:
+        for p in servers:
+            p.terminate()
+            try:
+                p.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                p.kill()
 
 
 def prepare_search(ctx, n, data):
@@ -618,6 +736,13 @@ def judge(results, sizes):
         add("search in-process: p99", s["p99"] * 1000, 3, " ms", "{:.3f}")
     if "eligibility" in r:
         add("eligibility: one profile from a release", r["eligibility"]["routes eligible"]["median"], 1, " s", "{:.2f}")
+    for kind in ("web: route page", "web: search", "web: eligibility"):
+        if kind in r:
+            w = r[kind]
+            add(f"{kind}: Datasette's requests/s ÷ routes serve's", w["Datasette"]["rps"] / max(w["routes serve"]["rps"], 1e-9), 0.1)
+            add(f"{kind}: errors of routes serve", w["routes serve"]["errors"], 0, "", "{:.0f}")
+    if "web: route page" in r:
+        add("web: route page p99", r["web: route page"]["routes serve"]["p99"] * 1000, 10, " ms", "{:.2f}")
     if small != big:
         for wl, tool in [("validate (files)", "routes validate"), ("publish", "routes publish"),
                          ("index build", "routes index")]:
@@ -692,6 +817,15 @@ def report(path, args, results, datasets, env, smoke, argv=None, finished=None, 
                               "`RouteIndex::search` (`routes-synth search-bench`: grouped hits with highlighted "
                               "snippets) against Python's `sqlite3` running the FTS5 query with a snippet. The median "
                               "column is p50 and the range column is p50 – p99."),
+        "web: route page": ("Web: a route page under load", "`wrk -t2 -c64 -d10s --latency` over loopback against "
+                            "`routes serve --release R` and, one after the other, Datasette serving the same "
+                            "release's `routes.sqlite`: the HTML page of one route. The median column is p50 and the "
+                            "range column p50 – p99; the notes give the requests per second."),
+        "web: search": ("Web: a search under load", "The same, for `health insurance`: `/api/search` against "
+                        "Datasette's JSON for an FTS5 query with a snippet."),
+        "web: eligibility": ("Web: an eligibility call under load", "The same, for a profile POSTed to "
+                             "`/api/eligible?country=CC` (every route of one country judged) against Datasette's JSON "
+                             "for a SQL query of that country's income thresholds."),
         "eligibility": ("Eligibility: one profile against every route", "`routes eligible --release R --profile "
                         "examples/profiles/remote-worker.toml --format json` judges every route of a release (published "
                         "once, outside the timings) criterion by criterion, with reasons, sources and excerpts. Beside "
@@ -702,7 +836,8 @@ def report(path, args, results, datasets, env, smoke, argv=None, finished=None, 
     primary = {"validate (files)": "routes validate", "validate (jsonl)": "routes validate", "publish": "routes publish",
                "index build": "routes index", "search one-shot warm": "routes search",
                "search one-shot cold": "routes search", "search in-process": "routes (RouteIndex::search)",
-               "eligibility": "routes eligible"}
+               "eligibility": "routes eligible", "web: route page": "routes serve", "web: search": "routes serve",
+               "web: eligibility": "routes serve"}
     for wl, (title, text) in titles.items():
         present = [n for n in sizes if wl in results[n]]
         if not present:
@@ -779,7 +914,8 @@ def main():
     if out.resolve() == (ROOT / "BENCHMARKS.md").resolve() and args.smoke:
         raise SystemExit("a smoke run never writes BENCHMARKS.md")
     workloads = set(args.workloads.split(",")) if args.workloads != "all" else {
-        "validate", "validate-jsonl", "publish", "index", "warm", "cold", "inprocess", "eligible", "relevance"}
+        "validate", "validate-jsonl", "publish", "index", "warm", "cold", "inprocess", "eligible", "web",
+        "relevance"}
 
     routes_bin, synth = build(args.smoke)
     base.mkdir(parents=True, exist_ok=True)
@@ -807,11 +943,15 @@ def main():
                 ("cold", "search one-shot cold", lambda: w_search_one_shot(ctx, n, data, cold=True)),
                 ("inprocess", "search in-process", lambda: w_search_in_process(ctx, n, data)),
                 ("eligible", "eligibility", lambda: w_eligible(ctx, n, data)),
+                ("web", "web server under load", lambda: w_web(ctx, n, data)),
             ]
             for key, name, fn in steps:
                 if key in workloads:
                     log(f"== {n:,} routes: {name}")
-                    res[name] = fn()
+                    if key == "web":
+                        res.update(fn())
+                    else:
+                        res[name] = fn()
                     # Keep partial results: a report after each workload.
                     report(out, args, results, datasets, env, args.smoke, relevance=relevance)
     report(out, args, results, datasets, env, args.smoke, relevance=relevance)

@@ -3,7 +3,7 @@
 # - target/bench-venv: check-jsonschema, jsonschema-rs, orjson, duckdb, pyarrow (PyPI, pinned in
 #   bench/requirements.txt); skipped when the venv already has them;
 # - target/bench-node: ajv and ajv-formats (npm, pinned in bench/package.json);
-# - sqlite3 (with FTS5), ripgrep and GNU time from Debian, when missing (needs root and apt-get).
+# - sqlite3 (with FTS5), ripgrep, GNU time and wrk from Debian, when missing (needs root and apt-get).
 # Needs python3 with venv, node with npm, and access to PyPI, npm and Debian's archive.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -38,6 +38,8 @@ command -v sqlite3 >/dev/null || missing+=(sqlite3)
 command -v rg >/dev/null || missing+=(ripgrep)
 # GNU time measures each process's peak memory from a small parent (see bench/run.py `run`).
 [[ -x /usr/bin/time ]] || missing+=(time)
+# The load generator of the web workload (`bench/run.py` `w_web`).
+command -v wrk >/dev/null || missing+=(wrk)
 if ((${#missing[@]})); then
     echo "== apt-get install ${missing[*]}"
     if [[ $(id -u) -ne 0 ]]; then

@@ -399,6 +399,12 @@ async fn api_route(State(site): Shared, Path((cc, slug)): Path<(String, String)>
     }
 }
 
+/// Runs CPU-bound work (a search, a judgement) off the threads that serve
+/// connections, so that cheap requests are not held behind it.
+async fn blocking<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Option<T> {
+    tokio::task::spawn_blocking(work).await.ok()
+}
+
 async fn api_search(State(site): Shared, Query(params): Query<SearchParams>) -> Response {
     if params.q.trim().is_empty() {
         return api_error(
@@ -407,7 +413,10 @@ async fn api_search(State(site): Shared, Query(params): Query<SearchParams>) -> 
             "give `q`, such as `/api/search?q=health+insurance`",
         );
     }
-    match run_search(&site, &params) {
+    let Some(answer) = blocking(move || run_search(&site, &params)).await else {
+        return api_error(StatusCode::INTERNAL_SERVER_ERROR, "the search failed", "try again");
+    };
+    match answer {
         Ok(r) => Json(json!({
             "total_routes": r.total_routes,
             "fuzzy": r.fuzzy,
@@ -507,14 +516,18 @@ async fn api_eligible(
         None => today(),
     };
     let country = params.country.as_deref().map(str::to_uppercase);
-    let assessments: Vec<routes_eligibility::Assessment> = site
-        .routes()
-        .iter()
-        .filter(|e| country.as_deref().is_none_or(|c| e.country == c))
-        .filter_map(Entry::route)
-        .map(|r| routes_eligibility::assess(&r, &profile, &site.reference, on))
-        .collect();
-    Json(assessments).into_response()
+    let judged = blocking(move || {
+        let assessments: Vec<routes_eligibility::Assessment> = site
+            .routes()
+            .iter()
+            .filter(|e| country.as_deref().is_none_or(|c| e.country == c))
+            .filter_map(Entry::route)
+            .map(|r| routes_eligibility::assess(&r, &profile, &site.reference, on))
+            .collect();
+        Json(assessments).into_response()
+    })
+    .await;
+    judged.unwrap_or_else(|| api_error(StatusCode::INTERNAL_SERVER_ERROR, "the judgement failed", "try again"))
 }
 
 /// Today (UTC), the default day of an eligibility call.
