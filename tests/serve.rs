@@ -25,10 +25,15 @@ impl Drop for Server {
 
 /// Starts `routes serve` on a free loopback port and waits for its address.
 fn start(dataset: &std::path::Path) -> Server {
+    start_with(&["--dataset".as_ref(), dataset.as_os_str()])
+}
+
+/// Starts `routes serve` with `args` (`--dataset D` or `--release R`).
+fn start_with(args: &[&std::ffi::OsStr]) -> Server {
     let cache = tempfile::tempdir().expect("temp dir");
     let mut child = routes(&root())
-        .args(["serve", "--addr", "127.0.0.1:0", "--dataset"])
-        .arg(dataset)
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .args(args)
         .env("ROUTES_CACHE_DIR", cache.path())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -333,4 +338,48 @@ fn the_openapi_document_is_valid_and_the_api_keeps_it() {
         stdout.contains("valid OpenAPI 3.1") && stdout.contains("every operation answers"),
         "{stdout}"
     );
+}
+
+#[test]
+fn a_release_shows_what_changed_with_an_atom_feed() {
+    let dir = temp_dataset();
+    let mut record = minimal_record("kz/changing-route");
+    write_record(&dir.path().join("kz/changing-route.json"), &record);
+    let dist = tempfile::tempdir().expect("temp dir");
+    let publish = |version: &str| {
+        let out = crate::util::run(
+            routes(&root())
+                .args(["publish", "--quiet", "--version", version, "--dataset"])
+                .arg(dir.path())
+                .arg("--out")
+                .arg(dist.path()),
+        );
+        assert!(out.status.success(), "{}", crate::util::transcript(&out));
+    };
+    publish("1.0.0");
+    record["name"] = Value::from("Changed <b>route</b>");
+    write_record(&dir.path().join("kz/changing-route.json"), &record);
+    publish("1.1.0");
+    let release = dist.path().join("routes-1.1.0");
+    let server = start_with(&["--release".as_ref(), release.as_os_str()]);
+    let (status, _, body) = get(&server, "/changes");
+    assert_eq!(status, 200);
+    assert!(body.contains("href=\"/routes/kz/changing-route\""), "{body}");
+    assert!(
+        body.contains("Changed &lt;b&gt;route&lt;/b&gt;") && body.contains("Minimal record"),
+        "{body}"
+    );
+    let (status, headers, feed) = get(&server, "/changes.atom");
+    assert_eq!(status, 200);
+    assert!(headers.contains("application/atom+xml"));
+    assert!(
+        feed.starts_with("<?xml") && feed.contains("<feed xmlns=\"http://www.w3.org/2005/Atom\">"),
+        "{feed}"
+    );
+    assert_eq!(feed.matches("<entry>").count(), 1, "{feed}");
+    assert!(!feed.contains("<b>"), "record text escaped in the feed");
+    // The working copy of a dataset has no previous release.
+    let plain = start(dir.path());
+    let (_, _, body) = get(&plain, "/changes");
+    assert!(body.contains("No change is recorded"));
 }

@@ -39,7 +39,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 pub use mcp::serve_mcp;
-pub use site::{Entry, Release, Site};
+pub use site::{Change, Entry, Release, Site};
 pub use static_site::{SITE_FORMAT_VERSION, SITE_MARKER, SiteError, Written, is_site_folder, write_site};
 
 /// Largest request body read, in bytes (a profile is a few hundred).
@@ -67,6 +67,8 @@ pub fn router(site: Arc<Site>) -> Router {
         .route("/routes/{cc}/{slug}", get(route_page))
         .route("/search", get(search_page))
         .route("/search.json", get(api_search))
+        .route("/changes", get(changes_page))
+        .route("/changes.atom", get(changes_feed))
         .route("/compare", get(compare_page))
         .route("/compare.json", get(compare_json))
         .route("/eligible", get(eligible_page))
@@ -276,6 +278,18 @@ pub const OPENAPI: &str = include_str!("openapi.json");
 
 async fn openapi() -> Response {
     ([(header::CONTENT_TYPE, "application/json")], OPENAPI).into_response()
+}
+
+async fn changes_page(State(site): Shared) -> Response {
+    html(pages::changes(&site))
+}
+
+async fn changes_feed(State(site): Shared) -> Response {
+    (
+        [(header::CONTENT_TYPE, "application/atom+xml; charset=utf-8")],
+        pages::changes_atom(&site).into_string(),
+    )
+        .into_response()
 }
 
 async fn search_js() -> Response {

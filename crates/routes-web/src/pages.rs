@@ -28,6 +28,7 @@ fn layout(site: &Site, title: &str, body: &Markup) -> Markup {
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (title) " · routes" }
                 link rel="stylesheet" href="/static/style.css";
+                link rel="alternate" type="application/atom+xml" title="Changes" href="/changes.atom";
             }
             body {
                 header {
@@ -36,6 +37,7 @@ fn layout(site: &Site, title: &str, body: &Markup) -> Markup {
                         a href="/search" { "Search" }
                         a href="/compare" { "Compare" }
                         a href="/eligible" { "Eligibility" }
+                        a href="/changes" { "Changes" }
                     }
                 }
                 main { (body) }
@@ -631,3 +633,69 @@ pub(crate) const SEARCH_JS: &str = r"(function () {
   if (q) { box.value = q; run(); }
 })();
 ";
+
+/// The changes grouped by route, in the order of the table.
+fn changes_by_route(site: &Site) -> Vec<(&str, Vec<&crate::Change>)> {
+    let mut out: Vec<(&str, Vec<&crate::Change>)> = Vec::new();
+    for c in &site.changes {
+        match out.last_mut() {
+            Some((id, list)) if *id == c.route_id => list.push(c),
+            _ => out.push((c.route_id.as_str(), vec![c])),
+        }
+    }
+    out
+}
+
+/// `/changes`: what changed since the previous release, value by value.
+pub(crate) fn changes(site: &Site) -> Markup {
+    let grouped = changes_by_route(site);
+    let body = html! {
+        h1 { "Changes in release " (site.release.version) }
+        p { a href="/changes.atom" { "Atom feed" } }
+        @if grouped.is_empty() {
+            p.unknown { "No change is recorded: this is a dataset's working copy or a first release (a release lists what changed since the one before it)." }
+        }
+        @for (route, list) in &grouped {
+            section {
+                h2 {
+                    @if route.is_empty() { "Reference data" } @else { a href={ "/routes/" (route) } { (route) } }
+                }
+                table {
+                    thead { tr { th { "Table" } th { "Item" } th { "Field" } th { "Change" } th { "Before" } th { "After" } } }
+                    tbody {
+                        @for c in list {
+                            tr { td { (c.table) } td { (c.item) } td { (c.field) } td { (c.kind) } td { (c.old_value) } td { (c.new_value) } }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    layout(site, "Changes", &body)
+}
+
+/// `/changes.atom`: an entry per route that changed in this release.
+pub(crate) fn changes_atom(site: &Site) -> Markup {
+    let updated = format!("{}T00:00:00Z", site.release.date);
+    html! {
+        (maud::PreEscaped("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"))
+        feed xmlns="http://www.w3.org/2005/Atom" {
+            title { "routes: changes in release " (site.release.version) }
+            id { "urn:routes:changes:" (site.release.version) }
+            updated { (updated) }
+            link href="/changes" {}
+            author { name { "routes" } }
+            @for (route, list) in changes_by_route(site) {
+                entry {
+                    title { @if route.is_empty() { "Reference data" } @else { (route) } ": " (list.len()) " values changed" }
+                    id { "urn:routes:changes:" (site.release.version) ":" (route) }
+                    updated { (updated) }
+                    @if !route.is_empty() { link href={ "/routes/" (route) } {} }
+                    summary {
+                        @for c in &list { (c.table) " " (c.item) " " (c.field) " " (c.kind) ": " (c.old_value) " → " (c.new_value) "; " }
+                    }
+                }
+            }
+        }
+    }
+}

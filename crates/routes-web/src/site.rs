@@ -16,6 +16,26 @@ pub struct Release {
     pub date: String,
 }
 
+/// One value that changed since the previous release (a row of the
+/// release's `changes` table).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    /// The route; empty for the reference tables.
+    pub route_id: String,
+    /// The table.
+    pub table: String,
+    /// The item of the route (the row inside it).
+    pub item: String,
+    /// The column.
+    pub field: String,
+    /// `added`, `removed` or `changed`.
+    pub kind: String,
+    /// The value before, if any.
+    pub old_value: String,
+    /// The value after, if any.
+    pub new_value: String,
+}
+
 /// One route: the fields lists need, and the record as JSON, read on demand.
 #[derive(Debug, Clone)]
 pub struct Entry {
@@ -55,6 +75,9 @@ pub struct Site {
     pub reference: Reference,
     /// The release shown.
     pub release: Release,
+    /// What changed since the previous release (empty for a dataset's
+    /// working copy, or a first release).
+    pub changes: Vec<Change>,
     /// Whether the pages are written as static files (`routes site`): the
     /// pages that need the server (compare, eligibility) say so, and the
     /// search runs in the browser on a JSON index.
@@ -100,6 +123,7 @@ impl Site {
             index,
             reference,
             release,
+            changes: Vec::new(),
             static_files: false,
         }
     }

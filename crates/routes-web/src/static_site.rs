@@ -95,6 +95,8 @@ pub fn write_site(mut site: Site, out: &Path) -> Result<Written, SiteError> {
         "/search".into(),
         "/compare".into(),
         "/eligible".into(),
+        "/changes".into(),
+        "/changes.atom".into(),
     ];
     for country in site.countries().keys() {
         let cc = country.to_lowercase();

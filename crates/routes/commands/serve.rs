@@ -123,5 +123,44 @@ fn release_site(release: &Path) -> Result<Site, ToolError> {
     let date = meta["created"]
         .as_str()
         .map_or_else(String::new, |c| c.chars().take(10).collect());
-    Ok(Site::new(routes, index, reference, Release { version, date }))
+    let mut site = Site::new(routes, index, reference, Release { version, date });
+    site.changes = release_changes(release)?;
+    Ok(site)
+}
+
+/// The release's `changes` table (what changed since the previous release).
+fn release_changes(release: &Path) -> Result<Vec<routes_web::Change>, ToolError> {
+    let path = super::reference::release_file(release, "data/changes.csv")?;
+    let bad = |e: &dyn std::fmt::Display| {
+        ToolError::new(format!("cannot read `{}`: {e}", path.display()))
+            .hint("download the release again; `sha256sum --check SHA256SUMS` in it names every file that differs")
+    };
+    let mut reader = csv::Reader::from_path(&path).map_err(|e| bad(&e))?;
+    let headers = reader.headers().map_err(|e| bad(&e))?.clone();
+    let column = |name: &str| headers.iter().position(|h| h == name);
+    let [route, table, item, field, kind, old, new] = [
+        "route_id",
+        "table_name",
+        "item",
+        "field",
+        "kind",
+        "old_value",
+        "new_value",
+    ]
+    .map(column);
+    let mut out = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| bad(&e))?;
+        let get = |i: Option<usize>| i.and_then(|i| record.get(i)).unwrap_or_default().to_owned();
+        out.push(routes_web::Change {
+            route_id: get(route),
+            table: get(table),
+            item: get(item),
+            field: get(field),
+            kind: get(kind),
+            old_value: get(old),
+            new_value: get(new),
+        });
+    }
+    Ok(out)
 }
