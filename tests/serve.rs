@@ -383,3 +383,30 @@ fn a_release_shows_what_changed_with_an_atom_feed() {
     let (_, _, body) = get(&plain, "/changes");
     assert!(body.contains("No change is recorded"));
 }
+
+#[test]
+fn a_client_that_trickles_its_request_is_dropped() {
+    let server = start(&root().join("dataset"));
+    let mut stream = TcpStream::connect(&server.addr).expect("connect");
+    stream
+        .write_all(b"GET / HTTP/1.1\r\nHost: x\r\n")
+        .expect("write a part of the head");
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(20)))
+        .expect("a read time-out");
+    let started = std::time::Instant::now();
+    let mut rest = Vec::new();
+    let _ = stream.read_to_end(&mut rest);
+    let waited = started.elapsed();
+    assert!(waited < std::time::Duration::from_secs(15), "held for {waited:?}");
+    assert!(
+        waited >= std::time::Duration::from_secs(4),
+        "dropped before the time-out: {waited:?}"
+    );
+    assert!(
+        !String::from_utf8_lossy(&rest).contains("<html"),
+        "no page for half a request"
+    );
+    // The server still answers others.
+    assert_eq!(get(&server, "/").0, 200);
+}

@@ -8,8 +8,9 @@
 //! only), `nosniff` and `no-referrer`. Unknown paths are 404; a request body
 //! over [`MAX_BODY_BYTES`] is refused, a query over [`MAX_QUERY_CHARS`]
 //! characters is a 400, a request that takes longer than
-//! [`REQUEST_TIMEOUT`] ends with a 408, and a panic reaches the client as a
-//! bare 500. [`serve`] binds where it is told, and the binary defaults to
+//! [`REQUEST_TIMEOUT`] ends with a 408, a client that takes longer than
+//! [`HEADER_TIMEOUT`] to send its request head is dropped, and a panic
+//! reaches the client as a bare 500. [`serve`] binds where it is told, and the binary defaults to
 //! loopback.
 //!
 //! ```no_run
@@ -46,6 +47,8 @@ pub use static_site::{SITE_FORMAT_VERSION, SITE_MARKER, SiteError, Written, is_s
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 /// Longest search query, in characters.
 pub const MAX_QUERY_CHARS: usize = 500;
+/// Longest a client may take to send a request's head (line and headers).
+pub const HEADER_TIMEOUT: Duration = Duration::from_secs(5);
 /// Longest a request may take.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 /// The Content-Security-Policy of every response.
@@ -110,7 +113,23 @@ pub fn serve(site: Site, addr: SocketAddr, ready: impl FnOnce(SocketAddr)) -> st
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(addr).await?;
         ready(listener.local_addr()?);
-        axum::serve(listener, router(Arc::new(site))).await
+        let app = router(Arc::new(site));
+        loop {
+            let Ok((stream, _)) = listener.accept().await else {
+                continue;
+            };
+            let service = hyper_util::service::TowerToHyperService::new(app.clone());
+            tokio::spawn(async move {
+                // A client that sends its request head too slowly is dropped:
+                // it cannot hold a connection open by trickling bytes.
+                let mut http = hyper::server::conn::http1::Builder::new();
+                http.timer(hyper_util::rt::TokioTimer::new())
+                    .header_read_timeout(HEADER_TIMEOUT);
+                let _ = http
+                    .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
+                    .await;
+            });
+        }
     })
 }
 
