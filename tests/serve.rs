@@ -410,3 +410,30 @@ fn a_client_that_trickles_its_request_is_dropped() {
     // The server still answers others.
     assert_eq!(get(&server, "/").0, 200);
 }
+
+#[test]
+fn figures_come_per_month_facets_and_every_twin() {
+    let server = start(&root().join("dataset"));
+    // A yearly threshold set in an index: its value and its monthly figure.
+    let (_, _, body) = get(&server, "/routes/de/eu-blue-card");
+    assert!(
+        body.contains("DE_BBG_RV_ANNUAL of 2024 gross a year = 45300 EUR; 3775 EUR a month"),
+        "{body}"
+    );
+    let (_, _, body) = get(&server, "/search?q=health+insurance");
+    assert!(
+        body.contains("By country: ") && body.contains("&amp;country=KZ"),
+        "{body}"
+    );
+    for path in [
+        "/changes.json",
+        "/eligible.json?nationality=RU&job_offer=yes&on=2026-12-01",
+    ] {
+        let (status, headers, body) = get(&server, path);
+        assert_eq!(status, 200, "{path}: {body}");
+        assert!(headers.contains("application/json"), "{path}");
+        serde_json::from_str::<Value>(&body).expect("JSON");
+    }
+    let (status, _, _) = get(&server, "/eligible.json?income=4000+EURO%2Fmonth");
+    assert_eq!(status, 400);
+}

@@ -72,6 +72,8 @@ pub fn router(site: Arc<Site>) -> Router {
         .route("/search.json", get(api_search))
         .route("/changes", get(changes_page))
         .route("/changes.atom", get(changes_feed))
+        .route("/changes.json", get(changes_json))
+        .route("/eligible.json", get(eligible_json))
         .route("/compare", get(compare_page))
         .route("/compare.json", get(compare_json))
         .route("/eligible", get(eligible_page))
@@ -303,6 +305,57 @@ async fn changes_page(State(site): Shared) -> Response {
     html(pages::changes(&site))
 }
 
+async fn changes_json(State(site): Shared) -> Response {
+    let list: Vec<_> = site
+        .changes
+        .iter()
+        .map(|c| {
+            json!({ "route_id": c.route_id, "table_name": c.table, "item": c.item, "field": c.field,
+                         "kind": c.kind, "old_value": c.old_value, "new_value": c.new_value })
+        })
+        .collect();
+    Json(json!({ "release": site.release.version, "changes": list })).into_response()
+}
+
+/// `/eligible.json?field=value…`: the twin of the form's answer.
+async fn eligible_json(State(site): Shared, Query(answers): Query<Vec<(String, String)>>) -> Response {
+    let mut body = serde_json::Map::new();
+    let mut on = None;
+    for (field, value) in answers.into_iter().filter(|(_, v)| !v.trim().is_empty()) {
+        if field == "on" {
+            on = Some(value);
+        } else {
+            body.insert(field, serde_json::Value::String(value));
+        }
+    }
+    let profile = match profile_of(&serde_json::Value::Object(body)) {
+        Ok(p) => p,
+        Err(message) => {
+            return api_error(
+                StatusCode::BAD_REQUEST,
+                &message,
+                "the fields are those of a profile TOML file",
+            );
+        }
+    };
+    let on = match on.as_deref().map(str::parse::<routes_core::Date>) {
+        Some(Ok(d)) => d,
+        Some(Err(_)) => return api_error(StatusCode::BAD_REQUEST, "`on` is not a date", "write it as YYYY-MM-DD"),
+        None => today(),
+    };
+    let judged = blocking(move || {
+        let assessments: Vec<routes_eligibility::Assessment> = site
+            .routes()
+            .iter()
+            .filter_map(Entry::route)
+            .map(|r| routes_eligibility::assess(&r, &profile, &site.reference, on))
+            .collect();
+        Json(assessments).into_response()
+    })
+    .await;
+    judged.unwrap_or_else(|| api_error(StatusCode::INTERNAL_SERVER_ERROR, "the judgement failed", "try again"))
+}
+
 async fn changes_feed(State(site): Shared) -> Response {
     (
         [(header::CONTENT_TYPE, "application/atom+xml; charset=utf-8")],
@@ -378,6 +431,15 @@ pub(crate) fn run_search(
     site: &Site,
     params: &SearchParams,
 ) -> Result<routes_index::SearchResults, (StatusCode, String)> {
+    run_search_faceted(site, params, false)
+}
+
+/// [`run_search`], with the counts per country and category when `facets`.
+fn run_search_faceted(
+    site: &Site,
+    params: &SearchParams,
+    facets: bool,
+) -> Result<routes_index::SearchResults, (StatusCode, String)> {
     if params.q.chars().count() > MAX_QUERY_CHARS {
         return Err((
             StatusCode::BAD_REQUEST,
@@ -388,6 +450,7 @@ pub(crate) fn run_search(
     query.country.clone_from(&params.country);
     query.category.clone_from(&params.category);
     query.limit = params.limit.unwrap_or(20).clamp(1, 100);
+    query.facets = facets;
     site.index.search(&query).map_err(|e| match e {
         routes_index::Error::Query(q) => (StatusCode::BAD_REQUEST, format!("{q} ({})", q.hint)),
         routes_index::Error::Filter(f) => (
@@ -402,7 +465,7 @@ async fn search_page(State(site): Shared, Query(params): Query<SearchParams>) ->
     if params.q.trim().is_empty() {
         return html(pages::search(&site, "", None, None));
     }
-    match run_search(&site, &params) {
+    match run_search_faceted(&site, &params, true) {
         Ok(results) => html(pages::search(&site, &params.q, Some(&results), None)),
         Err((status, message)) => (status, html(pages::search(&site, &params.q, None, Some(&message)))).into_response(),
     }

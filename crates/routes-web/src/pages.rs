@@ -111,6 +111,56 @@ fn period_words(p: Period) -> &'static str {
     }
 }
 
+/// The amount of `m` with, where the reference data has them, its value
+/// per month and in euros (at a sourced rate within a year of `on`).
+fn money_figures(site: &Site, m: &Money, on: routes_core::Date) -> String {
+    use std::fmt::Write as _;
+    let mut out = money(m);
+    let (amount, currency, period) = match m {
+        Money::Fixed(f) => (f.amount, f.currency.as_str().to_owned(), f.period),
+        Money::Indexed(i) => {
+            let year = i.year.unwrap_or_else(|| u16::try_from(on.civil().year()).unwrap_or(0));
+            let Some(v) = site.reference.index_value(i.index.as_str(), year, on) else {
+                let _ = write!(out, " (the value of {} for {year}: {NOT_FOUND})", i.index.as_str());
+                return out;
+            };
+            let amount = i.multiplier * v.value;
+            let _ = write!(out, " = {} {}", round(amount), v.currency);
+            (amount, v.currency.clone(), i.period)
+        }
+    };
+    let monthly = match period {
+        Period::Year => Some(amount / 12.0),
+        Period::Month => Some(amount),
+        _ => None,
+    };
+    if let (Period::Year, Some(m)) = (period, monthly) {
+        let _ = write!(out, "; {} {currency} a month", round(m));
+    }
+    if currency != "EUR"
+        && let Some(c) = site.reference.rate(&currency, "EUR", on)
+        && (c.rate.date.days_since_epoch() - on.days_since_epoch()).unsigned_abs() <= 366
+    {
+        let per = if monthly.is_some() { " a month" } else { "" };
+        let _ = write!(
+            out,
+            "; ≈ {} EUR{per} (rate of {})",
+            round(monthly.unwrap_or(amount) * c.factor),
+            c.rate.date
+        );
+    }
+    out
+}
+
+fn round(x: f64) -> String {
+    let r = (x * 100.0).round() / 100.0;
+    if (r - r.trunc()).abs() < 1e-9 {
+        format!("{}", r.trunc())
+    } else {
+        format!("{r:.2}")
+    }
+}
+
 fn money(m: &Money) -> String {
     match m {
         Money::Fixed(f) => {
@@ -250,7 +300,7 @@ pub(crate) fn route(site: &Site, r: &Route) -> Markup {
                             br; (dates(q.effective_from, q.effective_until))
                         }
                         td {
-                            @if let Some(m) = &q.money { (money(m)) br; }
+                            @if let Some(m) = &q.money { (money_figures(site, m, q.effective_from.unwrap_or(r.last_verified))) br; }
                             @if let Some(g) = &q.range { (range(g)) br; }
                             @if let Some(l) = &q.language { (l.code) @if let Some(level) = l.level { " " (level.as_str()) } br; }
                             @if q.kind.is_money() && q.money.is_none() { span.unknown { "amount " (NOT_FOUND) } }
@@ -289,7 +339,7 @@ pub(crate) fn route(site: &Site, r: &Route) -> Markup {
                 li class=[f.conflict.as_ref().map(|_| "conflict")] {
                     (f.description) ": "
                     @match (&f.money, f.free) {
-                        (Some(m), _) => { (money(m)) }
+                        (Some(m), _) => { (money_figures(site, m, f.effective_from.unwrap_or(r.last_verified))) }
                         (None, Some(true)) => "free",
                         _ => span.unknown { "amount " (NOT_FOUND) },
                     }
@@ -378,6 +428,16 @@ pub(crate) fn search(
         @if let Some(e) = error { p.unknown { (e) } }
         @if let Some(res) = results {
             p.meta { (res.hits.len()) " of " (res.total_routes) " matching routes" }
+            @if let Some(f) = &res.facets {
+                p.meta {
+                    "By country: "
+                    @for (cc, n) in &f.country { a href={ "/search?q=" (query_param(query)) "&country=" (cc) } { (country_name(&cc.to_uppercase())) } " " (n) " · " }
+                }
+                p.meta {
+                    "By category: "
+                    @for (c, n) in &f.category { a href={ "/search?q=" (query_param(query)) "&category=" (c) } { (c.replace('_', " ")) } " " (n) " · " }
+                }
+            }
             @for hit in &res.hits {
                 section.hit {
                     h2 { a href={ "/routes/" (hit.route_id) } { (hit.name) } }
@@ -698,4 +758,20 @@ pub(crate) fn changes_atom(site: &Site) -> Markup {
             }
         }
     }
+}
+
+/// `text` for a URL's query string.
+fn query_param(text: &str) -> String {
+    let mut out = String::new();
+    for b in text.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(char::from(b)),
+            b' ' => out.push('+'),
+            _ => {
+                use std::fmt::Write as _;
+                let _ = write!(out, "%{b:02X}");
+            }
+        }
+    }
+    out
 }

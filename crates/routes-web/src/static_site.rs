@@ -97,6 +97,7 @@ pub fn write_site(mut site: Site, out: &Path) -> Result<Written, SiteError> {
         "/eligible".into(),
         "/changes".into(),
         "/changes.atom".into(),
+        "/changes.json".into(),
     ];
     for country in site.countries().keys() {
         let cc = country.to_lowercase();
