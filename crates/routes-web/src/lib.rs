@@ -276,12 +276,7 @@ async fn eligible_page(State(site): Shared, Query(answers): Query<Vec<(String, S
                 .into_response();
         }
     }
-    let mut assessments: Vec<routes_eligibility::Assessment> = site
-        .routes()
-        .iter()
-        .filter_map(Entry::route)
-        .map(|r| routes_eligibility::assess(&r, &profile, &site.reference, on))
-        .collect();
+    let mut assessments = site.judge(&profile, on, None);
     assessments.sort_by(|a, b| a.verdict.cmp(&b.verdict).then_with(|| a.route_id.cmp(&b.route_id)));
     html(pages::eligible(&site, &given, Some(&assessments), None))
 }
@@ -343,16 +338,7 @@ async fn eligible_json(State(site): Shared, Query(answers): Query<Vec<(String, S
         Some(Err(_)) => return api_error(StatusCode::BAD_REQUEST, "`on` is not a date", "write it as YYYY-MM-DD"),
         None => today(),
     };
-    let judged = blocking(move || {
-        let assessments: Vec<routes_eligibility::Assessment> = site
-            .routes()
-            .iter()
-            .filter_map(Entry::route)
-            .map(|r| routes_eligibility::assess(&r, &profile, &site.reference, on))
-            .collect();
-        Json(assessments).into_response()
-    })
-    .await;
+    let judged = blocking(move || Json(site.judge(&profile, on, None)).into_response()).await;
     judged.unwrap_or_else(|| api_error(StatusCode::INTERNAL_SERVER_ERROR, "the judgement failed", "try again"))
 }
 
@@ -611,18 +597,7 @@ async fn api_eligible(
         Some(Err(_)) => return api_error(StatusCode::BAD_REQUEST, "`on` is not a date", "write it as YYYY-MM-DD"),
         None => today(),
     };
-    let country = params.country.as_deref().map(str::to_uppercase);
-    let judged = blocking(move || {
-        let assessments: Vec<routes_eligibility::Assessment> = site
-            .routes()
-            .iter()
-            .filter(|e| country.as_deref().is_none_or(|c| e.country == c))
-            .filter_map(Entry::route)
-            .map(|r| routes_eligibility::assess(&r, &profile, &site.reference, on))
-            .collect();
-        Json(assessments).into_response()
-    })
-    .await;
+    let judged = blocking(move || Json(site.judge(&profile, on, params.country.as_deref())).into_response()).await;
     judged.unwrap_or_else(|| api_error(StatusCode::INTERNAL_SERVER_ERROR, "the judgement failed", "try again"))
 }
 

@@ -17,7 +17,7 @@ use rmcp::service::RequestContext;
 use rmcp::{ErrorData, RoleServer, ServerHandler};
 use serde_json::{Value, json};
 
-use crate::{Entry, Site};
+use crate::Site;
 
 /// The MCP server of a site.
 #[derive(Clone)]
@@ -174,14 +174,7 @@ impl Mcp {
                     Some(Err(_)) => return failure("`on` is not a date", "write it as YYYY-MM-DD"),
                     None => crate::today(),
                 };
-                let country = text(args, "country").map(str::to_uppercase);
-                let assessments: Vec<routes_eligibility::Assessment> = site
-                    .routes()
-                    .iter()
-                    .filter(|e| country.as_deref().is_none_or(|c| e.country == c))
-                    .filter_map(Entry::route)
-                    .map(|r| routes_eligibility::assess(&r, &profile, &site.reference, on))
-                    .collect();
+                let assessments = site.judge(&profile, on, text(args, "country"));
                 CallToolResult::structured(json!({ "assessments": assessments }))
             }
             other => failure(

@@ -161,6 +161,24 @@ impl Site {
         format!("\"{h:016x}\"")
     }
 
+    /// Every route (of `country`, an ISO code, when given) judged for
+    /// `profile` on the day `on`, in the order of the routes.
+    #[must_use]
+    pub fn judge(
+        &self,
+        profile: &routes_eligibility::Profile,
+        on: routes_core::Date,
+        country: Option<&str>,
+    ) -> Vec<routes_eligibility::Assessment> {
+        let country = country.map(str::to_uppercase);
+        self.entries
+            .iter()
+            .filter(|e| country.as_deref().is_none_or(|c| e.country == c))
+            .filter_map(Entry::route)
+            .map(|r| routes_eligibility::assess(&r, profile, &self.reference, on))
+            .collect()
+    }
+
     /// Countries with their route counts, by code.
     #[must_use]
     pub fn countries(&self) -> BTreeMap<String, usize> {
