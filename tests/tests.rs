@@ -2,6 +2,7 @@
 //! bundled dataset.
 
 mod browser;
+mod completions;
 mod dataset;
 mod diff;
 mod eligible;

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-/// Validate, publish and search the open dataset of immigration routes.
+/// Validate, publish, search and serve the open dataset of immigration routes, and judge who may use them.
 #[derive(Debug, Parser)]
 #[command(name = "routes", version, about, long_about = None, propagate_version = true)]
 pub(crate) struct Cli {
@@ -129,6 +129,18 @@ pub(crate) enum Command {
     Mcp(McpArgs),
     /// Build the search index of a dataset (`routes search` does it when needed).
     Index(IndexArgs),
+    /// Print a shell completion script on stdout.
+    #[command(
+        after_help = "Examples:\n  routes completions bash > ~/.local/share/bash-completion/completions/routes\n  routes completions zsh > \"${fpath[1]}/_routes\"\n  routes completions fish > ~/.config/fish/completions/routes.fish\n  routes completions powershell >> $PROFILE"
+    )]
+    Completions {
+        /// The shell: `bash`, `zsh`, `fish`, `powershell` or `elvish`.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page of `routes` (roff) on stdout.
+    #[command(after_help = "Examples:\n  routes man > routes.1 && man ./routes.1")]
+    Man,
     /// Print the JSON Schema of a route record (draft 2020-12) on stdout.
     Schema,
     /// Fetch the pages the dataset cites: check them, or archive them again.

@@ -56,6 +56,22 @@ fn main() -> ExitCode {
         Command::Mcp(args) => commands::serve::run_mcp(&args, &printer),
         Command::Index(args) => commands::search::run_index(&args, &printer),
         Command::Sources(command) => commands::sources::run(&command, &printer),
+        Command::Completions { shell } => {
+            let mut out = Vec::new();
+            clap_complete::generate(shell, &mut <Cli as clap::CommandFactory>::command(), "routes", &mut out);
+            printer
+                .data(&String::from_utf8_lossy(&out))
+                .map(|()| ExitStatus::Success)
+        }
+        Command::Man => {
+            let mut out = Vec::new();
+            match clap_mangen::Man::new(<Cli as clap::CommandFactory>::command()).render(&mut out) {
+                Ok(()) => printer
+                    .data(&String::from_utf8_lossy(&out))
+                    .map(|()| ExitStatus::Success),
+                Err(e) => Err(printer::ToolError::from_error(e)),
+            }
+        }
         Command::Schema => printer
             .data(routes_validate::ROUTE_SCHEMA)
             .map(|()| ExitStatus::Success),
