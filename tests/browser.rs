@@ -2,11 +2,10 @@
 //! `tests/browser/setup.sh`) renders the running server's pages and the
 //! static site's, and the tests check the screenshots and the rendered DOM.
 
-use std::io::{BufRead as _, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
-use crate::util::{root, routes, run, transcript};
+use crate::util::{root, routes, run, serve, transcript};
 
 /// A process stopped when dropped.
 struct Running(Child);
@@ -64,30 +63,11 @@ fn screenshot(url: &str, file: &Path, height: u32) -> (u32, u32, u64) {
     (be(16), be(20), png.len() as u64)
 }
 
-/// `routes serve` on the bundled dataset, on a free port.
-fn serve(cache: &Path) -> (Running, String) {
-    let mut child = routes(&root())
-        .args(["serve", "--addr", "127.0.0.1:0"])
-        .env("ROUTES_CACHE_DIR", cache)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the server starts");
-    let stderr = child.stderr.take().expect("stderr");
-    let mut lines = BufReader::new(stderr).lines();
-    let addr = loop {
-        let line = lines.next().expect("the address").expect("a line");
-        if let Some(rest) = line.split("http://").nth(1) {
-            break rest.trim_end_matches('/').to_owned();
-        }
-    };
-    (Running(child), addr)
-}
-
 #[test]
 fn the_route_page_shows_its_figures_and_sources() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let (_server, addr) = serve(dir.path());
+    let server = serve(&[]);
+    let addr = &server.addr;
     let url = format!("http://{addr}/routes/kz/temporary-residence-permit");
     let page = dom(&url);
     assert!(page.contains("<h1>Temporary residence permit</h1>"), "{page}");
@@ -113,7 +93,8 @@ fn the_route_page_shows_its_figures_and_sources() {
 #[test]
 fn search_results_appear_for_a_query_typed_into_the_box() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let (_server, addr) = serve(dir.path());
+    let server = serve(&[]);
+    let addr = &server.addr;
     // The server's box is a form: typing and pressing Enter asks /search?q=.
     let page = dom(&format!("http://{addr}/search?q=health+insurance"));
     assert!(page.contains("matching routes") && page.contains("<mark>"), "{page}");
@@ -171,7 +152,8 @@ fn search_results_appear_for_a_query_typed_into_the_box() {
 #[test]
 fn the_compare_table_has_a_column_per_route() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let (_server, addr) = serve(dir.path());
+    let server = serve(&[]);
+    let addr = &server.addr;
     let url = format!("http://{addr}/compare?ids=ee/digital-nomad-visa,pt/remote-work-visa-d8,kz/neo-nomad-visa-b12-1");
     let page = dom(&url);
     let head = page

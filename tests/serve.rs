@@ -1,57 +1,15 @@
 //! `routes serve`: the real binary serving on loopback, driven over HTTP.
 
-use std::io::{BufRead as _, BufReader, Read as _, Write as _};
+use std::io::{Read as _, Write as _};
 use std::net::TcpStream;
-use std::process::{Child, Stdio};
 
 use serde_json::Value;
 
-use crate::util::{minimal_record, root, routes, temp_dataset, write_record};
-
-/// A running server, stopped when dropped.
-struct Server {
-    child: Child,
-    addr: String,
-    /// The search index's cache, removed with the server.
-    _cache: tempfile::TempDir,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+use crate::util::{Server, has_status, minimal_record, root, routes, serve, temp_dataset, write_record};
 
 /// Starts `routes serve` on a free loopback port and waits for its address.
 fn start(dataset: &std::path::Path) -> Server {
-    start_with(&["--dataset".as_ref(), dataset.as_os_str()])
-}
-
-/// Starts `routes serve` with `args` (`--dataset D` or `--release R`).
-fn start_with(args: &[&std::ffi::OsStr]) -> Server {
-    let cache = tempfile::tempdir().expect("temp dir");
-    let mut child = routes(&root())
-        .args(["serve", "--addr", "127.0.0.1:0"])
-        .args(args)
-        .env("ROUTES_CACHE_DIR", cache.path())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the server starts");
-    let stderr = child.stderr.take().expect("stderr");
-    let mut lines = BufReader::new(stderr).lines();
-    let addr = loop {
-        let line = lines.next().expect("the server says where it listens").expect("a line");
-        if let Some(rest) = line.split("http://").nth(1) {
-            break rest.trim_end_matches('/').to_owned();
-        }
-    };
-    Server {
-        child,
-        addr,
-        _cache: cache,
-    }
+    serve(&["--dataset".as_ref(), dataset.as_os_str()])
 }
 
 /// One HTTP/1.1 exchange with the raw request line and body: status, headers, body.
@@ -157,13 +115,7 @@ fn the_api_answers_in_json() {
         .iter()
         .find(|v| v["route_id"] == "kz/temporary-residence-permit")
         .expect("the permit");
-    assert!(
-        trp["criteria"]
-            .as_array()
-            .expect("criteria")
-            .iter()
-            .any(|c| c["status"] == "waived")
-    );
+    assert!(has_status(trp, "waived"), "{trp}");
 }
 
 #[test]
@@ -361,7 +313,7 @@ fn a_release_shows_what_changed_with_an_atom_feed() {
     write_record(&dir.path().join("kz/changing-route.json"), &record);
     publish("1.1.0");
     let release = dist.path().join("routes-1.1.0");
-    let server = start_with(&["--release".as_ref(), release.as_os_str()]);
+    let server = serve(&["--release".as_ref(), release.as_os_str()]);
     let (status, _, body) = get(&server, "/changes");
     assert_eq!(status, 200);
     assert!(body.contains("href=\"/routes/kz/changing-route\""), "{body}");

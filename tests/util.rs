@@ -74,3 +74,55 @@ pub(crate) fn bundled_record_count() -> usize {
         })
         .count()
 }
+
+/// A running `routes serve`, stopped when dropped.
+pub(crate) struct Server {
+    child: std::process::Child,
+    /// `127.0.0.1:PORT`.
+    pub(crate) addr: String,
+    /// The search index's cache, removed with the server.
+    _cache: tempfile::TempDir,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts `routes serve` with `args` (`--dataset D`, `--release R`, or none
+/// for the bundled dataset) on a free loopback port, and waits for the
+/// address it prints.
+pub(crate) fn serve(args: &[&std::ffi::OsStr]) -> Server {
+    use std::io::BufRead as _;
+    let cache = tempfile::tempdir().expect("temp dir");
+    let mut child = routes(&root())
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .args(args)
+        .env("ROUTES_CACHE_DIR", cache.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the server starts");
+    let stderr = child.stderr.take().expect("stderr");
+    let mut lines = std::io::BufReader::new(stderr).lines();
+    let addr = loop {
+        let line = lines.next().expect("the server says where it listens").expect("a line");
+        if let Some(rest) = line.split("http://").nth(1) {
+            break rest.trim_end_matches('/').to_owned();
+        }
+    };
+    Server {
+        child,
+        addr,
+        _cache: cache,
+    }
+}
+
+/// Whether some criterion of a route's verdict (JSON) has `status`.
+pub(crate) fn has_status(route: &serde_json::Value, status: &str) -> bool {
+    route["criteria"]
+        .as_array()
+        .is_some_and(|c| c.iter().any(|c| c["status"] == status))
+}

@@ -58,6 +58,7 @@ mod reference;
 
 pub use assess::{Assessment, Criterion, PurposeVerdict, RouteFacts, Status, Step, Verdict, assess};
 pub use profile::{
-    Amount, FIELDS, FamilyTie, LanguageSkill, Profile, ProfileError, Relation, parse_country, parse_yes_no,
+    Amount, FIELDS, FamilyTie, LanguageSkill, Profile, ProfileError, Relation, parse_category, parse_country,
+    parse_yes_no,
 };
 pub use reference::{Cited, Conversion, Group, IndexValue, Rate, Reference};

@@ -428,6 +428,29 @@ impl FromStr for FamilyTie {
     }
 }
 
+/// A route category, in any case, with `-` for `_` (`digital-nomad`).
+///
+/// ```
+/// use routes_eligibility::parse_category;
+/// assert_eq!(parse_category("Digital-Nomad").unwrap().as_str(), "digital_nomad");
+/// assert!(parse_category("digital-nomads").unwrap_err().hint.contains("`digital_nomad`"));
+/// ```
+pub fn parse_category(value: &str) -> Result<routes_core::Category, ProfileError> {
+    let wanted = value.trim().to_lowercase().replace('-', "_");
+    let all = routes_core::Category::ALL;
+    all.iter().copied().find(|c| c.as_str() == wanted).ok_or_else(|| {
+        let names: Vec<&str> = all.iter().map(|c| c.as_str()).collect();
+        ProfileError::new(
+            format!("`{value}` is not a category"),
+            format!(
+                "{}the categories are: {}",
+                did_you_mean(&wanted, &names),
+                names.join(", ")
+            ),
+        )
+    })
+}
+
 /// A yes/no answer as a flag gives it: `yes`, `no`, `true`, `false`.
 ///
 /// ```
@@ -653,22 +676,7 @@ impl Profile {
     /// The fields answered, by name.
     #[must_use]
     pub fn answered(&self) -> Vec<&'static str> {
-        let given = [
-            self.nationality.is_some(),
-            self.age.is_some(),
-            self.income.is_some(),
-            self.savings.is_some(),
-            self.investment.is_some(),
-            self.job_offer.is_some(),
-            self.employer_sponsor.is_some(),
-            self.remote_work.is_some(),
-            self.work_experience_years.is_some(),
-            self.health_insurance.is_some(),
-            self.criminal_record_clean.is_some(),
-            self.language.is_some(),
-            self.family_of.is_some(),
-        ];
-        FIELDS.iter().zip(given).filter(|(_, g)| *g).map(|(f, _)| *f).collect()
+        FIELDS.iter().copied().filter(|f| self.without(f) != *self).collect()
     }
 
     /// The profile with `field` unanswered.

@@ -251,31 +251,16 @@ async fn eligible_page(State(site): Shared, Query(answers): Query<Vec<(String, S
     if given.is_empty() {
         return html(pages::eligible(&site, &[], None, None));
     }
-    let mut profile = routes_eligibility::Profile::default();
-    let mut on = today();
-    for (field, value) in &given {
-        if field == "on" {
-            if let Ok(d) = value.parse() {
-                on = d;
-            } else {
-                let message = format!("`{value}` is not a day (YYYY-MM-DD)");
-                return (
-                    StatusCode::BAD_REQUEST,
-                    html(pages::eligible(&site, &given, None, Some(&message))),
-                )
-                    .into_response();
-            }
-            continue;
-        }
-        if let Err(e) = profile.set(field, value) {
-            let message = format!("{field}: {} ({})", e.message, e.hint);
+    let (profile, on) = match answered(&given) {
+        Ok(answers) => answers,
+        Err(message) => {
             return (
                 StatusCode::BAD_REQUEST,
                 html(pages::eligible(&site, &given, None, Some(&message))),
             )
                 .into_response();
         }
-    }
+    };
     let mut assessments = site.judge(&profile, on, None);
     assessments.sort_by(|a, b| a.verdict.cmp(&b.verdict).then_with(|| a.route_id.cmp(&b.route_id)));
     html(pages::eligible(&site, &given, Some(&assessments), None))
@@ -314,17 +299,9 @@ async fn changes_json(State(site): Shared) -> Response {
 
 /// `/eligible.json?field=value…`: the twin of the form's answer.
 async fn eligible_json(State(site): Shared, Query(answers): Query<Vec<(String, String)>>) -> Response {
-    let mut body = serde_json::Map::new();
-    let mut on = None;
-    for (field, value) in answers.into_iter().filter(|(_, v)| !v.trim().is_empty()) {
-        if field == "on" {
-            on = Some(value);
-        } else {
-            body.insert(field, serde_json::Value::String(value));
-        }
-    }
-    let profile = match profile_of(&serde_json::Value::Object(body)) {
-        Ok(p) => p,
+    let given: Vec<(String, String)> = answers.into_iter().filter(|(_, v)| !v.trim().is_empty()).collect();
+    let (profile, on) = match answered(&given) {
+        Ok(answers) => answers,
         Err(message) => {
             return api_error(
                 StatusCode::BAD_REQUEST,
@@ -332,11 +309,6 @@ async fn eligible_json(State(site): Shared, Query(answers): Query<Vec<(String, S
                 "the fields are those of a profile TOML file",
             );
         }
-    };
-    let on = match on.as_deref().map(str::parse::<routes_core::Date>) {
-        Some(Ok(d)) => d,
-        Some(Err(_)) => return api_error(StatusCode::BAD_REQUEST, "`on` is not a date", "write it as YYYY-MM-DD"),
-        None => today(),
     };
     let judged = blocking(move || Json(site.judge(&profile, on, None)).into_response()).await;
     judged.unwrap_or_else(|| api_error(StatusCode::INTERNAL_SERVER_ERROR, "the judgement failed", "try again"))
@@ -592,13 +564,37 @@ async fn api_eligible(
             );
         }
     };
-    let on = match params.on.as_deref().map(str::parse::<routes_core::Date>) {
-        Some(Ok(d)) => d,
-        Some(Err(_)) => return api_error(StatusCode::BAD_REQUEST, "`on` is not a date", "write it as YYYY-MM-DD"),
-        None => today(),
+    let on = match day(params.on.as_deref()) {
+        Ok(d) => d,
+        Err(message) => return api_error(StatusCode::BAD_REQUEST, &message, "write it as YYYY-MM-DD"),
     };
     let judged = blocking(move || Json(site.judge(&profile, on, params.country.as_deref())).into_response()).await;
     judged.unwrap_or_else(|| api_error(StatusCode::INTERNAL_SERVER_ERROR, "the judgement failed", "try again"))
+}
+
+/// The day `on` names (`YYYY-MM-DD`), or today when it names none.
+pub(crate) fn day(on: Option<&str>) -> Result<routes_core::Date, String> {
+    on.map_or_else(
+        || Ok(today()),
+        |d| d.parse().map_err(|_| format!("`{d}` is not a day (YYYY-MM-DD)")),
+    )
+}
+
+/// A profile and a day from the answers of the form (`field=value`, and
+/// `on=` for the day); the first mistake in words.
+fn answered(given: &[(String, String)]) -> Result<(routes_eligibility::Profile, routes_core::Date), String> {
+    let mut profile = routes_eligibility::Profile::default();
+    let mut on = None;
+    for (field, value) in given {
+        if field == "on" {
+            on = Some(value.as_str());
+        } else {
+            profile
+                .set(field, value)
+                .map_err(|e| format!("{field}: {} ({})", e.message, e.hint))?;
+        }
+    }
+    Ok((profile, day(on)?))
 }
 
 /// Today (UTC), the default day of an eligibility call.

@@ -169,10 +169,9 @@ impl Mcp {
                     Ok(p) => p,
                     Err(message) => return failure(&message, "the fields are those of a profile TOML file"),
                 };
-                let on = match text(args, "on").map(str::parse::<routes_core::Date>) {
-                    Some(Ok(d)) => d,
-                    Some(Err(_)) => return failure("`on` is not a date", "write it as YYYY-MM-DD"),
-                    None => crate::today(),
+                let on = match crate::day(text(args, "on")) {
+                    Ok(d) => d,
+                    Err(message) => return failure(&message, "write it as YYYY-MM-DD"),
                 };
                 let assessments = site.judge(&profile, on, text(args, "country"));
                 CallToolResult::structured(json!({ "assessments": assessments }))

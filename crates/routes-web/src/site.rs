@@ -53,6 +53,18 @@ pub struct Entry {
 }
 
 impl Entry {
+    fn of(record: String) -> Result<Self, serde_json::Error> {
+        let s: Summary = serde_json::from_str(&record)?;
+        Ok(Self {
+            id: s.id,
+            country: s.country,
+            name: s.name,
+            category: s.category,
+            status: s.status,
+            record: record.into_boxed_str(),
+        })
+    }
+
     /// The route, parsed from its record.
     #[must_use]
     pub fn route(&self) -> Option<Route> {
@@ -93,6 +105,16 @@ impl std::fmt::Debug for Site {
     }
 }
 
+/// What lists need of a record, read from its JSON (the rest skipped).
+#[derive(serde::Deserialize)]
+struct Summary {
+    id: String,
+    country: String,
+    name: String,
+    category: String,
+    status: String,
+}
+
 impl Site {
     /// A site of `routes` (in any order), searched with `index`.
     #[must_use]
@@ -102,20 +124,30 @@ impl Site {
         reference: Reference,
         release: Release,
     ) -> Self {
-        let mut entries: Vec<Entry> = routes
+        let records = routes.into_iter().filter_map(|r| serde_json::to_string(&r).ok());
+        // Records that serialised from a `Route` read back as one.
+        let entries = records.filter_map(|record| Entry::of(record).ok()).collect();
+        Self::of(entries, index, reference, release)
+    }
+
+    /// A site of records as JSON text (a release's `routes.jsonl`, one per
+    /// line), each kept as it is; the first that is not a record is the
+    /// error, with its place in the list.
+    pub fn from_json(
+        records: impl IntoIterator<Item = String>,
+        index: RouteIndex,
+        reference: Reference,
+        release: Release,
+    ) -> Result<Self, (usize, serde_json::Error)> {
+        let entries = records
             .into_iter()
-            .filter_map(|r| {
-                let record = serde_json::to_string(&r).ok()?.into_boxed_str();
-                Some(Entry {
-                    id: r.id.as_str().to_owned(),
-                    country: r.country.as_str().to_owned(),
-                    name: r.name.clone(),
-                    category: r.category.as_str().to_owned(),
-                    status: r.status.as_str().to_owned(),
-                    record,
-                })
-            })
-            .collect();
+            .enumerate()
+            .map(|(i, record)| Entry::of(record).map_err(|e| (i, e)))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Self::of(entries, index, reference, release))
+    }
+
+    fn of(mut entries: Vec<Entry>, index: RouteIndex, reference: Reference, release: Release) -> Self {
         entries.sort_by(|a, b| a.id.cmp(&b.id));
         entries.dedup_by(|a, b| a.id == b.id);
         Self {

@@ -98,7 +98,7 @@ pub(crate) fn run(args: &EligibleArgs, printer: &Printer) -> Result<ExitStatus, 
 /// `--country` and `--category`, checked before any route is read.
 struct Filter {
     country: Option<routes_core::CountryCode>,
-    category: Option<String>,
+    category: Option<routes_core::Category>,
 }
 
 impl Filter {
@@ -111,29 +111,17 @@ impl Filter {
             None => None,
         };
         let category = match &args.category {
-            Some(value) => {
-                let wanted = value.trim().to_lowercase().replace('-', "_");
-                let all: Vec<&str> = routes_core::Category::ALL.iter().map(|c| c.as_str()).collect();
-                if !all.contains(&wanted.as_str()) {
-                    let near = all
-                        .iter()
-                        .min_by_key(|c| strsim_distance(&wanted, c))
-                        .filter(|c| strsim_distance(&wanted, c) <= 3)
-                        .map(|c| format!("did you mean `{c}`? "))
-                        .unwrap_or_default();
-                    return Err(ToolError::new(format!("--category: `{value}` is not a category"))
-                        .hint(format!("{near}the categories are: {}", all.join(", "))));
-                }
-                Some(wanted)
-            }
+            Some(value) => Some(
+                routes_eligibility::parse_category(value)
+                    .map_err(|e| ToolError::new(format!("--category: {}", e.message)).hint(e.hint))?,
+            ),
             None => None,
         };
         Ok(Self { country, category })
     }
 
     fn keeps(&self, r: &RouteFacts<'_>) -> bool {
-        self.country.as_ref().is_none_or(|c| r.country == c)
-            && self.category.as_deref().is_none_or(|c| r.category.as_str() == c)
+        self.country.as_ref().is_none_or(|c| r.country == c) && self.category.is_none_or(|c| r.category == c)
     }
 }
 
@@ -236,23 +224,6 @@ fn profile_error(e: &ProfileError, file: Option<(&str, &str)>) -> ToolError {
     ToolError::new(format!("{place}{field}{}", e.message)).hint(e.hint.clone())
 }
 
-/// Edit distance, for suggestions.
-fn strsim_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.iter().enumerate() {
-        let mut previous = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let substitution = previous + usize::from(ca != cb);
-            previous = row[j + 1];
-            row[j + 1] = substitution.min(row[j] + 1).min(row[j + 1] + 1);
-        }
-    }
-    row[b.len()]
-}
-
 /// The routes of a dataset, read as `routes validate` reads them, a batch at a time.
 fn dataset_routes(dataset: &Path, printer: &Printer, judging: &mut Judging<'_>) -> Result<(), ToolError> {
     let mut batch = Vec::with_capacity(BATCH);
@@ -319,7 +290,7 @@ fn release_routes(release: &Path, judging: &mut Judging<'_>) -> Result<(), ToolE
     let path = super::reference::release_file(release, "data/routes.jsonl")?;
     let file =
         std::fs::File::open(&path).map_err(|e| ToolError::from_error(e).hint("check that the release is readable"))?;
-    let again = "download the release again; `sha256sum --check SHA256SUMS` in it names every file that differs";
+    let again = super::reference::DOWNLOAD_AGAIN;
     let mut lines = std::io::BufReader::with_capacity(1 << 20, file).lines();
     let mut number = 0usize;
     loop {

@@ -9,6 +9,10 @@ use routes_eligibility::{Cited, Group, IndexValue, Rate, Reference};
 
 use crate::printer::ToolError;
 
+/// The hint of a release file that cannot be read as written.
+pub(crate) const DOWNLOAD_AGAIN: &str =
+    "download the release again; `sha256sum --check SHA256SUMS` in it names every file that differs";
+
 /// The reference data of a dataset, as `routes validate` reads it.
 pub(crate) fn dataset_reference(dataset: &Path) -> Result<Reference, ToolError> {
     if !dataset.exists() {
@@ -106,8 +110,7 @@ pub(crate) fn release_file(release: &Path, name: &str) -> Result<PathBuf, ToolEr
 fn table(release: &Path, name: &str) -> Result<Vec<std::collections::HashMap<String, String>>, ToolError> {
     let path = release_file(release, &format!("data/{name}.csv"))?;
     let bad = |e: &dyn std::fmt::Display| {
-        ToolError::new(format!("cannot read `{}`: {e}", path.display()))
-            .hint("download the release again; `sha256sum --check SHA256SUMS` in it names every file that differs")
+        ToolError::new(format!("cannot read `{}`: {e}", path.display())).hint(DOWNLOAD_AGAIN)
     };
     let mut reader = csv::Reader::from_path(&path).map_err(|e| bad(&e))?;
     let headers = reader.headers().map_err(|e| bad(&e))?.clone();
@@ -142,8 +145,7 @@ pub(crate) fn reference_of_release(release: &Path) -> Result<Reference, ToolErro
             })
     };
     let malformed = |table: &str, what: &str| {
-        ToolError::new(format!("the release's `data/{table}.csv` holds {what}"))
-            .hint("download the release again; `sha256sum --check SHA256SUMS` in it names every file that differs")
+        ToolError::new(format!("the release's `data/{table}.csv` holds {what}")).hint(DOWNLOAD_AGAIN)
     };
     let members = table(release, "group_members")?;
     let mut groups = Vec::new();

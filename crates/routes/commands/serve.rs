@@ -4,7 +4,6 @@
 use std::io::BufRead as _;
 use std::path::Path;
 
-use routes_core::Route;
 use routes_web::{Release, Site};
 
 use crate::ExitStatus;
@@ -96,23 +95,20 @@ fn dataset_site(dataset: &Path, printer: &Printer) -> Result<Site, ToolError> {
 
 fn release_site(release: &Path) -> Result<Site, ToolError> {
     let reference = super::reference::reference_of_release(release)?;
-    let index = routes_index::open_release(release).map_err(|e| {
-        ToolError::from_error(e)
-            .hint("download the release again; `sha256sum --check SHA256SUMS` in it names every file that differs")
-    })?;
+    let index = routes_index::open_release(release)
+        .map_err(|e| ToolError::from_error(e).hint(super::reference::DOWNLOAD_AGAIN))?;
     let path = super::reference::release_file(release, "data/routes.jsonl")?;
-    let again = "download the release again; `sha256sum --check SHA256SUMS` in it names every file that differs";
+    let again = super::reference::DOWNLOAD_AGAIN;
     let file = std::fs::File::open(&path).map_err(|e| ToolError::from_error(e).hint(again))?;
-    let mut routes = Vec::new();
+    // Each line is kept as it is: a page parses its record when asked for it.
+    let mut lines = Vec::new();
+    let mut numbers = Vec::new();
     for (i, line) in std::io::BufReader::new(file).lines().enumerate() {
         let line = line.map_err(|e| ToolError::new(format!("cannot read `{}`: {e}", path.display())).hint(again))?;
-        if line.trim().is_empty() {
-            continue;
+        if !line.trim().is_empty() {
+            lines.push(line);
+            numbers.push(i + 1);
         }
-        let route: Route = serde_json::from_str(&line).map_err(|e| {
-            ToolError::new(format!("`{}` line {}: not a route record: {e}", path.display(), i + 1)).hint(again)
-        })?;
-        routes.push(route);
     }
     let package = super::reference::release_file(release, "datapackage.json")?;
     let meta: serde_json::Value = std::fs::read_to_string(&package)
@@ -123,7 +119,14 @@ fn release_site(release: &Path) -> Result<Site, ToolError> {
     let date = meta["created"]
         .as_str()
         .map_or_else(String::new, |c| c.chars().take(10).collect());
-    let mut site = Site::new(routes, index, reference, Release { version, date });
+    let mut site = Site::from_json(lines, index, reference, Release { version, date }).map_err(|(i, e)| {
+        ToolError::new(format!(
+            "`{}` line {}: not a route record: {e}",
+            path.display(),
+            numbers[i]
+        ))
+        .hint(again)
+    })?;
     site.changes = release_changes(release)?;
     Ok(site)
 }
@@ -132,8 +135,7 @@ fn release_site(release: &Path) -> Result<Site, ToolError> {
 fn release_changes(release: &Path) -> Result<Vec<routes_web::Change>, ToolError> {
     let path = super::reference::release_file(release, "data/changes.csv")?;
     let bad = |e: &dyn std::fmt::Display| {
-        ToolError::new(format!("cannot read `{}`: {e}", path.display()))
-            .hint("download the release again; `sha256sum --check SHA256SUMS` in it names every file that differs")
+        ToolError::new(format!("cannot read `{}`: {e}", path.display())).hint(super::reference::DOWNLOAD_AGAIN)
     };
     let mut reader = csv::Reader::from_path(&path).map_err(|e| bad(&e))?;
     let headers = reader.headers().map_err(|e| bad(&e))?.clone();
