@@ -112,8 +112,7 @@ fn search_results_appear_for_a_query_typed_into_the_box() {
         .arg(&public)
         .env("ROUTES_CACHE_DIR", dir.path()));
     assert!(out.status.success(), "{}", transcript(&out));
-    let python = std::env::var_os("ROUTES_READERS_PYTHON")
-        .map_or_else(|| root().join("target/readers-venv/bin/python"), PathBuf::from);
+    let python = crate::util::readers_python();
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
     let port = listener.local_addr().expect("addr").port();
     drop(listener);

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use crate::util::{root, routes, run};
+use crate::util::{copy_dir, root, routes, run};
 
 fn dataset() -> PathBuf {
     root().join("dataset")
@@ -45,18 +45,6 @@ fn excerpts(value: &Value, pointer: &str, out: &mut Vec<(String, String, String)
             }
         }
         _ => {}
-    }
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    for entry in walkdir::WalkDir::new(from) {
-        let entry = entry.expect("walk");
-        let target = to.join(entry.path().strip_prefix(from).expect("inside"));
-        if entry.file_type().is_dir() {
-            fs_err::create_dir_all(&target).expect("mkdir");
-        } else {
-            fs_err::copy(entry.path(), &target).expect("copy");
-        }
     }
 }
 

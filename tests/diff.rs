@@ -9,8 +9,7 @@ use crate::publish::{Dataset, two_releases};
 use crate::util::{root, routes, run, transcript};
 
 fn python() -> PathBuf {
-    std::env::var_os("ROUTES_READERS_PYTHON")
-        .map_or_else(|| root().join("target/readers-venv/bin/python"), PathBuf::from)
+    crate::util::readers_python()
 }
 
 fn diff(dir: &Path, args: &[&str]) -> std::process::Output {

@@ -10,8 +10,7 @@ use crate::publish::{Dataset, files, record};
 use crate::util::{root, routes, run, transcript};
 
 fn python() -> PathBuf {
-    std::env::var_os("ROUTES_READERS_PYTHON")
-        .map_or_else(|| root().join("target/readers-venv/bin/python"), PathBuf::from)
+    crate::util::readers_python()
 }
 
 /// Routes of Kazakhstan, Namibia (`NA`, which a careless reader takes for a

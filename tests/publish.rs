@@ -6,7 +6,7 @@ use std::process::Command;
 
 use serde_json::{Value, json};
 
-use crate::util::{minimal_record, root, routes, run, transcript};
+use crate::util::{copy_dir, minimal_record, root, routes, run, transcript};
 
 /// A dataset folder in a temporary directory, written record by record. The
 /// runs get a temporary folder of their own (`TMPDIR`, the folder `tmp`), so
@@ -72,19 +72,6 @@ impl Dataset {
 
     pub(crate) fn transcript(&self, output: &std::process::Output) -> String {
         transcript(output).replace(&self.path().display().to_string(), "[TMP]")
-    }
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    fs_err::create_dir_all(to).expect("create folder");
-    for entry in fs_err::read_dir(from).expect("read folder") {
-        let entry = entry.expect("entry");
-        let target = to.join(entry.file_name());
-        if entry.file_type().expect("type").is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            fs_err::copy(entry.path(), target).expect("copy file");
-        }
     }
 }
 
@@ -448,7 +435,7 @@ fn data_with_errors_is_refused_with_the_findings() {
         stderr
             .lines()
             .last()
-            .is_some_and(|l| l.starts_with("refused to publish routes-1.0.0: the dataset has 1 errors and ")),
+            .is_some_and(|l| l.starts_with("refused to publish routes-1.0.0: the dataset has 1 error, ")),
         "{stderr}"
     );
     assert!(

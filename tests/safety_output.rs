@@ -1,12 +1,11 @@
 //! What `routes` prints: no raw control characters from data on a terminal,
 //! and every output stream survives a closed pipe. Each test runs the real binary.
 
-use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
 use serde_json::{Value, json};
 
-use crate::util::{fixtures, minimal_record, root, routes, run, temp_dataset, transcript, write_record};
+use crate::util::{copy_dir, fixtures, minimal_record, root, routes, run, temp_dataset, transcript, write_record};
 
 /// A typed record whose texts hold ESC sequences (clear the screen, set the
 /// window title), NUL, DEL, a C1 control, a bidirectional override, a tab, and
@@ -194,19 +193,6 @@ fn run_closed(cmd: &mut Command, closed: Closed) -> Output {
         Closed::Stderr => cmd.stdout(Stdio::piped()).stderr(closed_pipe()),
     };
     cmd.stdin(Stdio::null()).output().expect("the routes binary runs")
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    fs_err::create_dir_all(to).expect("folder");
-    for entry in fs_err::read_dir(from).expect("read") {
-        let path = entry.expect("entry").path();
-        let target = to.join(path.file_name().expect("name"));
-        if path.is_dir() {
-            copy_dir(&path, &target);
-        } else {
-            fs_err::copy(&path, &target).expect("copy");
-        }
-    }
 }
 
 /// Every command, with stdout and then stderr on a closed pipe: none panics

@@ -126,6 +126,9 @@ fn every_property_has_a_description() {
     walk(&schema, "", &mut missing);
     assert!(missing.is_empty(), "properties without a description: {missing:#?}");
     assert!(schema["$id"].as_str().is_some_and(|id| id.starts_with("https://")));
+    // The `$id` is the name the README documents, and its path is where the site serves it.
+    assert_eq!(schema["$id"].as_str(), Some(routes_core::ROUTE_SCHEMA_ID));
+    assert!(routes_core::ROUTE_SCHEMA_ID.ends_with(routes_core::ROUTE_SCHEMA_PATH));
     assert_eq!(schema["$schema"], "https://json-schema.org/draft/2020-12/schema");
 }
 
@@ -376,4 +379,38 @@ fn integers_beyond_the_model_are_schema_findings_not_bugs() {
             "`{literal}` at `{pointer}`: no `{code}`:\n{text}"
         );
     }
+}
+
+/// Every `pattern` of the schema says in words what it expects
+/// (`patternErrorMessage`, which `routes validate` prints and VS Code shows),
+/// so no message shows a regular expression.
+#[test]
+fn every_pattern_has_words() {
+    fn walk(node: &serde_json::Value, at: &str, missing: &mut Vec<String>, seen: &mut usize) {
+        match node {
+            serde_json::Value::Object(map) => {
+                if map.get("pattern").is_some_and(serde_json::Value::is_string) {
+                    *seen += 1;
+                    let words = map.get("patternErrorMessage").and_then(serde_json::Value::as_str);
+                    if !words.is_some_and(|w| w.starts_with("expected ") && !w.contains('^')) {
+                        missing.push(at.to_owned());
+                    }
+                }
+                for (key, value) in map {
+                    walk(value, &format!("{at}/{key}"), missing, seen);
+                }
+            }
+            serde_json::Value::Array(items) => {
+                for (i, value) in items.iter().enumerate() {
+                    walk(value, &format!("{at}/{i}"), missing, seen);
+                }
+            }
+            _ => {}
+        }
+    }
+    let schema: serde_json::Value = serde_json::from_str(routes_core::ROUTE_SCHEMA).expect("schema");
+    let (mut missing, mut seen) = (Vec::new(), 0);
+    walk(&schema, "", &mut missing, &mut seen);
+    assert!(seen >= 10, "{seen}");
+    assert!(missing.is_empty(), "patterns without words: {missing:?}");
 }

@@ -241,6 +241,12 @@ fn compare_eligibility_twins_and_caching() {
     let (status, _, body) = get(&server, "/llms.txt");
     assert_eq!(status, 200);
     assert!(body.contains("/routes/kz/temporary-residence-permit.json"), "{body}");
+    // The record schema at the path of its `$id`, for editors and programs.
+    let (status, headers, body) = get(&server, routes_core::ROUTE_SCHEMA_PATH);
+    assert_eq!(status, 200);
+    assert!(headers.contains("application/schema+json"), "{headers}");
+    let schema: Value = serde_json::from_str(&body).expect("JSON");
+    assert_eq!(schema["$id"], routes_core::ROUTE_SCHEMA_ID);
 
     // Cached by the release: the same ETag everywhere, a 304 when it is sent back.
     let (_, headers, _) = get(&server, "/routes/kz/temporary-residence-permit");

@@ -91,6 +91,10 @@ fn every_internal_link_of_the_site_resolves() {
     ] {
         assert!(site.join(rel).is_file(), "{rel}");
     }
+    // The record schema, at the path of its `$id`, the same document `routes schema` prints.
+    let schema =
+        fs_err::read_to_string(site.join(routes_core::ROUTE_SCHEMA_PATH.trim_start_matches('/'))).expect("schema");
+    assert_eq!(schema, routes_core::ROUTE_SCHEMA);
     let index: Vec<serde_json::Value> =
         serde_json::from_str(&fs_err::read_to_string(site.join("search-index.json")).expect("read")).expect("JSON");
     assert_eq!(index.len(), crate::util::bundled_record_count());

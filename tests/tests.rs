@@ -3,6 +3,7 @@
 
 mod browser;
 mod completions;
+mod contributor;
 mod dataset;
 mod diff;
 mod eligible;
@@ -24,3 +25,4 @@ mod sources;
 mod sqlite;
 mod util;
 mod validate;
+mod validate_file;

@@ -126,3 +126,22 @@ pub(crate) fn has_status(route: &serde_json::Value, status: &str) -> bool {
         .as_array()
         .is_some_and(|c| c.iter().any(|c| c["status"] == status))
 }
+
+/// Copies the folder `from` to `to`, recursively (`to` is created).
+pub(crate) fn copy_dir(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.expect("walk");
+        let target = to.join(entry.path().strip_prefix(from).expect("inside"));
+        if entry.file_type().is_dir() {
+            fs_err::create_dir_all(&target).expect("mkdir");
+        } else {
+            fs_err::copy(entry.path(), &target).expect("copy");
+        }
+    }
+}
+
+/// The Python of the readers venv (`tests/readers/setup.sh`), or `ROUTES_READERS_PYTHON`.
+pub(crate) fn readers_python() -> PathBuf {
+    std::env::var_os("ROUTES_READERS_PYTHON")
+        .map_or_else(|| root().join("target/readers-venv/bin/python"), PathBuf::from)
+}

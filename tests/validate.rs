@@ -231,7 +231,7 @@ fn json_output_goes_to_stdout_and_talk_to_stderr() {
       "pointer": "/name",
       "code": "schema/type",
       "severity": "error",
-      "message": "42 is not of type \"string\"",
+      "message": "expected text (a JSON string), found the number `42`",
       "hint": "`name`: Short English name of the route"
     }
     "#);

@@ -12,8 +12,24 @@ pub(crate) struct Cli {
     #[arg(long, short, global = true)]
     pub(crate) quiet: bool,
 
+    /// When to colour the output: `auto` (on a terminal, unless `NO_COLOR`
+    /// is set), `always` or `never`.
+    #[arg(long, global = true, value_enum, value_name = "WHEN", default_value_t = ColorWhen::Auto)]
+    pub(crate) color: ColorWhen,
+
     #[command(subcommand)]
     pub(crate) command: Command,
+}
+
+/// When output is coloured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ColorWhen {
+    /// On a terminal, unless `NO_COLOR` is set.
+    Auto,
+    /// Always, even into a pipe or file.
+    Always,
+    /// Never.
+    Never,
 }
 
 #[derive(Debug, Subcommand)]
@@ -26,6 +42,15 @@ pub(crate) enum Command {
     /// only regular files, and follows symbolic links only inside the dataset.
     /// Exits 0 when clean, 1 when there are findings, 2 when the tool itself
     /// fails.
+    ///
+    /// Files named one by one (`routes validate dataset/routes/kz/x.json`)
+    /// are checked against the whole dataset they belong to (the folder of
+    /// the `routes.toml` above them, or `--dataset`), so that links to other
+    /// routes and the rules across records hold; only findings about the
+    /// files named are reported.
+    #[command(
+        after_help = "Examples:\n  routes validate\n  routes validate dataset/routes/kz/temporary-residence-permit.json\n  routes validate --dataset ../my-fork $(git diff --name-only -- '*.json')\n  routes validate --format github   (annotations in a GitHub Actions log)\n  routes validate --format sarif > routes.sarif\n  routes validate --explain implausible-amount\n  routes validate --list-rules --format json | jq -r .code\n  routes validate - < records.jsonl"
+    )]
     Validate(ValidateArgs),
     /// Publish an immutable, reproducible release of the dataset.
     ///
@@ -36,8 +61,44 @@ pub(crate) enum Command {
     /// in one rename. An existing version is never rewritten (exit 2). The
     /// release date is `SOURCE_DATE_EPOCH` when set, else the latest
     /// `last_verified` of the data. Prints the release folder on stdout.
-    #[command(disable_version_flag = true)]
+    #[command(
+        disable_version_flag = true,
+        after_help = "Examples:\n  routes publish --version 1.0.0\n  routes publish --version 1.1.0 --dataset dataset --out dist\n  SOURCE_DATE_EPOCH=1764028800 routes publish --version 1.0.1\n  routes publish --version 2.0.0 --partition-by country"
+    )]
     Publish(PublishArgs),
+    /// Print one route as a person reads it: what it is, who may apply,
+    /// the requirements, documents, fees and timing, each figure with its
+    /// source and quote.
+    ///
+    /// `ID` is `<country>/<slug>`, as in `kz/temporary-residence-permit`; a
+    /// misspelt one is an error that names the nearest ids. Reads the dataset
+    /// (`--dataset`) or a published release (`--release`). Exits 0, 1 when
+    /// no route has the id, 2 on error.
+    #[command(
+        after_help = "Examples:\n  routes show kz/temporary-residence-permit\n  routes show ee/digital-nomad-visa --format markdown > ee-dnv.md\n  routes show jp/highly-skilled-professional --format json | jq .requirements\n  routes show --release dist/routes-1.0.0 pt/d7-residence-visa"
+    )]
+    Show(ShowArgs),
+    /// List routes, one line each: id, category, status and name.
+    ///
+    /// Filters combine: `--country`, `--category` and `--status` take the
+    /// values `routes search` takes, and a value no route has is an error
+    /// that names the nearest. Exits 0 when some route is listed, 1 when
+    /// none is, 2 on error.
+    #[command(
+        after_help = "Examples:\n  routes list\n  routes list --country Kazakhstan\n  routes list --category digital_nomad --status active\n  routes list --format csv > routes.csv\n  routes list --format json | jq -r .id"
+    )]
+    List(ListArgs),
+    /// Start a new route: write a skeleton record that validates, with
+    /// every fact still unknown.
+    ///
+    /// Writes `<dataset>/routes/<cc>/<slug>.json` with the id, country,
+    /// category and name filled in and everything else empty or `unknown`,
+    /// then prints what to fill in next. An existing file is never
+    /// overwritten (exit 2).
+    #[command(
+        after_help = "Examples:\n  routes new kz/student-visa --category study\n  routes new ee/startup-visa --category business_visit --name \"Startup visa\"\n  routes new --dataset ../my-fork am/work-permit --category work"
+    )]
+    New(NewArgs),
     /// Compare two releases value by value.
     ///
     /// Reads the tables of both release folders, each checked against its
@@ -128,6 +189,9 @@ pub(crate) enum Command {
     )]
     Mcp(McpArgs),
     /// Build the search index of a dataset (`routes search` does it when needed).
+    #[command(
+        after_help = "Examples:\n  routes index\n  routes index --dataset ../my-fork\n  routes index --out /tmp/routes-index"
+    )]
     Index(IndexArgs),
     /// Print a shell completion script on stdout.
     #[command(
@@ -142,12 +206,16 @@ pub(crate) enum Command {
     #[command(after_help = "Examples:\n  routes man > routes.1 && man ./routes.1")]
     Man,
     /// Print the JSON Schema of a route record (draft 2020-12) on stdout.
+    #[command(after_help = "Examples:\n  routes schema > route.schema.json\n  routes schema | jq '.properties | keys'")]
     Schema,
     /// Fetch the pages the dataset cites: check them, or archive them again.
     ///
     /// `routes validate` never goes online; these commands do, and only to
     /// the sources' own URLs.
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  routes sources check\n  routes sources check --route kz/temporary-residence-permit\n  routes sources archive kz/temporary-residence-permit gov-kz"
+    )]
     Sources(SourcesCommand),
 }
 
@@ -163,6 +231,9 @@ pub(crate) enum SourcesCommand {
     /// when every source holds, 1 with errors (a route to re-verify; with
     /// `--deny warnings`, also transient trouble such as a server error or a
     /// time-out), 2 when the tool fails.
+    #[command(
+        after_help = "Examples:\n  routes sources check\n  routes sources check --route kz/temporary-residence-permit --format json\n  routes sources check --deny warnings --timeout 30 --per-host-delay 2"
+    )]
     Check(SourcesCheckArgs),
     /// Fetch a route's sources and store their readable text as snapshots.
     ///
@@ -175,6 +246,9 @@ pub(crate) enum SourcesCommand {
     /// facts were not checked. Exits 0 when every source was archived, 1 with
     /// findings (a source not archived, a moved page, an excerpt the new text
     /// lacks), 2 when the tool fails.
+    #[command(
+        after_help = "Examples:\n  routes sources archive kz/temporary-residence-permit\n  routes sources archive kz/temporary-residence-permit gov-kz\n  ROUTES_TODAY=2026-12-01 routes sources archive ee/digital-nomad-visa"
+    )]
     Archive(SourcesArchiveArgs),
 }
 
@@ -289,7 +363,7 @@ pub(crate) struct SearchArgs {
     pub(crate) category: Option<String>,
 
     /// Only routes with this status, in any case: `active`, `suspended`,
-    /// `closed`, `proposed`. Another value is an error that suggests the nearest.
+    /// `closed`, `proposed`, `unknown`. Another value is an error that suggests the nearest.
     #[arg(long, value_name = "STATUS")]
     pub(crate) status: Option<String>,
 
@@ -330,15 +404,25 @@ pub(crate) struct IndexArgs {
 
 #[derive(Debug, Args)]
 pub(crate) struct ValidateArgs {
-    /// Files or folders to check; `-` reads records from standard input (JSON
-    /// Lines, or one JSON document), on its own.
-    #[arg(value_name = "PATH", default_value = "dataset")]
+    /// Files or folders to check (default: the dataset); `-` reads records
+    /// from standard input (JSON Lines, or one JSON document), on its own.
+    /// Files named one by one are checked against the dataset they belong to.
+    #[arg(value_name = "PATH")]
     pub(crate) paths: Vec<PathBuf>,
 
+    /// The dataset folder: checked whole when no path is given, and the one
+    /// files named are checked against (default: the folder of the
+    /// `routes.toml` above them, else `dataset`).
+    #[arg(long, value_name = "DIR")]
+    pub(crate) dataset: Option<PathBuf>,
+
     /// Output format: `human` prints findings with source excerpts on stderr;
-    /// `json` prints one JSON object per finding on stdout.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    pub(crate) format: Format,
+    /// `json` prints one JSON object per finding on stdout; `github` prints
+    /// GitHub Actions workflow commands (`::error file=…,line=…::`) that
+    /// annotate the lines of a pull request; `sarif` prints one SARIF 2.1.0
+    /// log for code scanning. With `--list-rules`: `human` or `json`.
+    #[arg(long, value_enum, default_value_t = ValidateFormat::Human)]
+    pub(crate) format: ValidateFormat,
 
     /// The date taken as today (`YYYY-MM-DD`), for the future-date rule;
     /// defaults to the current UTC date.
@@ -356,12 +440,123 @@ pub(crate) struct ValidateArgs {
     pub(crate) config: Option<PathBuf>,
 
     /// Print what a rule checks, why, and a record that trips it; then exit.
+    /// The family prefix may be left out (`implausible-amount` for
+    /// `quality/implausible-amount`); a code no rule has names the nearest.
     #[arg(long, value_name = "CODE", conflicts_with_all = ["list_rules", "format", "deny"])]
     pub(crate) explain: Option<String>,
 
-    /// List every rule with its code and default severity; then exit.
+    /// List every rule with its code and default severity (`--format json`:
+    /// one JSON object per rule, with why it exists and an example); then exit.
     #[arg(long)]
     pub(crate) list_rules: bool,
+}
+
+/// How `routes validate` prints its findings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ValidateFormat {
+    /// For people: source excerpts with a caret, on stderr.
+    Human,
+    /// For programs: JSON Lines on stdout.
+    Json,
+    /// GitHub Actions workflow commands on stdout, which annotate the lines.
+    Github,
+    /// One SARIF 2.1.0 log on stdout, for code scanning.
+    Sarif,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ShowArgs {
+    /// The route's id, `<country>/<slug>` (such as `kz/temporary-residence-permit`).
+    #[arg(value_name = "ID")]
+    pub(crate) id: String,
+
+    /// The dataset folder to read the route from.
+    #[arg(long, value_name = "DIR", default_value = "dataset", conflicts_with = "release")]
+    pub(crate) dataset: PathBuf,
+
+    /// Read the route from a published release (its `data/routes.jsonl`) instead.
+    #[arg(long, value_name = "DIR")]
+    pub(crate) release: Option<PathBuf>,
+
+    /// `human`: for reading in a terminal; `markdown`: the same sections as
+    /// a Markdown document; `json`: the record itself.
+    #[arg(long, value_enum, default_value_t = ShowFormat::Human)]
+    pub(crate) format: ShowFormat,
+}
+
+/// How `routes show` prints a route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ShowFormat {
+    /// For reading in a terminal.
+    Human,
+    /// The record as JSON.
+    Json,
+    /// A Markdown document.
+    Markdown,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ListArgs {
+    /// The dataset folder whose routes to list.
+    #[arg(long, value_name = "DIR", default_value = "dataset", conflicts_with = "release")]
+    pub(crate) dataset: PathBuf,
+
+    /// List the routes of a published release instead.
+    #[arg(long, value_name = "DIR")]
+    pub(crate) release: Option<PathBuf>,
+
+    /// Only routes of this country: an ISO 3166-1 code or an English name.
+    #[arg(long, value_name = "COUNTRY")]
+    pub(crate) country: Option<String>,
+
+    /// Only routes of this category (`work`, `digital_nomad`, `citizenship`...).
+    #[arg(long, value_name = "CATEGORY")]
+    pub(crate) category: Option<String>,
+
+    /// Only routes with this status (`active`, `suspended`, `closed`, `proposed`, `unknown`).
+    #[arg(long, value_name = "STATUS")]
+    pub(crate) status: Option<String>,
+
+    /// `human`: aligned columns; `json`: one JSON object per route (JSON
+    /// Lines); `csv`: RFC 4180 with a header.
+    #[arg(long, value_enum, default_value_t = ListFormat::Human)]
+    pub(crate) format: ListFormat,
+}
+
+/// How `routes list` prints the routes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ListFormat {
+    /// Aligned columns, for people.
+    Human,
+    /// JSON Lines, one object per route.
+    Json,
+    /// CSV with a header.
+    Csv,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct NewArgs {
+    /// The new route's id, `<country>/<slug>`: an ISO 3166-1 alpha-2 code in
+    /// lower case, then words of lower-case letters and digits joined by `-`.
+    #[arg(value_name = "CC/SLUG")]
+    pub(crate) id: String,
+
+    /// The route's category (`work`, `study`, `digital_nomad`, `citizenship`...).
+    #[arg(long, value_name = "CATEGORY")]
+    pub(crate) category: String,
+
+    /// The route's English name (default: made from the slug).
+    #[arg(long, value_name = "NAME")]
+    pub(crate) name: Option<String>,
+
+    /// The dataset folder to add the route to.
+    #[arg(long, value_name = "DIR", default_value = "dataset")]
+    pub(crate) dataset: PathBuf,
+
+    /// The date taken as today (`YYYY-MM-DD`), written as `last_verified`
+    /// is not: a new route has no verified facts. Used for nothing else.
+    #[arg(long, env = "ROUTES_TODAY", value_name = "DATE", hide_env_values = true)]
+    pub(crate) today: Option<String>,
 }
 
 /// Severities `--deny` can turn into failures.
@@ -607,8 +802,15 @@ mod tests {
         let Command::Validate(args) = cli.command else {
             panic!("validate expected")
         };
-        assert_eq!(args.paths, vec![PathBuf::from("dataset")]);
-        assert_eq!(args.format, Format::Human);
+        // No path and no `--dataset`: the command reads `dataset/`.
+        assert!(args.paths.is_empty() && args.dataset.is_none());
+        assert_eq!(args.format, ValidateFormat::Human);
+        let cli = Cli::try_parse_from(["routes", "validate", "--dataset", "d", "--format", "sarif"]).expect("parses");
+        let Command::Validate(args) = cli.command else {
+            panic!("validate expected")
+        };
+        assert_eq!(args.dataset, Some(PathBuf::from("d")));
+        assert_eq!(args.format, ValidateFormat::Sarif);
     }
 
     #[test]
@@ -661,7 +863,7 @@ mod tests {
         let Command::Validate(args) = cli.command else {
             panic!("validate expected")
         };
-        assert_eq!(args.format, Format::Json);
+        assert_eq!(args.format, ValidateFormat::Json);
         assert_eq!(args.paths, vec![PathBuf::from("a"), PathBuf::from("b.jsonl")]);
         assert!(Cli::try_parse_from(["routes", "validate", "--format", "xml"]).is_err());
     }

@@ -6,6 +6,7 @@
 mod args;
 mod commands;
 mod printer;
+mod report;
 
 use std::process::ExitCode;
 
@@ -44,11 +45,14 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(err) => return printer::clap_error(&err),
     };
-    let printer = Printer::new(cli.quiet);
+    let printer = Printer::new(cli.quiet, cli.color);
     let status = match cli.command {
         Command::Validate(args) => commands::validate::run(&args, &printer),
         Command::Publish(args) => commands::publish::run(&args, &printer),
         Command::Diff(args) => commands::diff::run(&args, &printer),
+        Command::Show(args) => commands::show::run(&args, &printer),
+        Command::List(args) => commands::list::run(&args, &printer),
+        Command::New(args) => commands::new::run(&args, &printer),
         Command::Search(args) => commands::search::run(&args, &printer),
         Command::Eligible(args) => commands::eligible::run(&args, &printer),
         Command::Serve(args) => commands::serve::run(&args, &printer),

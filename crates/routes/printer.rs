@@ -279,12 +279,20 @@ pub(crate) struct Printer {
 }
 
 impl Printer {
-    pub(crate) fn new(quiet: bool) -> Self {
+    /// A printer; `when` decides colour (`auto`: on a terminal, unless
+    /// `NO_COLOR` is set).
+    pub(crate) fn new(quiet: bool, when: crate::args::ColorWhen) -> Self {
+        use crate::args::ColorWhen;
         let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        let colour = |terminal: bool| match when {
+            ColorWhen::Always => true,
+            ColorWhen::Never => false,
+            ColorWhen::Auto => !no_color && terminal,
+        };
         Self {
             quiet,
-            color: !no_color && std::io::stderr().is_terminal(),
-            color_stdout: !no_color && std::io::stdout().is_terminal(),
+            color: colour(std::io::stderr().is_terminal()),
+            color_stdout: colour(std::io::stdout().is_terminal()),
             closed: Cell::new(false),
         }
     }

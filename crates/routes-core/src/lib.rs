@@ -52,3 +52,15 @@ pub use model::*;
 
 /// The record format version this crate reads and writes (`schema_version`).
 pub const SCHEMA_VERSION: u32 = 1;
+
+/// The JSON Schema of a record (`schema/route.schema.json`, draft 2020-12),
+/// built in, so that every crate serves and checks the same document.
+pub const ROUTE_SCHEMA: &str = include_str!("../../../schema/route.schema.json");
+
+/// The schema's `$id`: a stable name for version 1 of the record format.
+/// `routes serve` and `routes site` publish the schema at its path,
+/// [`ROUTE_SCHEMA_PATH`].
+pub const ROUTE_SCHEMA_ID: &str = "https://routes.example/schema/route/v1.json";
+
+/// The path of [`ROUTE_SCHEMA_ID`], where the site serves the schema.
+pub const ROUTE_SCHEMA_PATH: &str = "/schema/route/v1.json";

@@ -10,6 +10,10 @@ use crate::ids::{CountryCode, CurrencyCode, Date, IndexId, RouteId, Slug};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Route {
+    /// The schema the record names for editors (`"$schema"`): read and
+    /// ignored, never written back (a release's records name none).
+    #[serde(rename = "$schema", default, skip_serializing)]
+    pub schema_ref: Option<String>,
     /// Record format version; see [`crate::SCHEMA_VERSION`].
     pub schema_version: SchemaVersion,
     /// `<country>/<slug>`, equal to the file path under `dataset/routes/`.
@@ -157,6 +161,8 @@ wire_enum!(
         Closed = "closed",
         /// Announced or in draft.
         Proposed = "proposed",
+        /// Not found in the sources yet (a new record, see `routes new`).
+        Unknown = "unknown",
     }
 );
 

@@ -616,6 +616,10 @@ impl Judge<'_> {
             RouteStatus::Closed => (Status::NotMet, "the route is closed to applications"),
             RouteStatus::Suspended => (Status::NotMet, "the route is suspended: it takes no applications"),
             RouteStatus::Proposed => (Status::Unknown, "the route is announced or in draft, not yet open"),
+            RouteStatus::Unknown => (
+                Status::Unknown,
+                "the sources do not say whether the route takes applications",
+            ),
         };
         Some(Criterion {
             requirement: None,

@@ -438,7 +438,7 @@ mod tests {
         assert!(e.hint.starts_with("categories: work, family, study"), "{}", e.hint);
         let e = r.resolve("status", "nope").expect_err("no status");
         assert_eq!((e.message.as_str(), e.suggestion), ("there is no status `nope`", None));
-        assert_eq!(e.hint, "statuses: active, suspended, closed, proposed");
+        assert_eq!(e.hint, "statuses: active, suspended, closed, proposed, unknown");
         let e = r.resolve("status", "activ").expect_err("a close spelling");
         assert_eq!(e.suggestion.as_deref(), Some("active"));
         let e = r.resolve("kind", "requirment").expect_err("a close spelling");

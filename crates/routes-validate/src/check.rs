@@ -30,23 +30,37 @@ pub(crate) struct Checked {
 /// Checks one record text; returns its findings, what the cross-record rules
 /// need of it, and the typed record.
 pub(crate) fn check(rec: &RecordText<'_>, schema: &RouteSchema, ctx: &QualityContext<'_>) -> Checked {
-    let mut place = Place::new(rec, None);
+    // A record file's path gives the id it should have: a record that cannot
+    // be read still stands for that route, so that other records' links to
+    // it resolve and its findings name it (a broken file must not make
+    // findings about others).
+    let path_id = rec.whole_file.then(|| path_id(rec.path)).flatten();
+    let mut place = Place::new(rec, path_id.as_ref().map(RouteId::as_str));
+    let stand_in = |id: Option<RouteId>| {
+        id.map(|id| Summary {
+            id,
+            related: Vec::new(),
+            quality: None,
+        })
+    };
     let (value, duplicates) = match parse_noting_duplicates(rec.text) {
         Ok(parsed) => parsed,
         Err(err) => {
             return Checked {
                 diagnostics: vec![syntax_error(&place, &err)],
-                summary: None,
+                summary: stand_in(path_id),
                 route: None,
                 untyped: None,
             };
         }
     };
-    place.route = value
+    let own_id = value
         .get("id")
         .and_then(Value::as_str)
-        .and_then(|id| RouteId::new(id).ok())
-        .map(|id| id.as_str().to_owned());
+        .and_then(|id| RouteId::new(id).ok());
+    if let Some(id) = &own_id {
+        place.route = Some(id.as_str().to_owned());
+    }
     let mut found = if duplicates {
         duplicate_key_findings(&place)
     } else {
@@ -70,16 +84,9 @@ pub(crate) fn check(rec: &RecordText<'_>, schema: &RouteSchema, ctx: &QualityCon
                     .with_hint(v.hint)
             })
             .collect();
-        // Keep the id, if it is one, so that other records' links to it still resolve.
-        let summary = value
-            .get("id")
-            .and_then(Value::as_str)
-            .and_then(|id| RouteId::new(id).ok())
-            .map(|id| Summary {
-                id,
-                related: Vec::new(),
-                quality: None,
-            });
+        // Keep the id (its own, or else its path's), so that other records'
+        // links to it still resolve.
+        let summary = stand_in(own_id.or(path_id));
         found.extend::<Vec<Diagnostic>>(diags);
         return Checked {
             diagnostics: found,
@@ -117,10 +124,18 @@ pub(crate) fn check(rec: &RecordText<'_>, schema: &RouteSchema, ctx: &QualityCon
             ));
             Checked {
                 diagnostics: found,
-                summary: None,
+                summary: stand_in(own_id.or(path_id)),
                 route: None,
                 untyped: Some(untyped(&place)),
             }
         }
     }
+}
+
+/// The id a record file's path gives: `<folder>/<stem>` of
+/// `routes/<country>/<slug>.json`, when that is a valid id.
+pub(crate) fn path_id(path: &std::path::Path) -> Option<RouteId> {
+    let stem = path.file_stem()?.to_str()?;
+    let parent = path.parent()?.file_name()?.to_str()?;
+    RouteId::new(format!("{parent}/{stem}")).ok()
 }

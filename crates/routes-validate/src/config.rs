@@ -273,8 +273,12 @@ impl Applier<'_> {
         Some(d)
     }
 
-    /// A `config/unused-allow` finding for each silence that matched nothing.
-    pub(crate) fn finish(self) -> Vec<Diagnostic> {
+    /// A `config/unused-allow` finding for each silence that matched
+    /// nothing, of the routes `checked` says were: `Some(true)` when every
+    /// rule ran on the route, `Some(false)` when the whole dataset was read
+    /// and no record has the route, `None` when the run cannot tell (the
+    /// route was not read, or its record is broken).
+    pub(crate) fn finish(self, checked: &dyn Fn(&str) -> Option<bool>) -> Vec<Diagnostic> {
         let mut out = Vec::new();
         let shown = self
             .config
@@ -283,16 +287,26 @@ impl Applier<'_> {
             .map(crate::input::display)
             .unwrap_or_default();
         for (a, used) in self.config.allow.iter().zip(self.used) {
-            if !used {
-                out.push(
-                    Diagnostic::new("config/unused-allow", Severity::Warning, &shown)
-                        .with_message(format!(
-                            "the silence of `{}` at `{}` of `{}` matches no finding",
-                            a.rule, a.pointer, a.route
-                        ))
-                        .with_hint("remove the entry, or correct its route, rule or pointer"),
-                );
+            if used {
+                continue;
             }
+            let message = match checked(&a.route) {
+                None => continue,
+                Some(true) => format!(
+                    "the silence of `{}` at `{}` of `{}` matches no finding",
+                    a.rule, a.pointer, a.route
+                ),
+                Some(false) => format!(
+                    "the silence of `{}` at `{}` names the route `{}`, which no record has",
+                    a.rule, a.pointer, a.route
+                ),
+            };
+            out.push(
+                Diagnostic::new("config/unused-allow", Severity::Warning, &shown)
+                    .with_route(&a.route)
+                    .with_message(message)
+                    .with_hint("remove the entry, or correct its route, rule or pointer"),
+            );
         }
         out
     }

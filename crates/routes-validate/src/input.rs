@@ -281,6 +281,28 @@ pub(crate) fn discover(sources: &Sources<'_>, each: &mut dyn FnMut(Found)) -> Re
     Ok(())
 }
 
+/// Whether walking the folder `root` (as [`discover`] does) reads the file
+/// `file`: it is a record file inside `root`, and no folder on the way is
+/// hidden or one of [`RESERVED`]. Symbolic links are resolved first.
+pub(crate) fn walk_reaches(root: &Path, file: &Path) -> bool {
+    let (Ok(root), Ok(file)) = (std::fs::canonicalize(root), std::fs::canonicalize(file)) else {
+        return false;
+    };
+    let Ok(inside) = file.strip_prefix(&root) else {
+        return false;
+    };
+    let parts: Vec<_> = inside.components().collect();
+    let Some((last, folders)) = parts.split_last() else {
+        return false;
+    };
+    let hidden = |c: &std::path::Component<'_>| c.as_os_str().to_string_lossy().starts_with('.');
+    is_record_file(&file)
+        && !hidden(last)
+        && !folders
+            .iter()
+            .any(|c| hidden(c) || RESERVED.contains(&c.as_os_str().to_string_lossy().as_ref()))
+}
+
 /// Whether `path` is a JSON Lines file (one record per line).
 pub(crate) fn is_jsonl(path: &Path) -> bool {
     path.extension().is_some_and(|e| e == "jsonl")

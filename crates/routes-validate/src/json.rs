@@ -178,6 +178,12 @@ pub(crate) fn syntax_error(place: &Place<'_>, err: &serde_json::Error) -> Diagno
     while !text.is_char_boundary(offset) {
         offset -= 1;
     }
+    if message.contains("trailing comma")
+        && let Some(comma) = text[..offset].trim_end().strip_suffix(',')
+    {
+        // serde_json points past the comma, at the bracket that closes: point at the comma.
+        offset = comma.len();
+    }
     let end = text[offset..].chars().next().map_or(offset, |c| offset + c.len_utf8());
     let (label, hint) = if message.contains("recursion limit") {
         ("nested too deeply", "a route record nests at most 128 levels deep")
@@ -204,7 +210,7 @@ pub(crate) fn syntax_error(place: &Place<'_>, err: &serde_json::Error) -> Diagno
     } else {
         ("invalid JSON here", "fix the JSON syntax at this spot")
     };
-    Diagnostic::new("json/syntax", Severity::Error, place.rec.display)
+    let d = Diagnostic::new("json/syntax", Severity::Error, place.rec.display)
         .with_span_in(
             text,
             place.index(),
@@ -214,5 +220,9 @@ pub(crate) fn syntax_error(place: &Place<'_>, err: &serde_json::Error) -> Diagno
             label,
         )
         .with_message(message)
-        .with_hint(hint)
+        .with_hint(hint);
+    match &place.route {
+        Some(route) => d.with_route(route),
+        None => d,
+    }
 }

@@ -286,6 +286,10 @@ pub struct Report {
     pub warnings: usize,
     /// The `routes.toml` that was applied, if any.
     pub config: Option<PathBuf>,
+    /// With [`Validator::validate_in_dataset`]: the files named, whose
+    /// findings alone the report holds (`records` and `files` count the whole
+    /// dataset read).
+    pub focused: usize,
 }
 
 impl Report {
@@ -321,7 +325,7 @@ impl Validator {
     /// [`Report`].
     pub fn validate_paths(&self, paths: &[PathBuf]) -> Result<Report, Error> {
         let mut diagnostics = Vec::new();
-        let mut report = self.validate(paths, None, &mut |d| diagnostics.push(d))?;
+        let mut report = self.validate(paths, &[], None, &mut |d| diagnostics.push(d))?;
         report.diagnostics = diagnostics;
         Ok(report)
     }
@@ -338,7 +342,7 @@ impl Validator {
         each: Option<&mut EachRecord<'_>>,
         finding: &mut dyn FnMut(Diagnostic),
     ) -> Result<Report, Error> {
-        self.validate(paths, each, finding)
+        self.validate(paths, &[], each, finding)
     }
 
     /// Like [`Validator::validate_paths`], and hands each record that
@@ -351,17 +355,49 @@ impl Validator {
         each: &mut dyn FnMut(routes_core::Route, &str),
     ) -> Result<Report, Error> {
         let mut diagnostics = Vec::new();
-        let mut report = self.validate(paths, Some(each), &mut |d| diagnostics.push(d))?;
+        let mut report = self.validate(paths, &[], Some(each), &mut |d| diagnostics.push(d))?;
         report.diagnostics = diagnostics;
+        Ok(report)
+    }
+
+    /// Validates `files` as part of the dataset at `dataset`: every record of
+    /// the dataset is read, so that `related` links, duplicate ids and the
+    /// other rules across records see the whole dataset, but only findings
+    /// about `files` are reported (and, of `routes.toml`'s findings, those
+    /// about their routes). A file the dataset's walk would not reach (outside
+    /// it, in a hidden folder, with another extension) is read as well. This
+    /// is how `routes validate FILE…` checks the files a contributor edited.
+    pub fn validate_in_dataset(
+        &self,
+        dataset: &Path,
+        files: &[PathBuf],
+        finding: &mut dyn FnMut(Diagnostic),
+    ) -> Result<Report, Error> {
+        let mut paths = vec![dataset.to_path_buf()];
+        let mut focus = Vec::with_capacity(files.len());
+        for file in files {
+            let canonical = std::fs::canonicalize(file).map_err(|source| Error::Path {
+                path: file.clone(),
+                source,
+            })?;
+            if !input::walk_reaches(dataset, file) {
+                paths.push(file.clone());
+            }
+            focus.push(canonical);
+        }
+        let mut report = self.validate(&paths, &focus, None, finding)?;
+        report.focused = files.len();
         Ok(report)
     }
 
     /// One validation pass; records are handed to `each`, if given (only then
     /// is a whole-file record's text kept past its check), and the findings,
-    /// sorted, to `finding`.
+    /// sorted, to `finding`. With `focus` (canonical paths), only findings
+    /// about those files are kept and counted.
     fn validate(
         &self,
         paths: &[PathBuf],
+        focus: &[PathBuf],
         mut each: Option<&mut EachRecord<'_>>,
         finding: &mut dyn FnMut(Diagnostic),
     ) -> Result<Report, Error> {
@@ -390,7 +426,21 @@ impl Validator {
         let mut findings = Findings {
             store: routes_diagnostics::FindingStore::new(self.options.findings_budget_bytes),
             applier: config.applier(),
+            focus: Focus::new(focus),
         };
+        // The routes `routes.toml` silences findings of, and whether each was
+        // typed (so all its rules ran) or read but broken: a silence is
+        // unused only when its route's rules all ran, or, for a route no
+        // record has, when the whole dataset was read.
+        let mut silenced: std::collections::HashMap<&str, Checking> = config
+            .allow
+            .iter()
+            .map(|a| (a.route.as_str(), Checking::NotRead))
+            .collect();
+        let whole_dataset = config.root().is_some_and(|root| {
+            let root = std::fs::canonicalize(root).ok();
+            paths.iter().any(|p| std::fs::canonicalize(p).ok() == root)
+        });
         let mut reference_findings = Vec::new();
         let reference = match (config.reference_dir()?, config.root()) {
             (Some(dir), Some(root)) => Reference::load(root, &dir, &mut reference_findings),
@@ -445,6 +495,17 @@ impl Validator {
                     }
                     if let Some(summary) = &checked.summary {
                         cross.add(done.ordinal, summary);
+                        if let Some(state) = silenced.get_mut(summary.id.as_str()) {
+                            let now = if checked.route.is_some() {
+                                Checking::Typed
+                            } else {
+                                Checking::Broken
+                            };
+                            // A route read twice counts as broken if either is.
+                            if *state != Checking::Broken {
+                                *state = now;
+                            }
+                        }
                     }
                     if let Some(route) = checked.route {
                         typed += 1;
@@ -463,9 +524,20 @@ impl Validator {
         })?;
         let pending = cross.finish().map_err(|source| Error::Spill { source })?;
         place_pending(&source, &self.options, &pending, &mut findings)?;
-        let Findings { mut store, applier } = findings;
-        for d in applier.finish() {
-            store.push(d).map_err(|source| Error::Spill { source })?;
+        let Findings {
+            mut store,
+            applier,
+            mut focus,
+        } = findings;
+        let unused = applier.finish(&|route| match silenced.get(route) {
+            Some(Checking::Typed) => Some(true),
+            Some(Checking::NotRead) if whole_dataset => Some(false),
+            _ => None,
+        });
+        for d in unused {
+            if focus.keeps(&d) {
+                store.push(d).map_err(|source| Error::Spill { source })?;
+            }
         }
         let report = Report {
             config: config.path.clone(),
@@ -475,6 +547,7 @@ impl Validator {
             errors: store.count(Severity::Error),
             warnings: store.count(Severity::Warning),
             diagnostics: Vec::new(),
+            focused: 0,
         };
         for d in store.finish().map_err(|source| Error::Spill { source })? {
             finding(d.map_err(|source| Error::Spill { source })?);
@@ -483,11 +556,61 @@ impl Validator {
     }
 }
 
+/// How far a route `routes.toml` names was checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Checking {
+    /// No record with its id was read.
+    NotRead,
+    /// Read and typed: every rule ran on it.
+    Typed,
+    /// Read, but it cannot be typed: the rules that need a typed record did not run.
+    Broken,
+}
+
+/// Which findings a run reports: all, or only those about the files named
+/// ([`Validator::validate_in_dataset`]).
+struct Focus {
+    /// The files named, canonical; empty: every finding is kept.
+    files: std::collections::HashSet<PathBuf>,
+    /// The routes their paths give, for findings of `routes.toml` about them.
+    routes: std::collections::HashSet<String>,
+    /// Whether each finding's file is one of `files`, by its shown name.
+    seen: std::collections::HashMap<String, bool>,
+}
+
+impl Focus {
+    fn new(files: &[PathBuf]) -> Self {
+        Self {
+            routes: files
+                .iter()
+                .filter_map(|f| check::path_id(f))
+                .map(|id| id.as_str().to_owned())
+                .collect(),
+            files: files.iter().cloned().collect(),
+            seen: std::collections::HashMap::new(),
+        }
+    }
+
+    /// Whether the run reports `d`.
+    fn keeps(&mut self, d: &Diagnostic) -> bool {
+        if self.files.is_empty() {
+            return true;
+        }
+        let files = &self.files;
+        let in_file = *self
+            .seen
+            .entry(d.file().to_owned())
+            .or_insert_with(|| std::fs::canonicalize(d.file()).is_ok_and(|path| files.contains(&path)));
+        in_file || (d.code().starts_with("config/") && d.route().is_some_and(|r| self.routes.contains(r)))
+    }
+}
+
 /// The findings of a run: `routes.toml` applied to each as it comes, then
 /// kept sorted with bounded memory.
 struct Findings<'c> {
     store: routes_diagnostics::FindingStore,
     applier: config::Applier<'c>,
+    focus: Focus,
 }
 
 impl Findings<'_> {
@@ -500,7 +623,9 @@ impl Findings<'_> {
             return Ok(None);
         };
         let severity = d.severity();
-        self.store.push(d).map_err(|source| Error::Spill { source })?;
+        if self.focus.keeps(&d) {
+            self.store.push(d).map_err(|source| Error::Spill { source })?;
+        }
         Ok(Some(severity))
     }
 }

@@ -27,7 +27,7 @@ pub(crate) static RULES: &[Rule] = &[
 
 /// The text of `schema/route.schema.json`, built into the binary so that
 /// `routes` works from any folder.
-pub const ROUTE_SCHEMA: &str = include_str!("../../../schema/route.schema.json");
+pub use routes_core::ROUTE_SCHEMA;
 
 /// One schema violation, before it is placed in a file.
 #[derive(Debug, Clone)]
@@ -95,6 +95,7 @@ impl RouteSchema {
                 .and_then(|s| s.get("description"))
                 .and_then(Value::as_str)
                 .map(str::to_owned);
+            let about = description.clone().or_else(|| parent.and_then(|p| self.describe(p)));
             match error.kind() {
                 ValidationErrorKind::AdditionalProperties { unexpected } => {
                     let allowed = parent
@@ -102,14 +103,23 @@ impl RouteSchema {
                         .and_then(Value::as_object)
                         .map(|p| p.keys().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", "))
                         .unwrap_or_default();
+                    let names: Vec<&str> = parent
+                        .and_then(|s| s.get("properties"))
+                        .and_then(Value::as_object)
+                        .map(|p| p.keys().map(String::as_str).collect())
+                        .unwrap_or_default();
                     for name in unexpected {
+                        let hint = match nearest_value(name, names.iter().copied()) {
+                            Some(near) => format!("did you mean `{near}`? Allowed here: {allowed}"),
+                            None => format!("allowed here: {allowed}"),
+                        };
                         out.push(Violation {
                             code: code.clone(),
                             pointer: format!("{pointer}/{}", escape(name)),
                             at_key: true,
                             message: format!("unknown property `{name}`"),
                             label: "not in the schema".into(),
-                            hint: format!("allowed here: {allowed}"),
+                            hint,
                         });
                     }
                 }
@@ -152,13 +162,22 @@ impl RouteSchema {
                                 .join(", ")
                         })
                         .unwrap_or_default();
+                    let nearest = error
+                        .instance()
+                        .as_str()
+                        .zip(options.as_array())
+                        .and_then(|(text, allowed)| nearest_value(text, allowed.iter().filter_map(Value::as_str)));
+                    let hint = match nearest {
+                        Some(near) => format!("did you mean `{near}`? Allowed: {list}"),
+                        None => format!("use one of {list}"),
+                    };
                     out.push(Violation {
                         code,
                         pointer,
                         at_key: false,
                         message: format!("`{}` is not an allowed value", plain(error.instance())),
                         label: "not allowed".into(),
-                        hint: format!("use one of {list}"),
+                        hint,
                     });
                 }
                 ValidationErrorKind::OneOfNotValid { context } | ValidationErrorKind::AnyOf { context } => {
@@ -167,11 +186,23 @@ impl RouteSchema {
                     let form = description
                         .or_else(|| parent.and_then(|p| self.describe(p)))
                         .unwrap_or_default();
+                    let mut hint = sentence(&form);
                     let (message, pointer) = match closest {
-                        Some(inner) => (
-                            format!("matches none of the allowed forms; closest: {}", inner_message(inner)),
-                            inner.instance_path().as_str().to_owned(),
-                        ),
+                        Some(inner) => {
+                            let words = if matches!(inner.kind(), ValidationErrorKind::Pattern { .. }) {
+                                let (words, repaired) = self.pattern_words(inner);
+                                if let Some(better) = repaired {
+                                    hint = format!("did you mean `{better}`?");
+                                }
+                                words
+                            } else {
+                                inner_message(inner)
+                            };
+                            (
+                                format!("matches none of the allowed forms; closest: {words}"),
+                                inner.instance_path().as_str().to_owned(),
+                            )
+                        }
                         None => ("matches none of the allowed forms".to_owned(), pointer),
                     };
                     out.push(Violation {
@@ -180,36 +211,73 @@ impl RouteSchema {
                         at_key: false,
                         message,
                         label: "no allowed form matches".into(),
-                        hint: sentence(&form),
+                        hint,
                     });
                 }
-                _ => {
+                ValidationErrorKind::Pattern { .. } => {
+                    let (message, repaired) = self.pattern_words(&error);
+                    let hint = match (repaired, &about) {
+                        (Some(better), _) => format!("did you mean `{better}`?"),
+                        (None, Some(about)) => sentence(about),
+                        (None, None) => "write the value in the form the message names".to_owned(),
+                    };
+                    out.push(Violation {
+                        code,
+                        pointer,
+                        at_key: false,
+                        message,
+                        label: "not of the expected form".into(),
+                        hint,
+                    });
+                }
+                kind => {
                     let field = pointer
                         .rsplit('/')
                         .next()
                         .filter(|t| !t.is_empty() && !t.bytes().all(|b| b.is_ascii_digit()));
-                    let about = description.or_else(|| parent.and_then(|p| self.describe(p)));
-                    let hint = match (field, about) {
-                        (Some(field), Some(about)) => format!("`{field}`: {}", sentence(&about)),
-                        (None, Some(about)) => sentence(&about),
+                    let hint = match (field, &about) {
+                        (Some(field), Some(about)) => format!("`{field}`: {}", sentence(about)),
+                        (None, Some(about)) => sentence(about),
                         (_, None) => format!("see `{schema_path}` in the schema"),
                     };
                     out.push(Violation {
                         code,
                         pointer,
                         at_key: false,
-                        message: error.to_string(),
+                        message: in_words(kind, error.instance()).unwrap_or_else(|| error.to_string()),
                         label: format!("fails `{keyword}`"),
                         hint,
                     });
                 }
             }
         }
+        // A value of the wrong form that is no date either is said once.
+        let patterned: Vec<String> = out
+            .iter()
+            .filter(|v| v.code == "schema/pattern")
+            .map(|v| v.pointer.clone())
+            .collect();
+        out.retain(|v| v.code != "schema/format" || !patterned.contains(&v.pointer));
         out
     }
 
+    /// The schema node at a keyword location, following the `$ref`s on the
+    /// way (`/properties/country/$ref` is the `country_code` definition).
     fn schema_at(&self, pointer: &str) -> Option<&Value> {
-        self.document.pointer(pointer)
+        let mut node = &self.document;
+        for token in pointer.split('/').skip(1) {
+            let token = token.replace("~1", "/").replace("~0", "~");
+            node = if token == "$ref" {
+                let target = node.get("$ref")?.as_str()?.strip_prefix('#')?;
+                self.document.pointer(target)?
+            } else {
+                match node {
+                    Value::Array(items) => items.get(token.parse::<usize>().ok()?)?,
+                    _ => node.get(&token)?,
+                }
+            };
+        }
+        Some(node)
     }
 
     /// The description of a schema node, following one `$ref`.
@@ -222,6 +290,154 @@ impl RouteSchema {
             .get("description")
             .and_then(Value::as_str)
             .map(|d| d.trim_end_matches('.').to_owned())
+    }
+}
+
+impl RouteSchema {
+    /// A `pattern` failure in words (the schema's `patternErrorMessage`, never
+    /// the regular expression), and the nearest value of the right form.
+    fn pattern_words(&self, error: &jsonschema::ValidationError<'_>) -> (String, Option<String>) {
+        let schema_path = error.schema_path().as_str().to_owned();
+        let node = parent_pointer(&schema_path);
+        let expected = self
+            .schema_at(node)
+            .and_then(|n| n.get("patternErrorMessage"))
+            .and_then(Value::as_str)
+            .unwrap_or("expected a value of another form");
+        let expected = expected.trim_start_matches("expected ");
+        let repaired = error.instance().as_str().and_then(|text| self.nearest_form(node, text));
+        (format!("`{}` is not {expected}", plain(error.instance())), repaired)
+    }
+
+    /// The value a slip of the keyboard turned `text` into, back in the form
+    /// the pattern at `node` asks for: the same text in upper or lower case,
+    /// with `-` and `_` or spaces swapped, trimmed. `None` when no such
+    /// repair fits.
+    fn nearest_form(&self, node: &str, text: &str) -> Option<String> {
+        let pattern = self.schema_at(node)?.get("pattern")?.as_str()?;
+        let check = jsonschema::validator_for(&serde_json::json!({ "type": "string", "pattern": pattern })).ok()?;
+        let trimmed = text.trim();
+        let candidates = [
+            trimmed.to_owned(),
+            trimmed.to_uppercase(),
+            trimmed.to_lowercase(),
+            trimmed.replace('-', "_").to_uppercase(),
+            trimmed.replace(['_', ' '], "-").to_lowercase(),
+            trimmed.replace(' ', "_").to_uppercase(),
+        ];
+        if let Some(found) = candidates
+            .into_iter()
+            .find(|c| c != text && check.is_valid(&Value::from(c.as_str())))
+        {
+            return Some(found);
+        }
+        // Codes from a standard list: the nearest code of the list (`EURO` → `EUR`).
+        let node = self.schema_at(node)?;
+        let list: Vec<&'static str> = if Some(node) == self.document.pointer("/$defs/currency_code") {
+            <iso_currency::Currency as iso_currency::IntoEnumIterator>::iter()
+                .map(|c| c.code())
+                .collect()
+        } else if Some(node) == self.document.pointer("/$defs/country_code") {
+            celes::Country::get_countries().iter().map(|c| c.alpha2).collect()
+        } else {
+            return None;
+        };
+        nearest_value(&trimmed.to_uppercase(), list.iter().copied()).map(str::to_owned)
+    }
+}
+
+/// The allowed value closest to `text`: the same but for case, `-`, `_` or
+/// spaces, or else one within a small edit distance.
+pub(crate) fn nearest_value<'a>(text: &str, allowed: impl Iterator<Item = &'a str> + Clone) -> Option<&'a str> {
+    let fold = |s: &str| s.trim().to_lowercase().replace(['-', ' '], "_");
+    let folded = fold(text);
+    if let Some(same) = allowed.clone().find(|a| fold(a) == folded) {
+        return Some(same);
+    }
+    allowed
+        .map(|a| (strsim::jaro_winkler(&folded, &fold(a)), a))
+        .filter(|(score, _)| *score >= 0.85)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, a)| a)
+}
+
+/// A violation's message in words, for the keywords whose library message
+/// shows schema syntax (`"x" is not of type "string"`).
+fn in_words(kind: &ValidationErrorKind, instance: &Value) -> Option<String> {
+    let shown = plain(instance);
+    Some(match kind {
+        ValidationErrorKind::Type { kind } => {
+            let expected = match kind {
+                jsonschema::error::TypeKind::Single(t) => type_words(&t.to_string()).to_owned(),
+                jsonschema::error::TypeKind::Multiple(ts) => ts
+                    .into_iter()
+                    .map(|t| type_words(&t.to_string()).to_owned())
+                    .collect::<Vec<_>>()
+                    .join(" or "),
+            };
+            let found = match instance {
+                Value::Array(_) => "a list".to_owned(),
+                Value::Object(_) => "an object".to_owned(),
+                Value::String(_) => format!("the text `{shown}`"),
+                Value::Number(_) => format!("the number `{shown}`"),
+                Value::Bool(_) | Value::Null => format!("`{shown}`"),
+            };
+            format!("expected {expected}, found {found}")
+        }
+        ValidationErrorKind::Format { format } => {
+            let expected = match format.as_str() {
+                "date" => "a calendar date `YYYY-MM-DD` that exists",
+                "uri" | "iri" => "an absolute URL",
+                "uri-reference" | "iri-reference" => "a URL or relative path",
+                "email" => "an e-mail address",
+                "date-time" => "a date and time (RFC 3339)",
+                _ => return None,
+            };
+            format!("`{shown}` is not {expected}")
+        }
+        ValidationErrorKind::Constant { expected_value } => {
+            format!("expected exactly `{expected_value}`, found `{instance}`")
+        }
+        ValidationErrorKind::Minimum { limit } => format!("`{shown}` is below the minimum, {limit}"),
+        ValidationErrorKind::Maximum { limit } => format!("`{shown}` is above the maximum, {limit}"),
+        ValidationErrorKind::ExclusiveMinimum { limit } => format!("`{shown}` is not above {limit}"),
+        ValidationErrorKind::ExclusiveMaximum { limit } => format!("`{shown}` is not below {limit}"),
+        ValidationErrorKind::MinLength { limit: 1 } => "the text is empty".to_owned(),
+        ValidationErrorKind::MinLength { limit } => format!("`{shown}` is shorter than {limit} characters"),
+        ValidationErrorKind::MaxLength { limit } => format!(
+            "the text is {} characters long, more than {limit}",
+            instance.as_str().map_or(0, |t| t.chars().count())
+        ),
+        ValidationErrorKind::MinItems { limit } => format!(
+            "the list has {} {}, fewer than {limit}",
+            instance.as_array().map_or(0, Vec::len),
+            if instance.as_array().map_or(0, Vec::len) == 1 {
+                "item"
+            } else {
+                "items"
+            }
+        ),
+        ValidationErrorKind::MaxItems { limit } => format!(
+            "the list has {} items, more than {limit}",
+            instance.as_array().map_or(0, Vec::len)
+        ),
+        ValidationErrorKind::UniqueItems => "the list holds the same item more than once".to_owned(),
+        ValidationErrorKind::MinProperties { limit } => format!("the object needs at least {limit} properties"),
+        _ => return None,
+    })
+}
+
+/// A JSON Schema type in words.
+fn type_words(t: &str) -> &'static str {
+    match t {
+        "string" => "text (a JSON string)",
+        "integer" => "a whole number",
+        "number" => "a number",
+        "boolean" => "`true` or `false`",
+        "array" => "a list (a JSON array)",
+        "object" => "an object",
+        "null" => "`null`",
+        _ => "another type",
     }
 }
 

@@ -83,6 +83,7 @@ pub fn router(site: Arc<Site>) -> Router {
         .route("/api/facets", get(api_facets))
         .route("/api/eligible", post(api_eligible))
         .route("/api/openapi.json", get(openapi))
+        .route(routes_core::ROUTE_SCHEMA_PATH, get(route_schema))
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(site.clone(), cached))
         .with_state(site)
@@ -279,6 +280,15 @@ pub const OPENAPI: &str = include_str!("openapi.json");
 
 async fn openapi() -> Response {
     ([(header::CONTENT_TYPE, "application/json")], OPENAPI).into_response()
+}
+
+/// The JSON Schema of a record, at the path of its `$id`.
+async fn route_schema() -> Response {
+    (
+        [(header::CONTENT_TYPE, "application/schema+json")],
+        routes_core::ROUTE_SCHEMA,
+    )
+        .into_response()
 }
 
 async fn changes_page(State(site): Shared) -> Response {

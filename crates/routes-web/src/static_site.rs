@@ -98,6 +98,7 @@ pub fn write_site(mut site: Site, out: &Path) -> Result<Written, SiteError> {
         "/changes".into(),
         "/changes.atom".into(),
         "/changes.json".into(),
+        routes_core::ROUTE_SCHEMA_PATH.into(),
     ];
     for country in site.countries().keys() {
         let cc = country.to_lowercase();

@@ -2,10 +2,13 @@
 
 pub(crate) mod diff;
 pub(crate) mod eligible;
+pub(crate) mod list;
+pub(crate) mod new;
 pub(crate) mod publish;
 pub(crate) mod reference;
 pub(crate) mod search;
 pub(crate) mod serve;
+pub(crate) mod show;
 pub(crate) mod sources;
 pub(crate) mod validate;
 

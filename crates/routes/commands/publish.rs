@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 use routes_release::{Error, PartitionBy, Progress, PublishOptions, ReleaseVersion};
 use routes_validate::Severity;
 
+use super::counts;
 use crate::ExitStatus;
 use crate::args::{PartitionArg, PublishArgs};
 use crate::printer::{Printer, ToolError, error_chain};
@@ -123,12 +124,25 @@ pub(crate) fn run(args: &PublishArgs, printer: &Printer) -> Result<ExitStatus, T
     let published = match result {
         Ok(published) => published,
         Err(Error::Findings { report }) => {
-            printer.diagnostics_human(&report.diagnostics)?;
+            // The errors, in full: they stop the release. The warnings do not,
+            // and are counted by rule (`routes validate` prints them).
+            let (errors, warnings): (Vec<_>, Vec<_>) = report
+                .diagnostics
+                .iter()
+                .cloned()
+                .partition(|d| d.severity() == Severity::Error);
+            printer.diagnostics_human(&errors)?;
+            if let Some(line) = warnings_by_rule(&warnings, &args.dataset) {
+                printer.note(&line);
+            }
             printer.summary(&format!(
-                "refused to publish {}: the dataset has {} errors and {} warnings; `routes validate {}` shows them too",
+                "refused to publish {}: the dataset has {}; `routes validate {}` shows them too",
                 options.version.dir_name(),
-                report.count(Severity::Error),
-                report.count(Severity::Warning),
+                counts(
+                    report.count(Severity::Error),
+                    report.count(Severity::Warning),
+                    "no findings"
+                ),
                 args.dataset.display(),
             ));
             return Ok(ExitStatus::Failure);
@@ -208,8 +222,8 @@ pub(crate) fn run(args: &PublishArgs, printer: &Printer) -> Result<ExitStatus, T
             return Err(ToolError::from_error(err).hint(hint));
         }
     };
-    if !published.report.diagnostics.is_empty() {
-        printer.diagnostics_human(&published.report.diagnostics)?;
+    if let Some(line) = warnings_by_rule(&published.report.diagnostics, &args.dataset) {
+        printer.note(&line);
     }
     printer.data(&format!("{}\n", published.path.display()))?;
     let stats = &published.stats;
@@ -229,6 +243,33 @@ pub(crate) fn run(args: &PublishArgs, printer: &Printer) -> Result<ExitStatus, T
             .map_or_else(String::new, |p| format!(" (changelog against {p})")),
     ));
     Ok(ExitStatus::Success)
+}
+
+/// The warnings of a publish, counted by rule, most frequent first, in one
+/// line with the command that prints them; `None` when there are none.
+fn warnings_by_rule(diagnostics: &[routes_validate::Diagnostic], dataset: &std::path::Path) -> Option<String> {
+    let mut by_rule: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    for d in diagnostics.iter().filter(|d| d.severity() == Severity::Warning) {
+        *by_rule.entry(d.code()).or_default() += 1;
+    }
+    let total: usize = by_rule.values().sum();
+    if total == 0 {
+        return None;
+    }
+    let mut rules: Vec<(&str, usize)> = by_rule.into_iter().collect();
+    rules.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    let shown: Vec<String> = rules.iter().take(5).map(|(code, n)| format!("{n} {code}")).collect();
+    let more = if rules.len() > 5 {
+        format!(" and {} more rules", rules.len() - 5)
+    } else {
+        String::new()
+    };
+    Some(format!(
+        "{} ({}{more}): `routes validate {}` prints each",
+        super::plural(total, "warning"),
+        shown.join(", "),
+        dataset.display()
+    ))
 }
 
 fn plural(n: impl Into<u64>, one: &str, many: &str) -> String {

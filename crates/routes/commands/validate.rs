@@ -1,25 +1,34 @@
 //! `routes validate`.
 
 use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
 
-use routes_validate::{Error, RULES, Severity, ValidateOptions, Validator};
+use routes_validate::{Diagnostic, Error, RULES, Severity, ValidateOptions, Validator};
 
 use super::{counts, outcome, plural};
 use crate::ExitStatus;
-use crate::args::{Format, ValidateArgs};
+use crate::args::{ValidateArgs, ValidateFormat};
 use crate::printer::{Printer, ToolError};
+use crate::report::{Sarif, github_annotation};
 
 pub(crate) fn run(args: &ValidateArgs, printer: &Printer) -> Result<ExitStatus, ToolError> {
     if args.list_rules {
-        printer.data(&list_rules())?;
+        let text = match args.format {
+            ValidateFormat::Human => list_rules(),
+            ValidateFormat::Json => list_rules_json(),
+            other => {
+                return Err(ToolError::new(format!(
+                    "`--list-rules` prints `human` or `json`, not `{}`",
+                    format_name(other)
+                ))
+                .hint("use `--list-rules --format json` for a list programs read"));
+            }
+        };
+        printer.data(&text)?;
         return Ok(ExitStatus::Success);
     }
     if let Some(code) = &args.explain {
-        let text = explain(code).ok_or_else(|| {
-            ToolError::new(format!("no rule has the code `{code}`"))
-                .hint("`routes validate --list-rules` lists every code")
-        })?;
-        printer.data(&text)?;
+        printer.data(&explain_or_suggest(code)?)?;
         return Ok(ExitStatus::Success);
     }
     let today = match &args.today {
@@ -35,27 +44,22 @@ pub(crate) fn run(args: &ValidateArgs, printer: &Printer) -> Result<ExitStatus, 
     let mut options = ValidateOptions::new(today);
     options.config.clone_from(&args.config);
     let validator = Validator::new(options).map_err(ToolError::from_error)?;
+    let target = Target::of(args)?;
     // Findings are printed as they come, sorted, a chunk at a time: however
     // many there are, they are never all held in memory.
+    let mut out = Output::new(args.format, printer)?;
     let mut chunk = Vec::with_capacity(CHUNK);
-    let mut failed_output = None;
-    let mut print = |chunk: &mut Vec<routes_validate::Diagnostic>| {
-        if failed_output.is_none() {
-            let outcome = match args.format {
-                Format::Human => printer.diagnostics_human(chunk),
-                Format::Json => printer.diagnostics_json(chunk),
-            };
-            failed_output = outcome.err();
-        }
-        chunk.clear();
-    };
-    let result = validator.validate_paths_streamed(&args.paths, None, &mut |d| {
+    let mut on_finding = |d| {
         chunk.push(d);
         if chunk.len() >= CHUNK {
-            print(&mut chunk);
+            out.print(&mut chunk);
         }
-    });
-    print(&mut chunk);
+    };
+    let result = match &target {
+        Target::Paths(paths) => validator.validate_paths_streamed(paths, None, &mut on_finding),
+        Target::InDataset { dataset, files } => validator.validate_in_dataset(dataset, files, &mut on_finding),
+    };
+    out.print(&mut chunk);
     let report = result.map_err(|e| {
         let hint = match &e {
             Error::Config(_) => "fix `routes.toml` (see `ARCHITECTURE.md`, \"Rule settings\"), or pass another with `--config`",
@@ -65,18 +69,144 @@ pub(crate) fn run(args: &ValidateArgs, printer: &Printer) -> Result<ExitStatus, 
         };
         ToolError::from_error(e).hint(hint)
     })?;
-    if let Some(err) = failed_output {
-        return Err(err);
-    }
+    out.finish()?;
     let errors = report.count(Severity::Error);
     let warnings = report.count(Severity::Warning);
-    printer.summary(&format!(
-        "checked {} in {}: {}",
-        plural(report.records, "record"),
-        plural(report.files, "file"),
-        counts(errors, warnings, "no findings")
-    ));
+    let checked = match &target {
+        Target::InDataset { dataset, .. } => format!(
+            "checked {} against the {} of `{}`",
+            plural(report.focused, "file"),
+            plural(report.records, "record"),
+            dataset.display()
+        ),
+        Target::Paths(_) => format!(
+            "checked {} in {}",
+            plural(report.records, "record"),
+            plural(report.files, "file")
+        ),
+    };
+    printer.summary(&format!("{checked}: {}", counts(errors, warnings, "no findings")));
     Ok(outcome(errors, warnings, args.deny))
+}
+
+/// What a run reads.
+enum Target {
+    /// These files and folders, on their own.
+    Paths(Vec<PathBuf>),
+    /// Files named one by one, checked against the dataset they belong to.
+    InDataset { dataset: PathBuf, files: Vec<PathBuf> },
+}
+
+impl Target {
+    /// Files named one by one are checked against their dataset: `--dataset`,
+    /// or the folder of the `routes.toml` above the first. Folders, standard
+    /// input, or files with no dataset above them are read on their own.
+    fn of(args: &ValidateArgs) -> Result<Self, ToolError> {
+        if args.paths.is_empty() {
+            return Ok(Self::Paths(vec![
+                args.dataset.clone().unwrap_or_else(|| "dataset".into()),
+            ]));
+        }
+        let all_files = args
+            .paths
+            .iter()
+            .all(|p| p.as_os_str() != "-" && std::fs::metadata(p).is_ok_and(|m| m.is_file()));
+        if !all_files {
+            return Ok(Self::Paths(args.paths.clone()));
+        }
+        let dataset = match &args.dataset {
+            Some(dataset) => {
+                if !dataset.is_dir() {
+                    return Err(
+                        ToolError::new(format!("`--dataset {}` is not a folder", dataset.display()))
+                            .hint("give the dataset folder, the one that holds `routes.toml` and `routes/`"),
+                    );
+                }
+                Some(dataset.clone())
+            }
+            None => routes_validate::find_config(&args.paths[0])
+                .and_then(|config| config.parent().map(Path::to_path_buf))
+                .map(|dir| {
+                    if dir.as_os_str().is_empty() {
+                        PathBuf::from(".")
+                    } else {
+                        dir
+                    }
+                }),
+        };
+        Ok(match dataset {
+            Some(dataset) => Self::InDataset {
+                dataset,
+                files: args.paths.clone(),
+            },
+            None => Self::Paths(args.paths.clone()),
+        })
+    }
+}
+
+/// Where the findings go, in the format asked for.
+struct Output<'p> {
+    format: ValidateFormat,
+    printer: &'p Printer,
+    sarif: Option<Sarif>,
+    /// The first failure to write: later chunks are dropped.
+    failed: Option<ToolError>,
+}
+
+impl<'p> Output<'p> {
+    fn new(format: ValidateFormat, printer: &'p Printer) -> Result<Self, ToolError> {
+        let sarif = if format == ValidateFormat::Sarif {
+            let (sarif, head) = Sarif::begin();
+            printer.data(&head)?;
+            Some(sarif)
+        } else {
+            None
+        };
+        Ok(Self {
+            format,
+            printer,
+            sarif,
+            failed: None,
+        })
+    }
+
+    fn print(&mut self, chunk: &mut Vec<Diagnostic>) {
+        if self.failed.is_none() && !chunk.is_empty() {
+            let outcome = match self.format {
+                ValidateFormat::Human => self.printer.diagnostics_human(chunk),
+                ValidateFormat::Json => self.printer.diagnostics_json(chunk),
+                ValidateFormat::Github => self
+                    .printer
+                    .data(&chunk.iter().map(github_annotation).collect::<String>()),
+                ValidateFormat::Sarif => {
+                    let sarif = self.sarif.as_mut().expect("a SARIF run has its log");
+                    let text: String = chunk.iter().map(|d| sarif.result(d)).collect();
+                    self.printer.data(&text)
+                }
+            };
+            self.failed = outcome.err();
+        }
+        chunk.clear();
+    }
+
+    fn finish(self) -> Result<(), ToolError> {
+        if let Some(err) = self.failed {
+            return Err(err);
+        }
+        if let Some(sarif) = self.sarif {
+            self.printer.data(&sarif.end())?;
+        }
+        Ok(())
+    }
+}
+
+fn format_name(format: ValidateFormat) -> &'static str {
+    match format {
+        ValidateFormat::Human => "human",
+        ValidateFormat::Json => "json",
+        ValidateFormat::Github => "github",
+        ValidateFormat::Sarif => "sarif",
+    }
 }
 
 /// Findings printed at a time.
@@ -90,6 +220,94 @@ pub(crate) fn list_rules() -> String {
         let _ = writeln!(out, "{:<width$}  {:<7}  {}", r.code, r.severity.as_str(), r.summary);
     }
     out
+}
+
+/// One JSON object per rule (JSON Lines): code, default severity, what it
+/// checks, why, an example and the failure kinds it catches; then the codes
+/// of `routes sources`.
+pub(crate) fn list_rules_json() -> String {
+    let mut out = String::new();
+    for r in RULES.iter() {
+        let value = serde_json::json!({
+            "code": r.code,
+            "severity": r.severity.as_str(),
+            "summary": r.summary,
+            "why": r.why,
+            "example": r.example,
+            "catches": r.catches,
+            "command": "validate",
+        });
+        let _ = writeln!(out, "{value}");
+    }
+    for c in routes_sources::CODES {
+        let value = serde_json::json!({
+            "code": c.code,
+            "severity": c.severity.as_str(),
+            "summary": c.what,
+            "why": c.why,
+            "example": null,
+            "catches": [],
+            "command": "sources",
+        });
+        let _ = writeln!(out, "{value}");
+    }
+    out
+}
+
+/// Every code `--explain` knows: the rules of `routes validate`, then those
+/// of `routes sources`.
+fn all_codes() -> impl Iterator<Item = &'static str> {
+    RULES
+        .iter()
+        .map(|r| r.code)
+        .chain(routes_sources::CODES.iter().map(|c| c.code))
+}
+
+/// The explanation of `code`, which may leave out its family
+/// (`implausible-amount`), or an error naming the nearest codes.
+fn explain_or_suggest(code: &str) -> Result<String, ToolError> {
+    let wanted = code.trim().to_ascii_lowercase().replace('_', "-");
+    if let Some(text) = explain(&wanted) {
+        return Ok(text);
+    }
+    // Without the family prefix: `implausible-amount`.
+    let bare: Vec<&str> = all_codes()
+        .filter(|c| c.rsplit_once('/').is_some_and(|(_, name)| name == wanted))
+        .collect();
+    if let [only] = bare[..] {
+        return explain(only).ok_or_else(|| ToolError::new(format!("no rule has the code `{code}`")));
+    }
+    let mut error = ToolError::new(format!("no rule has the code `{code}`"));
+    if bare.len() > 1 {
+        error = error.hint(format!(
+            "several families have it: {}",
+            bare.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", ")
+        ));
+        return Err(error);
+    }
+    // Names are compared without their families, which most codes share.
+    let wanted_name = wanted.rsplit_once('/').map_or(wanted.as_str(), |(_, n)| n);
+    let mut near: Vec<(f64, &str)> = all_codes()
+        .map(|c| {
+            let name = c.rsplit_once('/').map_or(c, |(_, n)| n);
+            (strsim::normalized_damerau_levenshtein(wanted_name, name), c)
+        })
+        .filter(|(score, _)| *score >= 0.7)
+        .collect();
+    near.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
+    let hint = if near.is_empty() {
+        "`routes validate --list-rules` lists every code".to_owned()
+    } else {
+        format!(
+            "did you mean {}? (`routes validate --list-rules` lists every code)",
+            near.iter()
+                .take(3)
+                .map(|(_, c)| format!("`{c}`"))
+                .collect::<Vec<_>>()
+                .join(" or ")
+        )
+    };
+    Err(error.hint(hint))
 }
 
 /// What a rule checks, why, and an example.

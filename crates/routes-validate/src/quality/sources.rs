@@ -16,6 +16,14 @@ use crate::words::{canonical_url, is_home_page, normalise};
 /// The source rules.
 pub(crate) static RULES: &[Rule] = &[
     rule!(
+        "quality/no-sources",
+        W,
+        "The record cites no source",
+        "A record that cites nothing is a draft (`routes new` writes one): every fact it comes to state needs a source with a verbatim excerpt, and until then a reader has nothing to check.",
+        "\"sources\": []",
+        "DQ5"
+    ),
+    rule!(
         "quality/duplicate-source",
         W,
         "Two sources of one record are the same page",
@@ -82,6 +90,15 @@ pub(crate) fn source_rules(
     finding: &Finding<'_>,
     out: &mut Vec<Diagnostic>,
 ) {
+    if route.sources.is_empty() {
+        out.push(finding(
+            "quality/no-sources",
+            "/sources",
+            "no source yet",
+            "the record cites no source, so none of what it states can be checked".into(),
+            "add the page each fact comes from to `sources`, with `routes sources archive` for its snapshot, and cite it in the facts' `evidence`".into(),
+        ));
+    }
     // Every evidence list of the record: claims, and also legal basis, names and notes.
     let lists = crate::view::evidence_lists(route);
     // Every excerpt, wherever it is, occurs in the snapshot of its source.
