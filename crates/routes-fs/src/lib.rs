@@ -511,6 +511,93 @@ impl Drop for Scratch {
     }
 }
 
+/// What [`write_file`] may find at its target.
+#[derive(Debug, Clone, Copy)]
+pub enum Expect<'a> {
+    /// Nothing: the file is new, and one that appears meanwhile is kept.
+    Nothing,
+    /// A regular file with exactly these bytes (read before), replaced only
+    /// if it is still that.
+    Bytes(&'a [u8]),
+}
+
+/// Why [`write_file`] wrote nothing.
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    /// The target is not what the caller read: a file appeared where none
+    /// was, or the one read changed. Nothing was written.
+    #[error("`{}` {}, so nothing was written", path.display(), if *appeared { "appeared since it was looked for" } else { "changed since it was read" })]
+    Changed {
+        /// The target.
+        path: PathBuf,
+        /// A file appeared (`Expect::Nothing`), rather than changed.
+        appeared: bool,
+    },
+    /// Writing failed.
+    #[error(transparent)]
+    Io(#[from] Error),
+}
+
+/// Writes `bytes` to the file `target` in one step: into a scratch folder
+/// beside it (removed on any failure or signal, or swept by a later run if
+/// the process was killed), synced, then moved into place, so a reader
+/// meanwhile sees the old file or the whole new one, never half. The
+/// staged file is not named `*.json`, so a validator running meanwhile
+/// reads no half-made record. A new file is hard-linked into place, which
+/// fails rather than replace a file that appeared meanwhile (a rename,
+/// after checking again, where the file system has no hard links); a
+/// replaced file keeps its permissions.
+pub fn write_file(target: &Path, bytes: &[u8], expect: Expect<'_>) -> Result<(), WriteError> {
+    use std::io::Write as _;
+    let folder = target
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    // The scratch of a run that was killed outright (its lock is free).
+    let _ = sweep(folder);
+    let scratch = Scratch::new_in(folder, "write")?;
+    let staged = scratch.path().join("staged.new");
+    let mut file = File::create(&staged).map_err(Error::io("create", &staged))?;
+    file.write_all(bytes).map_err(Error::io("write", &staged))?;
+    if let Expect::Bytes(_) = expect
+        && let Ok(meta) = fs::metadata(target)
+    {
+        file.set_permissions(meta.permissions())
+            .map_err(Error::io("write", &staged))?;
+    }
+    file.sync_all().map_err(Error::io("write", &staged))?;
+    drop(file);
+    let changed = |appeared| WriteError::Changed {
+        path: target.to_path_buf(),
+        appeared,
+    };
+    match expect {
+        Expect::Bytes(old) => {
+            let same = fs::symlink_metadata(target).is_ok_and(|m| m.file_type().is_file())
+                && fs::read(target).is_ok_and(|now| now == old);
+            if !same {
+                return Err(changed(false));
+            }
+            fs::rename(&staged, target).map_err(Error::io("replace", target))?;
+        }
+        Expect::Nothing => match fs::hard_link(&staged, target) {
+            Ok(()) => {}
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => return Err(changed(true)),
+            Err(_) if fs::symlink_metadata(target).is_err() => {
+                fs::rename(&staged, target).map_err(Error::io("create", target))?;
+            }
+            Err(e) => return Err(Error::io("create", target)(e).into()),
+        },
+    }
+    if let Ok(dir) = File::open(folder) {
+        // The new name is durable once its folder is synced; a failure here
+        // leaves the file in place all the same.
+        let _ = dir.sync_all();
+    }
+    drop(scratch);
+    Ok(())
+}
+
 /// Removes the scratch folders in `parent` whose process is gone: entries
 /// named `.routes-…` that hold a [`LOCK_FILE`] that no process has locked.
 /// Anything else, and the scratch of live processes, is left alone. Returns
@@ -633,6 +720,33 @@ pub fn replace_dir(staged: Scratch, target: &Path, is_ours: impl Fn(&Path) -> bo
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn write_file_creates_replaces_and_refuses_what_changed() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let target = dir.path().join("a.json");
+        write_file(&target, b"one", Expect::Nothing).expect("new file");
+        assert_eq!(fs::read(&target).expect("read"), b"one");
+        // A file that is there already is never replaced as new.
+        assert!(matches!(
+            write_file(&target, b"two", Expect::Nothing),
+            Err(WriteError::Changed { appeared: true, .. })
+        ));
+        // Replaced only while it still holds what was read.
+        assert!(matches!(
+            write_file(&target, b"two", Expect::Bytes(b"other")),
+            Err(WriteError::Changed { appeared: false, .. })
+        ));
+        assert_eq!(fs::read(&target).expect("read"), b"one");
+        write_file(&target, b"two", Expect::Bytes(b"one")).expect("replace");
+        assert_eq!(fs::read(&target).expect("read"), b"two");
+        // Nothing of the scratch is left beside it.
+        let names: Vec<_> = fs::read_dir(dir.path())
+            .expect("list")
+            .map(|e| e.expect("entry").file_name())
+            .collect();
+        assert_eq!(names, vec![std::ffi::OsString::from("a.json")]);
+    }
 
     #[test]
     fn confined_reads_refuse_what_leaves_the_root() {

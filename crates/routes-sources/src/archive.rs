@@ -3,7 +3,6 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::io::Write as _;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
@@ -477,10 +476,8 @@ fn separator(text: &str, key: usize, newline: &str) -> String {
     }
 }
 
-/// Writes `bytes` to `target` atomically: into a scratch folder beside it
-/// (removed on any failure or signal, or swept by the next archive if the
-/// process was killed), synced, then moved into place in one step, keeping
-/// the old file's permissions.
+/// Writes `bytes` to `target` atomically (`routes_fs::write_file`): synced,
+/// then moved into place in one step, keeping the old file's permissions.
 ///
 /// Only what was checked is replaced: `expected` is what the target held
 /// when it was read and checked (a snapshot with our header naming the page,
@@ -489,49 +486,17 @@ fn separator(text: &str, key: usize, newline: &str) -> String {
 /// not exist at all (the new file is then linked into place, which fails
 /// rather than replace a file that appeared meanwhile).
 fn write_atomically(target: &Path, bytes: &[u8], expected: Option<&[u8]>) -> Result<(), Error> {
-    let folder = target
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    // The scratch of an archive that was killed outright (its lock is free).
-    let _ = routes_fs::sweep(folder);
-    let scratch = routes_fs::Scratch::new_in(folder, "archive")?;
-    // Not named `*.json`: a `routes validate` running meanwhile reads no half-made record.
-    let staged = scratch.path().join("staged.new");
-    let mut file = std::fs::File::create(&staged).map_err(Error::io("create", &staged))?;
-    file.write_all(bytes).map_err(Error::io("write", &staged))?;
-    if let Ok(meta) = std::fs::metadata(target) {
-        file.set_permissions(meta.permissions())
-            .map_err(Error::io("write", &staged))?;
-    }
-    file.sync_all().map_err(Error::io("write", &staged))?;
-    drop(file);
-    let changed = |why: &str| Error::LeftAlone {
-        path: target.to_path_buf(),
-        why: format!("{why} since it was read, so nothing was written"),
-    };
-    match expected {
-        Some(old) => {
-            let same = std::fs::symlink_metadata(target).is_ok_and(|m| m.file_type().is_file())
-                && std::fs::read(target).is_ok_and(|now| now == old);
-            if !same {
-                return Err(changed("it changed"));
-            }
-            std::fs::rename(&staged, target).map_err(Error::io("replace", target))?;
-        }
-        None => match std::fs::hard_link(&staged, target) {
-            Ok(()) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => return Err(changed("it appeared")),
-            Err(e) => return Err(Error::io("create", target)(e)),
+    let expect = expected.map_or(routes_fs::Expect::Nothing, routes_fs::Expect::Bytes);
+    routes_fs::write_file(target, bytes, expect).map_err(|e| match e {
+        routes_fs::WriteError::Changed { appeared, .. } => Error::LeftAlone {
+            path: target.to_path_buf(),
+            why: format!(
+                "{} since it was read, so nothing was written",
+                if appeared { "it appeared" } else { "it changed" }
+            ),
         },
-    }
-    if let Ok(dir) = std::fs::File::open(folder) {
-        // The rename is durable once its folder is synced; a failure here
-        // leaves the new file in place all the same.
-        let _ = dir.sync_all();
-    }
-    drop(scratch);
-    Ok(())
+        routes_fs::WriteError::Io(e) => e.into(),
+    })
 }
 
 #[cfg(test)]

@@ -2,8 +2,7 @@
 //! accepts, with every fact still unknown; then what to fill in next.
 
 use std::fmt::Write as _;
-use std::io::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use routes_core::{Category, Date, RouteId};
 
@@ -154,8 +153,8 @@ fn name_of_slug(slug: &str) -> String {
 /// The `"$schema"` of a new record: the repository's schema by a path
 /// relative to the record (`../../../schema/route.schema.json`), when one is
 /// found in or above the dataset folder, else the schema's `$id`.
-fn schema_ref(dataset: &Path) -> Option<String> {
-    let id = schema_id(routes_validate::ROUTE_SCHEMA)?;
+fn schema_ref(dataset: &Path) -> String {
+    let id = routes_core::ROUTE_SCHEMA_ID.to_owned();
     let start = std::fs::canonicalize(dataset).ok();
     let found = start.as_deref().and_then(|start| {
         start.ancestors().enumerate().find_map(|(up, dir)| {
@@ -166,11 +165,11 @@ fn schema_ref(dataset: &Path) -> Option<String> {
             (schema_id(&String::from_utf8_lossy(&bytes)).as_deref() == Some(id.as_str())).then_some(up)
         })
     });
-    Some(match found {
+    match found {
         // The record is two folders below the dataset (`routes/<cc>/`).
         Some(up) => format!("{}{SCHEMA_PATH}", "../".repeat(up + 2)),
         None => id,
-    })
+    }
 }
 
 fn schema_id(text: &str) -> Option<String> {
@@ -179,12 +178,10 @@ fn schema_id(text: &str) -> Option<String> {
 }
 
 /// The record, with the keys in the order of the records of the dataset.
-fn skeleton(id: &RouteId, name: &str, category: Category, today: Date, schema: Option<String>) -> serde_json::Value {
+fn skeleton(id: &RouteId, name: &str, category: Category, today: Date, schema: String) -> serde_json::Value {
     let unknown = serde_json::json!({ "value": "unknown" });
     let mut record = serde_json::Map::new();
-    if let Some(schema) = schema {
-        record.insert("$schema".into(), schema.into());
-    }
+    record.insert("$schema".into(), schema.into());
     let rest = serde_json::json!({
         "schema_version": routes_core::SCHEMA_VERSION,
         "id": id.as_str(),
@@ -232,44 +229,18 @@ fn show_command(id: &RouteId, dataset: &Path) -> String {
     }
 }
 
-/// Writes `bytes` as the new file `target` in one step: into a scratch
-/// folder beside it (removed on any failure or signal, or swept by a later
-/// run if the process was killed), synced, then linked into place, which
-/// fails rather than replace a file that appeared meanwhile. A validator
-/// running meanwhile sees no record or the whole one.
+/// Writes `bytes` as the new file `target` in one step (`routes_fs::write_file`):
+/// it fails rather than replace a file that appeared meanwhile, and a
+/// validator running meanwhile sees no record or the whole one.
 fn write_new(folder: &Path, target: &Path, bytes: &[u8], id: &RouteId, dataset: &Path) -> Result<(), ToolError> {
-    let cannot = |what: &str, path: &Path, e: &dyn std::fmt::Display| {
-        ToolError::new(format!("cannot {what} `{}`: {e}", path.display()))
+    std::fs::create_dir_all(folder).map_err(|e| {
+        ToolError::new(format!("cannot create `{}`: {e}", folder.display()))
             .hint("check that the dataset folder can be written")
-    };
-    std::fs::create_dir_all(folder).map_err(|e| cannot("create", folder, &e))?;
-    // The scratch of a run that was killed outright (its lock is free).
-    let _ = routes_fs::sweep(folder);
-    let scratch = routes_fs::Scratch::new_in(folder, "new").map_err(|e| cannot("write in", folder, &e))?;
-    // Not named `*.json`: a validator never reads a half-written record.
-    let staged: PathBuf = scratch.path().join("record.new");
-    let mut file = std::fs::File::create(&staged).map_err(|e| cannot("create", &staged, &e))?;
-    file.write_all(bytes)
-        .and_then(|()| file.sync_all())
-        .map_err(|e| cannot("write", &staged, &e))?;
-    drop(file);
-    match std::fs::hard_link(&staged, target) {
-        Ok(()) => {}
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => return Err(refused_existing(target, id, dataset)),
-        // A file system without hard links: a rename, once more checking
-        // that nothing is there.
-        Err(_) if std::fs::symlink_metadata(target).is_err() => {
-            std::fs::rename(&staged, target).map_err(|e| cannot("create", target, &e))?;
-        }
-        Err(e) => return Err(cannot("create", target, &e)),
-    }
-    if let Ok(dir) = std::fs::File::open(folder) {
-        // The new name is durable once its folder is synced; a failure here
-        // leaves the file in place all the same.
-        let _ = dir.sync_all();
-    }
-    drop(scratch);
-    Ok(())
+    })?;
+    routes_fs::write_file(target, bytes, routes_fs::Expect::Nothing).map_err(|e| match e {
+        routes_fs::WriteError::Changed { .. } => refused_existing(target, id, dataset),
+        routes_fs::WriteError::Io(e) => ToolError::from_error(e).hint("check that the dataset folder can be written"),
+    })
 }
 
 /// What to fill in next, numbered, on stderr.
