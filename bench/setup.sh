@@ -3,8 +3,9 @@
 # - target/bench-venv: check-jsonschema, jsonschema-rs, orjson, duckdb, pyarrow (PyPI, pinned in
 #   bench/requirements.txt); skipped when the venv already has them;
 # - target/bench-node: ajv and ajv-formats (npm, pinned in bench/package.json);
-# - sqlite3 (with FTS5), ripgrep, GNU time and wrk from Debian, when missing (needs root and apt-get).
-# Needs python3 with venv, node with npm, and access to PyPI, npm and Debian's archive.
+# - sqlite3 (with FTS5), ripgrep, GNU time, wrk, and Node with npm from Debian, when missing
+#   (apt-get, as root or through sudo).
+# Needs python3 with venv, and access to PyPI, npm and Debian's archive.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,6 +21,28 @@ else
     echo "$want" > "$stamp"
 fi
 
+missing=()
+command -v sqlite3 >/dev/null || missing+=(sqlite3)
+command -v rg >/dev/null || missing+=(ripgrep)
+# GNU time measures each process's peak memory from a small parent (see bench/run.py `run`).
+[[ -x /usr/bin/time ]] || missing+=(time)
+# The load generator of the web workload (`bench/run.py` `w_web`).
+command -v wrk >/dev/null || missing+=(wrk)
+# npm installs ajv, the JavaScript baseline, below.
+command -v npm >/dev/null || missing+=(nodejs npm)
+if ((${#missing[@]})); then
+    echo "== apt-get install ${missing[*]}"
+    sudo=""
+    if [[ $(id -u) -ne 0 ]]; then
+        if ! command -v sudo >/dev/null; then
+            echo "bench/setup.sh: ${missing[*]} missing; install them (apt-get install ${missing[*]}) as root" >&2
+            exit 2
+        fi
+        sudo="sudo"
+    fi
+    $sudo apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
 node_dir=target/bench-node
 nstamp="$node_dir/.package.sha256"
 nwant="$(sha256sum bench/package.json | cut -d' ' -f1)"
@@ -33,20 +56,4 @@ else
     echo "$nwant" > "$nstamp"
 fi
 
-missing=()
-command -v sqlite3 >/dev/null || missing+=(sqlite3)
-command -v rg >/dev/null || missing+=(ripgrep)
-# GNU time measures each process's peak memory from a small parent (see bench/run.py `run`).
-[[ -x /usr/bin/time ]] || missing+=(time)
-# The load generator of the web workload (`bench/run.py` `w_web`).
-command -v wrk >/dev/null || missing+=(wrk)
-if ((${#missing[@]})); then
-    echo "== apt-get install ${missing[*]}"
-    if [[ $(id -u) -ne 0 ]]; then
-        echo "bench/setup.sh: ${missing[*]} missing; install them (apt-get install ${missing[*]}) as root" >&2
-        exit 2
-    fi
-    apt-get update -qq >/dev/null
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
 echo "== baselines ready"

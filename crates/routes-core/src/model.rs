@@ -297,6 +297,29 @@ wire_enum!(
     }
 );
 
+impl Unit {
+    /// The unit in English words, for one (`working day`) or more (`working days`).
+    #[must_use]
+    pub fn noun(self, one: bool) -> &'static str {
+        match (self, one) {
+            (Self::Days, true) => "day",
+            (Self::Days, false) => "days",
+            (Self::WorkingDays, true) => "working day",
+            (Self::WorkingDays, false) => "working days",
+            (Self::Weeks, true) => "week",
+            (Self::Weeks, false) => "weeks",
+            (Self::Months, true) => "month",
+            (Self::Months, false) => "months",
+            (Self::Years, true) => "year",
+            (Self::Years, false) => "years",
+            (Self::Hours, true) => "hour",
+            (Self::Hours, false) => "hours",
+            (Self::Points, true) => "point",
+            (Self::Points, false) => "points",
+        }
+    }
+}
+
 wire_enum!(
     /// Single or multiple entry.
     Entries {

@@ -462,23 +462,7 @@ fn money_words(money: &Money) -> String {
 }
 
 fn unit_words(unit: Unit, n: Option<f64>) -> &'static str {
-    let one = n == Some(1.0);
-    match (unit, one) {
-        (Unit::Days, true) => "day",
-        (Unit::Days, false) => "days",
-        (Unit::WorkingDays, true) => "working day",
-        (Unit::WorkingDays, false) => "working days",
-        (Unit::Weeks, true) => "week",
-        (Unit::Weeks, false) => "weeks",
-        (Unit::Months, true) => "month",
-        (Unit::Months, false) => "months",
-        (Unit::Years, true) => "year",
-        (Unit::Years, false) => "years",
-        (Unit::Hours, true) => "hour",
-        (Unit::Hours, false) => "hours",
-        (Unit::Points, true) => "point",
-        (Unit::Points, false) => "points",
-    }
+    unit.noun(n == Some(1.0))
 }
 
 /// A range in words: `5 to 10 working days`, `at least 18 years`, `up to 1 year`;

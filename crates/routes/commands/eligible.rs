@@ -242,15 +242,7 @@ fn dataset_routes(dataset: &Path, printer: &Printer, judging: &mut Judging<'_>) 
     }
     let facts: Vec<RouteFacts<'_>> = batch.iter().map(RouteFacts::from).collect();
     judging.batch(&facts)?;
-    if skipped > 0 {
-        printer.note(&format!(
-            "{} of `{}` left out: {} cannot be read as routes; `routes validate {}` shows why",
-            super::plural(skipped, "record"),
-            dataset.display(),
-            if skipped == 1 { "it" } else { "they" },
-            dataset.display()
-        ));
-    }
+    super::note_left_out(printer, dataset, skipped);
     Ok(())
 }
 

@@ -33,6 +33,20 @@ pub(crate) fn counts(errors: usize, warnings: usize, clean: &str) -> String {
     }
 }
 
+/// The note that records of a dataset were left out because they cannot be
+/// read as routes (said once, with the command that shows why).
+pub(crate) fn note_left_out(printer: &crate::printer::Printer, dataset: &std::path::Path, skipped: usize) {
+    if skipped > 0 {
+        printer.note(&format!(
+            "{} of `{}` left out: {} cannot be read as routes; `routes validate {}` shows why",
+            plural(skipped, "record"),
+            dataset.display(),
+            if skipped == 1 { "it" } else { "they" },
+            dataset.display()
+        ));
+    }
+}
+
 /// Exit 1 with errors, or with warnings under `--deny warnings`; else 0.
 pub(crate) fn outcome(errors: usize, warnings: usize, deny: Option<Deny>) -> ExitStatus {
     if errors > 0 || (deny == Some(Deny::Warnings) && warnings > 0) {

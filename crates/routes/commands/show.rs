@@ -172,15 +172,7 @@ pub(crate) fn dataset_routes(
         each(route, Raw::File(path, line));
     })
     .map_err(|e| ToolError::from_error(e).hint("check that the folder exists and is readable"))?;
-    if skipped > 0 {
-        printer.note(&format!(
-            "{} of `{}` left out: {} cannot be read as routes; `routes validate {}` shows why",
-            super::plural(skipped, "record"),
-            dataset.display(),
-            if skipped == 1 { "it" } else { "they" },
-            dataset.display()
-        ));
-    }
+    super::note_left_out(printer, dataset, skipped);
     Ok(())
 }
 
@@ -436,22 +428,7 @@ fn number(x: f64) -> String {
 }
 
 fn unit(u: Unit, one: bool) -> &'static str {
-    match (u, one) {
-        (Unit::Days, true) => "day",
-        (Unit::Days, false) => "days",
-        (Unit::WorkingDays, true) => "working day",
-        (Unit::WorkingDays, false) => "working days",
-        (Unit::Weeks, true) => "week",
-        (Unit::Weeks, false) => "weeks",
-        (Unit::Months, true) => "month",
-        (Unit::Months, false) => "months",
-        (Unit::Years, true) => "year",
-        (Unit::Years, false) => "years",
-        (Unit::Hours, true) => "hour",
-        (Unit::Hours, false) => "hours",
-        (Unit::Points, true) => "point",
-        (Unit::Points, false) => "points",
-    }
+    u.noun(one)
 }
 
 /// A range in words: `1 to 5 working days`, `at least 16 years`, `at most
