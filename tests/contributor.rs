@@ -122,7 +122,7 @@ fn show_puts_the_sections_in_the_order_of_a_route_page() {
     let places: Vec<usize> = order.iter().map(|h| at(h)).collect();
     assert!(places.windows(2).all(|w| w[0] < w[1]), "{order:?} at {places:?}");
     assert!(text.starts_with("Temporary residence permit\n"));
-    assert!(text[..at("Who may apply")].contains("Country: KZ\nCategory: residence\nStatus: active\n"));
+    assert!(text[..at("Who may apply")].contains("Country: Kazakhstan (KZ)\nCategory: residence\nStatus: active\n"));
     // The same sections as Markdown headings.
     let md = stdout(&show(&["kz/temporary-residence-permit", "--format", "markdown"]));
     let places: Vec<usize> = order

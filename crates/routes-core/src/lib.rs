@@ -62,5 +62,33 @@ pub const ROUTE_SCHEMA: &str = include_str!("../../../schema/route.schema.json")
 /// [`ROUTE_SCHEMA_PATH`].
 pub const ROUTE_SCHEMA_ID: &str = "https://routes.example/schema/route/v1.json";
 
+/// The English name of the country of an ISO 3166-1 alpha-2 code (any
+/// case), as people write it: `celes`' long name without its leading `The`
+/// and with `of`, `and` and `the` inside it in lower case (`KZ` →
+/// `Kazakhstan`, `GB` → `United Kingdom of Great Britain and Northern
+/// Ireland`); `None` for a code no country has.
+///
+/// ```
+/// assert_eq!(routes_core::country_name("kz").as_deref(), Some("Kazakhstan"));
+/// assert_eq!(routes_core::country_name("XX"), None);
+/// ```
+#[must_use]
+pub fn country_name(alpha2: &str) -> Option<String> {
+    let country = celes::Country::from_alpha2(alpha2).ok()?;
+    let name = country.long_name;
+    Some(
+        name.strip_prefix("The ")
+            .unwrap_or(name)
+            .split(' ')
+            .enumerate()
+            .map(|(i, word)| match word {
+                "Of" | "And" | "The" | "Da" if i > 0 => word.to_lowercase(),
+                _ => word.to_owned(),
+            })
+            .collect::<Vec<_>>()
+            .join(" "),
+    )
+}
+
 /// The path of [`ROUTE_SCHEMA_ID`], where the site serves the schema.
 pub const ROUTE_SCHEMA_PATH: &str = "/schema/route/v1.json";

@@ -141,28 +141,16 @@ fn country_of(value: &str) -> Option<celes::Country> {
         .or_else(|| celes::Country::from_alias(&name).ok())
 }
 
-/// The English name of a country, as people write it: `celes`' long name,
-/// which capitalises every word, without its leading `The` and with `Of`,
-/// `And` and `The` inside it in lower case.
+/// The English name of a country, as people write it ([`routes_core::country_name`]).
 fn country_name(country: &celes::Country) -> String {
-    let name = country.long_name;
-    name.strip_prefix("The ")
-        .unwrap_or(name)
-        .split(' ')
-        .enumerate()
-        .map(|(i, word)| match word {
-            "Of" | "And" | "The" | "Da" if i > 0 => word.to_lowercase(),
-            _ => word.to_owned(),
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
+    routes_core::country_name(country.alpha2).unwrap_or_else(|| country.long_name.to_owned())
 }
 
 /// The English name of the country of an ISO 3166-1 alpha-2 code (any
 /// case), when `celes` knows it: indexed with every route, so that a query
 /// that names the country finds its routes.
 pub(crate) fn english_name(code: &str) -> Option<String> {
-    celes::Country::from_alpha2(code).ok().map(|c| country_name(&c))
+    routes_core::country_name(code)
 }
 
 /// Lower case, letters and digits only: the form of `celes`' name keys.

@@ -78,7 +78,7 @@ pub(crate) fn home(site: &Site) -> Markup {
 
 /// The English name of a country code, or the code.
 pub(crate) fn country_name(code: &str) -> String {
-    celes::Country::from_alpha2(code).map_or_else(|_| code.to_owned(), |c| c.long_name.to_owned())
+    routes_core::country_name(code).unwrap_or_else(|| code.to_owned())
 }
 
 /// `/countries/{cc}`: the routes of a country.

@@ -96,7 +96,7 @@ pub(crate) fn release_file(release: &Path, name: &str) -> Result<PathBuf, ToolEr
     let path = release.join(name);
     let broken = |why: &str| {
         ToolError::new(format!("`{}` {why}", path.display())).hint(
-            "give the folder of a release that `routes publish` wrote (such as `dist/routes-1.0.0`), or judge the dataset with `--dataset`",
+            "give the folder of a release that `routes publish` wrote (such as `dist/routes-1.0.0`), or use the dataset with `--dataset`",
         )
     };
     match std::fs::symlink_metadata(&path) {

@@ -605,7 +605,11 @@ fn blocks(r: &Route) -> Vec<Block> {
     if !r.codes.is_empty() {
         out.push(Block::Field("Codes", plain(r.codes.join(", "))));
     }
-    out.push(Block::Field("Country", plain(r.country.as_str())));
+    let country = match routes_core::country_name(r.country.as_str()) {
+        Some(name) => format!("{name} ({})", r.country),
+        None => r.country.as_str().to_owned(),
+    };
+    out.push(Block::Field("Country", plain(country)));
     out.push(Block::Field("Category", plain(words(r.category.as_str()))));
     out.push(Block::Field(
         "Status",
