@@ -172,17 +172,17 @@ impl<'p> Output<'p> {
 
     fn print(&mut self, chunk: &mut Vec<Diagnostic>) {
         if self.failed.is_none() && !chunk.is_empty() {
-            let outcome = match self.format {
-                ValidateFormat::Human => self.printer.diagnostics_human(chunk),
-                ValidateFormat::Json => self.printer.diagnostics_json(chunk),
-                ValidateFormat::Github => self
-                    .printer
-                    .data(&chunk.iter().map(github_annotation).collect::<String>()),
-                ValidateFormat::Sarif => {
-                    let sarif = self.sarif.as_mut().expect("a SARIF run has its log");
+            // A SARIF run holds its log from the start (`Output::new`).
+            let outcome = match (self.format, self.sarif.as_mut()) {
+                (ValidateFormat::Sarif, Some(sarif)) => {
                     let text: String = chunk.iter().map(|d| sarif.result(d)).collect();
                     self.printer.data(&text)
                 }
+                (ValidateFormat::Json, _) => self.printer.diagnostics_json(chunk),
+                (ValidateFormat::Github, _) => self
+                    .printer
+                    .data(&chunk.iter().map(github_annotation).collect::<String>()),
+                _ => self.printer.diagnostics_human(chunk),
             };
             self.failed = outcome.err();
         }
