@@ -145,3 +145,14 @@ pub(crate) fn readers_python() -> PathBuf {
     std::env::var_os("ROUTES_READERS_PYTHON")
         .map_or_else(|| root().join("target/readers-venv/bin/python"), PathBuf::from)
 }
+
+/// Publishes the bundled dataset as `routes-1.0.0` into `dist` (at a fixed
+/// release date) and returns the release folder.
+pub(crate) fn publish_bundled(dist: &Path) -> PathBuf {
+    let out = run(routes(&root())
+        .args(["publish", "--version", "1.0.0", "--quiet", "--out"])
+        .arg(dist)
+        .env("SOURCE_DATE_EPOCH", "1764547200"));
+    assert!(out.status.success(), "{}", transcript(&out));
+    dist.join("routes-1.0.0")
+}

@@ -174,6 +174,35 @@ impl fmt::Display for CharName {
     }
 }
 
+/// The value of `allowed` nearest to `wanted`, for "did you mean": the
+/// same but for case, `-`, `_` and spaces (`Digital-Nomad` → `digital_nomad`),
+/// or else the one fewest edits away (Damerau–Levenshtein, after the same
+/// folding), when the edits change at most a third of the longer of the two.
+///
+/// ```
+/// use routes_core::text::nearest;
+/// let allowed = ["work", "digital_nomad", "citizenship"];
+/// assert_eq!(nearest("Digital-Nomad", allowed.iter().copied()), Some("digital_nomad"));
+/// assert_eq!(nearest("citizenshp", allowed.iter().copied()), Some("citizenship"));
+/// assert_eq!(nearest("tourism", allowed.iter().copied()), None);
+/// ```
+pub fn nearest<'a>(wanted: &str, allowed: impl Iterator<Item = &'a str> + Clone) -> Option<&'a str> {
+    let fold = |s: &str| s.trim().to_lowercase().replace(['-', ' '], "_");
+    let folded = fold(wanted);
+    if let Some(same) = allowed.clone().find(|a| fold(a) == folded) {
+        return Some(same);
+    }
+    allowed
+        .map(|a| {
+            let other = fold(a);
+            let longest = folded.chars().count().max(other.chars().count());
+            (strsim::damerau_levenshtein(&folded, &other), longest, a)
+        })
+        .filter(|&(distance, longest, _)| distance * 3 <= longest)
+        .min_by_key(|&(distance, _, _)| distance)
+        .map(|(_, _, a)| a)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

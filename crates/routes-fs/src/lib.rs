@@ -533,6 +533,13 @@ pub enum WriteError {
         /// A file appeared (`Expect::Nothing`), rather than changed.
         appeared: bool,
     },
+    /// The target has other hard links, which a replacement would cut off
+    /// from it. Nothing was written.
+    #[error("`{}` has other hard links, which replacing it would cut off, so nothing was written", path.display())]
+    Linked {
+        /// The target.
+        path: PathBuf,
+    },
     /// Writing failed.
     #[error(transparent)]
     Io(#[from] Error),
@@ -544,9 +551,12 @@ pub enum WriteError {
 /// meanwhile sees the old file or the whole new one, never half. The
 /// staged file is not named `*.json`, so a validator running meanwhile
 /// reads no half-made record. A new file is hard-linked into place, which
-/// fails rather than replace a file that appeared meanwhile (a rename,
-/// after checking again, where the file system has no hard links); a
-/// replaced file keeps its permissions.
+/// fails rather than replace a file that appeared meanwhile (where the file
+/// system has no hard links, it is created with `create_new`, which fails
+/// the same way, and written there). A file is replaced only when it is a
+/// regular file, not a symbolic link, with no other hard link (the rename
+/// would cut it off from its other names), holding exactly the bytes
+/// expected; it keeps its permissions.
 pub fn write_file(target: &Path, bytes: &[u8], expect: Expect<'_>) -> Result<(), WriteError> {
     use std::io::Write as _;
     let folder = target
@@ -573,20 +583,27 @@ pub fn write_file(target: &Path, bytes: &[u8], expect: Expect<'_>) -> Result<(),
     };
     match expect {
         Expect::Bytes(old) => {
-            let same = fs::symlink_metadata(target).is_ok_and(|m| m.file_type().is_file())
-                && fs::read(target).is_ok_and(|now| now == old);
+            let meta = fs::symlink_metadata(target);
+            let same =
+                meta.as_ref().is_ok_and(|m| m.file_type().is_file()) && fs::read(target).is_ok_and(|now| now == old);
             if !same {
                 return Err(changed(false));
+            }
+            if meta.is_ok_and(|m| !single_link(&m)) {
+                return Err(WriteError::Linked {
+                    path: target.to_path_buf(),
+                });
             }
             fs::rename(&staged, target).map_err(Error::io("replace", target))?;
         }
         Expect::Nothing => match fs::hard_link(&staged, target) {
             Ok(()) => {}
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists => return Err(changed(true)),
-            Err(_) if fs::symlink_metadata(target).is_err() => {
-                fs::rename(&staged, target).map_err(Error::io("create", target))?;
-            }
-            Err(e) => return Err(Error::io("create", target)(e).into()),
+            // No hard links here: `create_new` never replaces a file either.
+            Err(_) => write_new_in_place(target, bytes).map_err(|e| match e.kind() {
+                io::ErrorKind::AlreadyExists => changed(true),
+                _ => Error::io("create", target)(e).into(),
+            })?,
         },
     }
     if let Ok(dir) = File::open(folder) {
@@ -596,6 +613,33 @@ pub fn write_file(target: &Path, bytes: &[u8], expect: Expect<'_>) -> Result<(),
     }
     drop(scratch);
     Ok(())
+}
+
+/// Whether a file has one name only (always, where the platform does not say).
+fn single_link(meta: &fs::Metadata) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt as _;
+        meta.nlink() == 1
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = meta;
+        true
+    }
+}
+
+/// Creates `target`, which must not exist, and writes `bytes` to it; a
+/// failed write removes the file it created (and only that).
+fn write_new_in_place(target: &Path, bytes: &[u8]) -> io::Result<()> {
+    use std::io::Write as _;
+    let mut file = fs::OpenOptions::new().write(true).create_new(true).open(target)?;
+    let written = file.write_all(bytes).and_then(|()| file.sync_all());
+    if written.is_err() {
+        drop(file);
+        let _ = fs::remove_file(target);
+    }
+    written
 }
 
 /// Removes the scratch folders in `parent` whose process is gone: entries
@@ -738,6 +782,15 @@ mod tests {
             Err(WriteError::Changed { appeared: false, .. })
         ));
         assert_eq!(fs::read(&target).expect("read"), b"one");
+        // A file with another name is not cut off from it.
+        let other = dir.path().join("other-name");
+        fs::hard_link(&target, &other).expect("hard link");
+        assert!(matches!(
+            write_file(&target, b"two", Expect::Bytes(b"one")),
+            Err(WriteError::Linked { .. })
+        ));
+        assert_eq!(fs::read(&other).expect("read"), b"one");
+        fs::remove_file(&other).expect("remove the link");
         write_file(&target, b"two", Expect::Bytes(b"one")).expect("replace");
         assert_eq!(fs::read(&target).expect("read"), b"two");
         // Nothing of the scratch is left beside it.

@@ -495,6 +495,10 @@ fn write_atomically(target: &Path, bytes: &[u8], expected: Option<&[u8]>) -> Res
                 if appeared { "it appeared" } else { "it changed" }
             ),
         },
+        routes_fs::WriteError::Linked { .. } => Error::LeftAlone {
+            path: target.to_path_buf(),
+            why: "it has other hard links, which replacing it would cut off, so nothing was written".to_owned(),
+        },
         routes_fs::WriteError::Io(e) => e.into(),
     })
 }

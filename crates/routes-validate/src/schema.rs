@@ -109,7 +109,7 @@ impl RouteSchema {
                         .map(|p| p.keys().map(String::as_str).collect())
                         .unwrap_or_default();
                     for name in unexpected {
-                        let hint = match nearest_value(name, names.iter().copied()) {
+                        let hint = match routes_core::text::nearest(name, names.iter().copied()) {
                             Some(near) => format!("did you mean `{near}`? Allowed here: {allowed}"),
                             None => format!("allowed here: {allowed}"),
                         };
@@ -166,7 +166,9 @@ impl RouteSchema {
                         .instance()
                         .as_str()
                         .zip(options.as_array())
-                        .and_then(|(text, allowed)| nearest_value(text, allowed.iter().filter_map(Value::as_str)));
+                        .and_then(|(text, allowed)| {
+                            routes_core::text::nearest(text, allowed.iter().filter_map(Value::as_str))
+                        });
                     let hint = match nearest {
                         Some(near) => format!("did you mean `{near}`? Allowed: {list}"),
                         None => format!("use one of {list}"),
@@ -342,23 +344,8 @@ impl RouteSchema {
         } else {
             return None;
         };
-        nearest_value(&trimmed.to_uppercase(), list.iter().copied()).map(str::to_owned)
+        routes_core::text::nearest(&trimmed.to_uppercase(), list.iter().copied()).map(str::to_owned)
     }
-}
-
-/// The allowed value closest to `text`: the same but for case, `-`, `_` or
-/// spaces, or else one within a small edit distance.
-pub(crate) fn nearest_value<'a>(text: &str, allowed: impl Iterator<Item = &'a str> + Clone) -> Option<&'a str> {
-    let fold = |s: &str| s.trim().to_lowercase().replace(['-', ' '], "_");
-    let folded = fold(text);
-    if let Some(same) = allowed.clone().find(|a| fold(a) == folded) {
-        return Some(same);
-    }
-    allowed
-        .map(|a| (strsim::jaro_winkler(&folded, &fold(a)), a))
-        .filter(|(score, _)| *score >= 0.85)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, a)| a)
 }
 
 /// A violation's message in words, for the keywords whose library message

@@ -172,12 +172,7 @@ pub(crate) fn parse_status(value: &str) -> Result<Status, BadValue> {
     if let Some(s) = Status::ALL.iter().find(|s| s.as_str() == wanted) {
         return Ok(*s);
     }
-    let near = Status::ALL
-        .iter()
-        .map(|s| (strsim::damerau_levenshtein(&wanted, s.as_str()), s.as_str()))
-        .filter(|(d, s)| *d <= 2.max(s.len() / 3))
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, s)| s);
+    let near = routes_core::text::nearest(&wanted, Status::ALL.iter().map(|s| s.as_str()));
     let list = Status::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ");
     Err(BadValue {
         message: match near {

@@ -238,7 +238,9 @@ fn write_new(folder: &Path, target: &Path, bytes: &[u8], id: &RouteId, dataset: 
             .hint("check that the dataset folder can be written")
     })?;
     routes_fs::write_file(target, bytes, routes_fs::Expect::Nothing).map_err(|e| match e {
-        routes_fs::WriteError::Changed { .. } => refused_existing(target, id, dataset),
+        routes_fs::WriteError::Changed { .. } | routes_fs::WriteError::Linked { .. } => {
+            refused_existing(target, id, dataset)
+        }
         routes_fs::WriteError::Io(e) => ToolError::from_error(e).hint("check that the dataset folder can be written"),
     })
 }

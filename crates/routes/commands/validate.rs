@@ -256,7 +256,7 @@ pub(crate) fn list_rules_json() -> String {
 
 /// Every code `--explain` knows: the rules of `routes validate`, then those
 /// of `routes sources`.
-fn all_codes() -> impl Iterator<Item = &'static str> {
+fn all_codes() -> impl Iterator<Item = &'static str> + Clone {
     RULES
         .iter()
         .map(|r| r.code)
@@ -287,25 +287,13 @@ fn explain_or_suggest(code: &str) -> Result<String, ToolError> {
     }
     // Names are compared without their families, which most codes share.
     let wanted_name = wanted.rsplit_once('/').map_or(wanted.as_str(), |(_, n)| n);
-    let mut near: Vec<(f64, &str)> = all_codes()
-        .map(|c| {
-            let name = c.rsplit_once('/').map_or(c, |(_, n)| n);
-            (strsim::normalized_damerau_levenshtein(wanted_name, name), c)
-        })
-        .filter(|(score, _)| *score >= 0.7)
-        .collect();
-    near.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
-    let hint = if near.is_empty() {
-        "`routes validate --list-rules` lists every code".to_owned()
-    } else {
-        format!(
-            "did you mean {}? (`routes validate --list-rules` lists every code)",
-            near.iter()
-                .take(3)
-                .map(|(_, c)| format!("`{c}`"))
-                .collect::<Vec<_>>()
-                .join(" or ")
-        )
+    let name = |c: &'static str| c.rsplit_once('/').map_or(c, |(_, n)| n);
+    let hint = match routes_core::text::nearest(wanted_name, all_codes().map(name)) {
+        Some(near) => {
+            let code = all_codes().find(|c| name(c) == near).unwrap_or(near);
+            format!("did you mean `{code}`? (`routes validate --list-rules` lists every code)")
+        }
+        None => "`routes validate --list-rules` lists every code".to_owned(),
     };
     Err(error.hint(hint))
 }
