@@ -46,6 +46,7 @@ mod model;
 mod number;
 pub mod snapshot;
 pub mod text;
+mod wire;
 
 pub use ids::{CountryCode, CurrencyCode, Date, IdError, IndexId, RouteId, Slug};
 pub use model::*;

@@ -12,7 +12,12 @@ use crate::ids::{CountryCode, CurrencyCode, Date, IndexId, RouteId, Slug};
 pub struct Route {
     /// The schema the record names for editors (`"$schema"`): read and
     /// ignored, never written back (a release's records name none).
-    #[serde(rename = "$schema", default, skip_serializing)]
+    #[serde(
+        rename = "$schema",
+        default,
+        skip_serializing,
+        deserialize_with = "crate::wire::present"
+    )]
     pub schema_ref: Option<String>,
     /// Record format version; see [`crate::SCHEMA_VERSION`].
     pub schema_version: SchemaVersion,
@@ -23,7 +28,11 @@ pub struct Route {
     /// Short English name.
     pub name: String,
     /// The name the authority uses, in its language.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::wire::present"
+    )]
     pub official_name: Option<OfficialName>,
     /// Official codes such as visa categories.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -33,7 +42,11 @@ pub struct Route {
     /// Whether it is open to applications.
     pub status: Status,
     /// A sentence or two for readers.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::wire::present"
+    )]
     pub summary: Option<String>,
     /// Who may apply.
     pub eligibility: Eligibility,
@@ -397,10 +410,18 @@ pub struct Evidence {
     /// Id of a source of the record.
     pub source: Slug,
     /// A short verbatim quote.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::wire::present"
+    )]
     pub excerpt: Option<String>,
     /// Where in the source.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::wire::present"
+    )]
     pub locator: Option<String>,
 }
 
@@ -453,7 +474,11 @@ pub struct Nationality {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub groups: Vec<String>,
     /// The rule in words.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::wire::present"
+    )]
     pub description: Option<String>,
     /// Evidence.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -512,10 +537,18 @@ pub struct FixedMoney {
     /// Once, per month or per year.
     pub period: Period,
     /// Before or after tax, where the source says.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::wire::present"
+    )]
     pub basis: Option<Basis>,
     /// A converted rendering, with its rate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::wire::present"
+    )]
     pub converted: Option<Conversion>,
 }
 
@@ -538,7 +571,11 @@ pub struct IndexMoney {
     /// Once, per month or per year.
     pub period: Period,
     /// Before or after tax, where the source says.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::wire::present"
+    )]
     pub basis: Option<Basis>,
 }
 
@@ -577,7 +614,11 @@ pub struct LanguageLevel {
     /// The language (BCP 47).
     pub code: String,
     /// The lowest CEFR level accepted, when the source names one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::wire::present"
+    )]
     pub level: Option<Cefr>,
 }
 
@@ -629,35 +670,71 @@ pub struct Requirement {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub applies_to: Vec<Slug>,
     /// Amount, for money requirements.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::wire::present"
+    )]
     pub money: Option<Money>,
     /// Bounds, for age, experience, residence.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::wire::present"
+    )]
     pub range: Option<Range>,
     /// The language and level, for language requirements.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::wire::present"
+    )]
     pub language: Option<LanguageLevel>,
     /// From when it applies.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::wire::present"
+    )]
     pub effective_from: Option<Date>,
     /// The last day it held, when a later rule replaced it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::wire::present"
+    )]
     pub effective_until: Option<Date>,
     /// Id of the item of this record that replaced it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::wire::present"
+    )]
     pub superseded_by: Option<Slug>,
     /// Evidence.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub evidence: Vec<Evidence>,
     /// Conflict group.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::wire::present"
+    )]
     pub conflict: Option<Slug>,
     /// How it adds up with other requirements of the same kind: each of
     /// them applies, or one of them suffices.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::wire::present"
+    )]
     pub combination: Option<Combination>,
     /// Remark.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::wire::present"
+    )]
     pub note: Option<String>,
 }
 
@@ -691,25 +768,45 @@ pub struct Term {
     /// The length.
     pub range: Range,
     /// Single or multiple entry.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::wire::present"
+    )]
     pub entries: Option<Entries>,
     /// Purposes.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub applies_to: Vec<Slug>,
     /// The first day it holds.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::wire::present"
+    )]
     pub effective_from: Option<Date>,
     /// The last day it held, when a later rule replaced it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::wire::present"
+    )]
     pub effective_until: Option<Date>,
     /// Evidence.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub evidence: Vec<Evidence>,
     /// Conflict group.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::wire::present"
+    )]
     pub conflict: Option<Slug>,
     /// Remark.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::wire::present"
+    )]
     pub note: Option<String>,
 }
 
@@ -727,25 +824,45 @@ pub struct Renewal {
     )]
     pub times: Option<u32>,
     /// Length of each renewal.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::wire::present"
+    )]
     pub term: Option<Range>,
     /// Purposes.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub applies_to: Vec<Slug>,
     /// The first day it holds.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::wire::present"
+    )]
     pub effective_from: Option<Date>,
     /// The last day it held, when a later rule replaced it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::wire::present"
+    )]
     pub effective_until: Option<Date>,
     /// Evidence.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub evidence: Vec<Evidence>,
     /// Conflict group.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::wire::present"
+    )]
     pub conflict: Option<Slug>,
     /// Remark.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::wire::present"
+    )]
     pub note: Option<String>,
 }
 
@@ -759,7 +876,11 @@ pub struct Claim {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub evidence: Vec<Evidence>,
     /// Remark.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::wire::present"
+    )]
     pub note: Option<String>,
 }
 
@@ -796,22 +917,42 @@ pub struct Document {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub applies_to: Vec<Slug>,
     /// From when it is required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::wire::present"
+    )]
     pub effective_from: Option<Date>,
     /// The last day it held, when a later rule replaced it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::wire::present"
+    )]
     pub effective_until: Option<Date>,
     /// Id of the item of this record that replaced it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::wire::present"
+    )]
     pub superseded_by: Option<Slug>,
     /// Evidence.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub evidence: Vec<Evidence>,
     /// Conflict group.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::wire::present"
+    )]
     pub conflict: Option<Slug>,
     /// Remark.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::wire::present"
+    )]
     pub note: Option<String>,
 }
 
@@ -839,7 +980,11 @@ pub struct Channel {
     /// Name.
     pub name: String,
     /// Portal URL.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::wire::present"
+    )]
     pub url: Option<String>,
     /// Purposes.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -848,7 +993,11 @@ pub struct Channel {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub evidence: Vec<Evidence>,
     /// Remark.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::wire::present"
+    )]
     pub note: Option<String>,
 }
 
@@ -862,19 +1011,35 @@ pub struct ProcessingTime {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub applies_to: Vec<Slug>,
     /// The first day it holds.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::wire::present"
+    )]
     pub effective_from: Option<Date>,
     /// The last day it held, when a later rule replaced it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::wire::present"
+    )]
     pub effective_until: Option<Date>,
     /// Evidence.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub evidence: Vec<Evidence>,
     /// Conflict group.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::wire::present"
+    )]
     pub conflict: Option<Slug>,
     /// Remark.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::wire::present"
+    )]
     pub note: Option<String>,
 }
 
@@ -884,28 +1049,50 @@ pub struct ProcessingTime {
 pub struct Fee {
     /// What it is for.
     pub description: String,
-    /// The amount; `None` when the source names no amount.
+    /// The amount; `None` when the source names no amount (`null`, which
+    /// the record must write: the field is required).
+    #[serde(deserialize_with = "crate::wire::nullable")]
     pub money: Option<Money>,
     /// Stated free of charge.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::wire::present"
+    )]
     pub free: Option<bool>,
     /// Purposes.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub applies_to: Vec<Slug>,
     /// The first day it holds.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::wire::present"
+    )]
     pub effective_from: Option<Date>,
     /// The last day it held, when a later rule replaced it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::wire::present"
+    )]
     pub effective_until: Option<Date>,
     /// Evidence.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub evidence: Vec<Evidence>,
     /// Conflict group.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::wire::present"
+    )]
     pub conflict: Option<Slug>,
     /// Remark.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::wire::present"
+    )]
     pub note: Option<String>,
 }
 
@@ -916,28 +1103,52 @@ pub struct LegalAct {
     /// Title.
     pub title: String,
     /// Official number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::wire::present"
+    )]
     pub number: Option<String>,
     /// Registration number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::wire::present"
+    )]
     pub registration: Option<String>,
     /// Date adopted.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::wire::present"
+    )]
     pub issued: Option<Date>,
     /// Date in force.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::wire::present"
+    )]
     pub effective_from: Option<Date>,
     /// Amending acts.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub amendments: Vec<Amendment>,
     /// Where to read it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::wire::present"
+    )]
     pub url: Option<String>,
     /// Evidence.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub evidence: Vec<Evidence>,
     /// Remark.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::wire::present"
+    )]
     pub note: Option<String>,
 }
 
@@ -946,12 +1157,20 @@ pub struct LegalAct {
 #[serde(deny_unknown_fields)]
 pub struct Amendment {
     /// Number of the amending act.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::wire::present"
+    )]
     pub number: Option<String>,
     /// Date.
     pub date: Date,
     /// Remark.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::wire::present"
+    )]
     pub note: Option<String>,
 }
 
@@ -966,7 +1185,11 @@ pub struct Source {
     /// Title.
     pub title: String,
     /// Publisher.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::wire::present"
+    )]
     pub publisher: Option<String>,
     /// Standing.
     pub tier: Tier,
@@ -975,12 +1198,20 @@ pub struct Source {
     /// Original or translation.
     pub translation: Translation,
     /// Date the source gives itself.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::wire::present"
+    )]
     pub published: Option<Date>,
     /// Date it was read.
     pub seen: Date,
     /// Archived text copy.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::wire::present"
+    )]
     pub snapshot: Option<Snapshot>,
     /// Other URLs of the same page.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -998,7 +1229,11 @@ pub struct Snapshot {
     /// The day the copy was fetched by `routes sources archive`; absent for
     /// copies made by hand. Not the day the facts were checked: that is the
     /// source's `seen`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::wire::present"
+    )]
     pub retrieved: Option<Date>,
 }
 
@@ -1011,7 +1246,11 @@ pub struct RelatedRoute {
     /// How they connect.
     pub relation: Relation,
     /// Remark.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::wire::present"
+    )]
     pub note: Option<String>,
 }
 

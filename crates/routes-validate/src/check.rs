@@ -28,8 +28,9 @@ pub(crate) struct Checked {
 }
 
 /// Checks one record text; returns its findings, what the cross-record rules
-/// need of it, and the typed record.
-pub(crate) fn check(rec: &RecordText<'_>, schema: &RouteSchema, ctx: &QualityContext<'_>) -> Checked {
+/// need of it, and the typed record. With `fast`, a record that reads
+/// straight into the model skips the schema engine (same findings).
+pub(crate) fn check(rec: &RecordText<'_>, schema: &RouteSchema, ctx: &QualityContext<'_>, fast: bool) -> Checked {
     // A record file's path gives the id it should have: a record that cannot
     // be read still stands for that route, so that other records' links to
     // it resolve and its findings name it (a broken file must not make
@@ -43,6 +44,13 @@ pub(crate) fn check(rec: &RecordText<'_>, schema: &RouteSchema, ctx: &QualityCon
             quality: None,
         })
     };
+    // Most records are valid: read those straight into the model, which
+    // with `fast`'s checks accepts only what the schema accepts. Any other
+    // goes down the full path below, which says exactly why.
+    if let Some(route) = fast.then(|| crate::fast::conforming_route(rec.text)).flatten() {
+        place.route = Some(route.id.as_str().to_owned());
+        return typed(route, &place, ctx, Vec::new());
+    }
     let (value, duplicates) = match parse_noting_duplicates(rec.text) {
         Ok(parsed) => parsed,
         Err(err) => {
@@ -96,24 +104,7 @@ pub(crate) fn check(rec: &RecordText<'_>, schema: &RouteSchema, ctx: &QualityCon
         };
     }
     match serde_json::from_value::<Route>(value) {
-        Ok(route) => {
-            let mut diags = found;
-            diags.extend(crate::record::record_rules(&route, &place, ctx.today));
-            diags.extend(quality::record_quality(&route, &place, ctx));
-            let related = route.related.iter().map(|r| r.id.clone()).collect();
-            let quality = Some(quality::summarise(&route, ctx.reference));
-            let summary = Summary {
-                id: route.id.clone(),
-                related,
-                quality,
-            };
-            Checked {
-                diagnostics: diags,
-                summary: Some(summary),
-                route: Some(route),
-                untyped: None,
-            }
-        }
+        Ok(route) => typed(route, &place, ctx, found),
         Err(err) => {
             found.push(place.error(
                 "schema/model-mismatch",
@@ -129,6 +120,27 @@ pub(crate) fn check(rec: &RecordText<'_>, schema: &RouteSchema, ctx: &QualityCon
                 untyped: Some(untyped(&place)),
             }
         }
+    }
+}
+
+/// The findings of the record and quality rules on a typed record, after
+/// `found` (those of its text), and what the cross-record rules need of it.
+fn typed(route: Route, place: &Place<'_>, ctx: &QualityContext<'_>, found: Vec<Diagnostic>) -> Checked {
+    let mut diags = found;
+    diags.extend(crate::record::record_rules(&route, place, ctx.today));
+    diags.extend(quality::record_quality(&route, place, ctx));
+    let related = route.related.iter().map(|r| r.id.clone()).collect();
+    let quality = Some(quality::summarise(&route, ctx.reference));
+    let summary = Summary {
+        id: route.id.clone(),
+        related,
+        quality,
+    };
+    Checked {
+        diagnostics: diags,
+        summary: Some(summary),
+        route: Some(route),
+        untyped: None,
     }
 }
 

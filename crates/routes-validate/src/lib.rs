@@ -41,6 +41,7 @@ mod config;
 mod cross;
 mod currency;
 mod facts;
+mod fast;
 mod input;
 mod json;
 mod place;
@@ -60,6 +61,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 pub use config::{Allow, CONFIG_VERSION, Config, ConfigError, Level, find_config};
+pub use fast::conforming_route;
 pub use reference::{
     Converted, CountryReference, ExchangeRate, GroupDefinition, GroupsReference, REFERENCE_VERSION, RatesReference,
     Reference, ReferenceSource,
@@ -160,7 +162,7 @@ impl Queued {
                 };
                 Done {
                     ordinal: *ordinal,
-                    checked: Some(check::check(&rec, schema, ctx)),
+                    checked: Some(check::check(&rec, schema, ctx, options.typed_fast_path)),
                     problems: Vec::new(),
                     text: None,
                 }
@@ -179,7 +181,7 @@ impl Queued {
                     text: None,
                 };
                 let mut on_record = |rec: input::RecordText<'_>| {
-                    let checked = check::check(&rec, schema, ctx);
+                    let checked = check::check(&rec, schema, ctx, options.typed_fast_path);
                     if keep_text && checked.route.is_some() {
                         done.text = Some(rec.text.to_owned());
                     }
@@ -249,6 +251,12 @@ pub struct ValidateOptions {
     /// About how many bytes of findings are held in memory; past it they are
     /// sorted and spilled to temporary files, and merged for output.
     pub findings_budget_bytes: usize,
+    /// Whether a record is first read straight into the model, and the JSON
+    /// Schema engine runs only on records that it refuses
+    /// ([`conforming_route`]); the findings are the same either way (a
+    /// property test in `routes-fuzz` checks it). `true` unless turned off to
+    /// compare the two paths.
+    pub typed_fast_path: bool,
 }
 
 impl ValidateOptions {
@@ -261,6 +269,7 @@ impl ValidateOptions {
             config: None,
             max_snapshot_bytes: 64 * 1024 * 1024,
             findings_budget_bytes: 16 * 1024 * 1024,
+            typed_fast_path: true,
         }
     }
 }

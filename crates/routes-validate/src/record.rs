@@ -4,7 +4,7 @@
 //! groups, control characters), the record that cannot be typed, and the two
 //! rules across records (unique ids, `related` ids that exist).
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 
 use routes_core::{Money, Route, Slug};
 use routes_diagnostics::Diagnostic;
@@ -482,78 +482,61 @@ fn urls(route: &Route, place: &Place<'_>, out: &mut Vec<Diagnostic>) {
 }
 
 fn references(route: &Route, place: &Place<'_>, out: &mut Vec<Diagnostic>) {
-    let unique = |label: &str, items: Vec<(String, &Slug)>, out: &mut Vec<Diagnostic>| -> HashSet<String> {
-        let mut seen = HashMap::new();
-        for (pointer, id) in items {
-            if let Some(first) = seen.insert(id.as_str().to_owned(), pointer.clone()) {
+    // The ids of one list, in order; a repeat is a finding (pointers are
+    // written only then: most records have none).
+    let unique = |label: &str, list: &str, ids: Vec<&'_ Slug>, out: &mut Vec<Diagnostic>| {
+        for (i, id) in ids.iter().enumerate() {
+            if let Some(first) = ids[..i].iter().position(|earlier| earlier == id) {
                 out.push(place.error(
                     "record/duplicate-local-id",
-                    &pointer,
+                    &format!("/{list}/{i}/id"),
                     "used before",
-                    format!("{label} id `{id}` is used twice in this record (first at `{first}`)"),
+                    format!("{label} id `{id}` is used twice in this record (first at `/{list}/{first}/id`)"),
                     format!("give each {label} its own id"),
                 ));
-                seen.insert(id.as_str().to_owned(), first);
             }
         }
-        seen.into_keys().collect()
     };
-    let sources = unique(
-        "source",
-        route
-            .sources
-            .iter()
-            .enumerate()
-            .map(|(i, s)| (format!("/sources/{i}/id"), &s.id))
-            .collect(),
-        out,
-    );
-    let requirements = unique(
-        "requirement",
-        route
-            .requirements
-            .iter()
-            .enumerate()
-            .map(|(i, r)| (format!("/requirements/{i}/id"), &r.id))
-            .collect(),
-        out,
-    );
-    let documents = unique(
-        "document",
-        route
-            .documents
-            .iter()
-            .enumerate()
-            .map(|(i, d)| (format!("/documents/{i}/id"), &d.id))
-            .collect(),
-        out,
-    );
+    let source_ids: Vec<&Slug> = route.sources.iter().map(|s| &s.id).collect();
+    let requirement_ids: Vec<&Slug> = route.requirements.iter().map(|r| &r.id).collect();
+    let document_ids: Vec<&Slug> = route.documents.iter().map(|d| &d.id).collect();
+    unique("source", "sources", source_ids.clone(), out);
+    unique("requirement", "requirements", requirement_ids.clone(), out);
+    unique("document", "documents", document_ids.clone(), out);
+    let requirements: HashSet<&str> = requirement_ids.iter().map(|id| id.as_str()).collect();
+    let documents: HashSet<&str> = document_ids.iter().map(|id| id.as_str()).collect();
 
-    let known = sources.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ");
-    let mut refs: Vec<(String, &Slug)> = Vec::new();
+    let lists_source = |source: &Slug| source_ids.contains(&source);
+    let dangling = |pointer: String, source: &Slug, out: &mut Vec<Diagnostic>| {
+        // The sources the record lists, in its order, each once.
+        let mut names: Vec<&str> = Vec::new();
+        for id in &source_ids {
+            if !names.contains(&id.as_str()) {
+                names.push(id.as_str());
+            }
+        }
+        let known = names.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ");
+        out.push(place.error(
+            "record/dangling-evidence",
+            &pointer,
+            "no such source",
+            format!("evidence names source `{source}`, which this record does not list"),
+            format!("add a source with id `{source}` to `sources`, or name one of {known}"),
+        ));
+    };
     for (pointer, list) in evidence_lists(route) {
-        refs.extend(
-            list.iter()
-                .enumerate()
-                .map(|(i, e)| (format!("{pointer}/{i}/source"), &e.source)),
-        );
+        for (i, e) in list.iter().enumerate() {
+            if !lists_source(&e.source) {
+                dangling(format!("{pointer}/{i}/source"), &e.source, out);
+            }
+        }
     }
     for (pointer, m) in money(route) {
         if let Money::Fixed(f) = m
             && let Some(c) = &f.converted
+            && !lists_source(&c.source)
         {
-            refs.push((format!("{pointer}/converted/source"), &c.source));
-        }
-    }
-    for (pointer, source) in refs {
-        if !sources.contains(source.as_str()) {
-            out.push(place.error(
-                "record/dangling-evidence",
-                &pointer,
-                "no such source",
-                format!("evidence names source `{source}`, which this record does not list"),
-                format!("add a source with id `{source}` to `sources`, or name one of {known}"),
-            ));
+            dangling(format!("{pointer}/converted/source"), &c.source, out);
         }
     }
     for (e, ex) in route.eligibility.exemptions.iter().enumerate() {
