@@ -26,6 +26,9 @@ import tempfile
 import time
 from pathlib import Path
 
+sys.dont_write_bytecode = True  # no bench/__pycache__ from the import below
+import tidy_tables  # noqa: E402  (bench/tidy_tables.py: plain Python, no third-party import at load)
+
 ROOT = Path(__file__).resolve().parent.parent
 VENV = ROOT / "target/bench-venv/bin"
 NODE_MODULES = ROOT / "target/bench-node/node_modules"
@@ -224,6 +227,28 @@ def parquet_sizes(release):
     return sizes
 
 
+# The like-for-like publish baselines: the tidy tables of a release, written by DuckDB and by
+# pyarrow from the same `routes.jsonl` (bench/publish_*_tidy.py, bench/tidy_tables.py).
+DUCKDB_TIDY = "DuckDB SQL, tidy tables"
+PYARROW_TIDY = "pyarrow compute, tidy tables"
+TIDY = (DUCKDB_TIDY, PYARROW_TIDY)
+# The one-file publish baselines (one Parquet file of the nested records).
+ONE_FILE = ("DuckDB COPY ... TO parquet", "pyarrow read_json + write_table")
+# The tables of a release (from the release's own Parquet schemas): bench/tidy_tables.py.
+TIDY_TABLES = tidy_tables.NAMES
+
+
+def publish_ratios(p):
+    """`routes publish` ÷ the best one-file baseline and ÷ the best tidy-table baseline (None when not run)."""
+    rp = p["routes publish"]["median"]
+
+    def best(names):
+        present = [(p[k]["median"], k) for k in names if k in p]
+        return min(present) if present else None
+    one, tidy = best(ONE_FILE), best(TIDY)
+    return ((rp / one[0], one[1]) if one else None), ((rp / tidy[0], tidy[1]) if tidy else None)
+
+
 def w_publish(ctx, n, data):
     tmp = ctx["tmp"] / f"publish-{n}"
     jsonl = data / "jsonl/routes.jsonl"
@@ -234,7 +259,7 @@ def w_publish(ctx, n, data):
         tmp.mkdir(parents=True)
 
     routes_tool = Tool("routes publish", None, prepare=clean,
-                       note="validates first; writes 21 tidy tables (Parquet, CSV, SQLite), routes.jsonl, card, "
+                       note="validates first; writes 22 tidy tables (Parquet, CSV, SQLite with FTS5), routes.jsonl, card, "
                             "checksums, search index")
 
     def publish(version, *flags, check_path="data/routes.parquet"):
@@ -284,7 +309,54 @@ def w_publish(ctx, n, data):
 
     duck = baseline("DuckDB COPY ... TO parquet", "publish_duckdb.py", "duckdb.parquet")
     arrow = baseline("pyarrow read_json + write_table", "publish_pyarrow.py", "pyarrow.parquet")
-    result = interleave([routes_tool, compared, partitioned, duck, arrow], ctx["repeats"])
+
+    def tidy(name, script, out_name, how):
+        """A Python script that writes the tidy tables of `routes publish` from `routes.jsonl`.
+
+        After its first timed run (outside the timing), its tables are checked against the
+        release published above from the same data (`bench/tidy_tables.py check`): the row count
+        of every table in Parquet, CSV and SQLite, and the columns' names and types, must be
+        those of `routes publish`; which values differ is recorded (none did at 10,000 routes).
+        """
+        tool = Tool(name, None, prepare=clean,
+                    note=f"the same {len(TIDY_TABLES)} tidy tables, columns and row order as `routes publish` "
+                         f"({how}), as zstd Parquet, as CSV and in one SQLite database (keys, no FTS5, no VACUUM); "
+                         "no validation, no `routes.jsonl`, card, checksums or search index")
+
+        def measure(rnd):
+            out = tmp / out_name
+
+            def check(r):
+                problem = count_check(n, "rows")(r)
+                tables = json.loads(r.stdout.strip().splitlines()[-1]).get("tables")
+                return problem or (None if tables == len(TIDY_TABLES) else f"{tables} tables written")
+            r = expect(run([VENV / "python", ROOT / "bench" / script, jsonl, out]), name, check=check)
+            tool.extra["parquet_all"] = sum(p.stat().st_size for p in out.glob("*.parquet"))
+            if rnd == 0:
+                c = run([VENV / "python", ROOT / "bench/tidy_tables.py", "check", out, base / "routes-1.0.0"], rss=False)
+                try:
+                    verdict = json.loads(c.stdout)
+                except ValueError:
+                    raise Failure(f"{name}: the check of its tables printed no verdict\n{c.stderr[-2000:]}")
+                if not verdict["ok"]:
+                    raise Failure(f"{name}: its tables are not those of routes publish: " + "; ".join(verdict["problems"]))
+                tables = verdict["tables"]
+                tool.extra["table_rows"] = {t: v["routes"] for t, v in tables.items()}
+                tool.extra["values_differ"] = sorted(t for t, v in tables.items()
+                                                     if v["differing_values"] or v["sqlite_differing_rows"])
+                log(f"    {name}: {len(tables)} tables, {sum(tool.extra['table_rows'].values()):,} rows, every "
+                    "count equal to routes publish's" + (f"; values differ in {', '.join(tool.extra['values_differ'])}"
+                                                         if tool.extra["values_differ"] else "; every value equal"))
+            return r
+        tool.measure = measure
+        return tool
+
+    duck_tidy = tidy(DUCKDB_TIDY, "publish_duckdb_tidy.py", "duckdb-tidy",
+                     "DuckDB SQL: read_json, unnest, COPY TO; SQLite filled from DuckDB through Python's sqlite3")
+    arrow_tidy = tidy(PYARROW_TIDY, "publish_pyarrow_tidy.py", "pyarrow-tidy",
+                      "pyarrow.compute: list_flatten, struct_field, sort_by; write_table, write_csv; SQLite through "
+                      "Python's sqlite3")
+    result = interleave([routes_tool, compared, partitioned, duck, arrow, duck_tidy, arrow_tidy], ctx["repeats"])
     shutil.rmtree(tmp, ignore_errors=True)
     shutil.rmtree(base, ignore_errors=True)
     return result
@@ -594,12 +666,18 @@ def w_relevance():
     return json.loads(out.read_text())
 
 
-def build(smoke):
+def build(smoke, skip=False):
+    d = ROOT / "target" / ("debug" if smoke else "release")
+    if skip:
+        missing = [b for b in ("routes", "routes-synth") if not (d / b).exists()]
+        if missing:
+            raise Failure(f"--no-build: {', '.join(str(d / b) for b in missing)} not built")
+        log(f"== no build: using {d / 'routes'} and {d / 'routes-synth'} as they are")
+        return d / "routes", d / "routes-synth"
     profile = [] if smoke else ["--release"]
     log("== cargo build " + ("(debug, smoke)" if smoke else "--release"))
     subprocess.run(["cargo", "build", "--locked", "--quiet", *profile, "-p", "routes", "-p", "routes-synth"],
                    cwd=ROOT, check=True)
-    d = ROOT / "target" / ("debug" if smoke else "release")
     return d / "routes", d / "routes-synth"
 
 
@@ -715,6 +793,10 @@ def judge(results, sizes):
         rp = p["routes publish"]
         add("publish: routes ÷ DuckDB", rp["median"] / p["DuckDB COPY ... TO parquet"]["median"], 0.5)
         add("publish: routes ÷ pyarrow", rp["median"] / p["pyarrow read_json + write_table"]["median"], 0.5)
+        _, fair = publish_ratios(p)
+        if fair:
+            add("publish, like for like: routes ÷ best tidy-table baseline (the same tables, Parquet + CSV + SQLite)",
+                fair[0], 1.0)
         add("publish: routes.parquet ÷ DuckDB's Parquet", rp["parquet_routes"] / p["DuckDB COPY ... TO parquet"]["parquet_all"], 1.05)
         for tool in ("routes publish", "routes publish, compared", "routes publish --partition-by country"):
             add(f"publish: peak RSS, {tool}",
@@ -795,12 +877,19 @@ def report(path, args, results, datasets, env, smoke, argv=None, finished=None, 
                              "`schema/route.schema.json` (draft 2020-12, formats asserted). `routes validate` also runs "
                              "its record, quality and cross-record rules, and reports every finding located."),
         "validate (jsonl)": ("Validate: JSON Lines", "The same, on `routes.jsonl` (check-jsonschema reads no JSON Lines)."),
-        "publish": ("Publish: records to Parquet", "DuckDB and pyarrow turn `routes.jsonl` into one zstd Parquet file of "
-                    "the nested records. `routes publish` validates first, sorts, and writes the whole release: 21 tidy "
-                    "tables as zstd Parquet, as CSV and in one SQLite database, `routes.jsonl`, the dataset card, "
-                    "`datapackage.json`, checksums, and the search index; *compared* also reads a previous release "
-                    "of the same data back, table by table, for `changes` and the changelog; *--partition-by "
-                    "country* also writes each table of routes as hive-style partitions."),
+        "publish": ("Publish: records to Parquet", "`routes publish` validates first, sorts, and writes the whole "
+                    "release: 22 tidy tables as zstd Parquet, as CSV and in one SQLite database (with an FTS5 table "
+                    "over the prose, then VACUUM), `routes.jsonl`, the dataset card, `datapackage.json`, checksums, "
+                    "and the search index; *compared* also reads a previous release of the same data back, table by "
+                    "table, for `changes` and the changelog; *--partition-by country* also writes each table of "
+                    "routes as hive-style partitions. Two kinds of baseline: *one file* (DuckDB `COPY ... TO parquet`, "
+                    "pyarrow `read_json` + `write_table`) turns `routes.jsonl` into one zstd Parquet file of the "
+                    "nested records, which is not like for like; *tidy tables* (`bench/publish_duckdb_tidy.py` in "
+                    "DuckDB SQL, `bench/publish_pyarrow_tidy.py` with `pyarrow.compute`) writes from the same "
+                    "`routes.jsonl` the same 22 tables as `routes publish` (columns, types, rows and their order, "
+                    "checked against its release) as zstd Parquet, CSV and one SQLite database with the same keys "
+                    "(through Python's `sqlite3`: DuckDB's SQLite extension is not installable offline), with no "
+                    "validation, no FTS5 table, no VACUUM, and none of the release's other files."),
         "index build": ("Index build", "Both index the same text of every route (names, labels, requirement, document, "
                         "note and fee text). FTS5: one row per route, `porter unicode61 remove_diacritics 2`, read "
                         "with orjson. `routes index`: one tantivy document per route (each item a value of its own, so a phrase never spans two items)."),
@@ -849,9 +938,23 @@ def report(path, args, results, datasets, env, smoke, argv=None, finished=None, 
             if wl == "publish":
                 p = results[n][wl]
                 rp = p["routes publish"]
+                tidy_bytes = "".join(f"; {k} {p[k]['parquet_all'] / MB:.2f} MB (all tables)" for k in TIDY if k in p)
                 lines += [f"Parquet bytes: routes `routes.parquet` {rp['parquet_routes'] / MB:.2f} MB (all tables "
                           f"{rp['parquet_all'] / MB:.2f} MB); DuckDB {p['DuckDB COPY ... TO parquet']['parquet_all'] / MB:.2f} MB; "
-                          f"pyarrow {p['pyarrow read_json + write_table']['parquet_all'] / MB:.2f} MB.", ""]
+                          f"pyarrow {p['pyarrow read_json + write_table']['parquet_all'] / MB:.2f} MB{tidy_bytes}.", ""]
+                one, fair = publish_ratios(p)
+                if fair:
+                    checked = [p[k] for k in TIDY if k in p and "table_rows" in p[k]]
+                    rows = f"{sum(checked[0]['table_rows'].values()):,} rows in {len(checked[0]['table_rows'])} tables" \
+                        if checked else "the tables"
+                    differ = sorted({t for c in checked for t in c.get("values_differ", [])})
+                    lines += [f"Like for like: `routes publish` ÷ the best tidy-table baseline ({fair[1]}) = "
+                              f"**{fair[0]:.2f}×** (target ≤ 1.00×); against the best one-file baseline ({one[1]}), "
+                              f"today's ratio, {one[0]:.2f}×. The tidy-table baselines were checked against the "
+                              f"release of the same data after their first run: {rows}, every table's row count "
+                              "equal in Parquet, CSV and SQLite, the same column names and types"
+                              + (f"; values differ in {', '.join(differ)}." if differ else
+                                 ", and every value equal (Parquet, column by column; SQLite, row by row)."), ""]
     if relevance:
         b = RELEVANCE_BEFORE
         o = relevance["overall"]
@@ -891,6 +994,9 @@ def main():
     ap.add_argument("--workloads", default="all",
                     help="comma-separated subset: validate,validate-jsonl,publish,index,warm,cold,inprocess,relevance")
     ap.add_argument("--out", help="report path (default BENCHMARKS.md, or target/bench-smoke.md with --smoke)")
+    ap.add_argument("--no-build", action="store_true",
+                    help="use the built routes and routes-synth (target/release; target/debug with --smoke) as they are, "
+                         "without cargo build (for a baseline-only change while the crates are being edited)")
     ap.add_argument("--render", action="store_true",
                     help="write BENCHMARKS.md again from the last run's target/bench-results.json, measuring nothing")
     args = ap.parse_args()
@@ -917,7 +1023,7 @@ def main():
         "validate", "validate-jsonl", "publish", "index", "warm", "cold", "inprocess", "eligible", "web",
         "relevance"}
 
-    routes_bin, synth = build(args.smoke)
+    routes_bin, synth = build(args.smoke, skip=args.no_build)
     base.mkdir(parents=True, exist_ok=True)
     queries_file = base / "queries.json"
     expect(run([synth, "queries", "--out", queries_file]), "routes-synth queries")
