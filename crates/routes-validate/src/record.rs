@@ -12,7 +12,7 @@ use routes_diagnostics::Diagnostic;
 use crate::facts::{Fact, Kind, Message, Pending};
 use crate::place::Place;
 use crate::rule::{E, Rule, rule};
-use crate::view::{conflicts, evidence_lists, money, ranges};
+use crate::view::{Ptr, conflicts, evidence_lists, money, ranges};
 
 /// The `record` rules.
 pub(crate) static RULES: &[Rule] = &[
@@ -189,7 +189,7 @@ pub(crate) fn record_rules(route: &Route, place: &Place<'_>, today: jiff::civil:
 
 /// An item that carries a validity period.
 struct Period<'r> {
-    pointer: String,
+    pointer: Ptr,
     from: Option<routes_core::Date>,
     until: Option<routes_core::Date>,
     /// The item's own id and list, and the id that replaced it, for
@@ -199,7 +199,7 @@ struct Period<'r> {
 
 fn validity_periods(route: &Route) -> Vec<Period<'_>> {
     let mut out = Vec::new();
-    let mut push = |pointer: String, from, until, replaced| {
+    let mut push = |pointer: Ptr, from, until, replaced| {
         out.push(Period {
             pointer,
             from,
@@ -210,7 +210,7 @@ fn validity_periods(route: &Route) -> Vec<Period<'_>> {
     for (i, r) in route.requirements.iter().enumerate() {
         let replaced = r.superseded_by.as_ref().map(|by| ("requirements", r.id.as_str(), by));
         push(
-            format!("/requirements/{i}"),
+            Ptr::item("/requirements", i, ""),
             r.effective_from,
             r.effective_until,
             replaced,
@@ -218,22 +218,25 @@ fn validity_periods(route: &Route) -> Vec<Period<'_>> {
     }
     for (i, d) in route.documents.iter().enumerate() {
         let replaced = d.superseded_by.as_ref().map(|by| ("documents", d.id.as_str(), by));
-        push(format!("/documents/{i}"), d.effective_from, d.effective_until, replaced);
+        push(
+            Ptr::item("/documents", i, ""),
+            d.effective_from,
+            d.effective_until,
+            replaced,
+        );
     }
     let d = &route.duration;
-    for (name, terms) in [("initial_stay", &d.initial_stay), ("validity", &d.validity)] {
+    for (head, terms) in [
+        ("/duration/initial_stay", &d.initial_stay),
+        ("/duration/validity", &d.validity),
+    ] {
         for (i, t) in terms.iter().enumerate() {
-            push(
-                format!("/duration/{name}/{i}"),
-                t.effective_from,
-                t.effective_until,
-                None,
-            );
+            push(Ptr::item(head, i, ""), t.effective_from, t.effective_until, None);
         }
     }
     for (i, r) in d.renewal.iter().enumerate() {
         push(
-            format!("/duration/renewal/{i}"),
+            Ptr::item("/duration/renewal", i, ""),
             r.effective_from,
             r.effective_until,
             None,
@@ -242,7 +245,7 @@ fn validity_periods(route: &Route) -> Vec<Period<'_>> {
     let a = &route.application;
     for (i, p) in a.processing_times.iter().enumerate() {
         push(
-            format!("/application/processing_times/{i}"),
+            Ptr::item("/application/processing_times", i, ""),
             p.effective_from,
             p.effective_until,
             None,
@@ -250,7 +253,7 @@ fn validity_periods(route: &Route) -> Vec<Period<'_>> {
     }
     for (i, f) in a.fees.iter().enumerate() {
         push(
-            format!("/application/fees/{i}"),
+            Ptr::item("/application/fees", i, ""),
             f.effective_from,
             f.effective_until,
             None,
@@ -348,13 +351,13 @@ fn identity(route: &Route, place: &Place<'_>, out: &mut Vec<Diagnostic>) {
 }
 
 fn codes(route: &Route, place: &Place<'_>, out: &mut Vec<Diagnostic>) {
-    let mut countries = vec![("/country".to_owned(), &route.country)];
+    let mut countries = vec![(Ptr::at("/country"), &route.country)];
     let nat = &route.eligibility.nationality;
     countries.extend(
         nat.countries
             .iter()
             .enumerate()
-            .map(|(i, c)| (format!("/eligibility/nationality/countries/{i}"), c)),
+            .map(|(i, c)| (Ptr::item("/eligibility/nationality/countries", i, ""), c)),
     );
     for (e, ex) in route.eligibility.exemptions.iter().enumerate() {
         countries.extend(
@@ -362,14 +365,14 @@ fn codes(route: &Route, place: &Place<'_>, out: &mut Vec<Diagnostic>) {
                 .countries
                 .iter()
                 .enumerate()
-                .map(|(i, c)| (format!("/eligibility/exemptions/{e}/who/countries/{i}"), c)),
+                .map(|(i, c)| (Ptr::item2("/eligibility/exemptions", e, "/who/countries", i, ""), c)),
         );
     }
     for (pointer, code) in countries {
         if celes::Country::from_alpha2(code.as_str()).is_err() {
             out.push(place.error(
                 "record/unknown-country",
-                &pointer,
+                &pointer.to_string(),
                 "not an ISO 3166-1 code",
                 format!("`{code}` is not an assigned ISO 3166-1 alpha-2 country code"),
                 "use the two-letter code of the country, such as `KZ` for Kazakhstan or `GB` for the United Kingdom",
@@ -402,33 +405,38 @@ fn codes(route: &Route, place: &Place<'_>, out: &mut Vec<Diagnostic>) {
 fn dates(route: &Route, place: &Place<'_>, today: jiff::civil::Date, out: &mut Vec<Diagnostic>) {
     // Observation dates: when something was seen, published or checked. Effective
     // dates of laws may lie ahead and are not listed here.
-    let mut observed = vec![("/last_verified".to_owned(), route.last_verified)];
+    let mut observed = vec![(Ptr::at("/last_verified"), route.last_verified)];
     for (i, s) in route.sources.iter().enumerate() {
-        observed.push((format!("/sources/{i}/seen"), s.seen));
+        observed.push((Ptr::item("/sources", i, "/seen"), s.seen));
         if let Some(p) = s.published {
-            observed.push((format!("/sources/{i}/published"), p));
+            observed.push((Ptr::item("/sources", i, "/published"), p));
         }
         if let Some(r) = s.snapshot.as_ref().and_then(|snap| snap.retrieved) {
-            observed.push((format!("/sources/{i}/snapshot/retrieved"), r));
+            observed.push((Ptr::item("/sources", i, "/snapshot/retrieved"), r));
         }
     }
+    let mut converted = Vec::new();
     for (pointer, m) in money(route) {
         if let Money::Fixed(f) = m
             && let Some(c) = &f.converted
         {
-            observed.push((format!("{pointer}/converted/date"), c.date));
+            converted.push((pointer, c.date));
         }
     }
     for (i, act) in route.legal_basis.iter().enumerate() {
         if let Some(d) = act.issued {
-            observed.push((format!("/legal_basis/{i}/issued"), d));
+            observed.push((Ptr::item("/legal_basis", i, "/issued"), d));
         }
         for (j, a) in act.amendments.iter().enumerate() {
-            observed.push((format!("/legal_basis/{i}/amendments/{j}/date"), a.date));
+            observed.push((Ptr::item2("/legal_basis", i, "/amendments", j, "/date"), a.date));
         }
     }
-    for (pointer, date) in observed {
-        if date.civil() > today {
+    let observed = observed.into_iter().map(|(p, d)| (p.to_string(), d, p));
+    let converted = converted
+        .into_iter()
+        .map(|(p, d)| (format!("{p}/converted/date"), d, p));
+    for (pointer, date, _) in observed.chain(converted).filter(|(_, date, _)| date.civil() > today) {
+        {
             out.push(place.error(
                 "record/future-date",
                 &pointer,
@@ -443,22 +451,22 @@ fn dates(route: &Route, place: &Place<'_>, today: jiff::civil::Date, out: &mut V
 fn urls(route: &Route, place: &Place<'_>, out: &mut Vec<Diagnostic>) {
     let mut all = Vec::new();
     for (i, s) in route.sources.iter().enumerate() {
-        all.push((format!("/sources/{i}/url"), s.url.as_str()));
+        all.push((Ptr::item("/sources", i, "/url"), s.url.as_str()));
         all.extend(
             s.aliases
                 .iter()
                 .enumerate()
-                .map(|(j, a)| (format!("/sources/{i}/aliases/{j}"), a.as_str())),
+                .map(|(j, a)| (Ptr::item2("/sources", i, "/aliases", j, ""), a.as_str())),
         );
     }
     for (i, c) in route.application.channels.iter().enumerate() {
         if let Some(u) = &c.url {
-            all.push((format!("/application/channels/{i}/url"), u.as_str()));
+            all.push((Ptr::item("/application/channels", i, "/url"), u.as_str()));
         }
     }
     for (i, l) in route.legal_basis.iter().enumerate() {
         if let Some(u) = &l.url {
-            all.push((format!("/legal_basis/{i}/url"), u.as_str()));
+            all.push((Ptr::item("/legal_basis", i, "/url"), u.as_str()));
         }
     }
     for (pointer, raw) in all {
@@ -472,7 +480,7 @@ fn urls(route: &Route, place: &Place<'_>, out: &mut Vec<Diagnostic>) {
         if let Some(message) = problem {
             out.push(place.error(
                 "record/bad-url",
-                &pointer,
+                &pointer.to_string(),
                 "not an absolute http(s) URL",
                 message,
                 "give the full address as the browser shows it, starting with `https://` or `http://`",
@@ -557,7 +565,7 @@ fn references(route: &Route, place: &Place<'_>, out: &mut Vec<Diagnostic>) {
             }
         }
     }
-    let mut groups: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    let mut groups: BTreeMap<&str, Vec<crate::view::Ptr>> = BTreeMap::new();
     for (pointer, group) in conflicts(route) {
         groups.entry(group.as_str()).or_default().push(pointer);
     }
@@ -565,7 +573,7 @@ fn references(route: &Route, place: &Place<'_>, out: &mut Vec<Diagnostic>) {
         if let [only] = pointers.as_slice() {
             out.push(place.error(
                 "record/lonely-conflict",
-                only,
+                &only.to_string(),
                 "no other value in this group",
                 format!("conflict group `{group}` has a single value"),
                 "a conflict group marks values of one fact that sources disagree on: give every disagreeing value the same group, or remove the mark",

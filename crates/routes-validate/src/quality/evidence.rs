@@ -10,7 +10,7 @@ use routes_diagnostics::Diagnostic;
 use super::context::Finding;
 use super::scope::nat_scope_all;
 use crate::rule::{E, Rule, W, rule};
-use crate::view::ClaimView;
+use crate::view::{ClaimView, Ptr};
 use crate::words::{normalise, same_language_as_records, stems};
 
 /// The evidence rules.
@@ -56,11 +56,11 @@ pub(crate) fn quotes(route: &Route, claims: &[ClaimView<'_>], finding: &Finding<
     // Evidence: present, quoted from the source, about the claim.
     for claim in claims {
         // An unevidenced "open to all" has its own rule.
-        let open_to_all = claim.pointer == "/eligibility/nationality" && nat_scope_all(route);
+        let open_to_all = claim.pointer == Ptr::at("/eligibility/nationality") && nat_scope_all(route);
         if claim.known && claim.evidence.is_empty() && !open_to_all {
             out.push(finding(
                 "quality/unevidenced-claim",
-                &claim.pointer,
+                &claim.pointer.to_string(),
                 "no evidence",
                 "this figure or claim names no source".into(),
                 "add `evidence` naming the source that states it, with an `excerpt` or `locator`; if no source states it, make it `unknown` (or remove it)".into(),

@@ -52,7 +52,7 @@ pub(crate) fn status(route: &Route, claims: &[ClaimView<'_>], finding: &Finding<
                 "verify against official sources, or set `review_status` to `unverified`".into(),
             ));
         }
-        let unquoted: Vec<&str> = claims
+        let unquoted: Vec<crate::view::Ptr> = claims
             .iter()
             .filter(|c| {
                 c.known
@@ -60,7 +60,7 @@ pub(crate) fn status(route: &Route, claims: &[ClaimView<'_>], finding: &Finding<
                         e.excerpt.is_some() && sources.get(e.source.as_str()).is_some_and(|s| s.tier == Tier::Official)
                     })
             })
-            .map(|c| c.pointer.as_str())
+            .map(|c| c.pointer)
             .collect();
         if let Some(first) = unquoted.first() {
             out.push(finding(
