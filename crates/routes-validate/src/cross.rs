@@ -82,9 +82,24 @@ pub(crate) struct Summary {
     pub(crate) quality: Option<QualitySummary>,
 }
 
-impl CrossRecord {
-    /// Takes the summary of the record read as number `ordinal`.
-    pub(crate) fn add(&mut self, ordinal: u64, summary: &Summary) {
+/// The facts of one record, encoded for their partitions: built where the
+/// record is checked (on any thread), then filed in reading order.
+#[derive(Default)]
+pub(crate) struct Encoded {
+    /// Each fact: its partition and its bytes in `bytes`.
+    facts: Vec<(u16, std::ops::Range<usize>)>,
+    bytes: Vec<u8>,
+}
+
+impl Encoded {
+    /// The facts of the record read as number `ordinal`.
+    pub(crate) fn of(ordinal: u64, summary: &Summary) -> Self {
+        let mut e = Self::default();
+        e.add(ordinal, summary);
+        e
+    }
+
+    fn add(&mut self, ordinal: u64, summary: &Summary) {
         let id = summary.id.as_str();
         self.push(Kind::Id, fingerprint(0, &[id]), ordinal, 0, id, id, "");
         for (i, target) in summary.related.iter().enumerate() {
@@ -190,9 +205,9 @@ impl CrossRecord {
         (value, native): (f64, bool),
     ) {
         // The top bits choose the partition; the key keeps all of them.
-        let part = usize::try_from(key >> 56).unwrap_or(0) % PARTITIONS;
-        let partition = &mut self.partitions[part];
-        let buf = &mut partition.buffer;
+        let part = u16::try_from(usize::try_from(key >> 56).unwrap_or(0) % PARTITIONS).unwrap_or(0);
+        let start = self.bytes.len();
+        let buf = &mut self.bytes;
         buf.push(kind as u8);
         buf.extend_from_slice(&key.to_le_bytes());
         buf.extend_from_slice(&ordinal.to_le_bytes());
@@ -203,11 +218,28 @@ impl CrossRecord {
         }
         buf.extend_from_slice(&value.to_bits().to_le_bytes());
         buf.push(u8::from(native));
-        if buf.len() >= self.spill_at
-            && self.failed.is_none()
-            && let Err(err) = spill(partition, &mut self.spill_dir)
-        {
-            self.failed = Some(err);
+        self.facts.push((part, start..self.bytes.len()));
+    }
+}
+
+impl CrossRecord {
+    /// Takes the summary of the record read as number `ordinal`.
+    #[cfg(test)]
+    pub(crate) fn add(&mut self, ordinal: u64, summary: &Summary) {
+        self.add_encoded(&Encoded::of(ordinal, summary));
+    }
+
+    /// Files the facts of one record (records in reading order).
+    pub(crate) fn add_encoded(&mut self, encoded: &Encoded) {
+        for (part, range) in &encoded.facts {
+            let partition = &mut self.partitions[usize::from(*part)];
+            partition.buffer.extend_from_slice(&encoded.bytes[range.clone()]);
+            if partition.buffer.len() >= self.spill_at
+                && self.failed.is_none()
+                && let Err(err) = spill(partition, &mut self.spill_dir)
+            {
+                self.failed = Some(err);
+            }
         }
     }
 

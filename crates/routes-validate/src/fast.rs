@@ -199,12 +199,17 @@ impl Shapes {
                     let start = i + 1;
                     let mut j = start;
                     let mut escaped = false;
-                    while j < b.len() && b[j] != b'"' {
-                        if b[j] == b'\\' {
-                            escaped = true;
-                            j += 1;
+                    // Most of a record is string text: jump to its end.
+                    while let Some(k) = memchr::memchr2(b'"', b'\\', b.get(j..).unwrap_or_default()) {
+                        j += k;
+                        if b[j] == b'"' {
+                            break;
                         }
-                        j += 1;
+                        escaped = true;
+                        j += 2;
+                    }
+                    if j >= b.len() {
+                        return true;
                     }
                     // A name written with escapes is not looked up: the full
                     // path reads it.

@@ -131,6 +131,30 @@ struct Done {
     /// The text of a whole-file record that satisfies the schema (a line's
     /// text stays in its [`Queued`]).
     text: Option<String>,
+    /// Whether the record was typed (its `Route` is dropped where it was
+    /// checked when nothing receives it).
+    typed: bool,
+    /// Its facts for the cross-record rules, encoded where it was checked.
+    encoded: Option<cross::Encoded>,
+}
+
+impl Done {
+    /// Encodes the record's cross-record facts, and drops its `Route` unless
+    /// `keep` (both here, on the checking thread, rather than on the one that
+    /// files the results in order).
+    fn settle(mut self, keep: bool) -> Self {
+        if let Some(checked) = &mut self.checked {
+            self.typed = checked.route.is_some();
+            self.encoded = checked
+                .summary
+                .as_ref()
+                .map(|summary| cross::Encoded::of(self.ordinal, summary));
+            if !keep {
+                checked.route = None;
+            }
+        }
+        self
+    }
 }
 
 impl Queued {
@@ -165,13 +189,18 @@ impl Queued {
                     checked: Some(check::check(&rec, schema, ctx, options.typed_fast_path)),
                     problems: Vec::new(),
                     text: None,
+                    typed: false,
+                    encoded: None,
                 }
+                .settle(keep_text)
             }
             Queued::Problem(problem) => Done {
                 ordinal: 0,
                 checked: None,
                 problems: vec![(**problem).clone()],
                 text: None,
+                typed: false,
+                encoded: None,
             },
             Queued::File { ordinal, path } => {
                 let mut done = Done {
@@ -179,6 +208,8 @@ impl Queued {
                     checked: None,
                     problems: Vec::new(),
                     text: None,
+                    typed: false,
+                    encoded: None,
                 };
                 let mut on_record = |rec: input::RecordText<'_>| {
                     let checked = check::check(&rec, schema, ctx, options.typed_fast_path);
@@ -190,7 +221,7 @@ impl Queued {
                 let mut problems = Vec::new();
                 input::read_file(path, options, &mut on_record, &mut |d| problems.push(d));
                 done.problems = problems;
-                done
+                done.settle(keep_text)
             }
         }
     }
@@ -496,35 +527,35 @@ impl Validator {
                     for d in checked.diagnostics {
                         any_error |= findings.add(d)? == Some(Severity::Error);
                     }
-                    if checked.route.is_none()
+                    if !done.typed
                         && !any_error
                         && let Some(untyped) = checked.untyped
                     {
                         findings.add(untyped)?;
                     }
-                    if let Some(summary) = &checked.summary {
-                        cross.add(done.ordinal, summary);
-                        if let Some(state) = silenced.get_mut(summary.id.as_str()) {
-                            let now = if checked.route.is_some() {
-                                Checking::Typed
-                            } else {
-                                Checking::Broken
-                            };
-                            // A route read twice counts as broken if either is.
-                            if *state != Checking::Broken {
-                                *state = now;
-                            }
+                    if let Some(encoded) = &done.encoded {
+                        cross.add_encoded(encoded);
+                    }
+                    if let Some(summary) = &checked.summary
+                        && let Some(state) = silenced.get_mut(summary.id.as_str())
+                    {
+                        let now = if done.typed { Checking::Typed } else { Checking::Broken };
+                        // A route read twice counts as broken if either is.
+                        if *state != Checking::Broken {
+                            *state = now;
                         }
                     }
-                    if let Some(route) = checked.route {
+                    if done.typed {
                         typed += 1;
-                        if let Some(each) = each.as_mut() {
-                            let text = match (queued, &done.text) {
-                                (Queued::Line { text, .. }, _) | (Queued::File { .. }, Some(text)) => text.as_str(),
-                                _ => "",
-                            };
-                            each(route, text);
-                        }
+                    }
+                    if let Some(route) = checked.route
+                        && let Some(each) = each.as_mut()
+                    {
+                        let text = match (queued, &done.text) {
+                            (Queued::Line { text, .. }, _) | (Queued::File { .. }, Some(text)) => text.as_str(),
+                            _ => "",
+                        };
+                        each(route, text);
                     }
                 }
             }

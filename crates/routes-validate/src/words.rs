@@ -90,9 +90,49 @@ pub(crate) fn stems(text: &str) -> HashSet<String> {
         .collect()
 }
 
+/// The host and path of a URL whose parse is known without parsing it: an
+/// `http(s)://` URL of lowercase ASCII letters, digits, `.` and `-` in the
+/// host (the last label letters only: no IP address, no punycode), no port,
+/// user, query or fragment, and a path of plain characters with no dot
+/// segments. `url::Url::parse` leaves such a URL as it is (with `/` for an
+/// empty path); anything else goes to it.
+fn plain_url(raw: &str) -> Option<(&str, &str)> {
+    let rest = raw.strip_prefix("https://").or_else(|| raw.strip_prefix("http://"))?;
+    let (host, path) = rest.find('/').map_or((rest, ""), |i| rest.split_at(i));
+    let last = host.rsplit('.').next()?;
+    let host_ok = !host.is_empty()
+        && !host.starts_with('.')
+        && !host.contains("..")
+        && !host.contains("xn--")
+        && host
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'-')
+        && !last.is_empty()
+        && last.bytes().all(|b| b.is_ascii_lowercase());
+    let path_ok = path
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'-' | b'_' | b'~'))
+        || (path
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'-' | b'_' | b'~' | b'.'))
+            && !path.split('/').any(|segment| segment == "." || segment == ".."));
+    (host_ok && path_ok).then_some((host, path))
+}
+
 /// The same page under its URL variants: https, no `www.`, no `lang=`, no
 /// fragment, no trailing slash.
 pub(crate) fn canonical_url(raw: &str) -> String {
+    if let Some((host, path)) = plain_url(raw) {
+        let mut out = String::with_capacity(raw.len());
+        out.push_str(host.trim_start_matches("www."));
+        out.push_str(path.trim_end_matches('/'));
+        return out;
+    }
+    canonical_parsed(raw)
+}
+
+/// [`canonical_url`] by `url::Url::parse`.
+fn canonical_parsed(raw: &str) -> String {
     let Ok(url) = url::Url::parse(raw) else {
         return raw.to_owned();
     };
@@ -191,6 +231,81 @@ pub(crate) fn name_words(name: &str) -> Vec<String> {
 /// Whether a URL is only a site's home page (no path beyond `/`, no query),
 /// which names no page that could state a specific claim.
 pub(crate) fn is_home_page(raw: &str) -> bool {
+    if let Some((_, path)) = plain_url(raw) {
+        return matches!(path, "" | "/");
+    }
+    home_parsed(raw)
+}
+
+/// [`is_home_page`] by `url::Url::parse`.
+fn home_parsed(raw: &str) -> bool {
     url::Url::parse(raw)
         .is_ok_and(|u| matches!(u.path(), "" | "/") && u.query().is_none_or(str::is_empty) && u.fragment().is_none())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every URL the fast path takes, it reads as `url::Url::parse` does.
+    #[test]
+    fn plain_urls_read_as_the_url_parser_reads_them() {
+        let mut urls: Vec<String> = [
+            "https://www.gov.kz/services/4631",
+            "https://gov.kz",
+            "https://gov.kz/",
+            "http://a.b/c/",
+            "https://www.www.a.org/x",
+            "https://1.2/x",
+            "https://a.0x1f/x",
+            "https://a.b1/x",
+            "https://xn--80ak6aa92e.com/",
+            "https://a.b/./c",
+            "https://a.b/x/../y",
+            "https://a.b/x.html",
+            "https://a.b/.well-known/x",
+            "https://a.b/x..y",
+            "https://a.b:443/x",
+            "https://a.b/x?lang=en",
+            "https://a.b/x#top",
+            "https://A.B/x",
+            "https://a..b/x",
+            "https://.a.b/x",
+            "https://a.b//x",
+            "https://a.b/%7Ex",
+            "https://a.b\\x",
+            "https://user@a.b/x",
+        ]
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect();
+        let dataset = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../dataset/routes");
+        for country in std::fs::read_dir(&dataset).expect("dataset").flatten() {
+            for file in std::fs::read_dir(country.path()).expect("country").flatten() {
+                let text = std::fs::read_to_string(file.path()).expect("record");
+                urls.extend(
+                    text.split('"')
+                        .filter(|s| s.starts_with("http://") || s.starts_with("https://"))
+                        .map(str::to_owned),
+                );
+            }
+        }
+        assert!(urls.len() > 100, "{} URLs", urls.len());
+        let mut fast = 0;
+        for url in &urls {
+            if plain_url(url).is_some() {
+                fast += 1;
+            }
+            assert_eq!(canonical_url(url), canonical_parsed(url), "{url}");
+            assert_eq!(is_home_page(url), home_parsed(url), "{url}");
+        }
+        assert!(
+            fast > urls.len() / 2,
+            "{fast} of {} URLs took the fast path",
+            urls.len()
+        );
+        for refused in ["https://1.2/x", "https://a.b/./c", "https://a.b:443/x", "https://A.B/x"] {
+            assert!(plain_url(refused).is_none(), "{refused}");
+        }
+    }
 }
