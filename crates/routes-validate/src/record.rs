@@ -470,6 +470,10 @@ fn urls(route: &Route, place: &Place<'_>, out: &mut Vec<Diagnostic>) {
         }
     }
     for (pointer, raw) in all {
+        // A plain URL with a dotted host parses, and is fine as it is.
+        if crate::words::plain_url(raw).is_some_and(|(host, _)| host.contains('.')) {
+            continue;
+        }
         let problem = match url::Url::parse(raw) {
             Err(err) => Some(format!("`{raw}` is not a valid URL: {err}")),
             Ok(u) if !matches!(u.scheme(), "http" | "https") => Some(format!("`{raw}` is not an http(s) URL")),
@@ -625,6 +629,14 @@ fn combinations(route: &Route, place: &Place<'_>, out: &mut Vec<Diagnostic>) {
 /// `routes_core::text::LONG_TEXT_FIELDS`): one finding per string, naming the
 /// first such character.
 fn control_characters(route: &Route, place: &Place<'_>, out: &mut Vec<Diagnostic>) {
+    // In JSON text a string holds such a character only as an escape (`\n`,
+    // `\u001b`: raw ones are not JSON) or as UTF-8 starting with 0x7f, 0xc2
+    // (U+0080–U+00BF) or 0xe2 (U+2000–U+2FFF, the bidirectional ones). A
+    // text with none of these bytes has none to find: skip the walk.
+    let text = place.rec.text.as_bytes();
+    if memchr::memchr3(b'\\', 0xc2, 0xe2, text).is_none() && memchr::memchr(0x7f, text).is_none() {
+        return;
+    }
     let mut walker = strings::Walker::default();
     // The walk cannot fail: it only reads the strings the route serialises.
     if serde::Serialize::serialize(route, &mut walker).is_err() {

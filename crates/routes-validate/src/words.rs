@@ -96,7 +96,7 @@ pub(crate) fn stems(text: &str) -> HashSet<String> {
 /// user, query or fragment, and a path of plain characters with no dot
 /// segments. `url::Url::parse` leaves such a URL as it is (with `/` for an
 /// empty path); anything else goes to it.
-fn plain_url(raw: &str) -> Option<(&str, &str)> {
+pub(crate) fn plain_url(raw: &str) -> Option<(&str, &str)> {
     let rest = raw.strip_prefix("https://").or_else(|| raw.strip_prefix("http://"))?;
     let (host, path) = rest.find('/').map_or((rest, ""), |i| rest.split_at(i));
     let last = host.rsplit('.').next()?;
@@ -293,8 +293,12 @@ mod tests {
         assert!(urls.len() > 100, "{} URLs", urls.len());
         let mut fast = 0;
         for url in &urls {
-            if plain_url(url).is_some() {
+            if let Some((host, path)) = plain_url(url) {
                 fast += 1;
+                let parsed = url::Url::parse(url).expect("a plain URL parses");
+                assert_eq!(parsed.host_str(), Some(host), "{url}");
+                assert_eq!(parsed.path(), if path.is_empty() { "/" } else { path }, "{url}");
+                assert!(parsed.query().is_none() && parsed.fragment().is_none() && parsed.port().is_none());
             }
             assert_eq!(canonical_url(url), canonical_parsed(url), "{url}");
             assert_eq!(is_home_page(url), home_parsed(url), "{url}");
