@@ -19,17 +19,8 @@ extension must match its DuckDB's version). So the rows go into SQLite through P
 renders each table as SQLite stores it (lists as JSON text with `to_json`, dates as text) and the
 rows are fetched in batches into `executemany`.
 
-What the input cannot give: the reference data (index values, exchange rates, wages, groups and
-their sources) is not in `routes.jsonl`, so the six reference tables are written empty, as
-`routes publish` writes them for a dataset without reference files (the benchmark's), and the
-normalised money columns follow from the record alone: `index_value`, `index_amount` and the
-rest of an index-linked amount stay null, and `amount_eur` is the amount itself for a euro
-amount (rate 1) and null otherwise. `changes` is empty (a first release). No validation.
-
-Prints {"rows": N, "tables": T, "bytes": total} on stdout (N: rows of `routes`; bytes: every
-file written). With --check, then compares the tables with those of a `routes` release of the
-same data (row counts per table and format, column names and types, values; see
-`tidy_tables.check`) and exits 1 if a count or a column differs.
+What the input cannot give (reference data, changes), what is printed, and what --check
+compares: see the docstring of `tidy_tables.py`.
 """
 import queue
 import sys

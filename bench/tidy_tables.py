@@ -12,6 +12,20 @@ RELEASE_DIR`, which the harness runs after a baseline's first timed run).
 
 Taken from `routes-1.0.0/data/*.parquet` and `datapackage.json` of a release of the 10,000
 benchmark routes; a column is (name, type, required).
+
+Both baselines (`publish_duckdb_tidy.py`, `publish_pyarrow_tidy.py`):
+
+What the input cannot give: the reference data (index values, exchange rates, wages, groups and
+their sources) is not in `routes.jsonl`, so the six reference tables are written empty, as
+`routes publish` writes them for a dataset without reference files (the benchmark's), and the
+normalised money columns follow from the record alone: `index_value`, `index_amount` and the
+rest of an index-linked amount stay null, and `amount_eur` is the amount itself for a euro
+amount (rate 1) and null otherwise. `changes` is empty (a first release). No validation.
+
+Prints {"rows": N, "tables": T, "bytes": total} on stdout (N: rows of `routes`; bytes: every
+file written). With --check, then compares the tables with those of a `routes` release of the
+same data (row counts per table and format, column names and types, values; see
+`tidy_tables.check`) and exits 1 if a count or a column differs.
 """
 import json
 from pathlib import Path
