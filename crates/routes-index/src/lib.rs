@@ -74,6 +74,7 @@ mod guard;
 mod items;
 mod query;
 mod readonly;
+mod replay;
 mod rewrite;
 mod search;
 mod snippet;

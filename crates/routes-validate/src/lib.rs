@@ -897,12 +897,17 @@ pub fn read_routes(paths: &[PathBuf], each: &mut dyn FnMut(routes_core::Route, &
             }
             input::Found::Stdin => return,
         };
-        let mut on_record = |rec: input::RecordText<'_>| match json::parse(rec.text) {
-            Ok(value) => match serde_json::from_value::<routes_core::Route>(value) {
-                Ok(route) => each(route, rec.path, rec.base_line + 1),
+        // Straight into the model first (serde refuses a field named twice,
+        // as the value path does); the value path for the rest.
+        let mut on_record = |rec: input::RecordText<'_>| match serde_json::from_str::<routes_core::Route>(rec.text) {
+            Ok(route) => each(route, rec.path, rec.base_line + 1),
+            Err(_) => match json::parse(rec.text) {
+                Ok(value) => match serde_json::from_value::<routes_core::Route>(value) {
+                    Ok(route) => each(route, rec.path, rec.base_line + 1),
+                    Err(_) => skipped += 1,
+                },
                 Err(_) => skipped += 1,
             },
-            Err(_) => skipped += 1,
         };
         input::read_file(&path, &options, &mut on_record, &mut |_| problems += 1);
     })?;
