@@ -666,9 +666,9 @@ def w_relevance():
     return json.loads(out.read_text())
 
 
-def build(smoke, skip=False):
-    d = ROOT / "target" / ("debug" if smoke else "release")
-    if skip:
+def build(smoke, skip=False, bin_dir=None):
+    d = Path(bin_dir) if bin_dir else ROOT / "target" / ("debug" if smoke else "release")
+    if skip or bin_dir:
         missing = [b for b in ("routes", "routes-synth") if not (d / b).exists()]
         if missing:
             raise Failure(f"--no-build: {', '.join(str(d / b) for b in missing)} not built")
@@ -994,6 +994,8 @@ def main():
     ap.add_argument("--workloads", default="all",
                     help="comma-separated subset: validate,validate-jsonl,publish,index,warm,cold,inprocess,relevance")
     ap.add_argument("--out", help="report path (default BENCHMARKS.md, or target/bench-smoke.md with --smoke)")
+    ap.add_argument("--bin-dir", help="measure the `routes` and `routes-synth` built in this folder (no build), "
+                                      "e.g. a clean worktree's target/release")
     ap.add_argument("--no-build", action="store_true",
                     help="use the built routes and routes-synth (target/release; target/debug with --smoke) as they are, "
                          "without cargo build (for a baseline-only change while the crates are being edited)")
@@ -1023,7 +1025,7 @@ def main():
         "validate", "validate-jsonl", "publish", "index", "warm", "cold", "inprocess", "eligible", "web",
         "relevance"}
 
-    routes_bin, synth = build(args.smoke, skip=args.no_build)
+    routes_bin, synth = build(args.smoke, skip=args.no_build, bin_dir=args.bin_dir)
     base.mkdir(parents=True, exist_ok=True)
     queries_file = base / "queries.json"
     expect(run([synth, "queries", "--out", queries_file]), "routes-synth queries")
