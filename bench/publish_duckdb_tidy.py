@@ -288,15 +288,7 @@ def as_text(table):
 
 
 def main():
-    args = sys.argv[1:]
-    release = None
-    if "--check" in args:
-        at = args.index("--check")
-        release = args[at + 1]
-        del args[at:at + 2]
-    src, out = args
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
+    src, out, release = tidy_tables.arguments(sys.argv[1:])
     con = duckdb.connect()
     columns = "{" + ", ".join(f"'{k}': '{v}'" for k, v in COLUMNS.items()) + "}"
     con.execute(f"CREATE TABLE raw AS SELECT * FROM read_json('{src}', format = 'newline_delimited', "

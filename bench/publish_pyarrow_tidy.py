@@ -451,15 +451,7 @@ def as_text(table):
 
 
 def main():
-    args = sys.argv[1:]
-    release = None
-    if "--check" in args:
-        at = args.index("--check")
-        release = args[at + 1]
-        del args[at:at + 2]
-    src, out = args
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
+    src, out, release = tidy_tables.arguments(sys.argv[1:])
     records = pj.read_json(src, parse_options=pj.ParseOptions(explicit_schema=RECORD,
                                                               unexpected_field_behavior="ignore"))
     routes = records.sort_by("id").combine_chunks()

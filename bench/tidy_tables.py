@@ -30,6 +30,21 @@ same data (row counts per table and format, column names and types, values; see
 import json
 from pathlib import Path
 
+
+def arguments(argv):
+    """`ROUTES_JSONL OUT_DIR [--check RELEASE_DIR]` of both baselines: the input, the output
+    folder (created) and the release to check against (or None)."""
+    args = list(argv)
+    release = None
+    if "--check" in args:
+        at = args.index("--check")
+        release = args[at + 1]
+        del args[at:at + 2]
+    src, out = args
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    return src, out, release
+
 TABLES = [
     ('routes', ['route_id'], [
         ('route_id', 'str', True), ('country', 'str', True), ('name', 'str', True),
