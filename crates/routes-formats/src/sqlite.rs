@@ -1,15 +1,14 @@
 //! Writing the tables into one SQLite database, `data/routes.sqlite`
 //! (see [`SqliteWriter`]).
 
+use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use arrow_array::builder::StringBuilder;
 use arrow_array::cast::AsArray;
-use arrow_array::temporal_conversions::date32_to_datetime;
 use arrow_array::types::{Date32Type, Float64Type, Int64Type};
-use arrow_array::{Array, ArrayRef, RecordBatch};
+use arrow_array::{Array, ArrayRef, Float64Array, Int64Array, RecordBatch, StringArray};
 use arrow_schema::{DataType, SchemaRef};
 use rusqlite::Connection;
 use rusqlite::types::{ToSqlOutput, ValueRef};
@@ -205,8 +204,22 @@ fn root() -> Option<Table> {
         .find(|t| t.parent().is_none() && t.primary_key() == ["route_id"])
 }
 
-/// `CREATE VIRTUAL TABLE search` and the `INSERT … SELECT` that fills it.
-fn search_sql(root: Table) -> (String, String) {
+/// `CREATE VIRTUAL TABLE search`, and the `INSERT` of one route's row.
+///
+/// A route's row holds its `rowid` in `routes`, its `route_id`, and per
+/// table of [`search_tables`] the route's text of that table: for each of
+/// its rows (in the order written), the non-null values of the prose columns
+/// joined by line breaks; the rows joined by line breaks. `routes` is the
+/// route's own row; another table is null when the route has no row in it.
+/// In SQL, the column of a child table `c` is
+/// `(SELECT group_concat(concat_ws(char(10), c.<prose>…), char(10) ORDER BY c.rowid)
+/// FROM c WHERE c.route_id = r.route_id)`, and that of `routes`
+/// `concat_ws(char(10), r.<prose>…)`; the writer builds the same text from
+/// the batches (a test holds it to the SQL), so nothing is read back. The
+/// column of a table whose rows are not a route's facts and come after them
+/// (`changes`, whose `table_name` is prose by its name) is filled at the end
+/// by that SQL ([`late_search_sql`]).
+fn search_sql() -> (String, String) {
     let tables = search_tables();
     let mut create = format!(
         "CREATE VIRTUAL TABLE {} USING fts5(\"route_id\" UNINDEXED",
@@ -216,33 +229,31 @@ fn search_sql(root: Table) -> (String, String) {
         let _ = write!(create, ", {}", ident(t.name()));
     }
     create.push_str(", tokenize = 'porter unicode61 remove_diacritics 2');");
-
-    let joined = |alias: &str, columns: &[Column]| {
-        let parts: Vec<String> = columns.iter().map(|c| format!("{alias}.{}", ident(c.name))).collect();
-        format!("concat_ws(char(10), {})", parts.join(", "))
-    };
     let mut names = vec!["rowid".to_owned(), "\"route_id\"".to_owned()];
-    let mut values = vec!["r.rowid".to_owned(), "r.\"route_id\"".to_owned()];
-    for (t, columns) in &tables {
-        names.push(ident(t.name()));
-        if *t == root {
-            values.push(joined("r", columns));
-        } else {
-            values.push(format!(
-                "(SELECT group_concat({}, char(10) ORDER BY c.rowid) FROM {} AS c WHERE c.\"route_id\" = r.\"route_id\")",
-                joined("c", columns),
-                ident(t.name())
-            ));
-        }
-    }
+    names.extend(tables.iter().map(|(t, _)| ident(t.name())));
+    let params: Vec<String> = (1..=names.len()).map(|i| format!("?{i}")).collect();
     let insert = format!(
-        "INSERT INTO {} ({}) SELECT {} FROM {} AS r ORDER BY r.rowid;",
+        "INSERT INTO {} ({}) VALUES ({})",
         ident(SEARCH_TABLE),
         names.join(", "),
-        values.join(", "),
-        ident(root.name())
+        params.join(", ")
     );
     (create, insert)
+}
+
+/// The `UPDATE` that fills the column of `search` of `table`, a table whose
+/// rows are not a route's facts and come after them (`changes`): the routes
+/// that have rows in it get their text of it, as [`search_sql`] says.
+fn late_search_sql(table: Table, columns: &[Column]) -> String {
+    let parts: Vec<String> = columns.iter().map(|c| format!("c.{}", ident(c.name))).collect();
+    format!(
+        "UPDATE {search} SET {column} = (SELECT group_concat(concat_ws(char(10), {parts}), char(10) ORDER BY c.rowid) \
+         FROM {column} AS c WHERE c.\"route_id\" = {search}.\"route_id\") \
+         WHERE \"route_id\" IN (SELECT \"route_id\" FROM {column});",
+        search = ident(SEARCH_TABLE),
+        column = ident(table.name()),
+        parts = parts.join(", ")
+    )
 }
 
 /// The whole schema of the database, as it is created.
@@ -252,63 +263,191 @@ pub fn sqlite_schema() -> String {
     for table in Table::ALL {
         sql.push_str(&create_table(table));
     }
-    if let Some(root) = root() {
-        sql.push_str(&search_sql(root).0);
+    if root().is_some() {
+        sql.push_str(&search_sql().0);
         sql.push('\n');
     }
     sql
 }
 
+/// The page cache (`PRAGMA cache_size`, in KiB when negative): SQLite's
+/// default, 2 MiB. Rows go in in key order, so a b-tree's pages are written
+/// once and only its right edge is read again, and nothing is read back to
+/// fill `search`: at 100,000 routes, 8 MiB was no faster.
+const CACHE_KIB: i64 = 2 * 1024;
+
 /// A column of a batch, readable as SQLite values.
 enum Values {
-    Text(ArrayRef),
-    Real(ArrayRef),
-    Integer(ArrayRef),
+    Text(StringArray),
+    Real(Float64Array),
+    Integer(Int64Array),
 }
 
 impl Values {
     fn get(&self, row: usize) -> ValueRef<'_> {
-        let array = match self {
-            Self::Text(a) | Self::Real(a) | Self::Integer(a) => a,
-        };
-        if array.is_null(row) {
-            return ValueRef::Null;
-        }
         match self {
-            Self::Text(a) => ValueRef::Text(a.as_string::<i32>().value(row).as_bytes()),
-            Self::Real(a) => ValueRef::Real(a.as_primitive::<Float64Type>().value(row)),
-            Self::Integer(a) => ValueRef::Integer(a.as_primitive::<Int64Type>().value(row)),
+            Self::Text(a) if a.is_valid(row) => ValueRef::Text(a.value(row).as_bytes()),
+            Self::Real(a) if a.is_valid(row) => ValueRef::Real(a.value(row)),
+            Self::Integer(a) if a.is_valid(row) => ValueRef::Integer(a.value(row)),
+            _ => ValueRef::Null,
         }
     }
 }
 
-/// A date column as `YYYY-MM-DD` texts (null stays null).
-fn dates_as_text(array: &dyn Array, table: Table) -> Result<ArrayRef, Error> {
+/// The proleptic Gregorian date of a day count since 1970-01-01, as
+/// (year, month, day) (the civil-from-days algorithm of Howard Hinnant).
+fn civil_from_days(days: i32) -> (i64, u32, u32) {
+    let z = i64::from(days) + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    // `day` is 1..=31 and `month` 1..=12 by construction.
+    (year, u32::try_from(month).unwrap_or(0), u32::try_from(day).unwrap_or(0))
+}
+
+/// A date as SQLite's `date()` writes it, `YYYY-MM-DD`; `None` for a year
+/// outside 0000–9999, which `date()` cannot give back.
+fn date_text(days: i32, out: &mut String) -> Option<()> {
+    let (year, month, day) = civil_from_days(days);
+    let year = u32::try_from(year).ok().filter(|y| *y <= 9999)?;
+    out.clear();
+    let _ = write!(out, "{year:04}-{month:02}-{day:02}");
+    Some(())
+}
+
+/// A date column as `YYYY-MM-DD` texts (null stays null); a date that
+/// `date()` cannot give back is written as the empty text, which the
+/// column's check refuses.
+fn dates_as_text(array: &dyn Array, table: Table) -> Result<StringArray, Error> {
     let dates = array
         .as_primitive_opt::<Date32Type>()
         .ok_or(Error::SchemaMismatch { table })?;
-    let mut out = StringBuilder::new();
+    let mut out = StringBuilder::with_capacity(dates.len(), dates.len() * 10);
+    let mut text = String::with_capacity(10);
     for row in 0..dates.len() {
         if dates.is_null(row) {
             out.append_null();
+        } else if date_text(dates.value(row), &mut text).is_some() {
+            out.append_value(&text);
         } else {
-            let date = date32_to_datetime(dates.value(row)).ok_or(Error::SchemaMismatch { table })?;
-            out.append_value(date.date().format("%Y-%m-%d").to_string());
+            out.append_value("");
         }
     }
-    Ok(Arc::new(out.finish()))
+    Ok(out.finish())
 }
 
 fn values(column: &ArrayRef, table: Table) -> Result<Values, Error> {
     let mismatch = Error::SchemaMismatch { table };
     Ok(match column.data_type() {
-        DataType::Utf8 => Values::Text(Arc::clone(column)),
-        DataType::Float64 => Values::Real(Arc::clone(column)),
-        DataType::Int64 => Values::Integer(Arc::clone(column)),
+        DataType::Utf8 => Values::Text(column.as_string::<i32>().clone()),
+        DataType::Float64 => Values::Real(column.as_primitive::<Float64Type>().clone()),
+        DataType::Int64 => Values::Integer(column.as_primitive::<Int64Type>().clone()),
         DataType::Date32 => Values::Text(dates_as_text(column.as_ref(), table)?),
-        DataType::List(_) => Values::Text(lists_as_json(column.as_ref(), table)?),
+        DataType::List(_) => Values::Text(lists_as_json(column.as_ref(), table)?.as_string::<i32>().clone()),
         _ => return Err(mismatch),
     })
+}
+
+/// The `CHECK` of a column, done by [`SqliteWriter::write`] before the row
+/// goes in. SQLite does not run the schema's `CHECK`s while the file is
+/// built (`PRAGMA ignore_check_constraints`, a setting of the connection,
+/// not of the file): a vocabulary's `IN (…)` list made it build a temporary
+/// b-tree for every row, most of the time of the inserts. The finished file
+/// keeps them, and `PRAGMA integrity_check` verifies them.
+#[derive(Debug)]
+struct Check {
+    /// The allowed values (`CHECK (c IN (…))`); empty: any.
+    vocabulary: Vec<&'static str>,
+    /// A date: `CHECK (c IS date(c))`.
+    date: bool,
+}
+
+impl Check {
+    fn of(column: &Column) -> Self {
+        Self {
+            vocabulary: column.values.clone(),
+            date: column.ty == ColumnType::Date32,
+        }
+    }
+
+    /// Whether the value passes (null passes: SQLite's `NULL IN (…)` is
+    /// null, which a `CHECK` lets through). Lists are JSON arrays as written,
+    /// so their `json_type` check always holds.
+    fn passes(&self, value: ValueRef<'_>) -> bool {
+        let ValueRef::Text(text) = value else {
+            return matches!(value, ValueRef::Null) || self.vocabulary.is_empty();
+        };
+        (self.vocabulary.is_empty() || self.vocabulary.iter().any(|v| v.as_bytes() == text))
+            && (!self.date || is_date(text))
+    }
+}
+
+/// `YYYY-MM-DD` with digits where they belong (what `date()` gives back for
+/// a date it read).
+fn is_date(text: &[u8]) -> bool {
+    text.len() == 10
+        && text.iter().enumerate().all(|(i, b)| {
+            if i == 4 || i == 7 {
+                *b == b'-'
+            } else {
+                b.is_ascii_digit()
+            }
+        })
+}
+
+/// How the rows of one table are inserted.
+#[derive(Debug)]
+struct Insert {
+    table: Table,
+    schema: SchemaRef,
+    sql: String,
+    checks: Vec<Check>,
+    /// The position of `route_id` among the columns.
+    route_id: Option<usize>,
+    /// Whether the table's foreign key is `route_id` into `routes`, which
+    /// `write` checks row by row (see [`SqliteWriter::finish`]).
+    route_key: bool,
+    /// The table's place among the columns of `search` after `route_id`,
+    /// and the positions of its prose columns ([`search_columns`]), for a
+    /// table of routes ([`Table::by_route`]), whose rows come with their
+    /// route's batch.
+    search: Option<(usize, Vec<usize>)>,
+    /// For a table of `search` whose rows come after every route's
+    /// (`changes`): the `UPDATE` that fills its column of `search` at the
+    /// end, from the table.
+    late: Option<String>,
+}
+
+/// A route of the batch being written, waiting for its rows of the other
+/// tables before it goes into `search`.
+#[derive(Debug)]
+struct Pending {
+    rowid: i64,
+    route_id: String,
+    /// Per table of `search`: the route's text of it, `None` before its
+    /// first row.
+    texts: Vec<Option<String>>,
+}
+
+/// The non-null values of a row's prose columns joined by line breaks
+/// (SQL's `concat_ws(char(10), …)`), appended to `out`.
+fn append_prose(out: &mut String, columns: &[Values], prose: &[usize], row: usize) {
+    let mut first = true;
+    for &i in prose {
+        if let ValueRef::Text(text) = columns[i].get(row) {
+            if !first {
+                out.push('\n');
+            }
+            // Arrow strings are UTF-8.
+            out.push_str(std::str::from_utf8(text).unwrap_or_default());
+            first = false;
+        }
+    }
 }
 
 /// Writes every table into one SQLite database file, with the full-text
@@ -331,17 +470,27 @@ fn values(column: &ArrayRef, table: Table) -> Result<Values, Error> {
 /// - `search`, an FTS5 table (Porter stemming over `unicode61`, diacritics
 ///   removed) with one row per route, whose `rowid` is the route's `rowid`
 ///   in `routes`: `route_id` (not indexed) and one column per table that
-///   holds prose ([`search_columns`]), with that route's text of the table:
+///   holds prose ([`search_columns`]), with that route's text of the table
+///   (its rows' prose, one value a line):
 ///
 ///   ```sql
 ///   SELECT route_id FROM search WHERE search MATCH 'health insurance' ORDER BY rank;
 ///   SELECT route_id FROM search WHERE search MATCH 'requirements: insurance';
 ///   ```
 ///
+/// **Order of the batches**: a route's rows of every table come after its
+/// row of `routes` and before the next batch of `routes`, as a release
+/// writes them (a batch of each table in [`Table::ALL`] order, then the
+/// next). `search` is built from the batches as they come (nothing is read
+/// back), and the foreign keys into `routes` are checked as the rows go in,
+/// so a row that comes later is refused by [`SqliteWriter::finish`].
+///
 /// **The same batches give the same bytes**: a fixed page size and encoding,
 /// no journal, one transaction, rows in the order the batches bring them
 /// (sorted by key), no time stamp anywhere, the FTS index merged into one
-/// segment, and `VACUUM` at the end. `application_id` is
+/// segment, and the file written at the end as a compact copy of the one it
+/// was built in (`VACUUM INTO`, beside it as `.<name>.build`, then removed):
+/// the layout `VACUUM` gives, without copying the file back. `application_id` is
 /// [`SQLITE_APPLICATION_ID`] and `user_version` the release format version
 /// the caller gives. The SQLite library is compiled in (`rusqlite`'s
 /// `bundled`), so its version is pinned by `Cargo.lock` like every other
@@ -350,12 +499,32 @@ fn values(column: &ArrayRef, table: Table) -> Result<Values, Error> {
 /// Reading the database needs SQLite 3.37 (2021) or later, for `STRICT`
 /// tables, with FTS5 for `search`.
 ///
-/// Call [`SqliteWriter::finish`] at the end: it builds `search`, checks the
-/// foreign keys and compacts the file; before it, the file is incomplete.
+/// The writer owns its connection and may be moved to another thread (a
+/// release writes the database on a thread of its own). Call
+/// [`SqliteWriter::finish`] at the end: it completes `search`, checks the
+/// foreign keys and writes the file; before it, there is no file at the
+/// path.
 pub struct SqliteWriter {
     conn: Connection,
+    /// The final path, written by `finish`.
     path: PathBuf,
-    schemas: Vec<(Table, SchemaRef, String)>,
+    build: BuildFile,
+    inserts: Vec<Insert>,
+    /// The table with one row per route (`routes`), and the `INSERT` of a
+    /// row of `search`; `None` without such a table.
+    search: Option<(Table, String)>,
+    /// The routes of the last batch of `routes`, in rowid order, and where
+    /// each id is among them.
+    pending: Vec<Pending>,
+    pending_ids: HashMap<String, usize>,
+    /// The tables of `search`.
+    search_width: usize,
+    /// Rows whose `route_id` is not among them, of tables keyed into
+    /// `routes` or searched: rows of no route, or written out of order.
+    astray: u64,
+    /// Tables with another foreign key, which `PRAGMA foreign_key_check`
+    /// checks at the end.
+    other_keys: Vec<Table>,
     /// Rows refused by a constraint, and the first of them (table, `route_id`).
     refused: u64,
     first_refused: Option<(Table, String)>,
@@ -373,21 +542,56 @@ fn sqlite_err(table: Option<Table>) -> impl Fn(rusqlite::Error) -> Error {
     move |source| Error::Sqlite { table, source }
 }
 
+fn invalid_path(path: &Path) -> Error {
+    Error::Sqlite {
+        table: None,
+        source: rusqlite::Error::InvalidPath(path.to_path_buf()),
+    }
+}
+
+/// The file a database is built in, beside its final path (`.<name>.build`):
+/// [`SqliteWriter::finish`] writes the compact copy to the final path
+/// (`VACUUM INTO`). Removed when dropped, finished or not.
+#[derive(Debug)]
+struct BuildFile(PathBuf);
+
+fn build_path(path: &Path) -> Option<PathBuf> {
+    let name = path.file_name()?.to_str()?;
+    Some(path.with_file_name(format!(".{name}.build")))
+}
+
+impl Drop for BuildFile {
+    fn drop(&mut self) {
+        // Nothing to remove when it was never made.
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
 impl SqliteWriter {
     /// Creates the database `path` (which must not exist) with every table,
     /// `user_version` set to `format_version`.
     pub fn create(path: &Path, format_version: u32) -> Result<Self, Error> {
         let err = sqlite_err(None);
-        if path.exists() {
-            return Err(Error::Sqlite {
-                table: None,
-                source: rusqlite::Error::InvalidPath(path.to_path_buf()),
-            });
-        }
-        let conn = Connection::open(path).map_err(&err)?;
+        // Neither file may exist (a build file that exists is someone
+        // else's: it is left alone); the final path must be UTF-8, as
+        // `VACUUM INTO` takes it as text.
+        let Some(build) = build_path(path).filter(|b| path.to_str().is_some() && !path.exists() && !b.exists()) else {
+            return Err(invalid_path(path));
+        };
+        // Made here, so that the file removed later is certainly this one (an
+        // empty file is an empty database to SQLite).
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&build)
+            .map_err(|_| invalid_path(path))?;
+        let build = BuildFile(build);
+        let conn = Connection::open(&build.0).map_err(&err)?;
         // The page size and encoding are set before the first table; no
         // journal (the release is staged, a failed write is thrown away),
-        // no lock for others to take.
+        // no lock for others to take. The `CHECK`s are done by `write`
+        // before each row goes in (see `Check`); they stay in the schema,
+        // for readers and `PRAGMA integrity_check`.
         conn.execute_batch(&format!(
             "PRAGMA page_size = {PAGE_SIZE};
              PRAGMA encoding = 'UTF-8';
@@ -395,7 +599,9 @@ impl SqliteWriter {
              PRAGMA journal_mode = OFF;
              PRAGMA synchronous = OFF;
              PRAGMA locking_mode = EXCLUSIVE;
+             PRAGMA cache_size = -{CACHE_KIB};
              PRAGMA foreign_keys = OFF;
+             PRAGMA ignore_check_constraints = ON;
              PRAGMA application_id = {SQLITE_APPLICATION_ID};
              PRAGMA user_version = {format_version};"
         ))
@@ -403,7 +609,9 @@ impl SqliteWriter {
         let mut sql = String::from("BEGIN;\n");
         sql.push_str(&sqlite_schema());
         conn.execute_batch(&sql).map_err(&err)?;
-        let schemas = Table::ALL
+        let search_tables = search_tables();
+        let root = root();
+        let inserts: Vec<Insert> = Table::ALL
             .into_iter()
             .map(|table| {
                 let columns = table.columns();
@@ -413,65 +621,165 @@ impl SqliteWriter {
                 // value, a value outside its vocabulary) is counted and
                 // refused by `finish`, so that the caller's own check of the
                 // whole release (which names the records) comes first.
-                let insert = format!(
+                let sql = format!(
                     "INSERT OR IGNORE INTO {} ({}) VALUES ({})",
                     ident(table.name()),
                     names.join(", "),
                     params.join(", ")
                 );
-                (table, table.schema(), insert)
+                let late = search_tables
+                    .iter()
+                    .find(|(t, _)| *t == table && !t.by_route())
+                    .map(|(t, columns)| late_search_sql(*t, columns));
+                let search = search_tables
+                    .iter()
+                    .position(|(t, _)| *t == table && t.by_route())
+                    .map(|k| {
+                        let prose = search_tables[k]
+                            .1
+                            .iter()
+                            .filter_map(|p| columns.iter().position(|c| c.name == p.name))
+                            .collect();
+                        (k, prose)
+                    });
+                let route_key =
+                    root.is_some() && foreign_key(table).is_some_and(|(p, k)| Some(p) == root && k == ["route_id"]);
+                Insert {
+                    table,
+                    schema: table.schema(),
+                    sql,
+                    checks: columns.iter().map(Check::of).collect(),
+                    route_id: columns.iter().position(|c| c.name == "route_id"),
+                    route_key,
+                    search,
+                    late,
+                }
             })
             .collect();
         Ok(Self {
             conn,
             path: path.to_path_buf(),
-            schemas,
+            build,
+            other_keys: inserts
+                .iter()
+                .filter(|i| !i.route_key && foreign_key(i.table).is_some())
+                .map(|i| i.table)
+                .collect(),
+            inserts,
+            search: root.map(|root| (root, search_sql().1)),
+            pending: Vec::new(),
+            pending_ids: HashMap::new(),
+            search_width: search_tables.len(),
+            astray: 0,
             refused: 0,
             first_refused: None,
         })
     }
 
     /// Writes a batch of `table` (from [`crate::RouteTables::finish`]); rows
-    /// keep the batch's order.
+    /// keep the batch's order. See the order of batches [`SqliteWriter`]
+    /// asks for.
     pub fn write(&mut self, table: Table, batch: &RecordBatch) -> Result<(), Error> {
-        let Some((_, schema, insert)) = self.schemas.iter().find(|(t, _, _)| *t == table) else {
+        let Some(index) = self.inserts.iter().position(|i| i.table == table) else {
             return Err(Error::SchemaMismatch { table });
         };
-        if batch.schema() != *schema {
+        if batch.schema() != self.inserts[index].schema {
             return Err(Error::SchemaMismatch { table });
         }
         if batch.num_rows() == 0 {
             return Ok(());
         }
+        let root = self.search.as_ref().map(|(root, _)| *root) == Some(table);
+        // The routes of the last batch have all their rows: into `search`.
+        if root {
+            self.flush_search()?;
+        }
+        let insert = &self.inserts[index];
         let columns = batch
             .columns()
             .iter()
             .map(|c| values(c, table))
             .collect::<Result<Vec<_>, _>>()?;
+        let route_id = |row: usize| match insert.route_id.map(|i| columns[i].get(row)) {
+            Some(ValueRef::Text(t)) => std::str::from_utf8(t).unwrap_or_default(),
+            _ => "",
+        };
         let err = sqlite_err(Some(table));
-        let mut stmt = self.conn.prepare(insert).map_err(&err)?;
+        let mut stmt = self.conn.prepare(&insert.sql).map_err(&err)?;
+        let tables = self.search_width;
         for row in 0..batch.num_rows() {
-            for (i, column) in columns.iter().enumerate() {
-                stmt.raw_bind_parameter(i + 1, ToSqlOutput::Borrowed(column.get(row)))
-                    .map_err(&err)?;
-            }
-            if stmt.raw_execute().map_err(&err)? == 0 {
-                self.refused += 1;
-                if self.first_refused.is_none() {
-                    let route = match columns.first().map(|c| c.get(row)) {
-                        Some(ValueRef::Text(t)) => String::from_utf8_lossy(t).into_owned(),
-                        _ => String::new(),
-                    };
-                    self.first_refused = Some((table, route));
+            let passes = insert
+                .checks
+                .iter()
+                .zip(&columns)
+                .all(|(check, column)| check.passes(column.get(row)));
+            if passes {
+                for (i, column) in columns.iter().enumerate() {
+                    stmt.raw_bind_parameter(i + 1, ToSqlOutput::Borrowed(column.get(row)))
+                        .map_err(&err)?;
                 }
+                if stmt.raw_execute().map_err(&err)? > 0 {
+                    if root {
+                        self.pending_ids.insert(route_id(row).to_owned(), self.pending.len());
+                        self.pending.push(Pending {
+                            rowid: self.conn.last_insert_rowid(),
+                            route_id: route_id(row).to_owned(),
+                            texts: vec![None; tables],
+                        });
+                    }
+                    if insert.route_key || insert.search.is_some() {
+                        match self.pending_ids.get(route_id(row)) {
+                            Some(&i) => {
+                                if let Some((k, prose)) = &insert.search {
+                                    let text = &mut self.pending[i].texts[*k];
+                                    match text {
+                                        Some(text) => text.push('\n'),
+                                        None => *text = Some(String::new()),
+                                    }
+                                    if let Some(text) = text {
+                                        append_prose(text, &columns, prose, row);
+                                    }
+                                }
+                            }
+                            None => self.astray += 1,
+                        }
+                    }
+                    continue;
+                }
+            }
+            self.refused += 1;
+            if self.first_refused.is_none() {
+                self.first_refused = Some((table, route_id(row).to_owned()));
             }
         }
         Ok(())
     }
 
-    /// Fills `search`, checks every foreign key, compacts the file
-    /// (`VACUUM`) and closes it.
-    pub fn finish(self) -> Result<(), Error> {
+    /// Writes the routes of the last batch of `routes` into `search`.
+    fn flush_search(&mut self) -> Result<(), Error> {
+        let err = sqlite_err(None);
+        let Some((_, insert)) = &self.search else {
+            return Ok(());
+        };
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        let mut stmt = self.conn.prepare(insert).map_err(&err)?;
+        for route in self.pending.drain(..) {
+            stmt.raw_bind_parameter(1, route.rowid).map_err(&err)?;
+            stmt.raw_bind_parameter(2, route.route_id.as_str()).map_err(&err)?;
+            for (i, text) in route.texts.iter().enumerate() {
+                stmt.raw_bind_parameter(i + 3, text.as_deref()).map_err(&err)?;
+            }
+            stmt.raw_execute().map_err(&err)?;
+        }
+        self.pending_ids.clear();
+        Ok(())
+    }
+
+    /// Completes `search`, checks every foreign key, writes the compact
+    /// file at the path (`VACUUM INTO`) and removes the one it was built in.
+    pub fn finish(mut self) -> Result<(), Error> {
         let err = sqlite_err(None);
         if let Some((table, route)) = &self.first_refused {
             return Err(Error::Integrity {
@@ -482,9 +790,13 @@ impl SqliteWriter {
                 ),
             });
         }
-        if let Some(root) = root() {
-            let (_, insert) = search_sql(root);
-            self.conn.execute_batch(&insert).map_err(&err)?;
+        self.flush_search()?;
+        for insert in &self.inserts {
+            if let Some(update) = &insert.late {
+                self.conn.execute_batch(update).map_err(&err)?;
+            }
+        }
+        if self.search.is_some() {
             // One segment, whatever the number of rows: the same bytes.
             self.conn
                 .execute_batch(&format!(
@@ -494,16 +806,36 @@ impl SqliteWriter {
                 .map_err(&err)?;
         }
         self.conn.execute_batch("COMMIT;").map_err(&err)?;
-        let broken: i64 = self
-            .conn
-            .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| r.get(0))
-            .map_err(&err)?;
-        if broken > 0 {
+        // A key into `routes` was checked as its row went in (every row's
+        // route is in the batch of `routes` before it): reading every table
+        // back for `PRAGMA foreign_key_check` took a second at 100,000
+        // routes. Other keys, if a table has one, are checked here.
+        if self.astray > 0 {
             return Err(Error::Integrity {
-                what: format!("{broken} rows refer to rows that do not exist (`PRAGMA foreign_key_check`)"),
+                what: format!(
+                    "{} rows refer to routes that are not in the batch of `routes` written before them",
+                    self.astray
+                ),
             });
         }
-        if let Some(root) = root() {
+        for table in &self.other_keys {
+            let broken: i64 = self
+                .conn
+                .query_row(
+                    "SELECT count(*) FROM pragma_foreign_key_check(?1)",
+                    [table.name()],
+                    |r| r.get(0),
+                )
+                .map_err(&err)?;
+            if broken > 0 {
+                return Err(Error::Integrity {
+                    what: format!(
+                        "{broken} rows of `{table}` refer to rows that do not exist (`PRAGMA foreign_key_check`)"
+                    ),
+                });
+            }
+        }
+        if let Some((root, _)) = &self.search {
             let astray: i64 = self
                 .conn
                 .query_row(
@@ -523,13 +855,20 @@ impl SqliteWriter {
                 });
             }
         }
-        self.conn.execute_batch("VACUUM;").map_err(&err)?;
-        self.conn.close().map_err(|(_, source)| err(source))
+        // The compact copy goes straight to the final path: `VACUUM` would
+        // write it to a temporary file and copy it back.
+        let into = self.path.to_str().ok_or_else(|| invalid_path(&self.path))?;
+        self.conn.execute("VACUUM INTO ?1", [into]).map_err(&err)?;
+        self.conn.close().map_err(|(_, source)| err(source))?;
+        drop(self.build);
+        Ok(())
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
+
     use super::*;
 
     #[test]
@@ -736,8 +1075,19 @@ mod tests {
             db.write(Table::Sources, &batch),
             Err(Error::SchemaMismatch { .. })
         ));
+        // Dropped unfinished: nothing is left, not even the file it was
+        // built in.
         drop(db);
+        assert_eq!(std::fs::read_dir(tmp.path()).expect("dir").count(), 0);
+        // A file at the path is refused, and so is one at the path it
+        // would be built in (someone else's: left as it is).
+        std::fs::write(&path, b"").expect("file");
         assert!(matches!(SqliteWriter::create(&path, 1), Err(Error::Sqlite { .. })));
+        std::fs::remove_file(&path).expect("remove");
+        let build = tmp.path().join(".routes.sqlite.build");
+        std::fs::write(&build, b"").expect("file");
+        assert!(matches!(SqliteWriter::create(&path, 1), Err(Error::Sqlite { .. })));
+        assert!(build.exists());
     }
 
     #[test]
@@ -767,5 +1117,191 @@ mod tests {
         };
         assert!(what.starts_with("1 row breaks a constraint"), "{what}");
         assert!(what.ends_with("the first in `routes` (route `na/a-visa`)"), "{what}");
+    }
+
+    /// The text of `search`, as SQL gives it from the tables: what the
+    /// writer builds from the batches instead of reading them back.
+    fn search_by_sql(db: &Connection) -> Vec<Vec<Option<String>>> {
+        let root = root().expect("routes");
+        let joined = |alias: &str, columns: &[Column]| {
+            let parts: Vec<String> = columns.iter().map(|c| format!("{alias}.{}", ident(c.name))).collect();
+            format!("concat_ws(char(10), {})", parts.join(", "))
+        };
+        let mut values = vec!["r.\"route_id\"".to_owned()];
+        for (t, columns) in search_tables() {
+            if t == root {
+                values.push(joined("r", &columns));
+            } else {
+                values.push(format!(
+                    "(SELECT group_concat({}, char(10) ORDER BY c.rowid) FROM {} AS c WHERE c.\"route_id\" = r.\"route_id\")",
+                    joined("c", &columns),
+                    ident(t.name())
+                ));
+            }
+        }
+        let sql = format!(
+            "SELECT {} FROM {} AS r ORDER BY r.rowid",
+            values.join(", "),
+            ident(root.name())
+        );
+        rows_of(db, &sql)
+    }
+
+    fn rows_of(db: &Connection, sql: &str) -> Vec<Vec<Option<String>>> {
+        let mut stmt = db.prepare(sql).expect("prepare");
+        let n = stmt.column_count();
+        stmt.query_map([], |r| (0..n).map(|i| r.get(i)).collect())
+            .expect("query")
+            .collect::<Result<_, _>>()
+            .expect("rows")
+    }
+
+    /// Rows of several batches, nulls, empty texts (evidence without an
+    /// excerpt), a route without a row in a table: `search` holds what the
+    /// SQL over the tables gives.
+    #[test]
+    fn search_holds_the_text_the_sql_gives() {
+        let tmp = tempfile::tempdir().expect("tmp");
+        let path = tmp.path().join("routes.sqlite");
+        let mut db = SqliteWriter::create(&path, 1).expect("create");
+        let mut tables = crate::RouteTables::new();
+        for batch in [["na/a-visa", "na/b-visa"], ["na/c-visa", "na/d-visa"]] {
+            for id in batch {
+                tables.push(&route(id, "Permit")).expect("push");
+            }
+            for table in Table::ALL {
+                db.write(table, &tables.finish(table).expect("batch")).expect("write");
+            }
+        }
+        // Changes come after every route: of a route, of a route that is
+        // not in the release, of a reference table.
+        let change = |route: Option<&str>, table: &str| {
+            let key = [route.map(str::to_owned), Some("x".to_owned())];
+            crate::Change::new(table, &key, route.is_some(), "name", None, Some("y".to_owned()))
+        };
+        for c in [
+            change(Some("na/b-visa"), "routes"),
+            change(Some("na/b-visa"), "requirements"),
+            change(Some("na/gone"), "routes"),
+            change(None, "wages"),
+        ] {
+            tables.push_change(&c).expect("change");
+        }
+        db.write(Table::Changes, &tables.finish(Table::Changes).expect("batch"))
+            .expect("write");
+        db.finish().expect("finish");
+        let db = Connection::open(&path).expect("open");
+        let names: Vec<String> = search_tables().iter().map(|(t, _)| ident(t.name())).collect();
+        let search = rows_of(
+            &db,
+            &format!("SELECT \"route_id\", {} FROM search ORDER BY rowid", names.join(", ")),
+        );
+        assert_eq!(search.len(), 4);
+        assert_eq!(search, search_by_sql(&db));
+        // A table without rows for the route is null; evidence without
+        // excerpts gives empty lines.
+        let documents = 1 + search_tables()
+            .iter()
+            .position(|(t, _)| *t == Table::Documents)
+            .expect("documents");
+        assert_eq!(search[0][documents], None);
+        let evidence = 1 + search_tables()
+            .iter()
+            .position(|(t, _)| *t == Table::Evidence)
+            .expect("evidence");
+        assert_eq!(search[0][evidence].as_deref(), Some("\n"));
+        // `changes` is searched (`table_name` is prose by its name).
+        let changes = 1 + search_tables()
+            .iter()
+            .position(|(t, _)| *t == Table::Changes)
+            .expect("changes");
+        assert_eq!(search[1][changes].as_deref(), Some("routes\nrequirements"));
+        assert_eq!(search[0][changes], None);
+        // The checks left to readers hold.
+        let check: String = db.query_row("PRAGMA integrity_check", [], |r| r.get(0)).expect("check");
+        assert_eq!(check, "ok");
+        assert_eq!(
+            db.query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| r
+                .get::<_, i64>(0))
+                .expect("fk"),
+            0
+        );
+        // The file it was built in is gone.
+        let names: Vec<_> = std::fs::read_dir(tmp.path())
+            .expect("dir")
+            .map(|e| e.expect("entry").file_name())
+            .collect();
+        assert_eq!(names, ["routes.sqlite"]);
+    }
+
+    /// Rows of a route that come after the next batch of `routes` are refused.
+    #[test]
+    fn rows_after_the_next_batch_of_routes_are_refused() {
+        let tmp = tempfile::tempdir().expect("tmp");
+        let mut db = SqliteWriter::create(&tmp.path().join("x.sqlite"), 1).expect("create");
+        let mut tables = crate::RouteTables::new();
+        tables.push(&route("na/a-visa", "Work visa")).expect("push");
+        let routes = tables.finish(Table::Routes).expect("batch");
+        let requirements = tables.finish(Table::Requirements).expect("batch");
+        tables.push(&route("na/b-visa", "Work visa")).expect("push");
+        db.write(Table::Routes, &routes).expect("write");
+        db.write(Table::Routes, &tables.finish(Table::Routes).expect("batch"))
+            .expect("write");
+        db.write(Table::Requirements, &requirements).expect("write");
+        let Err(Error::Integrity { what }) = db.finish() else {
+            panic!("rows out of order are refused");
+        };
+        assert!(what.starts_with("2 rows refer to routes"), "{what}");
+    }
+
+    /// A value outside its column's vocabulary is refused, as the table's
+    /// `CHECK` would refuse it.
+    #[test]
+    fn a_value_outside_its_vocabulary_is_refused() {
+        let tmp = tempfile::tempdir().expect("tmp");
+        let mut db = SqliteWriter::create(&tmp.path().join("x.sqlite"), 1).expect("create");
+        let mut tables = crate::RouteTables::new();
+        tables.push(&route("na/a-visa", "Work visa")).expect("push");
+        let batch = tables.finish(Table::Routes).expect("batch");
+        let at = batch.schema().index_of("category").expect("category");
+        let mut columns = batch.columns().to_vec();
+        columns[at] = Arc::new(StringArray::from(vec!["picnic"]));
+        let batch = RecordBatch::try_new(batch.schema(), columns).expect("batch");
+        db.write(Table::Routes, &batch).expect("write");
+        let Err(Error::Integrity { what }) = db.finish() else {
+            panic!("a value outside the vocabulary is refused");
+        };
+        assert!(what.starts_with("1 row breaks a constraint"), "{what}");
+        // Every vocabulary is a text column: `Check` compares texts.
+        for table in Table::ALL {
+            for c in table.columns() {
+                assert!(c.values.is_empty() || c.ty == ColumnType::Utf8, "{table}.{}", c.name);
+            }
+        }
+    }
+
+    /// Dates are the texts SQLite's `date()` gives back, and a year it
+    /// cannot write is refused.
+    #[test]
+    fn dates_are_written_as_sqlite_writes_them() {
+        use arrow_array::temporal_conversions::date32_to_datetime;
+        let mut text = String::new();
+        // 0000-01-01 to 9999-12-31, and a little beyond both ends.
+        for days in -719_600..2_932_990 {
+            let chrono = date32_to_datetime(days)
+                .expect("date")
+                .date()
+                .format("%Y-%m-%d")
+                .to_string();
+            if (-719_528..=2_932_896).contains(&days) {
+                assert!(date_text(days, &mut text).is_some(), "{days}");
+                assert_eq!(text, chrono, "{days}");
+                assert!(is_date(text.as_bytes()));
+            } else {
+                assert!(date_text(days, &mut text).is_none(), "{days} {chrono}");
+            }
+        }
+        assert!(!is_date(b""));
+        assert!(!is_date(b"+10000-01-01"));
     }
 }

@@ -234,22 +234,36 @@ fn csv_schema(schema: &Schema) -> SchemaRef {
 /// A list column as JSON array texts, one per row (null rows stay null).
 pub(crate) fn lists_as_json(array: &dyn Array, table: Table) -> Result<ArrayRef, Error> {
     let lists = array.as_list_opt::<i32>().ok_or(Error::SchemaMismatch { table })?;
-    let mut out = StringBuilder::new();
-    let mut text = String::new();
+    let strings = lists
+        .values()
+        .as_string_opt::<i32>()
+        .ok_or(Error::SchemaMismatch { table })?;
+    let offsets = lists.value_offsets();
+    let mut out = StringBuilder::with_capacity(lists.len(), 2 * lists.len() + strings.value_data().len());
+    // One buffer for every row: `serde_json` writes the items as a list of
+    // strings would be (`["a","b"]`, nulls left out).
+    let mut text: Vec<u8> = Vec::new();
     for row in 0..lists.len() {
         if lists.is_null(row) {
             out.append_null();
             continue;
         }
-        let values = lists.value(row);
-        let strings = values.as_string_opt::<i32>().ok_or(Error::SchemaMismatch { table })?;
-        let items: Vec<&str> = (0..strings.len())
-            .filter(|i| !strings.is_null(*i))
-            .map(|i| strings.value(i))
-            .collect();
         text.clear();
-        text.push_str(&serde_json::to_string(&items).map_err(|source| Error::Json { table, source })?);
-        out.append_value(&text);
+        text.push(b'[');
+        let (start, end) = (offsets[row], offsets[row + 1]);
+        for i in start..end {
+            let i = usize::try_from(i).map_err(|_| Error::SchemaMismatch { table })?;
+            if strings.is_null(i) {
+                continue;
+            }
+            if text.len() > 1 {
+                text.push(b',');
+            }
+            serde_json::to_writer(&mut text, strings.value(i)).map_err(|source| Error::Json { table, source })?;
+        }
+        text.push(b']');
+        // JSON of UTF-8 strings is UTF-8.
+        out.append_value(String::from_utf8_lossy(&text));
     }
     Ok(Arc::new(out.finish()))
 }

@@ -72,6 +72,7 @@
 mod changelog;
 mod compare;
 mod complete;
+mod database;
 mod datapackage;
 mod datasette;
 mod dictionary;
@@ -99,6 +100,7 @@ pub use stage::{FAIL_AFTER_FILES_VAR, FileInfo};
 pub use stats::Stats;
 pub use version::{ReleaseVersion, VersionError};
 
+use crate::database::Database;
 use crate::datapackage::{Form, table_path};
 use crate::stage::{Stage, StagedFile};
 
@@ -479,8 +481,10 @@ pub struct Published {
     pub files: Vec<FileInfo>,
     /// The release the changelog compares with.
     pub previous: Option<ReleaseVersion>,
-    /// The validation report (warnings only; errors refuse the release).
-    pub report: Report,
+    /// The warnings of the validation, counted by rule code (errors refuse
+    /// the release). The findings themselves are not kept while the release
+    /// is written: `routes validate` prints them.
+    pub warnings: BTreeMap<String, usize>,
 }
 
 /// The dataset's own account of what it covers and how it was gathered:
@@ -542,13 +546,13 @@ impl TableFiles {
         })
     }
 
-    fn write(&mut self, tables: &mut RouteTables, sqlite: &mut SqliteWriter) -> Result<(), Error> {
+    fn write(&mut self, tables: &mut RouteTables, sqlite: &mut Database) -> Result<(), Error> {
         let table = self.table;
         let batch = tables.finish(table).map_err(table_err(table, Form::Parquet))?;
         self.rows += batch.num_rows() as u64;
         self.parquet.write(&batch).map_err(table_err(table, Form::Parquet))?;
         self.csv.write(&batch).map_err(table_err(table, Form::Csv))?;
-        sqlite.write(table, &batch).map_err(sqlite_err)?;
+        sqlite.write(table, &batch)?;
         Ok(())
     }
 
@@ -562,7 +566,7 @@ impl TableFiles {
     }
 }
 
-fn sqlite_err(source: routes_formats::Error) -> Error {
+pub(crate) fn sqlite_err(source: routes_formats::Error) -> Error {
     Error::Table {
         path: datasette::SQLITE_PATH.to_owned(),
         source,
@@ -670,6 +674,8 @@ pub fn publish(options: &PublishOptions, progress: &dyn Progress) -> Result<Publ
             sort_failure = Some(err);
         }
     })?;
+    // Its schema and reference data are not needed while writing.
+    drop(validator);
     if report.count(Severity::Error) > 0 {
         return Err(Error::Findings {
             report: Box::new(report),
@@ -682,7 +688,15 @@ pub fn publish(options: &PublishOptions, progress: &dyn Progress) -> Result<Publ
             located: locate(options, |code| code.starts_with("json/") || code.starts_with("schema/")),
         });
     }
-    if report.records == 0 {
+    // Only the warnings' count by rule is kept: the findings, each with its
+    // text around it, held 30 MB at 100,000 routes for the whole writing.
+    let records = report.records;
+    let mut warnings = BTreeMap::new();
+    for d in report.diagnostics.iter().filter(|d| d.severity() == Severity::Warning) {
+        *warnings.entry(d.code().to_owned()).or_insert(0) += 1;
+    }
+    drop(report);
+    if records == 0 {
         return Err(Error::Empty {
             path: options.dataset.clone(),
         });
@@ -700,7 +714,7 @@ pub fn publish(options: &PublishOptions, progress: &dyn Progress) -> Result<Publ
     let scratch = stage.scratch()?;
     let in_order = sorter.finish()?;
 
-    progress.writing(report.records as u64);
+    progress.writing(records as u64);
     let mut changelog = changelog::Changelog::new(&scratch)?;
     let mut jsonl = stage.create_file("data/routes.jsonl")?;
     let jsonl_path = PathBuf::from("data/routes.jsonl");
@@ -709,8 +723,12 @@ pub fn publish(options: &PublishOptions, progress: &dyn Progress) -> Result<Publ
         files.push(TableFiles::create(&mut stage, table)?);
     }
     let mut changes = TableFiles::create(&mut stage, Table::Changes)?;
-    let mut sqlite =
-        SqliteWriter::create(&stage.create_path(datasette::SQLITE_PATH)?, FORMAT_VERSION).map_err(sqlite_err)?;
+    // The database is written on a thread of its own, from the same batches.
+    let sqlite_path = stage.create_path(datasette::SQLITE_PATH)?;
+    let mut sqlite = Database::start(
+        SqliteWriter::create(&sqlite_path, FORMAT_VERSION).map_err(sqlite_err)?,
+        sqlite_path,
+    )?;
     let mut derived = options
         .derived
         .map(|start| start(stage.dir()))
@@ -795,8 +813,9 @@ pub fn publish(options: &PublishOptions, progress: &dyn Progress) -> Result<Publ
     };
     changes.write(&mut tables, &mut sqlite)?;
     rows.insert(Table::Changes, changes.finish(&mut stage)?);
-    sqlite.finish().map_err(sqlite_err)?;
-    stage.close_path(datasette::SQLITE_PATH)?;
+    // The database is finished on its thread (`search`, the checks, the
+    // compact copy, sync and hash) while the other files are written.
+    sqlite.finish()?;
 
     let (date, created) = release_date(options, &stats)?;
     let mut changelog_file = stage.create_file("CHANGELOG.md")?;
@@ -830,6 +849,16 @@ pub fn publish(options: &PublishOptions, progress: &dyn Progress) -> Result<Publ
         docs::citation(version, &date, &options.contributors).as_bytes(),
     )?;
     stage.write_file("LICENSE", docs::license(&options.contributors).as_bytes())?;
+    // The derived files are finished before `SHA256SUMS`, so that it lists
+    // them too (they are byte-reproducible); `datapackage.json` describes
+    // the data and leaves them out.
+    if let Some(derived) = derived {
+        derived
+            .finish(&jsonl_sha256)
+            .map_err(|message| Error::Derived { message })?;
+    }
+    let hashed = sqlite.wait()?;
+    stage.closed_path(datasette::SQLITE_PATH, hashed)?;
     let manifest = datapackage::Manifest {
         version,
         created: &created,
@@ -851,14 +880,6 @@ pub fn publish(options: &PublishOptions, progress: &dyn Progress) -> Result<Publ
     })?;
     stage.write_file(datasette::METADATA_PATH, metadata.as_bytes())?;
 
-    // The derived files are finished first, so that `SHA256SUMS` lists
-    // them too (they are byte-reproducible); `datapackage.json` describes
-    // the data and leaves them out.
-    if let Some(derived) = derived {
-        derived
-            .finish(&jsonl_sha256)
-            .map_err(|message| Error::Derived { message })?;
-    }
     let mut sums: Vec<FileInfo> = stage.files().to_vec();
     sums.extend(derived_files(stage.dir(), DERIVED_DIR)?);
     sums.sort_by(|a, b| a.path.cmp(&b.path));
@@ -877,7 +898,7 @@ pub fn publish(options: &PublishOptions, progress: &dyn Progress) -> Result<Publ
         stats,
         files,
         previous: compared,
-        report,
+        warnings,
     })
 }
 

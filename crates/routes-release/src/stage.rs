@@ -88,6 +88,20 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
     })
 }
 
+/// Hashes a closed file and syncs it: its SHA-256 (lower-case hex) and
+/// size. Hashed first, so that the disk writes the file while it is read
+/// back from the page cache.
+pub(crate) fn sync_and_hash(path: &Path) -> Result<(String, u64), Error> {
+    let io = |source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut file = fs_err::File::open(path).map_err(io)?;
+    let hashed = sha256_of(&mut std::io::BufReader::with_capacity(1 << 20, &mut file)).map_err(io)?;
+    file.sync_all().map_err(io)?;
+    Ok(hashed)
+}
+
 pub(crate) fn sync_dir(path: &Path) -> Result<(), Error> {
     // Opening a directory to fsync it works on Unix; elsewhere it is skipped.
     if cfg!(unix) {
@@ -178,7 +192,8 @@ impl Stage {
     }
 
     /// The path at which a writer that needs a path (SQLite) writes the
-    /// release file `rel`; hand `rel` to [`Stage::close_path`] when it is done.
+    /// release file `rel`; once the writer closed it, sync and hash it with
+    /// [`sync_and_hash`] and hand both to [`Stage::closed_path`].
     pub(crate) fn create_path(&mut self, rel: &str) -> Result<PathBuf, Error> {
         let path = self.path_of(rel)?;
         if std::fs::symlink_metadata(&path).is_ok() {
@@ -190,17 +205,10 @@ impl Stage {
         Ok(path)
     }
 
-    /// Syncs the release file `rel`, written at [`Stage::create_path`] and
-    /// closed by its writer, and records its hash (read back as a stream).
-    pub(crate) fn close_path(&mut self, rel: &str) -> Result<FileInfo, Error> {
-        let path = self.path_of(rel)?;
-        let io = |source| Error::Io {
-            path: path.clone(),
-            source,
-        };
-        let mut file = fs_err::File::open(&path).map_err(io)?;
-        file.sync_all().map_err(io)?;
-        let (sha256, bytes) = sha256_of(&mut file).map_err(io)?;
+    /// Records the release file `rel`, written at [`Stage::create_path`],
+    /// closed by its writer, then synced and hashed (read back as a stream)
+    /// by [`sync_and_hash`], which may run on the writer's thread.
+    pub(crate) fn closed_path(&mut self, rel: &str, (sha256, bytes): (String, u64)) -> Result<FileInfo, Error> {
         self.record(FileInfo {
             path: rel.to_owned(),
             sha256,

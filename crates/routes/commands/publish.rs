@@ -126,12 +126,17 @@ pub(crate) fn run(args: &PublishArgs, printer: &Printer) -> Result<ExitStatus, T
         Err(Error::Findings { report }) => {
             // The errors, in full: they stop the release. The warnings do not,
             // and are counted by rule (`routes validate` prints them).
-            let (errors, warnings): (Vec<_>, Vec<_>) = report
+            let errors: Vec<_> = report
                 .diagnostics
                 .iter()
+                .filter(|d| d.severity() == Severity::Error)
                 .cloned()
-                .partition(|d| d.severity() == Severity::Error);
+                .collect();
             printer.diagnostics_human(&errors)?;
+            let mut warnings = std::collections::BTreeMap::new();
+            for d in report.diagnostics.iter().filter(|d| d.severity() == Severity::Warning) {
+                *warnings.entry(d.code().to_owned()).or_insert(0) += 1;
+            }
             if let Some(line) = warnings_by_rule(&warnings, &args.dataset) {
                 printer.note(&line);
             }
@@ -222,7 +227,7 @@ pub(crate) fn run(args: &PublishArgs, printer: &Printer) -> Result<ExitStatus, T
             return Err(ToolError::from_error(err).hint(hint));
         }
     };
-    if let Some(line) = warnings_by_rule(&published.report.diagnostics, &args.dataset) {
+    if let Some(line) = warnings_by_rule(&published.warnings, &args.dataset) {
         printer.note(&line);
     }
     printer.data(&format!("{}\n", published.path.display()))?;
@@ -247,16 +252,12 @@ pub(crate) fn run(args: &PublishArgs, printer: &Printer) -> Result<ExitStatus, T
 
 /// The warnings of a publish, counted by rule, most frequent first, in one
 /// line with the command that prints them; `None` when there are none.
-fn warnings_by_rule(diagnostics: &[routes_validate::Diagnostic], dataset: &std::path::Path) -> Option<String> {
-    let mut by_rule: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
-    for d in diagnostics.iter().filter(|d| d.severity() == Severity::Warning) {
-        *by_rule.entry(d.code()).or_default() += 1;
-    }
+fn warnings_by_rule(by_rule: &std::collections::BTreeMap<String, usize>, dataset: &std::path::Path) -> Option<String> {
     let total: usize = by_rule.values().sum();
     if total == 0 {
         return None;
     }
-    let mut rules: Vec<(&str, usize)> = by_rule.into_iter().collect();
+    let mut rules: Vec<(&str, usize)> = by_rule.iter().map(|(code, n)| (code.as_str(), *n)).collect();
     rules.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
     let shown: Vec<String> = rules.iter().take(5).map(|(code, n)| format!("{n} {code}")).collect();
     let more = if rules.len() > 5 {
