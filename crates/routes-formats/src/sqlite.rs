@@ -294,29 +294,17 @@ impl Values {
     }
 }
 
-/// The proleptic Gregorian date of a day count since 1970-01-01, as
-/// (year, month, day) (the civil-from-days algorithm of Howard Hinnant).
-fn civil_from_days(days: i32) -> (i64, u32, u32) {
-    let z = i64::from(days) + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    // `day` is 1..=31 and `month` 1..=12 by construction.
-    (year, u32::try_from(month).unwrap_or(0), u32::try_from(day).unwrap_or(0))
-}
-
-/// A date as SQLite's `date()` writes it, `YYYY-MM-DD`; `None` for a year
-/// outside 0000–9999, which `date()` cannot give back.
+/// A date as SQLite's `date()` writes it, `YYYY-MM-DD`, from a day count
+/// since 1970-01-01; `None` for a year outside 0000–9999, which `date()`
+/// cannot give back.
 fn date_text(days: i32, out: &mut String) -> Option<()> {
-    let (year, month, day) = civil_from_days(days);
-    let year = u32::try_from(year).ok().filter(|y| *y <= 9999)?;
+    const EPOCH: jiff::civil::Date = jiff::civil::date(1970, 1, 1);
+    let date = EPOCH.checked_add(jiff::Span::new().try_days(days).ok()?).ok()?;
+    if !(0..=9999).contains(&date.year()) {
+        return None;
+    }
     out.clear();
-    let _ = write!(out, "{year:04}-{month:02}-{day:02}");
+    let _ = write!(out, "{:04}-{:02}-{:02}", date.year(), date.month(), date.day());
     Some(())
 }
 

@@ -373,8 +373,9 @@ fn incomplete_message(duplicates: &[RouteId], dangling: &[DanglingLink]) -> Stri
 /// Derived files of a release (the search index), built as the routes are
 /// written, in id order; errors are messages for the user.
 pub trait Derived {
-    /// Takes the next route.
-    fn add(&mut self, route: &routes_core::Route) -> Result<(), String>;
+    /// Takes the next route (the release is done with it: a builder that
+    /// keeps routes needs no copy).
+    fn add(&mut self, route: routes_core::Route) -> Result<(), String>;
     /// Finishes, given the SHA-256 (lower-case hex) of the release's
     /// `data/routes.jsonl`, as listed in its `SHA256SUMS`.
     fn finish(self: Box<Self>, jsonl_sha256: &str) -> Result<(), String>;
@@ -691,10 +692,7 @@ pub fn publish(options: &PublishOptions, progress: &dyn Progress) -> Result<Publ
     // Only the warnings' count by rule is kept: the findings, each with its
     // text around it, held 30 MB at 100,000 routes for the whole writing.
     let records = report.records;
-    let mut warnings = BTreeMap::new();
-    for d in report.diagnostics.iter().filter(|d| d.severity() == Severity::Warning) {
-        *warnings.entry(d.code().to_owned()).or_insert(0) += 1;
-    }
+    let warnings = report.warnings_by_rule();
     drop(report);
     if records == 0 {
         return Err(Error::Empty {
@@ -750,10 +748,10 @@ pub fn publish(options: &PublishOptions, progress: &dyn Progress) -> Result<Publ
         })?;
         jsonl.write_all(b"\n").map_err(write_err(&jsonl_path))?;
         tables.push(&route).map_err(table_err(Table::Routes, Form::Parquet))?;
-        if let Some(derived) = &mut derived {
-            derived.add(&route).map_err(|message| Error::Derived { message })?;
-        }
         stats.add(&route);
+        if let Some(derived) = &mut derived {
+            derived.add(route).map_err(|message| Error::Derived { message })?;
+        }
         pending += 1;
         if pending == BATCH_ROUTES {
             for f in &mut files {

@@ -84,63 +84,69 @@ static SHAPES: LazyLock<Shapes> = LazyLock::new(|| {
     Shapes::of(&schema)
 });
 
+/// The subschemas that apply where `schema` does: itself (through its
+/// `$ref`) and the branches of its `oneOf`, `anyOf` and `allOf`, through
+/// theirs. `None` past 32 levels of them (a cycle): the callers then allow
+/// anything.
+fn alternatives<'s>(schema: &'s Value, root: &'s Value) -> Option<Vec<&'s Value>> {
+    fn walk<'s>(schema: &'s Value, root: &'s Value, depth: usize, out: &mut Vec<&'s Value>) -> bool {
+        if depth > 32 {
+            return false;
+        }
+        if let Some(target) = schema.get("$ref").and_then(Value::as_str) {
+            let resolved = target
+                .strip_prefix('#')
+                .and_then(|p| root.pointer(p))
+                .unwrap_or(&Value::Null);
+            return walk(resolved, root, depth + 1, out);
+        }
+        out.push(schema);
+        ["oneOf", "anyOf", "allOf"].into_iter().all(|key| {
+            schema
+                .get(key)
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .all(|sub| walk(sub, root, depth + 1, out))
+        })
+    }
+    let mut out = Vec::new();
+    walk(schema, root, 0, &mut out).then_some(out)
+}
+
 /// The kinds a (sub)schema allows: (object, array).
-fn kinds(schema: &Value, root: &Value, depth: usize) -> (bool, bool) {
-    if depth > 32 {
+fn kinds(schema: &Value, root: &Value) -> (bool, bool) {
+    let Some(alternatives) = alternatives(schema, root) else {
         return (true, true);
-    }
-    if let Some(target) = schema.get("$ref").and_then(Value::as_str) {
-        let resolved = target
-            .strip_prefix('#')
-            .and_then(|p| root.pointer(p))
-            .unwrap_or(&Value::Null);
-        return kinds(resolved, root, depth + 1);
-    }
-    let mut object = false;
-    let mut array = false;
-    match schema.get("type") {
-        Some(Value::String(t)) => {
-            object |= t == "object";
-            array |= t == "array";
-        }
-        Some(Value::Array(ts)) => {
-            object |= ts.iter().any(|t| t == "object");
-            array |= ts.iter().any(|t| t == "array");
-        }
-        _ => {
-            object |= schema.get("properties").is_some();
-            array |= schema.get("items").is_some();
-        }
-    }
-    for key in ["oneOf", "anyOf", "allOf"] {
-        for sub in schema.get(key).and_then(Value::as_array).into_iter().flatten() {
-            let (o, a) = kinds(sub, root, depth + 1);
-            object |= o;
-            array |= a;
+    };
+    let (mut object, mut array) = (false, false);
+    for schema in alternatives {
+        match schema.get("type") {
+            Some(Value::String(t)) => {
+                object |= t == "object";
+                array |= t == "array";
+            }
+            Some(Value::Array(ts)) => {
+                object |= ts.iter().any(|t| t == "object");
+                array |= ts.iter().any(|t| t == "array");
+            }
+            _ => {
+                object |= schema.get("properties").is_some();
+                array |= schema.get("items").is_some();
+            }
         }
     }
     (object, array)
 }
 
-/// The schema of an array's items, through `$ref`s.
-fn items<'s>(schema: &'s Value, root: &'s Value, depth: usize) -> Vec<&'s Value> {
-    if depth > 32 {
-        return Vec::new();
-    }
-    if let Some(target) = schema.get("$ref").and_then(Value::as_str) {
-        let resolved = target
-            .strip_prefix('#')
-            .and_then(|p| root.pointer(p))
-            .unwrap_or(&Value::Null);
-        return items(resolved, root, depth + 1);
-    }
-    let mut out: Vec<&Value> = schema.get("items").into_iter().collect();
-    for key in ["oneOf", "anyOf", "allOf"] {
-        for sub in schema.get(key).and_then(Value::as_array).into_iter().flatten() {
-            out.extend(items(sub, root, depth + 1));
-        }
-    }
-    out
+/// Whether an array the (sub)schema allows may hold objects.
+fn object_items(schema: &Value, root: &Value) -> bool {
+    alternatives(schema, root).is_none_or(|alternatives| {
+        alternatives
+            .iter()
+            .filter_map(|schema| schema.get("items"))
+            .any(|items| kinds(items, root).0)
+    })
 }
 
 impl Shapes {
@@ -150,8 +156,8 @@ impl Shapes {
                 Value::Object(map) => {
                     if let Some(Value::Object(props)) = map.get("properties") {
                         for (name, sub) in props {
-                            let (object, array) = kinds(sub, root, 0);
-                            let object_items = items(sub, root, 0).into_iter().any(|i| kinds(i, root, 0).0);
+                            let (object, array) = kinds(sub, root);
+                            let object_items = object_items(sub, root);
                             let shape = by_name.entry(name.clone()).or_default();
                             shape.object |= object;
                             shape.array |= array;

@@ -341,6 +341,16 @@ impl Report {
             Severity::Warning => self.warnings,
         }
     }
+
+    /// The warnings among [`Report::diagnostics`], counted by rule code.
+    #[must_use]
+    pub fn warnings_by_rule(&self) -> std::collections::BTreeMap<String, usize> {
+        let mut by_rule = std::collections::BTreeMap::new();
+        for d in self.diagnostics.iter().filter(|d| d.severity() == Severity::Warning) {
+            *by_rule.entry(d.code().to_owned()).or_insert(0) += 1;
+        }
+        by_rule
+    }
 }
 
 /// Checks route records.
@@ -502,65 +512,82 @@ impl Validator {
         };
 
         // One thread reads (in order, one folder and one batch at a time);
-        // batches are checked in parallel as they arrive, and their summaries
-        // handed to the cross-record rules in reading order.
+        // batches are checked in parallel as they arrive, and their results
+        // filed in reading order (findings, cross-record summaries, `each`)
+        // on this thread while the pool checks the next batch.
         let mut cross = cross::CrossRecord::default();
-        let (files, records, typed) = std::thread::scope(|scope| -> Result<_, Error> {
-            let (sender, batches) = std::sync::mpsc::sync_channel::<Vec<Queued>>(2);
-            let reader = scope.spawn(move || read_batches(&source, &self.options, &sender));
-            let mut records = 0;
-            let mut typed = 0;
-            for batch in batches {
-                let results: Vec<Done> = batch
-                    .par_iter()
-                    .map(|r| r.check(&self.schema, &ctx, &self.options, keep_text))
-                    .collect();
-                for (queued, done) in batch.iter().zip(results) {
-                    for d in done.problems {
-                        findings.add(d)?;
-                    }
-                    let Some(checked) = done.checked else { continue };
-                    records += 1;
-                    // A record that cannot be typed is an error, whatever
-                    // `routes.toml` did to the findings that say why.
-                    let mut any_error = false;
-                    for d in checked.diagnostics {
-                        any_error |= findings.add(d)? == Some(Severity::Error);
-                    }
-                    if !done.typed
-                        && !any_error
-                        && let Some(untyped) = checked.untyped
-                    {
-                        findings.add(untyped)?;
-                    }
-                    if let Some(encoded) = &done.encoded {
-                        cross.add_encoded(encoded);
-                    }
-                    if let Some(summary) = &checked.summary
-                        && let Some(state) = silenced.get_mut(summary.id.as_str())
-                    {
-                        let now = if done.typed { Checking::Typed } else { Checking::Broken };
-                        // A route read twice counts as broken if either is.
-                        if *state != Checking::Broken {
-                            *state = now;
-                        }
-                    }
-                    if done.typed {
-                        typed += 1;
-                    }
-                    if let Some(route) = checked.route
-                        && let Some(each) = each.as_mut()
-                    {
-                        let text = match (queued, &done.text) {
-                            (Queued::Line { text, .. }, _) | (Queued::File { .. }, Some(text)) => text.as_str(),
-                            _ => "",
-                        };
-                        each(route, text);
+        let mut records = 0;
+        let mut typed = 0;
+        let mut file = |batch: &[Queued], results: Vec<Done>| -> Result<(), Error> {
+            for (queued, done) in batch.iter().zip(results) {
+                for d in done.problems {
+                    findings.add(d)?;
+                }
+                let Some(checked) = done.checked else { continue };
+                records += 1;
+                // A record that cannot be typed is an error, whatever
+                // `routes.toml` did to the findings that say why.
+                let mut any_error = false;
+                for d in checked.diagnostics {
+                    any_error |= findings.add(d)? == Some(Severity::Error);
+                }
+                if !done.typed
+                    && !any_error
+                    && let Some(untyped) = checked.untyped
+                {
+                    findings.add(untyped)?;
+                }
+                if let Some(encoded) = &done.encoded {
+                    cross.add_encoded(encoded);
+                }
+                if let Some(summary) = &checked.summary
+                    && let Some(state) = silenced.get_mut(summary.id.as_str())
+                {
+                    let now = if done.typed { Checking::Typed } else { Checking::Broken };
+                    // A route read twice counts as broken if either is.
+                    if *state != Checking::Broken {
+                        *state = now;
                     }
                 }
+                if done.typed {
+                    typed += 1;
+                }
+                if let Some(route) = checked.route
+                    && let Some(each) = each.as_mut()
+                {
+                    let text = match (queued, &done.text) {
+                        (Queued::Line { text, .. }, _) | (Queued::File { .. }, Some(text)) => text.as_str(),
+                        _ => "",
+                    };
+                    each(route, text);
+                }
             }
-            let files = reader.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
-            Ok((files, records, typed))
+            Ok(())
+        };
+        let check = |batch: &[Queued]| -> Vec<Done> {
+            batch
+                .par_iter()
+                .map(|r| r.check(&self.schema, &ctx, &self.options, keep_text))
+                .collect()
+        };
+        let files = std::thread::scope(|scope| -> Result<_, Error> {
+            let (sender, batches) = std::sync::mpsc::sync_channel::<Vec<Queued>>(2);
+            let reader = scope.spawn(move || read_batches(&source, &self.options, &sender));
+            // The batch checked last, waiting to be filed.
+            let mut unfiled: Option<(Vec<Queued>, Vec<Done>)> = None;
+            for batch in batches {
+                let mut results = Vec::new();
+                let filed = rayon::in_place_scope(|pool| {
+                    pool.spawn(|_| results = check(&batch));
+                    unfiled.take().map_or(Ok(()), |(queued, done)| file(&queued, done))
+                });
+                filed?;
+                unfiled = Some((batch, results));
+            }
+            if let Some((queued, done)) = unfiled {
+                file(&queued, done)?;
+            }
+            reader.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
         })?;
         let pending = cross.finish().map_err(|source| Error::Spill { source })?;
         place_pending(&source, &self.options, &pending, &mut findings)?;

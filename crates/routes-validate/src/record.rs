@@ -431,20 +431,21 @@ fn dates(route: &Route, place: &Place<'_>, today: jiff::civil::Date, out: &mut V
             observed.push((Ptr::item2("/legal_basis", i, "/amendments", j, "/date"), a.date));
         }
     }
-    let observed = observed.into_iter().map(|(p, d)| (p.to_string(), d, p));
-    let converted = converted
-        .into_iter()
-        .map(|(p, d)| (format!("{p}/converted/date"), d, p));
-    for (pointer, date, _) in observed.chain(converted).filter(|(_, date, _)| date.civil() > today) {
-        {
-            out.push(place.error(
-                "record/future-date",
-                &pointer,
-                "in the future",
-                format!("date {date} is after today ({today})"),
-                "a date that something was seen, published, issued or checked cannot lie ahead: check the year and month",
-            ));
-        }
+    // Pointers are written out only for the dates that are found ahead.
+    let future = |pointer: String, date: &dyn std::fmt::Display| {
+        place.error(
+            "record/future-date",
+            &pointer,
+            "in the future",
+            format!("date {date} is after today ({today})"),
+            "a date that something was seen, published, issued or checked cannot lie ahead: check the year and month",
+        )
+    };
+    for (pointer, date) in observed.into_iter().filter(|(_, date)| date.civil() > today) {
+        out.push(future(pointer.to_string(), &date));
+    }
+    for (pointer, date) in converted.into_iter().filter(|(_, date)| date.civil() > today) {
+        out.push(future(format!("{pointer}/converted/date"), &date));
     }
 }
 
@@ -496,7 +497,7 @@ fn urls(route: &Route, place: &Place<'_>, out: &mut Vec<Diagnostic>) {
 fn references(route: &Route, place: &Place<'_>, out: &mut Vec<Diagnostic>) {
     // The ids of one list, in order; a repeat is a finding (pointers are
     // written only then: most records have none).
-    let unique = |label: &str, list: &str, ids: Vec<&'_ Slug>, out: &mut Vec<Diagnostic>| {
+    let unique = |label: &str, list: &str, ids: &[&Slug], out: &mut Vec<Diagnostic>| {
         for (i, id) in ids.iter().enumerate() {
             if let Some(first) = ids[..i].iter().position(|earlier| earlier == id) {
                 out.push(place.error(
@@ -512,9 +513,9 @@ fn references(route: &Route, place: &Place<'_>, out: &mut Vec<Diagnostic>) {
     let source_ids: Vec<&Slug> = route.sources.iter().map(|s| &s.id).collect();
     let requirement_ids: Vec<&Slug> = route.requirements.iter().map(|r| &r.id).collect();
     let document_ids: Vec<&Slug> = route.documents.iter().map(|d| &d.id).collect();
-    unique("source", "sources", source_ids.clone(), out);
-    unique("requirement", "requirements", requirement_ids.clone(), out);
-    unique("document", "documents", document_ids.clone(), out);
+    unique("source", "sources", &source_ids, out);
+    unique("requirement", "requirements", &requirement_ids, out);
+    unique("document", "documents", &document_ids, out);
     let requirements: HashSet<&str> = requirement_ids.iter().map(|id| id.as_str()).collect();
     let documents: HashSet<&str> = document_ids.iter().map(|id| id.as_str()).collect();
 

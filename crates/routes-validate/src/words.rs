@@ -111,11 +111,8 @@ pub(crate) fn plain_url(raw: &str) -> Option<(&str, &str)> {
         && last.bytes().all(|b| b.is_ascii_lowercase());
     let path_ok = path
         .bytes()
-        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'-' | b'_' | b'~'))
-        || (path
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'-' | b'_' | b'~' | b'.'))
-            && !path.split('/').any(|segment| segment == "." || segment == ".."));
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'-' | b'_' | b'~' | b'.'))
+        && !path.split('/').any(|segment| segment == "." || segment == "..");
     (host_ok && path_ok).then_some((host, path))
 }
 

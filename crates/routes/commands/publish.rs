@@ -85,14 +85,13 @@ fn source_date_epoch() -> Result<Option<i64>, ToolError> {
     }
 }
 
-/// Builds `index/` into a staged release, from its `routes.jsonl`, for
-/// `routes search --release`.
-/// The search index of a release, built as `routes publish` writes the routes.
+/// The search index of a release (`index/`, for `routes search --release`),
+/// built as `routes publish` writes the routes.
 struct ReleaseIndex(routes_index::IndexBuilder);
 
 impl routes_release::Derived for ReleaseIndex {
-    fn add(&mut self, route: &routes_core::Route) -> Result<(), String> {
-        self.0.add(route).map_err(|e| error_chain(&e))
+    fn add(&mut self, route: routes_core::Route) -> Result<(), String> {
+        self.0.add_owned(route).map_err(|e| error_chain(&e))
     }
 
     fn finish(self: Box<Self>, jsonl_sha256: &str) -> Result<(), String> {
@@ -133,11 +132,7 @@ pub(crate) fn run(args: &PublishArgs, printer: &Printer) -> Result<ExitStatus, T
                 .cloned()
                 .collect();
             printer.diagnostics_human(&errors)?;
-            let mut warnings = std::collections::BTreeMap::new();
-            for d in report.diagnostics.iter().filter(|d| d.severity() == Severity::Warning) {
-                *warnings.entry(d.code().to_owned()).or_insert(0) += 1;
-            }
-            if let Some(line) = warnings_by_rule(&warnings, &args.dataset) {
+            if let Some(line) = warnings_by_rule(&report.warnings_by_rule(), &args.dataset) {
                 printer.note(&line);
             }
             printer.summary(&format!(
