@@ -505,13 +505,64 @@ pub struct Exemption {
 }
 
 /// An amount of money: fixed, or a multiple of an official index.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+///
+/// Read by its members rather than as an untagged enum (which buffers the
+/// value and would read a struct from an array): an object with `amount`
+/// and `currency` is fixed, one with `index` and `multiplier` indexed, and
+/// one with members of both, or of neither, is refused, as the schema's
+/// `oneOf` does.
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum Money {
     /// A fixed amount in one currency.
     Fixed(FixedMoney),
     /// A multiple of an index.
     Indexed(IndexMoney),
+}
+
+impl<'de> Deserialize<'de> for Money {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        /// Every member either kind of money has.
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Members {
+            #[serde(default, deserialize_with = "crate::number::present_non_negative")]
+            amount: Option<f64>,
+            #[serde(default, deserialize_with = "crate::wire::present")]
+            currency: Option<CurrencyCode>,
+            #[serde(default, deserialize_with = "crate::wire::present")]
+            converted: Option<Conversion>,
+            #[serde(default, deserialize_with = "crate::wire::present")]
+            index: Option<IndexId>,
+            #[serde(default, deserialize_with = "crate::number::present_positive")]
+            multiplier: Option<f64>,
+            #[serde(default, deserialize_with = "crate::number::index_year")]
+            year: Option<u16>,
+            period: Period,
+            #[serde(default, deserialize_with = "crate::wire::present")]
+            basis: Option<Basis>,
+        }
+        let m = Members::deserialize(deserializer)?;
+        match (m.amount, m.currency, m.index, m.multiplier) {
+            (Some(amount), Some(currency), None, None) if m.year.is_none() => Ok(Self::Fixed(FixedMoney {
+                amount,
+                currency,
+                period: m.period,
+                basis: m.basis,
+                converted: m.converted,
+            })),
+            (None, None, Some(index), Some(multiplier)) if m.converted.is_none() => Ok(Self::Indexed(IndexMoney {
+                index,
+                multiplier,
+                year: m.year,
+                period: m.period,
+                basis: m.basis,
+            })),
+            _ => Err(serde::de::Error::custom(
+                "money is either `amount` and `currency` (and `converted`), or `index` and `multiplier` (and `year`), with `period`",
+            )),
+        }
+    }
 }
 
 impl Money {
@@ -1263,4 +1314,52 @@ pub struct Note {
     /// Evidence.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub evidence: Vec<Evidence>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Money, Period};
+
+    fn money(text: &str) -> Result<Money, serde_json::Error> {
+        serde_json::from_str(text)
+    }
+
+    #[test]
+    fn money_is_one_kind_by_its_members() {
+        let fixed = money(r#"{"amount": 5, "currency": "EUR", "period": "month", "converted": {"amount": 6, "currency": "USD", "rate": 1.2, "date": "2026-01-02", "source": "ecb"}}"#)
+            .expect("fixed");
+        assert!(matches!(&fixed, Money::Fixed(m) if m.converted.is_some() && m.period == Period::Month));
+        let indexed =
+            money(r#"{"index": "KZ_MRP", "multiplier": 2, "year": 2026, "period": "month", "basis": "gross"}"#)
+                .expect("indexed");
+        assert!(matches!(&indexed, Money::Indexed(m) if m.year == Some(2026) && m.multiplier == 2.0));
+        // Written back the same, untagged.
+        assert_eq!(
+            money(&serde_json::to_string(&fixed).expect("text")).expect("again"),
+            fixed
+        );
+        assert_eq!(
+            money(&serde_json::to_string(&indexed).expect("text")).expect("again"),
+            indexed
+        );
+        for refused in [
+            // Members of both kinds, or of neither.
+            r#"{"amount": 5, "currency": "EUR", "index": "KZ_MRP", "period": "month"}"#,
+            r#"{"amount": 5, "currency": "EUR", "year": 2026, "period": "month"}"#,
+            r#"{"index": "KZ_MRP", "multiplier": 2, "converted": null, "period": "month"}"#,
+            r#"{"index": "KZ_MRP", "multiplier": 2, "currency": "EUR", "period": "month"}"#,
+            r#"{"period": "month"}"#,
+            // Half of one kind, a null member, a bad value, an unknown member, a repeated one.
+            r#"{"amount": 5, "period": "month"}"#,
+            r#"{"index": "KZ_MRP", "period": "month"}"#,
+            r#"{"amount": 5, "currency": "EUR", "basis": null, "period": "month"}"#,
+            r#"{"amount": -1, "currency": "EUR", "period": "month"}"#,
+            r#"{"index": "KZ_MRP", "multiplier": 0, "period": "month"}"#,
+            r#"{"amount": 5, "currency": "EUR", "period": "month", "note": "x"}"#,
+            r#"{"amount": 5, "amount": 6, "currency": "EUR", "period": "month"}"#,
+            "[5, \"EUR\", \"month\"]",
+        ] {
+            assert!(money(refused).is_err(), "{refused}");
+        }
+    }
 }

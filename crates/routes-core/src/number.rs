@@ -137,6 +137,16 @@ pub(crate) fn positive<'de, D: Deserializer<'de>>(deserializer: D) -> Result<f64
     Amount::<true>::deserialize(deserializer).map(|a| a.0)
 }
 
+/// A number of 0 or more that may be missing but not null.
+pub(crate) fn present_non_negative<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<f64>, D::Error> {
+    non_negative(deserializer).map(Some)
+}
+
+/// A number above 0 that may be missing but not null.
+pub(crate) fn present_positive<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<f64>, D::Error> {
+    positive(deserializer).map(Some)
+}
+
 /// A number of 0 or more, or null.
 pub(crate) fn non_negative_or_null<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<f64>, D::Error> {
     Option::<Amount<false>>::deserialize(deserializer).map(|a| a.map(|a| a.0))

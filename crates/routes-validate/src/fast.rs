@@ -9,14 +9,14 @@
 //! refuses a field named twice), missing required members, `null` where the
 //! schema allows none (`routes_core`'s `wire` readers), enums, ids, codes and
 //! dates (validated newtypes), number bounds (`routes_core`'s `number`
-//! readers) and `oneOf` money (the two shapes share no required member).
+//! readers) and `oneOf` money (read by its members: `amount` and `currency`,
+//! or `index` and `multiplier`, never both).
 //!
-//! One thing serde allows that the schema does not is a container of the
-//! wrong kind: serde reads a struct from a JSON array (its fields in order)
-//! and a unit enum variant from `{"active": null}`. So before typing, a scan
-//! of the text checks that every `{` and `[` stands where the schema allows
-//! an object or an array: [`Shapes`], taken from the schema itself, says
-//! which member names may hold which.
+//! One thing `serde_json` allows that the schema does not is a container of
+//! the wrong kind: it reads a struct from a JSON array (its fields in order)
+//! and a unit enum variant from `{"active": null}`. So the record is read
+//! through [`Strict`], which asks for an object wherever a struct is wanted
+//! and for a string wherever an enum is.
 //!
 //! So a record this accepts is one the schema accepts, and a record it
 //! refuses goes down the full path (value, schema engine, then the model),
@@ -24,13 +24,13 @@
 //! in `routes-fuzz` mutates real and synthetic records field by field and
 //! checks that every text this accepts, the schema accepts too.
 
-use std::collections::HashMap;
 use std::hash::Hash;
-use std::sync::LazyLock;
 
-use serde_json::Value;
+use serde::Deserialize;
 
 use routes_core::{Evidence, NationalitySet, Note, OfficialName, Requirement, Route, Source, Term};
+
+use crate::strict::Strict;
 
 /// The record in `text` read straight into the model, when it certainly
 /// satisfies the schema; `None` when the schema engine must judge it (it may
@@ -54,212 +54,10 @@ use routes_core::{Evidence, NationalitySet, Note, OfficialName, Requirement, Rou
 /// ```
 #[must_use]
 pub fn conforming_route(text: &str) -> Option<Route> {
-    if !SHAPES.allow(text) {
-        return None;
-    }
-    let route: Route = serde_json::from_str(text).ok()?;
+    let mut json = serde_json::Deserializer::from_str(text);
+    let route = Route::deserialize(Strict(&mut json)).ok()?;
+    json.end().ok()?;
     conforms(&route).then_some(route)
-}
-
-/// What a member of some name may hold, by the schema: an object, an array,
-/// and in an array, objects.
-#[derive(Debug, Default, Clone, Copy)]
-struct Shape {
-    object: bool,
-    array: bool,
-    object_items: bool,
-}
-
-/// The shapes of the members of every name, anywhere in a record; a name
-/// used twice in the schema (`language` is a string in a source and an
-/// object in a requirement) allows what either use does, and serde refuses
-/// the wrong one in its place.
-#[derive(Debug)]
-struct Shapes {
-    by_name: HashMap<String, Shape, foldhash::fast::FixedState>,
-}
-
-static SHAPES: LazyLock<Shapes> = LazyLock::new(|| {
-    let schema: Value = serde_json::from_str(routes_core::ROUTE_SCHEMA).unwrap_or(Value::Null);
-    Shapes::of(&schema)
-});
-
-/// The subschemas that apply where `schema` does: itself (through its
-/// `$ref`) and the branches of its `oneOf`, `anyOf` and `allOf`, through
-/// theirs. `None` past 32 levels of them (a cycle): the callers then allow
-/// anything.
-fn alternatives<'s>(schema: &'s Value, root: &'s Value) -> Option<Vec<&'s Value>> {
-    fn walk<'s>(schema: &'s Value, root: &'s Value, depth: usize, out: &mut Vec<&'s Value>) -> bool {
-        if depth > 32 {
-            return false;
-        }
-        if let Some(target) = schema.get("$ref").and_then(Value::as_str) {
-            let resolved = target
-                .strip_prefix('#')
-                .and_then(|p| root.pointer(p))
-                .unwrap_or(&Value::Null);
-            return walk(resolved, root, depth + 1, out);
-        }
-        out.push(schema);
-        ["oneOf", "anyOf", "allOf"].into_iter().all(|key| {
-            schema
-                .get(key)
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .all(|sub| walk(sub, root, depth + 1, out))
-        })
-    }
-    let mut out = Vec::new();
-    walk(schema, root, 0, &mut out).then_some(out)
-}
-
-/// The kinds a (sub)schema allows: (object, array).
-fn kinds(schema: &Value, root: &Value) -> (bool, bool) {
-    let Some(alternatives) = alternatives(schema, root) else {
-        return (true, true);
-    };
-    let (mut object, mut array) = (false, false);
-    for schema in alternatives {
-        match schema.get("type") {
-            Some(Value::String(t)) => {
-                object |= t == "object";
-                array |= t == "array";
-            }
-            Some(Value::Array(ts)) => {
-                object |= ts.iter().any(|t| t == "object");
-                array |= ts.iter().any(|t| t == "array");
-            }
-            _ => {
-                object |= schema.get("properties").is_some();
-                array |= schema.get("items").is_some();
-            }
-        }
-    }
-    (object, array)
-}
-
-/// Whether an array the (sub)schema allows may hold objects.
-fn object_items(schema: &Value, root: &Value) -> bool {
-    alternatives(schema, root).is_none_or(|alternatives| {
-        alternatives
-            .iter()
-            .filter_map(|schema| schema.get("items"))
-            .any(|items| kinds(items, root).0)
-    })
-}
-
-impl Shapes {
-    fn of(root: &Value) -> Self {
-        fn walk(node: &Value, root: &Value, by_name: &mut HashMap<String, Shape, foldhash::fast::FixedState>) {
-            match node {
-                Value::Object(map) => {
-                    if let Some(Value::Object(props)) = map.get("properties") {
-                        for (name, sub) in props {
-                            let (object, array) = kinds(sub, root);
-                            let object_items = object_items(sub, root);
-                            let shape = by_name.entry(name.clone()).or_default();
-                            shape.object |= object;
-                            shape.array |= array;
-                            shape.object_items |= object_items;
-                        }
-                    }
-                    for (key, child) in map {
-                        // Examples are records, not schemas.
-                        if key != "examples" {
-                            walk(child, root, by_name);
-                        }
-                    }
-                }
-                Value::Array(list) => list.iter().for_each(|c| walk(c, root, by_name)),
-                _ => {}
-            }
-        }
-        let mut by_name = HashMap::default();
-        walk(root, root, &mut by_name);
-        Self { by_name }
-    }
-
-    fn shape(&self, name: &str) -> Shape {
-        self.by_name.get(name).copied().unwrap_or_default()
-    }
-
-    /// Whether every `{` and `[` of the JSON text stands where the schema
-    /// allows an object or an array (the root an object). Text that is not
-    /// JSON may pass: the parser refuses it next.
-    fn allow(&self, text: &str) -> bool {
-        /// A container being read: an array (of the member named `name`) or
-        /// an object (whose member being read is `name`).
-        struct Frame<'t> {
-            array: bool,
-            name: &'t str,
-        }
-        let b = text.as_bytes();
-        let mut stack: Vec<Frame<'_>> = Vec::with_capacity(16);
-        // In an object: the last string read, the name of the next value.
-        let mut last_string: &str = "";
-        let mut i = 0;
-        while i < b.len() {
-            match b[i] {
-                b'"' => {
-                    let start = i + 1;
-                    let mut j = start;
-                    let mut escaped = false;
-                    // Most of a record is string text: jump to its end.
-                    while let Some(k) = memchr::memchr2(b'"', b'\\', b.get(j..).unwrap_or_default()) {
-                        j += k;
-                        if b[j] == b'"' {
-                            break;
-                        }
-                        escaped = true;
-                        j += 2;
-                    }
-                    if j >= b.len() {
-                        return true;
-                    }
-                    // A name written with escapes is not looked up: the full
-                    // path reads it.
-                    last_string = if escaped {
-                        "\\"
-                    } else {
-                        text.get(start..j.min(b.len())).unwrap_or("")
-                    };
-                    i = j;
-                }
-                b':' => {
-                    if let Some(top) = stack.last_mut()
-                        && !top.array
-                    {
-                        top.name = last_string;
-                    }
-                }
-                open @ (b'{' | b'[') => {
-                    let allowed = match stack.last() {
-                        None => open == b'{',
-                        Some(top) if top.array => open == b'{' && self.shape(top.name).object_items,
-                        Some(top) => {
-                            let shape = self.shape(top.name);
-                            if open == b'{' { shape.object } else { shape.array }
-                        }
-                    };
-                    if !allowed {
-                        return false;
-                    }
-                    let name = stack.last().map_or("", |top| top.name);
-                    stack.push(Frame {
-                        array: open == b'[',
-                        name: if open == b'[' { name } else { "" },
-                    });
-                }
-                b'}' | b']' => {
-                    stack.pop();
-                }
-                _ => {}
-            }
-            i += 1;
-        }
-        true
-    }
 }
 
 /// Whether a typed record also meets the schema's constraints that its types
@@ -473,23 +271,6 @@ mod tests {
         assert!(is_url("https://a.b") && !is_url("ftp://a.bc") && !is_url("https:/") && !is_url("http://"));
         assert!(is_snapshot_path("snapshots/kz/a.html") && !is_snapshot_path("snapshots/") && !is_snapshot_path("x/a"));
         assert!(is_sha256(&"a".repeat(64)) && !is_sha256(&"A".repeat(64)) && !is_sha256(&"a".repeat(63)));
-    }
-
-    #[test]
-    fn containers_stand_only_where_the_schema_allows_them() {
-        let shapes = &*SHAPES;
-        assert!(shapes.allow(r#"{"requirements": [{"evidence": [{"source": "a"}]}], "eligibility": {}}"#));
-        // A struct read from an array, an enum from an object, nested arrays.
-        assert!(!shapes.allow(r#"{"application": []}"#));
-        assert!(!shapes.allow(r#"{"status": {"active": null}}"#));
-        assert!(!shapes.allow(r#"{"evidence": [["gov"]]}"#));
-        assert!(!shapes.allow(r#"{"codes": [{"a": 1}]}"#));
-        assert!(!shapes.allow("[]"));
-        // Brackets inside strings, and escaped quotes, are text.
-        assert!(shapes.allow(r#"{"name": "a [b] {c} \" [", "note": "x"}"#));
-        // A name with escapes is left to the full path.
-        assert!(!shapes.allow(r#"{"evid\u0065nce": [{}]}"#));
-        assert!(shapes.shape("language").object && !shapes.shape("language").array);
     }
 
     #[test]

@@ -52,6 +52,7 @@ mod registry;
 mod rule;
 mod schema;
 mod snapshot;
+mod strict;
 mod view;
 mod words;
 
