@@ -33,8 +33,10 @@ impl LineIndex {
         let offset = offset.min(self.len);
         let line = self.starts.partition_point(|&s| s <= offset).saturating_sub(1);
         let start = self.starts[line];
-        let prefix = text.get(start..).unwrap_or("");
-        let column = prefix.char_indices().take_while(|&(i, _)| start + i < offset).count();
+        // The characters that start before `offset`: the bytes that are not
+        // UTF-8 continuation bytes (`0b10xx_xxxx`), counted in one pass.
+        let before = text.as_bytes().get(start..offset.min(text.len())).unwrap_or_default();
+        let column = before.iter().filter(|&&b| (b & 0xc0) != 0x80).count();
         (line + 1, column + 1)
     }
 
@@ -72,5 +74,20 @@ mod tests {
         assert_eq!(index.line_col(text, 8), (3, 1));
         assert_eq!(index.line_col(text, 99), (3, 2));
         assert_eq!(&text[index.line_range(text, 2)], "сd");
+    }
+
+    #[test]
+    fn an_offset_inside_a_character_counts_as_that_character() {
+        let text = "aé€😀\nб𝄞c";
+        let index = LineIndex::new(text);
+        for offset in 0..=text.len() + 2 {
+            let (line, column) = index.line_col(text, offset);
+            let start = index.starts[line - 1];
+            let by_chars = text[start..]
+                .char_indices()
+                .take_while(|&(i, _)| start + i < offset.min(text.len()))
+                .count();
+            assert_eq!(column, by_chars + 1, "offset {offset}");
+        }
     }
 }

@@ -261,7 +261,6 @@ impl CrossRecord {
             }
             bytes.append(&mut partition.buffer);
             let mut facts = decode(&bytes)?;
-            drop(bytes);
             // The group's text decides within a hash (ids that collide stay apart).
             facts.sort_unstable_by(|a, b| {
                 (a.key, group_text(a), a.ordinal, a.kind, a.index).cmp(&(
@@ -287,10 +286,10 @@ impl CrossRecord {
 /// What facts of one key must also share to be compared: the id for ids and
 /// links, the figure's page for figures, nothing else for the others (their
 /// key already holds all they are compared by).
-fn group_text(f: &Fact) -> &str {
+fn group_text<'a>(f: &Fact<'a>) -> &'a str {
     match f.kind {
-        Kind::Id | Kind::Related | Kind::Page => &f.text,
-        Kind::Figure => &f.extra,
+        Kind::Id | Kind::Related | Kind::Page => f.text,
+        Kind::Figure => f.extra,
         _ => "",
     }
 }
@@ -314,22 +313,23 @@ fn spill(partition: &mut Partition, dir: &mut Option<tempfile::TempDir>) -> Resu
     Ok(())
 }
 
-fn decode(bytes: &[u8]) -> Result<Vec<Fact>, std::io::Error> {
+/// The facts in `bytes`, their texts borrowed from it.
+fn decode(bytes: &[u8]) -> Result<Vec<Fact<'_>>, std::io::Error> {
     struct Cursor<'a>(&'a [u8]);
-    impl Cursor<'_> {
+    impl<'a> Cursor<'a> {
         fn take<const N: usize>(&mut self) -> Result<[u8; N], std::io::Error> {
             let head = self.0.first_chunk::<N>().ok_or_else(cut_short)?;
             self.0 = &self.0[N..];
             Ok(*head)
         }
-        fn string(&mut self) -> Result<String, std::io::Error> {
+        fn string(&mut self) -> Result<&'a str, std::io::Error> {
             let len = usize::try_from(u32::from_le_bytes(self.take()?)).map_err(|_| cut_short())?;
             if self.0.len() < len {
                 return Err(cut_short());
             }
             let (head, rest) = self.0.split_at(len);
             self.0 = rest;
-            String::from_utf8(head.to_vec()).map_err(|_| cut_short())
+            std::str::from_utf8(head).map_err(|_| cut_short())
         }
     }
     fn cut_short() -> std::io::Error {
@@ -359,7 +359,7 @@ fn decode(bytes: &[u8]) -> Result<Vec<Fact>, std::io::Error> {
 
 /// Compares the facts of one key (sorted by reading order), by the rules of
 /// their family.
-fn compare(group: &[Fact], pending: &mut Vec<Pending>, near: &mut HashMap<u64, NearDuplicate>) {
+fn compare(group: &[Fact<'_>], pending: &mut Vec<Pending>, near: &mut HashMap<u64, NearDuplicate>) {
     match group[0].kind {
         Kind::Id | Kind::Related => crate::record::compare_ids(group, pending),
         Kind::Figure | Kind::Monthly | Kind::Yearly => crate::quality::money::compare_figures(group, pending),

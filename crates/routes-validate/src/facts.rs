@@ -49,15 +49,15 @@ impl Kind {
 
 /// One fact of one record.
 #[derive(Debug)]
-pub(crate) struct Fact {
+pub(crate) struct Fact<'a> {
     pub(crate) key: u64,
     pub(crate) ordinal: u64,
     pub(crate) kind: Kind,
     pub(crate) index: u32,
     /// The record's route id.
-    pub(crate) route: String,
-    pub(crate) text: String,
-    pub(crate) extra: String,
+    pub(crate) route: &'a str,
+    pub(crate) text: &'a str,
+    pub(crate) extra: &'a str,
     /// A figure's amount in the currency of its key (figures only).
     pub(crate) value: f64,
     /// Whether `value` is the figure as stated (else a conversion).

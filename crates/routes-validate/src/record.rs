@@ -1173,27 +1173,27 @@ pub(crate) fn untyped(place: &Place<'_>) -> Diagnostic {
 
 /// Across records: each id used once, each `related` id a record read
 /// (`group`: the facts of one id, in reading order).
-pub(crate) fn compare_ids(group: &[Fact], pending: &mut Vec<Pending>) {
+pub(crate) fn compare_ids(group: &[Fact<'_>], pending: &mut Vec<Pending>) {
     let first_of = |kind: Kind| group.iter().find(|f| f.kind == kind);
     let first = first_of(Kind::Id);
     for f in group {
         match (f.kind, first) {
             (Kind::Id, Some(first)) if f.ordinal != first.ordinal => pending.push(Pending {
                 ordinal: f.ordinal,
-                route: f.route.clone(),
+                route: f.route.to_owned(),
                 code: "record/duplicate-id",
                 pointer: "/id".to_owned(),
                 with_span: true,
                 label: "used before",
                 message: Message::DuplicateOf {
-                    id: f.route.clone(),
+                    id: f.route.to_owned(),
                     first: first.ordinal,
                 },
                 hint: "every route has its own id; merge the two records or rename one",
             }),
             (Kind::Related, None) => pending.push(Pending {
                 ordinal: f.ordinal,
-                route: f.route.clone(),
+                route: f.route.to_owned(),
                 code: "record/dangling-related",
                 pointer: format!("/related/{}/id", f.index),
                 with_span: false,

@@ -21,11 +21,11 @@ pub(crate) const MAX_BLOCK: usize = 16;
 
 /// Across records: proposes, per record, the first reason it may duplicate
 /// another (`group`: the facts of one key, in reading order).
-pub(crate) fn compare(group: &[Fact], near: &mut HashMap<u64, NearDuplicate>) {
-    let mut propose = |f: &Fact, rank: (u8, u32), other: &str, why: String| {
+pub(crate) fn compare(group: &[Fact<'_>], near: &mut HashMap<u64, NearDuplicate>) {
+    let mut propose = |f: &Fact<'_>, rank: (u8, u32), other: &str, why: String| {
         let better = near.get(&f.ordinal).is_none_or(|(r, ..)| rank < *r);
         if better {
-            near.insert(f.ordinal, (rank, f.route.clone(), other.to_owned(), why));
+            near.insert(f.ordinal, (rank, f.route.to_owned(), other.to_owned(), why));
         }
     };
     match group[0].kind {
@@ -35,7 +35,7 @@ pub(crate) fn compare(group: &[Fact], near: &mut HashMap<u64, NearDuplicate>) {
                 propose(
                     f,
                     (0, f.index),
-                    &owner.route,
+                    owner.route,
                     format!("both carry the official code `{}`", f.text),
                 );
             }
@@ -46,7 +46,7 @@ pub(crate) fn compare(group: &[Fact], near: &mut HashMap<u64, NearDuplicate>) {
                 propose(
                     f,
                     (1, 0),
-                    &owner.route,
+                    owner.route,
                     "their names are the same but for case, punctuation or plurals".to_owned(),
                 );
             }
@@ -55,14 +55,14 @@ pub(crate) fn compare(group: &[Fact], near: &mut HashMap<u64, NearDuplicate>) {
             // A page of exactly two routes of one category may be one
             // programme's, filed twice; a page of three or more describes
             // many routes (a list of visa types), and says nothing of duplicates.
-            let mut routes: Vec<&str> = group.iter().map(|f| f.route.as_str()).collect();
+            let mut routes: Vec<&str> = group.iter().map(|f| f.route).collect();
             routes.sort_unstable();
             routes.dedup();
             if routes.len() != 2 {
                 return;
             }
             let owner = &group[0];
-            let codes = |f: &Fact| {
+            let codes = |f: &Fact<'_>| {
                 f.extra
                     .split('\u{1f}')
                     .filter(|c| !c.is_empty())
@@ -79,7 +79,7 @@ pub(crate) fn compare(group: &[Fact], near: &mut HashMap<u64, NearDuplicate>) {
                 propose(
                     f,
                     (3, 0),
-                    &owner.route,
+                    owner.route,
                     format!("both are routes of one category whose official page is {}", f.text),
                 );
             }
@@ -89,11 +89,11 @@ pub(crate) fn compare(group: &[Fact], near: &mut HashMap<u64, NearDuplicate>) {
             for (i, f) in group.iter().enumerate() {
                 let earlier = &group[..i.min(MAX_BLOCK)];
                 let found = earlier.iter().find_map(|other| {
-                    let similarity = name_similarity(&f.text, &other.text)?;
+                    let similarity = name_similarity(f.text, other.text)?;
                     Some((other, format!("their names are {:.0}% alike", similarity * 100.0)))
                 });
                 if let Some((other, why)) = found {
-                    propose(f, (2, 0), &other.route, why);
+                    propose(f, (2, 0), other.route, why);
                 }
             }
         }

@@ -512,7 +512,7 @@ pub(crate) fn schema_code(v: &crate::schema::Violation) -> Option<&'static str> 
 /// Across records: figures of one page that other routes state too, and
 /// yearly figures equal to another route's monthly one (`group`: the facts of
 /// one key, in reading order).
-pub(crate) fn compare_figures(group: &[Fact], pending: &mut Vec<Pending>) {
+pub(crate) fn compare_figures(group: &[Fact<'_>], pending: &mut Vec<Pending>) {
     match group[0].kind {
         Kind::Figure => {
             for (i, f) in group.iter().enumerate() {
@@ -531,7 +531,7 @@ pub(crate) fn compare_figures(group: &[Fact], pending: &mut Vec<Pending>) {
                 };
                 pending.push(Pending {
                     ordinal: f.ordinal,
-                    route: f.route.clone(),
+                    route: f.route.to_owned(),
                     code: "quality/leaked-value",
                     pointer: format!("/requirements/{}/money", f.index),
                     with_span: true,
@@ -559,7 +559,7 @@ pub(crate) fn compare_figures(group: &[Fact], pending: &mut Vec<Pending>) {
                 };
                 pending.push(Pending {
                     ordinal: f.ordinal,
-                    route: f.route.clone(),
+                    route: f.route.to_owned(),
                     code: "quality/annual-looks-monthly",
                     pointer: format!("/requirements/{}/money", f.index),
                     with_span: false,
