@@ -17,6 +17,8 @@ use std::collections::HashMap;
 use std::hash::{BuildHasher, Hasher};
 use std::io::{Read, Seek, Write};
 
+use rayon::prelude::*;
+
 use routes_core::{Period, RouteId};
 
 use crate::facts::{Fact, Kind, NearDuplicate, Pending};
@@ -249,30 +251,26 @@ impl CrossRecord {
         if let Some(err) = self.failed.take() {
             return Err(err);
         }
+        // Partitions are compared in parallel (each holds only its own facts,
+        // so as many are in memory as there are threads), and their results
+        // taken in partition order, as one pass in that order would give them.
+        let compared = self
+            .partitions
+            .par_iter_mut()
+            .map(compare_partition)
+            .collect::<Result<Vec<_>, std::io::Error>>()?;
         let mut pending = Vec::new();
         // Near duplicates: per record, the reason that comes first (a code,
-        // then the same name, then a name 90% alike), with the other route.
+        // then the same name, then a name 90% alike), with the other route;
+        // on a tie, the one proposed first.
         let mut near: HashMap<u64, NearDuplicate> = HashMap::new();
-        for partition in &mut self.partitions {
-            let mut bytes = Vec::new();
-            if let Some(file) = &mut partition.file {
-                file.rewind()?;
-                file.read_to_end(&mut bytes)?;
-            }
-            bytes.append(&mut partition.buffer);
-            let mut facts = decode(&bytes)?;
-            // The group's text decides within a hash (ids that collide stay apart).
-            facts.sort_unstable_by(|a, b| {
-                (a.key, group_text(a), a.ordinal, a.kind, a.index).cmp(&(
-                    b.key,
-                    group_text(b),
-                    b.ordinal,
-                    b.kind,
-                    b.index,
-                ))
-            });
-            for group in facts.chunk_by(|a, b| a.key == b.key && group_text(a) == group_text(b)) {
-                compare(group, &mut pending, &mut near);
+        for (found, proposed) in compared {
+            pending.extend(found);
+            for (ordinal, proposal) in proposed {
+                let better = near.get(&ordinal).is_none_or(|(rank, ..)| proposal.0 < *rank);
+                if better {
+                    near.insert(ordinal, proposal);
+                }
             }
         }
         pending.extend(crate::quality::duplicates::findings(near));
@@ -281,6 +279,28 @@ impl CrossRecord {
         pending.dedup_by(|a, b| a.ordinal == b.ordinal && a.code == b.code && a.pointer == b.pointer);
         Ok(pending)
     }
+}
+
+/// Compares the facts of one partition: its findings, and its proposed near
+/// duplicates (in the order a proposal was first made).
+fn compare_partition(partition: &mut Partition) -> Result<(Vec<Pending>, Vec<(u64, NearDuplicate)>), std::io::Error> {
+    let mut bytes = Vec::new();
+    if let Some(file) = &mut partition.file {
+        file.rewind()?;
+        file.read_to_end(&mut bytes)?;
+    }
+    bytes.append(&mut partition.buffer);
+    let mut facts = decode(&bytes)?;
+    // The group's text decides within a hash (ids that collide stay apart).
+    facts.sort_unstable_by(|a, b| {
+        (a.key, group_text(a), a.ordinal, a.kind, a.index).cmp(&(b.key, group_text(b), b.ordinal, b.kind, b.index))
+    });
+    let mut pending = Vec::new();
+    let mut near: HashMap<u64, NearDuplicate> = HashMap::new();
+    for group in facts.chunk_by(|a, b| a.key == b.key && group_text(a) == group_text(b)) {
+        compare(group, &mut pending, &mut near);
+    }
+    Ok((pending, near.into_iter().collect()))
 }
 
 /// What facts of one key must also share to be compared: the id for ids and
