@@ -281,9 +281,12 @@ impl CrossRecord {
     }
 }
 
-/// Compares the facts of one partition: its findings, and its proposed near
-/// duplicates (in the order a proposal was first made).
-fn compare_partition(partition: &mut Partition) -> Result<(Vec<Pending>, Vec<(u64, NearDuplicate)>), std::io::Error> {
+/// What comparing one partition gives: its findings, and its proposed near
+/// duplicates by record ordinal.
+type Compared = (Vec<Pending>, Vec<(u64, NearDuplicate)>);
+
+/// Compares the facts of one partition.
+fn compare_partition(partition: &mut Partition) -> Result<Compared, std::io::Error> {
     let mut bytes = Vec::new();
     if let Some(file) = &mut partition.file {
         file.rewind()?;
