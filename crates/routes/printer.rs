@@ -377,9 +377,16 @@ impl Printer {
     /// escapes; DEL, C1 and bidirectional controls escaped too).
     pub(crate) fn diagnostics_json(&self, diagnostics: &[Diagnostic]) -> Result<(), ToolError> {
         let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
+        let mut line = Vec::with_capacity(512);
         let result = diagnostics
             .iter()
-            .try_for_each(|d| writeln!(stdout, "{}", escape(&d.to_json().to_string())))
+            .try_for_each(|d| {
+                line.clear();
+                d.write_json(&mut line)?;
+                // serde_json writes UTF-8.
+                let text = std::str::from_utf8(&line).map_err(std::io::Error::other)?;
+                writeln!(stdout, "{}", escape(text))
+            })
             .and_then(|()| stdout.flush());
         if let Err(e) = result {
             if e.kind() == std::io::ErrorKind::BrokenPipe {

@@ -285,20 +285,58 @@ impl Diagnostic {
     /// The stable machine form: one JSON object with the fields `file`, `line`,
     /// `column`, `route`, `pointer`, `code`, `severity`, `message` and `hint`
     /// (null when not known).
+    ///
+    /// # Panics
+    ///
+    /// Never: the form holds only strings, numbers and nulls.
     #[must_use]
     pub fn to_json(&self) -> serde_json::Value {
-        serde_json::json!({
-            "file": self.file,
-            "line": self.line(),
-            "column": self.column(),
-            "route": self.route,
-            "pointer": self.pointer,
-            "code": self.code,
-            "severity": self.severity,
-            "message": self.message,
-            "hint": self.hint,
-        })
+        serde_json::to_value(self.machine_form()).expect("a finding's machine form is plain JSON")
     }
+
+    /// Writes [`Diagnostic::to_json`], compact, to `out`, without building
+    /// the value first: the same bytes as `to_json().to_string()`.
+    ///
+    /// ```
+    /// use routes_diagnostics::{Diagnostic, Severity};
+    ///
+    /// let d = Diagnostic::new("schema/required", Severity::Error, "a.json").with_line(3, 7);
+    /// let mut out = Vec::new();
+    /// d.write_json(&mut out)?;
+    /// assert_eq!(out, d.to_json().to_string().into_bytes());
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn write_json(&self, out: &mut impl std::io::Write) -> std::io::Result<()> {
+        serde_json::to_writer(out, &self.machine_form()).map_err(std::io::Error::from)
+    }
+
+    fn machine_form(&self) -> MachineForm<'_> {
+        MachineForm {
+            file: &self.file,
+            line: self.line(),
+            column: self.column(),
+            route: self.route.as_deref(),
+            pointer: self.pointer.as_deref(),
+            code: &self.code,
+            severity: self.severity,
+            message: &self.message,
+            hint: self.hint.as_deref(),
+        }
+    }
+}
+
+/// The fields of [`Diagnostic::to_json`], in their order.
+#[derive(Serialize)]
+struct MachineForm<'a> {
+    file: &'a str,
+    line: Option<usize>,
+    column: Option<usize>,
+    route: Option<&'a str>,
+    pointer: Option<&'a str>,
+    code: &'a str,
+    severity: Severity,
+    message: &'a str,
+    hint: Option<&'a str>,
 }
 
 impl fmt::Display for Diagnostic {
@@ -459,4 +497,44 @@ fn floor_char_boundary(text: &str, mut i: usize) -> usize {
         i -= 1;
     }
     i
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_machine_form_has_its_stable_keys_in_order_written_or_built() {
+        let text = "{\n  \"id\": \"kz/\\u001b\u{202e}\"\n}\n";
+        let index = LineIndex::new(text);
+        let findings = [
+            Diagnostic::new("schema/required", Severity::Error, "a.json"),
+            Diagnostic::new("quality/x", Severity::Warning, "dir/\"quoted\".jsonl")
+                .with_route("kz/route")
+                .with_pointer("/requirements/0/text")
+                .with_message("a \"message\" with\ttabs, \u{1b}[31m and ü")
+                .with_hint("a hint\nover two lines")
+                .with_span(text, &index, 4..8, "here"),
+            Diagnostic::new("json/syntax", Severity::Error, "b.json").with_line(7, 3),
+        ];
+        for d in findings {
+            let mut out = Vec::new();
+            d.write_json(&mut out).expect("write");
+            // The stable form, spelt out: these keys, in this order.
+            let expected = serde_json::json!({
+                "file": d.file(),
+                "line": d.line(),
+                "column": d.column(),
+                "route": d.route(),
+                "pointer": d.pointer(),
+                "code": d.code(),
+                "severity": d.severity().as_str(),
+                "message": d.message(),
+                "hint": d.hint(),
+            })
+            .to_string();
+            assert_eq!(String::from_utf8(out).expect("utf-8"), expected);
+            assert_eq!(d.to_json().to_string(), expected);
+        }
+    }
 }

@@ -3,7 +3,7 @@
 
 use std::collections::BinaryHeap;
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, BufWriter, Seek, Write};
+use std::io::{self, BufRead, BufReader, BufWriter, Read, Seek, Write};
 
 use crate::diagnostic::{Stored, compare};
 use crate::{Diagnostic, Severity};
@@ -93,10 +93,15 @@ impl FindingStore {
 
     fn spill(&mut self) -> io::Result<()> {
         crate::sort_diagnostics(&mut self.held);
-        let mut out = BufWriter::new(tempfile::tempfile()?);
+        let mut out = BufWriter::with_capacity(1 << 16, tempfile::tempfile()?);
+        let mut bytes = Vec::new();
         for d in self.held.drain(..) {
-            serde_json::to_writer(&mut out, &Stored::from(d))?;
-            out.write_all(b"\n")?;
+            // Each finding as its length (u32, little-endian) and its postcard bytes.
+            bytes.clear();
+            bytes = postcard::to_extend(&Stored::from(d), bytes).map_err(io::Error::other)?;
+            let len = u32::try_from(bytes.len()).map_err(io::Error::other)?;
+            out.write_all(&len.to_le_bytes())?;
+            out.write_all(&bytes)?;
         }
         let mut file = out.into_inner().map_err(io::IntoInnerError::into_error)?;
         file.rewind()?;
@@ -119,8 +124,8 @@ impl FindingStore {
             .runs
             .into_iter()
             .map(|f| Run {
-                lines: BufReader::with_capacity(1 << 16, f),
-                line: String::new(),
+                file: BufReader::with_capacity(1 << 16, f),
+                bytes: Vec::new(),
             })
             .collect();
         let mut heap = BinaryHeap::with_capacity(runs.len());
@@ -140,17 +145,21 @@ impl FindingStore {
 /// One spilled file, read a finding at a time.
 #[derive(Debug)]
 struct Run {
-    lines: BufReader<File>,
-    line: String,
+    file: BufReader<File>,
+    bytes: Vec<u8>,
 }
 
 impl Run {
     fn next(&mut self) -> io::Result<Option<Diagnostic>> {
-        self.line.clear();
-        if self.lines.read_line(&mut self.line)? == 0 {
+        if self.file.fill_buf()?.is_empty() {
             return Ok(None);
         }
-        let stored: Stored = serde_json::from_str(&self.line).map_err(io::Error::other)?;
+        let mut len = [0; 4];
+        self.file.read_exact(&mut len)?;
+        let len = usize::try_from(u32::from_le_bytes(len)).map_err(io::Error::other)?;
+        self.bytes.resize(len, 0);
+        self.file.read_exact(&mut self.bytes)?;
+        let stored: Stored = postcard::from_bytes(&self.bytes).map_err(io::Error::other)?;
         Ok(Some(stored.into()))
     }
 }

@@ -300,7 +300,7 @@ impl ValidateOptions {
             max_record_bytes: 16 * 1024 * 1024,
             config: None,
             max_snapshot_bytes: 64 * 1024 * 1024,
-            findings_budget_bytes: 16 * 1024 * 1024,
+            findings_budget_bytes: 8 * 1024 * 1024,
             typed_fast_path: true,
         }
     }
