@@ -269,17 +269,18 @@ impl CrossRecord {
         // results taken in partition order, as one pass in that order would
         // give them.
         let largest = self.partitions.iter().map(|p| p.bytes).max().unwrap_or(0);
-        let compared = if largest <= self.parallel_up_to {
-            self.partitions
-                .par_iter_mut()
-                .map(compare_partition)
-                .collect::<Result<Vec<_>, std::io::Error>>()?
+        // A piece as long as all the partitions is never split: one thread.
+        let piece = if largest <= self.parallel_up_to {
+            1
         } else {
-            self.partitions
-                .iter_mut()
-                .map(compare_partition)
-                .collect::<Result<Vec<_>, std::io::Error>>()?
+            self.partitions.len()
         };
+        let compared = self
+            .partitions
+            .par_iter_mut()
+            .with_min_len(piece)
+            .map(compare_partition)
+            .collect::<Result<Vec<_>, std::io::Error>>()?;
         let mut pending = Vec::new();
         // Near duplicates: per record, the reason that comes first (a code,
         // then the same name, then a name 90% alike), with the other route;
@@ -481,13 +482,15 @@ mod tests {
         (cross.finish().unwrap_or_else(|e| panic!("{e}")), spilled)
     }
 
+    fn show(pending: &[Pending]) -> Vec<String> {
+        pending
+            .iter()
+            .map(|p| format!("{} {} {} {:?}", p.ordinal, p.code, p.pointer, p.message))
+            .collect()
+    }
+
     #[test]
     fn partitions_compared_one_at_a_time_give_the_findings_of_partitions_compared_in_parallel() {
-        let show = |p: &[Pending]| {
-            p.iter()
-                .map(|p| format!("{} {} {} {:?}", p.ordinal, p.code, p.pointer, p.message))
-                .collect::<Vec<_>>()
-        };
         let (parallel, _) = run_with(usize::MAX, usize::MAX, 3000);
         let (serial, _) = run_with(usize::MAX, 0, 3000);
         assert!(parallel.len() > 3000, "{}", parallel.len());
@@ -500,11 +503,6 @@ mod tests {
         let (spilled, spilled_big) = run(1, 3000);
         assert!(!spilled_small, "nothing spills below the threshold");
         assert!(spilled_big, "every fact spills at a threshold of one byte");
-        let show = |p: &[Pending]| {
-            p.iter()
-                .map(|p| format!("{} {} {} {:?}", p.ordinal, p.code, p.pointer, p.message))
-                .collect::<Vec<_>>()
-        };
         assert_eq!(show(&in_memory), show(&spilled));
         let codes: Vec<_> = in_memory.iter().map(|p| (p.ordinal, p.code)).collect();
         // Route 2999 links to route-3000, which does not exist; record 3000
